@@ -1,0 +1,43 @@
+"""assess: fair, calibrated take-home assessments for product roles."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+
+from .config import Config
+from .db import Database
+
+
+def create_app(
+    config: Config | Mapping[str, Any] | None = None, *, database: Database | None = None
+) -> Flask:
+    """Build the app: configuration, then each subsystem, then the blueprints."""
+    if isinstance(config, Config):
+        settings = config
+    else:
+        settings = Config.from_env().with_overrides(config or {})
+    settings.check()
+
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.update(
+        ASSESS=settings,
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.env == "test",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        REMEMBER_COOKIE_SECURE=settings.production,
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        **dict(settings.extra),
+    )
+
+    from . import content_registry, db
+    from .web import init_app as init_web
+
+    db.init_app(app, database)
+    content_registry.init_app(app)
+    init_web(app)
+    return app

@@ -1,0 +1,208 @@
+"""Command-line tools: `flask --app assess <group> <command>`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .config import Config
+from .content import ContentError, load_library
+from .errors import AppError
+from .models import Role
+
+
+@contextmanager
+def _as_click_errors() -> Iterator[None]:
+    """Show a person-facing message and exit 1 instead of a traceback."""
+    try:
+        yield
+    except AppError as error:
+        raise click.ClickException(error.message) from error
+
+
+def _database_url() -> str:
+    return Config.from_env().database_url
+
+
+# -- content ------------------------------------------------------------------
+
+
+@click.group("content")
+def content_cli() -> None:
+    """Check and load the assessment content in exercises/ and rubrics/."""
+
+
+@content_cli.command("check")
+@click.option(
+    "--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+    help="Folder holding exercises/ and rubrics/ (default: ASSESS_CONTENT_DIR or the project).",
+)
+def content_check(directory: Path | None) -> None:
+    """Validate all content; exit non-zero naming each broken file and field."""
+    root = (directory or Config.from_env().content_dir).resolve()
+    try:
+        library = load_library(root)
+    except ContentError as error:
+        click.secho(str(error), fg="red", err=True)
+        raise SystemExit(1) from error
+    click.echo(f"Content in {root} is valid.")
+    click.echo(f"  rubric {library.rubric.key}: {len(library.rubric.dimensions)} dimensions")
+    for key, exercise in library.exercises.items():
+        scorecard = library.scorecard(key)
+        click.echo(
+            f"  {exercise.content.code} {key}: exercise {exercise.content_hash[:12]}, "
+            f"scorecard {scorecard.content_hash[:12]} "
+            f"({len(scorecard.content.dimensions)} dimensions)"
+        )
+
+
+@content_cli.command("load")
+@with_appcontext
+def content_load() -> None:
+    """Store every content version that the database does not hold yet."""
+    from . import db
+    from .content_registry import library
+    from .services import content
+
+    result = content.sync_library(db.session(), library())
+    for row in result.added:
+        click.echo(f"  stored {row.kind.value} {row.key} {row.content_hash[:12]}")
+    click.echo(f"Content loaded: {len(result.added)} new version(s), {result.unchanged} unchanged.")
+
+
+# -- db -----------------------------------------------------------------------
+
+
+@click.group("db")
+def db_cli() -> None:
+    """Migrate the database (Alembic)."""
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from . import migrate
+
+    url = _database_url()
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(url, revision)
+    click.echo(f"Database is at {', '.join(sorted(migrate.current_heads(url))) or 'base'}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION ("base" removes every table)."""
+    from . import migrate
+
+    migrate.downgrade(_database_url(), revision)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="Why the schema changes.")
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    from alembic import command
+
+    from . import migrate
+
+    command.revision(migrate.alembic_config(_database_url()), message=message, autogenerate=True)
+
+
+# -- user ---------------------------------------------------------------------
+
+
+@click.group("user")
+def user_cli() -> None:
+    """Manage staff accounts."""
+
+
+def _with_session(work: Callable[..., Any]) -> Any:
+    from . import db
+
+    with _as_click_errors():
+        return work(db.session())
+
+
+@user_cli.command("create")
+@click.option("--email", required=True, help="Work email; it is the sign-in name.")
+@click.option("--name", required=True, help="Full name as colleagues see it.")
+@click.option(
+    "--role", required=True, type=click.Choice([r.value for r in Role]), help="What they may do."
+)
+@click.password_option(help="At least 12 characters; asked for when not given.")
+@with_appcontext
+def user_create(email: str, name: str, role: str, password: str) -> None:
+    """Create a member of staff who signs in with email and password."""
+    from .services import users
+
+    user = _with_session(
+        lambda s: users.create_user(s, email=email, name=name, role=Role(role), password=password)
+    )
+    click.echo(f"Created {user.role.label.lower()} {user.name} <{user.email}>.")
+
+
+@user_cli.command("disable")
+@click.argument("email")
+@with_appcontext
+def user_disable(email: str) -> None:
+    """Stop an account from signing in and end its sessions."""
+    from .services import users
+
+    user = _with_session(lambda s: users.set_active(s, email=email, active=False))
+    click.echo(f"Disabled {user.email}; their sessions have ended.")
+
+
+@user_cli.command("enable")
+@click.argument("email")
+@with_appcontext
+def user_enable(email: str) -> None:
+    """Let a disabled account sign in again."""
+    from .services import users
+
+    user = _with_session(lambda s: users.set_active(s, email=email, active=True))
+    click.echo(f"Enabled {user.email}.")
+
+
+@user_cli.command("list")
+@with_appcontext
+def user_list() -> None:
+    """List staff accounts with their roles."""
+    from .services import users
+
+    for user in _with_session(users.list_users):
+        state = "" if user.active else "  (disabled)"
+        click.echo(f"{user.role.value:<15} {user.email:<35} {user.name}{state}")
+
+
+# -- demo ---------------------------------------------------------------------
+
+
+@click.group("demo")
+def demo_cli() -> None:
+    """Demo data for trying the product."""
+
+
+@demo_cli.command("seed")
+@with_appcontext
+def demo_seed() -> None:
+    """Add the demo opening and staff accounts unless they exist already."""
+    from .content_registry import library
+    from .services import demo
+
+    if current_app.config["ASSESS"].production:
+        raise click.ClickException("The demo is not seeded in production (ASSESS_ENV=production).")
+    result = _with_session(lambda s: demo.seed_demo(s, library()))
+    created = len(result.created_users) + int(result.created_opening)
+    click.echo("Demo data added." if created else "Demo data is already in place.")
+    click.echo(f"Sign in with any of these accounts; the password is {demo.DEMO_PASSWORD!r}:")
+    for staff in demo.DEMO_STAFF:
+        click.echo(f"  {staff.role.label:<15} {staff.email}")

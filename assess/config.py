@@ -1,0 +1,107 @@
+"""One configuration, read from ASSESS_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says what to set."""
+
+
+def _default_database_url(instance: Path) -> str:
+    return f"sqlite:///{instance / 'assess.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Config:
+    env: str = "development"
+    secret_key: str = DEV_SECRET_KEY
+    instance_dir: Path = PROJECT_ROOT / "instance"
+    database_url: str = ""
+    redis_url: str | None = None
+    content_dir: Path = PROJECT_ROOT
+    base_url: str = "http://127.0.0.1:5000"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "assess <no-reply@assess.local>"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", _default_database_url(self.instance_dir))
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    def check(self) -> None:
+        """Refuse settings that are unsafe for the chosen environment."""
+        if self.env not in ENVIRONMENTS:
+            raise ConfigError(
+                f"ASSESS_ENV is {self.env!r}; use one of {', '.join(ENVIRONMENTS)}."
+            )
+        if self.production and (self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32):
+            raise ConfigError(
+                "ASSESS_SECRET_KEY must be set to a long random value in production "
+                "(at least 32 characters), for example the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Config:
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise ConfigError(f"unknown configuration keys: {', '.join(unknown)}")
+        updated = replace(self, **overrides)
+        if "database_url" not in overrides and "instance_dir" in overrides:
+            updated = replace(updated, database_url=_default_database_url(updated.instance_dir))
+        return updated
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        """Read every ASSESS_* variable, falling back to development defaults."""
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(f"ASSESS_{name}")
+            return value if value not in (None, "") else None
+
+        values: dict[str, Any] = {}
+        for name, key in (
+            ("ENV", "env"),
+            ("SECRET_KEY", "secret_key"),
+            ("DATABASE_URL", "database_url"),
+            ("REDIS_URL", "redis_url"),
+            ("BASE_URL", "base_url"),
+            ("SMTP_HOST", "smtp_host"),
+            ("SMTP_USER", "smtp_user"),
+            ("SMTP_PASSWORD", "smtp_password"),
+            ("MAIL_FROM", "mail_from"),
+        ):
+            value = get(name)
+            if value is not None:
+                values[key] = value
+        for name, key in (("INSTANCE_DIR", "instance_dir"), ("CONTENT_DIR", "content_dir")):
+            value = get(name)
+            if value is not None:
+                values[key] = Path(value).resolve()
+        port = get("SMTP_PORT")
+        if port is not None:
+            if not port.isdigit():
+                raise ConfigError(f"ASSESS_SMTP_PORT must be a port number, not {port!r}.")
+            values["smtp_port"] = int(port)
+        starttls = get("SMTP_STARTTLS")
+        if starttls is not None:
+            values["smtp_starttls"] = starttls.lower() in ("1", "true", "yes", "on")
+        return cls(**values)

@@ -1,0 +1,179 @@
+"""The shape of the assessment content, validated on load.
+
+Every model is frozen: once content is loaded it is never changed, and a
+changed file produces a new version with a new hash.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ExerciseKind(StrEnum):
+    TAKE_HOME = "take_home"
+    LIVE = "live"
+
+
+class AnswerSection(Frozen):
+    """One field of the answer form: the candidate writes Markdown into it."""
+
+    key: Key
+    title: Text
+    prompt: Text
+    max_chars: int = Field(default=8000, ge=200, le=50000)
+
+
+class Exercise(Frozen):
+    """An exercise or live stage: its brief and, for take-homes, the answer form."""
+
+    key: Key
+    code: Annotated[str, StringConstraints(pattern=r"^[A-Z]$")]
+    title: Text
+    kind: ExerciseKind
+    time_limit_minutes: int = Field(ge=5, le=480)
+    summary: Text
+    assessed: Text
+    brief: Text
+    sections: tuple[AnswerSection, ...] = ()
+
+    @model_validator(mode="after")
+    def _sections_fit_kind(self) -> Exercise:
+        if self.kind is ExerciseKind.TAKE_HOME and not self.sections:
+            raise ValueError("a take-home exercise needs at least one answer section")
+        if self.kind is ExerciseKind.LIVE and self.sections:
+            raise ValueError("a live stage has no answer sections: remove 'sections'")
+        keys = [s.key for s in self.sections]
+        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicates:
+            raise ValueError(f"section keys must be unique; repeated: {', '.join(duplicates)}")
+        return self
+
+
+class ScaleLevel(Frozen):
+    score: int
+    label: Text
+
+
+class Scale(Frozen):
+    min: int = Field(ge=0)
+    max: int = Field(le=10)
+    levels: tuple[ScaleLevel, ...]
+
+    @model_validator(mode="after")
+    def _levels_cover_scale(self) -> Scale:
+        if self.min >= self.max:
+            raise ValueError("min must be below max")
+        scores = [level.score for level in self.levels]
+        if scores != list(range(self.min, self.max + 1)):
+            raise ValueError(
+                f"levels must list every score from {self.min} to {self.max} in order"
+            )
+        return self
+
+    def contains(self, score: int) -> bool:
+        return self.min <= score <= self.max
+
+
+class Recommendation(Frozen):
+    key: Key
+    label: Text
+
+
+class Dimension(Frozen):
+    key: Key
+    name: Text
+    meets: Text
+    evidence: Text
+
+
+class SignalKind(StrEnum):
+    STRONG = "strong"
+    WEAK = "weak"
+    RED_FLAG = "red_flag"
+
+
+class Signal(Frozen):
+    key: Key
+    kind: SignalKind
+    text: Text
+
+
+class Rubric(Frozen):
+    """The scorecard shared by every exercise: scale, dimensions, signals."""
+
+    key: Key
+    title: Text
+    scale: Scale
+    recommendations: tuple[Recommendation, ...] = Field(min_length=2)
+    dimensions: tuple[Dimension, ...] = Field(min_length=1)
+    signals: tuple[Signal, ...] = ()
+
+    @model_validator(mode="after")
+    def _keys_unique(self) -> Rubric:
+        for name, items in (
+            ("dimensions", self.dimensions),
+            ("signals", self.signals),
+            ("recommendations", self.recommendations),
+        ):
+            keys = [item.key for item in items]
+            repeated = sorted({k for k in keys if keys.count(k) > 1})
+            if repeated:
+                raise ValueError(f"{name} keys must be unique; repeated: {', '.join(repeated)}")
+        return self
+
+    def dimension(self, key: str) -> Dimension:
+        return next(d for d in self.dimensions if d.key == key)
+
+
+class Anchors(Frozen):
+    """What a low, middle and high rating look like on one dimension of one exercise."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    low: Text = Field(alias="1")
+    meets: Text = Field(alias="3")
+    high: Text = Field(alias="5")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _score_keys_as_text(cls, data: object) -> object:
+        # YAML reads the keys 1, 3 and 5 as integers.
+        if isinstance(data, dict):
+            return {str(k): v for k, v in data.items()}
+        return data
+
+
+class ExerciseAnchors(Frozen):
+    """The file rubrics/anchors/<exercise>.yaml: the dimensions one exercise scores."""
+
+    exercise: Key
+    dimensions: dict[Key, Anchors] = Field(min_length=1)
+    signals: tuple[Key, ...] = ()
+
+
+class ScoredDimension(Frozen):
+    dimension: Dimension
+    anchors: Anchors
+
+
+class Scorecard(Frozen):
+    """The rubric as an interviewer sees it for one exercise; versioned on its own."""
+
+    exercise: Key
+    rubric: Key
+    title: Text
+    scale: Scale
+    recommendations: tuple[Recommendation, ...]
+    dimensions: tuple[ScoredDimension, ...]
+    signals: tuple[Signal, ...]
+

@@ -1,0 +1,370 @@
+"""The data model. The schema itself comes only from the Alembic migrations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base, UTCDateTime, utcnow
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    HIRING_MANAGER = "hiring_manager"
+    INTERVIEWER = "interviewer"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class ContentKind(enum.StrEnum):
+    EXERCISE = "exercise"
+    SCORECARD = "scorecard"
+
+
+class SubmittedBy(enum.StrEnum):
+    CANDIDATE = "candidate"
+    DEADLINE = "deadline"
+
+
+class ScorecardStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class AiDraftStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Outcome(enum.StrEnum):
+    ADVANCE = "advance"
+    HOLD = "hold"
+    REJECT = "reject"
+
+
+class User(Base):
+    """A member of staff: admin, hiring manager or interviewer."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped to end every session of the user (disabling, password change).
+    auth_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ContentVersion(Base):
+    """One immutable version of an exercise or of an exercise's scorecard."""
+
+    __tablename__ = "content_versions"
+    __table_args__ = (UniqueConstraint("kind", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ContentKind] = mapped_column(_enum(ContentKind, "content_kind"))
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Opening(Base):
+    """A role being hired for, with the exercises its candidates do."""
+
+    __tablename__ = "openings"
+    __table_args__ = (
+        CheckConstraint("invitation_valid_days > 0", name="invitation_valid_days_positive"),
+        CheckConstraint("interviewers_per_submission > 0", name="interviewers_positive"),
+        CheckConstraint("retention_days > 0", name="retention_days_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    hiring_manager_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    invitation_valid_days: Mapped[int] = mapped_column(default=14)
+    ai_enabled: Mapped[bool] = mapped_column(default=False)
+    ai_notice: Mapped[str] = mapped_column(Text, default="")
+    # "after_rating": the draft opens once the interviewer's own ratings are saved.
+    ai_draft_timing: Mapped[str] = mapped_column(String(20), default="after_rating")
+    interviewers_per_submission: Mapped[int] = mapped_column(default=2)
+    retention_days: Mapped[int] = mapped_column(default=365)
+    scoring_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unblinded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    hiring_manager: Mapped[User] = relationship()
+    exercises: Mapped[list[OpeningExercise]] = relationship(
+        back_populates="opening", order_by="OpeningExercise.position", cascade="all, delete-orphan"
+    )
+    candidates: Mapped[list[Candidate]] = relationship(back_populates="opening")
+
+
+class OpeningExercise(Base):
+    """An exercise or live stage that an opening includes, with its time limit."""
+
+    __tablename__ = "opening_exercises"
+    __table_args__ = (
+        UniqueConstraint("opening_id", "exercise_key"),
+        CheckConstraint("time_limit_minutes > 0", name="time_limit_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    exercise_key: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int]
+    time_limit_minutes: Mapped[int]
+
+    opening: Mapped[Opening] = relationship(back_populates="exercises")
+
+
+class Candidate(Base):
+    """A person invited to an opening; interviewers know them only by pseudonym."""
+
+    __tablename__ = "candidates"
+    __table_args__ = (
+        UniqueConstraint("opening_id", "email"),
+        UniqueConstraint("opening_id", "pseudonym"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    pseudonym: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    opening: Mapped[Opening] = relationship(back_populates="candidates")
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="candidate")
+    attempts: Mapped[list[Attempt]] = relationship(back_populates="candidate")
+
+
+class Invitation(Base):
+    """A link sent to a candidate; only the hash of its token is kept."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    candidate: Mapped[Candidate] = relationship(back_populates="invitations")
+
+
+class Attempt(Base):
+    """A candidate's go at one exercise, or the slot for a live stage."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (UniqueConstraint("candidate_id", "exercise_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    exercise_key: Mapped[str] = mapped_column(String(64))
+    exercise_version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
+    data_variant: Mapped[str | None] = mapped_column(String(64))
+    time_limit_minutes: Mapped[int]
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    candidate: Mapped[Candidate] = relationship(back_populates="attempts")
+    exercise_version: Mapped[ContentVersion] = relationship()
+    draft: Mapped[Draft | None] = relationship(back_populates="attempt")
+    submission: Mapped[Submission | None] = relationship(back_populates="attempt")
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="attempt")
+
+
+class Draft(Base):
+    """The latest autosaved answers of an attempt; a save with an older seq is refused."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), unique=True)
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    seq: Mapped[int] = mapped_column(default=0)
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="draft")
+
+
+class Submission(Base):
+    """What a candidate handed in, frozen, with the exercise version it answered."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), unique=True)
+    exercise_version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
+    answers: Mapped[dict[str, str]] = mapped_column(JSON)
+    digest: Mapped[str] = mapped_column(String(64))
+    submitted_by: Mapped[SubmittedBy] = mapped_column(_enum(SubmittedBy, "submitted_by"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="submission")
+    exercise_version: Mapped[ContentVersion] = relationship()
+
+
+class Assignment(Base):
+    """An interviewer asked to score one attempt, by a due date."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("attempt_id", "interviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    interviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="assignments")
+    interviewer: Mapped[User] = relationship(foreign_keys=[interviewer_id])
+    scorecard: Mapped[Scorecard | None] = relationship(back_populates="assignment")
+
+
+class Scorecard(Base):
+    """An interviewer's ratings of one attempt, against one scorecard version."""
+
+    __tablename__ = "scorecards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), unique=True)
+    scorecard_version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
+    status: Mapped[ScorecardStatus] = mapped_column(
+        _enum(ScorecardStatus, "scorecard_status"), default=ScorecardStatus.DRAFT
+    )
+    recommendation: Mapped[str | None] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # The interviewer's own ratings at the moment they first opened an AI draft.
+    ratings_before_ai: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="scorecard")
+    scorecard_version: Mapped[ContentVersion] = relationship()
+    ratings: Mapped[list[Rating]] = relationship(
+        back_populates="scorecard", cascade="all, delete-orphan"
+    )
+    ai_drafts: Mapped[list[AiDraft]] = relationship(back_populates="scorecard")
+
+
+class Rating(Base):
+    """One dimension of a scorecard: the score, the evidence, the signals ticked."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("scorecard_id", "dimension_key"),
+        CheckConstraint("score IS NULL OR score BETWEEN 0 AND 10", name="score_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"))
+    dimension_key: Mapped[str] = mapped_column(String(64))
+    score: Mapped[int | None]
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    signals: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    scorecard: Mapped[Scorecard] = relationship(back_populates="ratings")
+
+
+class AiDraft(Base):
+    """A draft scorecard proposed by the language model; it never decides anything."""
+
+    __tablename__ = "ai_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id"), index=True)
+    status: Mapped[AiDraftStatus] = mapped_column(
+        _enum(AiDraftStatus, "ai_draft_status"), default=AiDraftStatus.QUEUED
+    )
+    model: Mapped[str] = mapped_column(String(200), default="")
+    prompt_version: Mapped[str] = mapped_column(String(32), default="")
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    injection_suspected: Mapped[bool] = mapped_column(default=False)
+    input_tokens: Mapped[int | None]
+    output_tokens: Mapped[int | None]
+    latency_ms: Mapped[int | None]
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    scorecard: Mapped[Scorecard] = relationship(back_populates="ai_drafts")
+
+
+class Decision(Base):
+    """A hiring manager's decision on a candidate; a later row supersedes an earlier one."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome, "outcome"))
+    rationale: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """One line of the append-only audit log: who did what to which object, and when."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Who acted when it was not a member of staff: "candidate", "system", "cli".
+    actor_kind: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    subject_type: Mapped[str] = mapped_column(String(64))
+    subject_id: Mapped[int | None]
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class OutboundEmail(Base):
+    """A message the app sent, or keeps in the outbox when no SMTP server is configured."""
+
+    __tablename__ = "outbound_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int | None] = mapped_column(ForeignKey("openings.id"), index=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,1 @@
+"""Use cases: plain values in, results out; the one place that commits."""

@@ -1,0 +1,24 @@
+"""The web layer: one blueprint per audience, each checking who may see it."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+
+from . import access, errors
+
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .hiring import bp as hiring_bp
+    from .main import bp as main_bp
+    from .review import bp as review_bp
+
+    csrf.init_app(app)
+    access.init_app(app)
+    errors.init_app(app)
+    for blueprint in (main_bp, auth_bp, hiring_bp, review_bp, admin_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,68 @@
+"""One place that turns errors into a page or a JSON answer."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..errors import AppError
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _respond(status: int, title: str, message: str) -> tuple[Response | str, int]:
+    if _wants_json():
+        return jsonify(error=title, message=message), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(AppError)
+    def _app_error(error: AppError) -> tuple[Response | str, int]:
+        if error.status_code >= 500:
+            log.exception("internal error: %s", error.message)
+        return _respond(error.status_code, error.title, error.message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error: CSRFError) -> tuple[Response | str, int]:
+        return _respond(400, "Please reload the page", _csrf_message())
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> tuple[Response | str, int] | HTTPException:
+        if error.code is None or error.code < 400:
+            return error
+        messages = {
+            403: "Your account does not have access to this page. "
+            "If you think it should, ask an administrator.",
+            404: "There is nothing at this address. Check the link, or go back to your home page.",
+            405: "This page cannot be used that way. Go back and try again from the page itself.",
+            413: "What you sent is too large. Shorten it and try again; nothing saved was lost.",
+        }
+        return _respond(error.code, error.name, messages.get(error.code, error.description or ""))
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[Response | str, int]:
+        log.exception("unhandled error")
+        return _respond(
+            500,
+            "Something went wrong on our side",
+            "The error has been logged. Please try again in a moment; "
+            "what you saved before is safe.",
+        )
+
+
+def _csrf_message() -> str:
+    return (
+        "This form was open too long or in another session, so it could not be trusted. "
+        "Reload the page and send it again."
+    )
