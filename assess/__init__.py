@@ -20,7 +20,12 @@ def create_app(
         settings = Config.from_env().with_overrides(config or {})
     settings.check()
 
-    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_dir),
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
     app.config.update(
         ASSESS=settings,
         SECRET_KEY=settings.secret_key,

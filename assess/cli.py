@@ -91,8 +91,6 @@ def db_upgrade(revision: str) -> None:
     from . import migrate
 
     url = _database_url()
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(url, revision)
     click.echo(f"Database is at {', '.join(sorted(migrate.current_heads(url))) or 'base'}.")
 

@@ -92,8 +92,6 @@ class Database:
 def init_app(app: Flask, database: Database | None = None) -> None:
     config = app.config["ASSESS"]
     if database is None:
-        if config.database_url.startswith("sqlite:///"):
-            config.instance_dir.mkdir(parents=True, exist_ok=True)
         database = Database(make_engine(config.database_url))
     app.extensions["assess.db"] = database
     app.teardown_appcontext(_close_session)

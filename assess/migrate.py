@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection
+from pathlib import Path
+
+from sqlalchemy import Connection, make_url
 
 from .config import PROJECT_ROOT
 
@@ -22,6 +24,10 @@ def alembic_config(database_url: str, connection: Connection | None = None) -> A
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    """Migrate the database up to revision, creating an SQLite file's folder if needed."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(database_url), revision)
 
 

@@ -234,7 +234,11 @@ def _load_anchors(
             reader.problem(path, "exercise", f"{anchors.exercise!r} must match the file name")
             continue
         if anchors.exercise not in exercises:
-            reader.problem(path, "exercise", f"{anchors.exercise!r} is not an exercise in exercises/")
+            if not (reader.root / "exercises" / anchors.exercise).is_dir():
+                reader.problem(
+                    path, "exercise", f"{anchors.exercise!r} is not an exercise in exercises/"
+                )
+            # An exercise that failed to load has its own problem reported already.
             continue
         if rubric is not None and not _references_known(reader, path, rubric, anchors):
             continue

@@ -7,9 +7,17 @@ changed file produces a new version with a new hash.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -17,6 +25,13 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _unique_keys(what: str, items: tuple[Any, ...]) -> None:
+    keys = [item.key for item in items]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise ValueError(f"{what} keys must be unique; repeated: {', '.join(repeated)}")
 
 
 class ExerciseKind(StrEnum):
@@ -46,17 +61,18 @@ class Exercise(Frozen):
     brief: Text
     sections: tuple[AnswerSection, ...] = ()
 
-    @model_validator(mode="after")
-    def _sections_fit_kind(self) -> Exercise:
-        if self.kind is ExerciseKind.TAKE_HOME and not self.sections:
+    @field_validator("sections")
+    @classmethod
+    def _sections_fit_kind(
+        cls, sections: tuple[AnswerSection, ...], info: ValidationInfo
+    ) -> tuple[AnswerSection, ...]:
+        kind = info.data.get("kind")
+        if kind is ExerciseKind.TAKE_HOME and not sections:
             raise ValueError("a take-home exercise needs at least one answer section")
-        if self.kind is ExerciseKind.LIVE and self.sections:
-            raise ValueError("a live stage has no answer sections: remove 'sections'")
-        keys = [s.key for s in self.sections]
-        duplicates = sorted({k for k in keys if keys.count(k) > 1})
-        if duplicates:
-            raise ValueError(f"section keys must be unique; repeated: {', '.join(duplicates)}")
-        return self
+        if kind is ExerciseKind.LIVE and sections:
+            raise ValueError("a live stage has no answer sections: remove them")
+        _unique_keys("section", sections)
+        return sections
 
 
 class ScaleLevel(Frozen):
@@ -118,18 +134,11 @@ class Rubric(Frozen):
     dimensions: tuple[Dimension, ...] = Field(min_length=1)
     signals: tuple[Signal, ...] = ()
 
-    @model_validator(mode="after")
-    def _keys_unique(self) -> Rubric:
-        for name, items in (
-            ("dimensions", self.dimensions),
-            ("signals", self.signals),
-            ("recommendations", self.recommendations),
-        ):
-            keys = [item.key for item in items]
-            repeated = sorted({k for k in keys if keys.count(k) > 1})
-            if repeated:
-                raise ValueError(f"{name} keys must be unique; repeated: {', '.join(repeated)}")
-        return self
+    @field_validator("recommendations", "dimensions", "signals")
+    @classmethod
+    def _keys_unique(cls, items: tuple[Any, ...], info: ValidationInfo) -> tuple[Any, ...]:
+        _unique_keys(str(info.field_name).rstrip("s"), items)
+        return items
 
     def dimension(self, key: str) -> Dimension:
         return next(d for d in self.dimensions if d.key == key)

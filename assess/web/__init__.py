@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_wtf import CSRFProtect
 
+from .. import markdown
 from . import access, errors
 
 csrf = CSRFProtect()
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     from .main import bp as main_bp
     from .review import bp as review_bp
 
+    app.add_template_filter(markdown.render, "markdown")
     csrf.init_app(app)
     access.init_app(app)
     errors.init_app(app)

@@ -1,4 +1,4 @@
-from flask import render_template
+from flask import abort, render_template
 
 from ... import db
 from ...content_registry import library
@@ -14,4 +14,17 @@ def index() -> str:
         staff=users.list_users(session),
         versions=content.stored_versions(session),
         library=library(),
+    )
+
+
+@bp.get("/content/<key>")
+def exercise(key: str) -> str:
+    """Preview an exercise as candidates see it, with the scorecard interviewers use."""
+    content = library()
+    if key not in content.exercises:
+        abort(404)
+    return render_template(
+        "admin/exercise.html",
+        exercise=content.exercise(key),
+        scorecard=content.scorecard(key),
     )

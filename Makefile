@@ -1,0 +1,45 @@
+# Two commands on a fresh machine with Python 3.11+ and make:
+#   make run    set up, migrate, load the content, seed the demo, serve
+#   make test   set up and run every test
+
+PYTHON ?= python3
+PORT ?= 5000
+HOST ?= 127.0.0.1
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app assess
+PYTEST_ARGS ?=
+
+.PHONY: run test setup migrate content demo bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "assess needs Python 3.11 or newer; set PYTHON=python3.11 or similar")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+migrate: setup
+	@$(FLASK) db upgrade
+
+content: migrate
+	@$(FLASK) content check
+	@$(FLASK) content load
+
+demo: content
+	@$(FLASK) demo seed
+
+run: demo
+	@echo
+	@echo "assess is starting on http://$(HOST):$(PORT)  (stop it with Ctrl+C)"
+	@echo "Sign in there with one of the accounts above."
+	@$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

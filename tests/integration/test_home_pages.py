@@ -1,0 +1,85 @@
+"""Each role's home page shows what that role comes to do."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from assess.content_registry import library
+from assess.models import Role
+from assess.services import demo
+from tests.conftest import Auth, Factory
+
+
+def seed(app: Flask, db_session: Session) -> None:
+    with app.app_context():
+        demo.seed_demo(db_session, library())
+
+
+def test_a_hiring_manager_sees_their_openings_with_exercises(
+    app: Flask, db_session: Session, auth: Auth, client: FlaskClient
+) -> None:
+    seed(app, db_session)
+    auth.login("hiring@example.com", demo.DEMO_PASSWORD)
+    page = client.get("/hiring/").get_data(as_text=True)
+    assert "APM, Growth" in page
+    assert "Mini-PRD and user stories" in page
+    assert "0</span><span class=\"stat-label\">candidates" in page
+
+
+def test_a_hiring_manager_does_not_see_another_managers_openings(
+    app: Flask, db_session: Session, make: Factory, auth: Auth, client: FlaskClient
+) -> None:
+    seed(app, db_session)
+    other = make.user(Role.HIRING_MANAGER)
+    auth.login(other.email)
+    page = client.get("/hiring/").get_data(as_text=True)
+    assert "APM, Growth" not in page
+    assert "No openings yet" in page
+
+
+def test_an_admin_sees_every_opening(
+    app: Flask, db_session: Session, auth: Auth, client: FlaskClient
+) -> None:
+    seed(app, db_session)
+    auth.login("admin@example.com", demo.DEMO_PASSWORD)
+    assert "APM, Growth" in client.get("/hiring/").get_data(as_text=True)
+
+
+def test_an_interviewer_with_nothing_assigned_sees_an_empty_queue(
+    app: Flask, db_session: Session, auth: Auth, client: FlaskClient
+) -> None:
+    seed(app, db_session)
+    auth.login("priya@example.com", demo.DEMO_PASSWORD)
+    page = client.get("/review/").get_data(as_text=True)
+    assert "Nothing to score yet" in page
+
+
+def test_the_admin_page_lists_staff_and_content_versions(
+    app: Flask, db_session: Session, auth: Auth, client: FlaskClient
+) -> None:
+    seed(app, db_session)
+    auth.login("admin@example.com", demo.DEMO_PASSWORD)
+    page = client.get("/admin/").get_data(as_text=True)
+    for staff in demo.DEMO_STAFF:
+        assert staff.email in page
+    with app.app_context():
+        current = library().exercise("a-mini-prd").content_hash[:12]
+    assert current in page
+    assert "Current" in page
+
+
+def test_an_admin_previews_an_exercise_with_its_anchors(
+    app: Flask, db_session: Session, auth: Auth, client: FlaskClient
+) -> None:
+    seed(app, db_session)
+    auth.login("admin@example.com", demo.DEMO_PASSWORD)
+    page = client.get("/admin/content/a-mini-prd").get_data(as_text=True)
+    with app.app_context():
+        exercise = library().exercise("a-mini-prd").content
+        scorecard = library().scorecard("a-mini-prd").content
+    assert exercise.sections[0].title in page
+    assert "<table>" in page
+    assert scorecard.dimensions[0].anchors.high.split()[0] in page
+    assert client.get("/admin/content/no-such-exercise").status_code == 404

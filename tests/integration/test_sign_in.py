@@ -1,0 +1,178 @@
+"""Staff sign-in: hashed passwords, CSRF, fresh sessions, roles on every page."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assess.models import AuditEvent, Role, User
+from assess.services import users
+from tests.conftest import TEST_PASSWORD, Auth, Factory
+
+HOME_BY_ROLE = {
+    Role.ADMIN: "/admin/",
+    Role.HIRING_MANAGER: "/hiring/",
+    Role.INTERVIEWER: "/review/",
+}
+
+
+def test_the_sign_in_page_has_a_form_with_a_csrf_token(client: FlaskClient) -> None:
+    page = client.get("/auth/login")
+    assert page.status_code == 200
+    assert 'name="csrf_token"' in page.get_data(as_text=True)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client: FlaskClient) -> None:
+    assert client.get("/").headers["Location"] == "/auth/login"
+    response = client.get("/hiring/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login?next=")
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_lands_on_its_own_home_page(
+    role: Role, make: Factory, auth: Auth, client: FlaskClient
+) -> None:
+    user = make.user(role)
+    response = auth.login(user.email)
+    assert response.status_code == 302
+    assert client.get(response.headers["Location"]).headers["Location"] == HOME_BY_ROLE[role]
+    page = client.get(HOME_BY_ROLE[role])
+    assert page.status_code == 200
+    assert user.name in page.get_data(as_text=True)
+
+
+def test_passwords_are_stored_hashed(make: Factory) -> None:
+    user = make.user()
+    assert TEST_PASSWORD not in user.password_hash
+    assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("interviewer1@example.org", "wrong password!"), ("nobody@example.org", TEST_PASSWORD)],
+    ids=["wrong password", "unknown email"],
+)
+def test_bad_credentials_get_one_clear_message(
+    email: str, password: str, make: Factory, auth: Auth, client: FlaskClient
+) -> None:
+    make.user(Role.INTERVIEWER, email="interviewer1@example.org")
+    response = auth.login(email, password)
+    assert response.status_code == 200
+    assert "do not match an active account" in response.get_data(as_text=True)
+    assert client.get("/review/").status_code == 302
+
+
+def test_a_disabled_account_cannot_sign_in(make: Factory, db_session: Session, auth: Auth) -> None:
+    user = make.user()
+    users.set_active(db_session, email=user.email, active=False)
+    response = auth.login(user.email)
+    assert "do not match an active account" in response.get_data(as_text=True)
+
+
+def test_disabling_an_account_ends_its_sessions(
+    make: Factory, db_session: Session, auth: Auth, client: FlaskClient
+) -> None:
+    user = make.user()
+    auth.login(user.email)
+    assert client.get("/review/").status_code == 200
+    users.set_active(db_session, email=user.email, active=False)
+    assert client.get("/review/").status_code == 302
+
+
+def test_sign_in_without_a_csrf_token_is_refused(make: Factory, client: FlaskClient) -> None:
+    user = make.user()
+    response = client.post("/auth/login", data={"email": user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 400
+    assert "Reload the page" in response.get_data(as_text=True)
+    assert client.get("/review/").status_code == 302
+
+
+def test_the_session_starts_afresh_on_sign_in(make: Factory, auth: Auth, client: FlaskClient) -> None:
+    user = make.user()
+    client.get("/auth/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    auth.login(user.email)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"] == users.session_id(user)
+
+
+def test_sign_in_is_recorded_in_the_audit_log(make: Factory, auth: Auth, db_session: Session) -> None:
+    user = make.user()
+    auth.login(user.email)
+    actions = db_session.scalars(
+        select(AuditEvent.action).where(AuditEvent.actor_user_id == user.id)
+    ).all()
+    assert "user.signed_in" in actions
+
+
+def test_sign_out_needs_a_post_with_csrf_and_ends_the_session(
+    make: Factory, auth: Auth, client: FlaskClient
+) -> None:
+    user = make.user()
+    auth.login(user.email)
+    assert client.get("/auth/logout").status_code == 405
+    assert client.get("/review/").status_code == 200
+    auth.logout()
+    assert client.get("/review/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("role", "forbidden"),
+    [
+        (Role.INTERVIEWER, ["/hiring/", "/admin/"]),
+        (Role.HIRING_MANAGER, ["/review/", "/admin/"]),
+        (Role.ADMIN, ["/review/"]),
+    ],
+)
+def test_roles_are_enforced_on_every_page(
+    role: Role, forbidden: list[str], make: Factory, auth: Auth, client: FlaskClient
+) -> None:
+    auth.login(make.user(role).email)
+    for path in forbidden:
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "does not have access" in response.get_data(as_text=True)
+
+
+def test_next_only_leads_to_this_site(make: Factory, auth: Auth, client: FlaskClient) -> None:
+    user = make.user(Role.HIRING_MANAGER)
+    token_page = client.get("/auth/login?next=//evil.example/")
+    assert token_page.status_code == 200
+    from tests.conftest import csrf_token
+
+    response = client.post(
+        "/auth/login?next=//evil.example/",
+        data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": csrf_token(client, "/auth/login")},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_next_returns_to_the_page_that_asked_for_sign_in(make: Factory, client: FlaskClient) -> None:
+    from tests.conftest import csrf_token
+
+    user = make.user(Role.ADMIN)
+    response = client.post(
+        "/auth/login?next=/admin/",
+        data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": csrf_token(client, "/auth/login")},
+    )
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_unknown_pages_get_a_friendly_404_in_html_and_json(client: FlaskClient) -> None:
+    page = client.get("/no-such-page")
+    assert page.status_code == 404
+    assert "nothing at this address" in page.get_data(as_text=True)
+    answer = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert answer.status_code == 404
+    assert answer.get_json()["error"] == "Not Found"
+
+
+def test_the_user_table_holds_no_plain_password(make: Factory, db_session: Session) -> None:
+    make.user()
+    hashes = db_session.scalars(select(User.password_hash)).all()
+    assert all(TEST_PASSWORD not in h for h in hashes)

@@ -1,0 +1,204 @@
+"""The content loader: real files load; each kind of broken file is named precisely."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import pytest
+import yaml
+
+from assess.config import PROJECT_ROOT
+from assess.content import ContentError, load_library
+
+EXERCISE_A = "exercises/a-mini-prd/exercise.md"
+ANCHORS_A = "rubrics/anchors/a-mini-prd.yaml"
+RUBRIC = "rubrics/apm.yaml"
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A private copy of the shipped content, safe to break."""
+    for folder in ("exercises", "rubrics"):
+        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
+    return tmp_path
+
+
+def edit_yaml(path: Path, change: Callable[[Any], None]) -> None:
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def edit_front_matter(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    post = frontmatter.load(path)
+    change(post.metadata)
+    path.write_text(frontmatter.dumps(post))
+
+
+def test_the_shipped_content_loads_with_a_scorecard_for_every_exercise() -> None:
+    library = load_library(PROJECT_ROOT)
+    assert library.exercises, "no exercises were loaded"
+    assert set(library.scorecards) == set(library.exercises)
+    assert [d.key for d in library.rubric.dimensions] == [
+        "problem_framing", "requirements_quality", "analytics_measurement",
+        "execution_reliability", "collaboration", "communication",
+        "customer_empathy", "learning_agility",
+    ]
+    scorecard = library.scorecard("a-mini-prd").content
+    assert [d.dimension.key for d in scorecard.dimensions] == [
+        "problem_framing", "requirements_quality", "analytics_measurement",
+        "communication", "customer_empathy",
+    ]
+
+
+def test_loading_twice_gives_the_same_versions(content: Path) -> None:
+    first, second = load_library(content), load_library(content)
+    assert first.exercise("a-mini-prd").content_hash == second.exercise("a-mini-prd").content_hash
+    assert first.scorecard("a-mini-prd").content_hash == second.scorecard("a-mini-prd").content_hash
+
+
+def test_changing_an_anchor_makes_a_new_scorecard_version_but_keeps_the_exercise(content: Path) -> None:
+    before = load_library(content)
+    edit_yaml(content / ANCHORS_A, lambda d: d["dimensions"]["problem_framing"].update({3: "Changed."}))
+    after = load_library(content)
+    assert after.scorecard("a-mini-prd").content_hash != before.scorecard("a-mini-prd").content_hash
+    assert after.exercise("a-mini-prd").content_hash == before.exercise("a-mini-prd").content_hash
+
+
+def test_changing_the_brief_makes_a_new_exercise_version(content: Path) -> None:
+    before = load_library(content)
+    path = content / EXERCISE_A
+    path.write_text(path.read_text() + "\nOne more line of context.\n")
+    after = load_library(content)
+    assert after.exercise("a-mini-prd").content_hash != before.exercise("a-mini-prd").content_hash
+
+
+def test_loaded_content_cannot_be_changed() -> None:
+    exercise = load_library(PROJECT_ROOT).exercise("a-mini-prd").content
+    with pytest.raises(Exception, match="frozen"):
+        exercise.title = "Changed"  # type: ignore[misc]
+
+
+def _drop(key: str) -> Callable[[dict[str, Any]], None]:
+    return lambda data: data.pop(key)
+
+
+def _set(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda data: data.__setitem__(key, value)
+
+
+def _break_yaml(path: Path) -> None:
+    path.write_text(path.read_text().replace("key: a-mini-prd", "key: [a-mini-prd", 1))
+
+
+def _duplicate_section(data: dict[str, Any]) -> None:
+    data["sections"].append(dict(data["sections"][0]))
+
+
+BROKEN: list[tuple[str, Callable[[Path], None], str, str, str]] = [
+    (
+        "missing title",
+        lambda root: edit_front_matter(root / EXERCISE_A, _drop("title")),
+        EXERCISE_A, "title", "missing",
+    ),
+    (
+        "time limit out of range",
+        lambda root: edit_front_matter(root / EXERCISE_A, _set("time_limit_minutes", 0)),
+        EXERCISE_A, "time_limit_minutes", "greater than or equal to 5",
+    ),
+    (
+        "misspelt field",
+        lambda root: edit_front_matter(root / EXERCISE_A, _set("summmary", "typo")),
+        EXERCISE_A, "summmary", "not a known field",
+    ),
+    (
+        "unknown kind",
+        lambda root: edit_front_matter(root / EXERCISE_A, _set("kind", "homework")),
+        EXERCISE_A, "kind", "take_home",
+    ),
+    (
+        "section without a prompt",
+        lambda root: edit_front_matter(root / EXERCISE_A, lambda d: d["sections"][1].pop("prompt")),
+        EXERCISE_A, "sections.1.prompt", "missing",
+    ),
+    (
+        "repeated section key",
+        lambda root: edit_front_matter(root / EXERCISE_A, _duplicate_section),
+        EXERCISE_A, "sections", "section keys must be unique",
+    ),
+    (
+        "key differs from folder",
+        lambda root: edit_front_matter(root / EXERCISE_A, _set("key", "a-other")),
+        EXERCISE_A, "key", "must match its folder name",
+    ),
+    (
+        "front matter is not YAML",
+        lambda root: _break_yaml(root / EXERCISE_A),
+        EXERCISE_A, "front matter", "not valid YAML",
+    ),
+    (
+        "anchor missing at level 5",
+        lambda root: edit_yaml(root / ANCHORS_A, lambda d: d["dimensions"]["communication"].pop(5)),
+        ANCHORS_A, "dimensions.communication.5", "missing",
+    ),
+    (
+        "anchor for a score outside the scale",
+        lambda root: edit_yaml(root / ANCHORS_A, lambda d: d["dimensions"]["communication"].update({6: "x"})),
+        ANCHORS_A, "dimensions.communication.6", "not a known field",
+    ),
+    (
+        "dimension the rubric does not define",
+        lambda root: edit_yaml(root / ANCHORS_A, lambda d: d["dimensions"].update({"charisma": {1: "a", 3: "b", 5: "c"}})),
+        ANCHORS_A, "dimensions.charisma", "not a dimension the rubric defines",
+    ),
+    (
+        "signal the rubric does not define",
+        lambda root: edit_yaml(root / ANCHORS_A, lambda d: d.__setitem__("signals", ["made_up"])),
+        ANCHORS_A, "signals.0", "'made_up' is not a signal the rubric defines",
+    ),
+    (
+        "exercise without anchors",
+        lambda root: (root / ANCHORS_A).unlink(),
+        ANCHORS_A, "", "needs a file naming the dimensions it scores",
+    ),
+    (
+        "scale with a gap",
+        lambda root: edit_yaml(root / RUBRIC, lambda d: d["scale"]["levels"].pop(2)),
+        RUBRIC, "scale", "every score from 1 to 5",
+    ),
+    (
+        "repeated dimension",
+        lambda root: edit_yaml(root / RUBRIC, lambda d: d["dimensions"].append(dict(d["dimensions"][0]))),
+        RUBRIC, "dimensions", "dimension keys must be unique",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("breakage", "file", "field", "message"),
+    [pytest.param(b, f, fld, m, id=name) for name, b, f, fld, m in BROKEN],
+)
+def test_a_broken_file_is_rejected_naming_file_and_field(
+    content: Path, breakage: Callable[[Path], None], file: str, field: str, message: str
+) -> None:
+    breakage(content)
+    with pytest.raises(ContentError) as raised:
+        load_library(content)
+    problems = [(p.file, p.field) for p in raised.value.problems]
+    matching = [p for p in raised.value.problems if p.file == file and p.field == field]
+    assert matching, f"expected a problem at {file} / {field!r}, got {problems}"
+    assert message in matching[0].message
+    assert file in str(raised.value)
+
+
+def test_every_problem_is_reported_at_once(content: Path) -> None:
+    edit_front_matter(content / EXERCISE_A, _drop("title"))
+    edit_yaml(content / RUBRIC, lambda d: d.pop("title"))
+    with pytest.raises(ContentError) as raised:
+        load_library(content)
+    assert {(p.file, p.field) for p in raised.value.problems} >= {(EXERCISE_A, "title"), (RUBRIC, "title")}
+    assert str(raised.value).startswith(f"{len(raised.value.problems)} problem(s)")
