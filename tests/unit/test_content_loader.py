@@ -202,3 +202,12 @@ def test_every_problem_is_reported_at_once(content: Path) -> None:
         load_library(content)
     assert {(p.file, p.field) for p in raised.value.problems} >= {(EXERCISE_A, "title"), (RUBRIC, "title")}
     assert str(raised.value).startswith(f"{len(raised.value.problems)} problem(s)")
+
+
+def test_the_app_refuses_to_start_with_broken_content(content: Path, tmp_path: Path) -> None:
+    from assess import create_app
+    from tests.conftest import make_config
+
+    edit_front_matter(content / EXERCISE_A, _drop("title"))
+    with pytest.raises(ContentError, match="exercises/a-mini-prd/exercise.md: title"):
+        create_app(make_config(tmp_path, content_dir=content))
