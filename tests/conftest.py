@@ -84,13 +84,13 @@ def connection(engine: Engine) -> Iterator[Any]:
 
 
 def make_config(tmp_path: Path, **overrides: Any) -> Config:
-    return Config(
-        env="test",
-        secret_key="test-secret-key-that-is-long-enough-0123456789",
-        instance_dir=tmp_path / "instance",
-        content_dir=PROJECT_ROOT,
-        **overrides,
-    )
+    settings: dict[str, Any] = {
+        "env": "test",
+        "secret_key": "test-secret-key-that-is-long-enough-0123456789",
+        "instance_dir": tmp_path / "instance",
+        "content_dir": PROJECT_ROOT,
+    }
+    return Config(**(settings | overrides))
 
 
 @pytest.fixture
