@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
+import re
+from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -12,9 +16,22 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .schema import Exercise, ExerciseAnchors, Rubric, Scorecard, ScoredDimension
+from .schema import (
+    Benchmark,
+    Cell,
+    ColumnType,
+    Dataset,
+    Exercise,
+    ExerciseAnchors,
+    Rubric,
+    Scorecard,
+    ScoredDimension,
+)
 
 EXERCISE_FILE = "exercise.md"
+DATA_FOLDER = "data"
+BENCHMARK_FOLDER = "benchmarks"
+_HEADING = re.compile(r"^##[ \t]+(.+?)[ \t#]*$")
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,7 @@ class ContentLibrary:
     rubric: Rubric
     exercises: dict[str, Versioned[Exercise]] = field(default_factory=dict)
     scorecards: dict[str, Versioned[Scorecard]] = field(default_factory=dict)
+    benchmarks: dict[str, dict[str, Versioned[Benchmark]]] = field(default_factory=dict)
 
     def exercise(self, key: str) -> Versioned[Exercise]:
         return self.exercises[key]
@@ -101,16 +119,16 @@ class _Reader:
     def problem(self, path: Path, field_name: str, message: str) -> None:
         self.problems.append(Problem(self.rel(path), field_name, message))
 
-    def validate(self, model: type[M], data: Any, path: Path) -> M | None:
+    def validate(self, model: type[M], data: Any, path: Path, prefix: str = "") -> M | None:
         if not isinstance(data, dict):
-            self.problem(path, "", "expected a mapping of fields at the top level")
+            self.problem(path, prefix, "expected a mapping of fields")
             return None
         try:
             return model.model_validate(data)
         except ValidationError as error:
             for item in error.errors():
-                location = ".".join(str(part) for part in item["loc"]) or "(top level)"
-                self.problem(path, location, _readable(item))
+                location = ".".join(str(part) for part in (prefix, *item["loc"]) if part != "")
+                self.problem(path, location or "(top level)", _readable(item))
             return None
 
     def read_yaml(self, path: Path) -> Any:
@@ -122,7 +140,8 @@ class _Reader:
             self.problem(path, "", f"is not valid YAML: {_yaml_message(error)}")
         return None
 
-    def read_markdown(self, path: Path) -> dict[str, Any] | None:
+    def read_markdown(self, path: Path, body_field: str) -> tuple[dict[str, Any], str] | None:
+        """Front matter and body of a Markdown file; the body must not also be a field."""
         try:
             post = frontmatter.loads(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
@@ -134,10 +153,12 @@ class _Reader:
         if not post.metadata:
             self.problem(path, "front matter", "missing: start the file with fields between '---' lines")
             return None
-        if "brief" in post.metadata:
-            self.problem(path, "brief", "write the brief as the Markdown body, not in the front matter")
+        if body_field in post.metadata:
+            self.problem(
+                path, body_field, f"write the {body_field} as the Markdown body, not in the front matter"
+            )
             return None
-        return {**post.metadata, "brief": post.content}
+        return dict(post.metadata), post.content
 
 
 def _readable(item: Any) -> str:
@@ -176,9 +197,19 @@ def load_library(root: Path) -> ContentLibrary:
                 )
                 continue
             scorecards[key] = Versioned.of(_scorecard(rubric, exercise.content, exercise_anchors))
+    benchmarks = {
+        key: _load_benchmarks(reader, exercises[key].content, scorecard.content)
+        for key, scorecard in scorecards.items()
+    }
     if reader.problems or rubric is None:
         raise ContentError(reader.problems)
-    return ContentLibrary(root=root, rubric=rubric, exercises=exercises, scorecards=scorecards)
+    return ContentLibrary(
+        root=root,
+        rubric=rubric,
+        exercises=exercises,
+        scorecards=scorecards,
+        benchmarks={key: found for key, found in benchmarks.items() if found},
+    )
 
 
 def _load_rubric(reader: _Reader) -> Rubric | None:
@@ -203,7 +234,13 @@ def _load_exercises(reader: _Reader) -> dict[str, Versioned[Exercise]]:
         if not path.is_file():
             reader.problem(path, "", f"missing: every exercise folder needs an {EXERCISE_FILE}")
             continue
-        data = reader.read_markdown(path)
+        parsed = reader.read_markdown(path, "brief")
+        if parsed is None:
+            continue
+        metadata, body = parsed
+        data: dict[str, Any] | None = {**metadata, "brief": body}
+        if "variants" in metadata or "datasets" in metadata:
+            data = _with_data(reader, directory, data)
         exercise = reader.validate(Exercise, data, path) if data is not None else None
         if exercise is None:
             continue
@@ -278,3 +315,175 @@ def _scorecard(rubric: Rubric, exercise: Exercise, anchors: ExerciseAnchors) -> 
         ),
         signals=tuple(s for s in rubric.signals if s.key in wanted_signals),
     )
+
+
+# -- data sets: one CSV per data set and variant ---------------------------------
+
+
+def _with_data(reader: _Reader, directory: Path, data: dict[str, Any]) -> dict[str, Any] | None:
+    """Replace the variant names of the front matter with the typed rows of their CSV files."""
+    path = directory / EXERCISE_FILE
+    raw_datasets = data.get("datasets")
+    if not isinstance(raw_datasets, list) or not raw_datasets:
+        reader.problem(path, "datasets", "missing: list the data sets the variants hold")
+        return None
+    datasets = [
+        reader.validate(Dataset, item, path, prefix=f"datasets.{index}")
+        for index, item in enumerate(raw_datasets)
+    ]
+    names = data.get("variants")
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        reader.problem(
+            path, "variants", f"list the folder names under {DATA_FOLDER}/, e.g. [v1, v2, v3]"
+        )
+        return None
+    if any(d is None for d in datasets):
+        return None
+    variants = []
+    failed = False
+    for name in names:
+        tables = []
+        for dataset in datasets:
+            assert dataset is not None
+            rows = _read_csv(reader, directory / DATA_FOLDER / name / f"{dataset.key}.csv", dataset)
+            failed = failed or rows is None
+            tables.append({"dataset": dataset.key, "rows": rows or ()})
+        variants.append({"key": name, "tables": tables})
+    return None if failed else {**data, "variants": variants}
+
+
+_PARSERS = {
+    ColumnType.TEXT: (str, "text"),
+    ColumnType.INTEGER: (int, "a whole number"),
+    ColumnType.NUMBER: (float, "a number"),
+    ColumnType.DATE: (lambda v: date.fromisoformat(v).isoformat(), "a date like 2026-03-09"),
+}
+
+
+def _read_csv(reader: _Reader, path: Path, dataset: Dataset) -> list[tuple[Cell, ...]] | None:
+    if not path.is_file():
+        reader.problem(path, "", f"missing: every variant needs a file for data set {dataset.key!r}")
+        return None
+    try:
+        lines = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline=""), strict=True))
+    except UnicodeDecodeError:
+        reader.problem(path, "", "is not UTF-8 text")
+        return None
+    except csv.Error as error:
+        reader.problem(path, "", f"is not valid CSV: {error}")
+        return None
+    expected = [c.name for c in dataset.columns]
+    if not lines or [h.strip() for h in lines[0]] != expected:
+        found = ",".join(lines[0]) if lines else "nothing"
+        reader.problem(path, "header", f"expected {','.join(expected)}, found {found}")
+        return None
+    rows: list[tuple[Cell, ...]] = []
+    ok = True
+    for number, line in enumerate(lines[1:], start=2):
+        if not any(cell.strip() for cell in line):
+            continue
+        if len(line) != len(expected):
+            reader.problem(path, f"row {number}", f"has {len(line)} values; the header has {len(expected)}")
+            ok = False
+            continue
+        row: list[Cell] = []
+        for column, cell in zip(dataset.columns, line, strict=True):
+            parse, wanted = _PARSERS[column.type]
+            try:
+                row.append(parse(cell.strip()))
+            except ValueError:
+                reader.problem(path, f"row {number}, {column.name}", f"{cell!r} is not {wanted}")
+                ok = False
+        rows.append(tuple(row))
+    if ok and not rows:
+        reader.problem(path, "", "has a header but no rows of data")
+        return None
+    return rows if ok else None
+
+
+# -- benchmark submissions --------------------------------------------------------
+
+
+def _load_benchmarks(
+    reader: _Reader, exercise: Exercise, scorecard: Scorecard
+) -> dict[str, Versioned[Benchmark]]:
+    found: dict[str, Versioned[Benchmark]] = {}
+    folder = reader.root / "exercises" / exercise.key / BENCHMARK_FOLDER
+    for path in sorted(folder.glob("*.md")):
+        parsed = reader.read_markdown(path, "answers")
+        if parsed is None:
+            continue
+        metadata, body = parsed
+        answers = _split_answers(reader, path, exercise, body)
+        if answers is None:
+            continue
+        data = {**metadata, "key": path.stem, "exercise": exercise.key, "answers": answers}
+        benchmark = reader.validate(Benchmark, data, path)
+        if benchmark is not None and _benchmark_fits(reader, path, benchmark, exercise, scorecard):
+            found[benchmark.key] = Versioned.of(benchmark)
+    return found
+
+
+def _split_answers(
+    reader: _Reader, path: Path, exercise: Exercise, body: str
+) -> dict[str, str] | None:
+    """Cut the body at its '## <section title>' headings into one answer per section."""
+    by_title = {section.title.casefold(): section.key for section in exercise.sections}
+    answers: dict[str, list[str]] = {}
+    current: str | None = None
+    ok = True
+    for line in body.splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            title = heading.group(1).strip()
+            current = by_title.get(title.casefold())
+            if current is None:
+                titles = "; ".join(s.title for s in exercise.sections)
+                reader.problem(path, f"## {title}", f"is not a section of {exercise.key}; use one of: {titles}")
+                ok = False
+            elif current in answers:
+                reader.problem(path, f"## {title}", "appears twice")
+                ok = False
+            else:
+                answers[current] = []
+            continue
+        if current is None:
+            if line.strip() and ok:
+                reader.problem(path, "body", "text before the first '## <section title>' heading")
+                ok = False
+            continue
+        if current in answers:
+            answers[current].append(line)
+    for section in exercise.sections:
+        if section.key not in answers:
+            reader.problem(
+                path, f"answers.{section.key}",
+                f"missing: add a '## {section.title}' heading (it may stay empty)",
+            )
+            ok = False
+    return {key: "\n".join(lines).strip() for key, lines in answers.items()} if ok else None
+
+
+def _benchmark_fits(
+    reader: _Reader, path: Path, benchmark: Benchmark, exercise: Exercise, scorecard: Scorecard
+) -> bool:
+    problems_before = len(reader.problems)
+    scored = [d.dimension.key for d in scorecard.dimensions]
+    scale = scorecard.scale
+    for key in scored:
+        if key not in benchmark.scores:
+            reader.problem(path, f"scores.{key}", "missing: every dimension the exercise scores needs a reference score")
+    for key, reference in benchmark.scores.items():
+        if key not in scored:
+            reader.problem(path, f"scores.{key}", f"is not a dimension {exercise.key} scores; it scores {', '.join(scored)}")
+        elif not scale.contains(reference.score):
+            reader.problem(path, f"scores.{key}.score", f"{reference.score} is outside the scale {scale.min}-{scale.max}")
+    recommendations = [r.key for r in scorecard.recommendations]
+    if benchmark.recommendation not in recommendations:
+        reader.problem(path, "recommendation", f"{benchmark.recommendation!r} is not one of {', '.join(recommendations)}")
+    variants = [v.key for v in exercise.variants]
+    if variants and benchmark.variant not in variants:
+        reader.problem(path, "variant", f"name the data variant the answer was written for: one of {', '.join(variants)}")
+    if not variants and benchmark.variant is not None:
+        reader.problem(path, "variant", f"{exercise.key} has no data variants: remove this field")
+    return len(reader.problems) == problems_before

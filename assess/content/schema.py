@@ -48,6 +48,67 @@ class AnswerSection(Frozen):
     max_chars: int = Field(default=8000, ge=200, le=50000)
 
 
+class ColumnType(StrEnum):
+    TEXT = "text"
+    INTEGER = "integer"
+    NUMBER = "number"
+    DATE = "date"
+
+
+class Column(Frozen):
+    name: Key
+    type: ColumnType
+    description: Text | None = None
+
+
+class ChartKind(StrEnum):
+    """How a data set is drawn for the candidate; the numbers are always shown as a table too."""
+
+    FUNNEL = "funnel"
+    COHORT = "cohort"
+    LINE = "line"
+    TABLE = "table"
+
+
+class Dataset(Frozen):
+    """A table of data the candidate reads, kept as one CSV file per variant."""
+
+    key: Key
+    title: Text
+    description: Text
+    chart: ChartKind = ChartKind.TABLE
+    columns: tuple[Column, ...] = Field(min_length=1)
+
+    @field_validator("columns")
+    @classmethod
+    def _names_unique(cls, columns: tuple[Column, ...]) -> tuple[Column, ...]:
+        names = [c.name for c in columns]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"column names must be unique; repeated: {', '.join(repeated)}")
+        return columns
+
+
+Cell = int | float | str
+
+
+class Table(Frozen):
+    """One data set's rows in one variant, typed as its columns say (dates as ISO text)."""
+
+    dataset: Key
+    rows: tuple[tuple[Cell, ...], ...] = Field(min_length=1)
+
+
+class DataVariant(Frozen):
+    """One version of an exercise's numbers; each invitation is given one variant."""
+
+    key: Key
+    tables: tuple[Table, ...]
+
+    def table(self, dataset: str) -> Table:
+        return next(t for t in self.tables if t.dataset == dataset)
+
+
 class Exercise(Frozen):
     """An exercise or live stage: its brief and, for take-homes, the answer form."""
 
@@ -73,6 +134,28 @@ class Exercise(Frozen):
             raise ValueError("a live stage has no answer sections: remove them")
         _unique_keys("section", sections)
         return sections
+
+    datasets: tuple[Dataset, ...] = ()
+    variants: tuple[DataVariant, ...] = ()
+
+    @field_validator("variants")
+    @classmethod
+    def _variants_fit_datasets(
+        cls, variants: tuple[DataVariant, ...], info: ValidationInfo
+    ) -> tuple[DataVariant, ...]:
+        datasets = info.data.get("datasets") or ()
+        if datasets and not variants:
+            raise ValueError("an exercise with datasets needs at least one variant of the data")
+        if variants and not datasets:
+            raise ValueError("variants need datasets: declare the data sets first")
+        _unique_keys("variant", variants)
+        return variants
+
+    def section(self, key: str) -> AnswerSection:
+        return next(s for s in self.sections if s.key == key)
+
+    def variant(self, key: str) -> DataVariant:
+        return next(v for v in self.variants if v.key == key)
 
 
 class ScaleLevel(Frozen):
@@ -186,3 +269,29 @@ class Scorecard(Frozen):
     dimensions: tuple[ScoredDimension, ...]
     signals: tuple[Signal, ...]
 
+
+
+class BenchmarkLevel(StrEnum):
+    WEAK = "weak"
+    MEETS = "meets"
+    STRONG = "strong"
+    BORDERLINE = "borderline"
+
+
+class ReferenceScore(Frozen):
+    score: int
+    rationale: Text
+
+
+class Benchmark(Frozen):
+    """A model answer with reference scores, for calibration, the demo and measuring the AI."""
+
+    key: Key
+    exercise: Key
+    level: BenchmarkLevel
+    title: Text
+    variant: Key | None = None
+    recommendation: Key
+    summary: Text
+    scores: dict[Key, ReferenceScore] = Field(min_length=1)
+    answers: dict[Key, str]
