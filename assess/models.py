@@ -36,6 +36,7 @@ class Role(enum.StrEnum):
 class ContentKind(enum.StrEnum):
     EXERCISE = "exercise"
     SCORECARD = "scorecard"
+    BENCHMARK = "benchmark"
 
 
 class SubmittedBy(enum.StrEnum):
@@ -86,7 +87,8 @@ class ContentVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[ContentKind] = mapped_column(_enum(ContentKind, "content_kind"))
-    key: Mapped[str] = mapped_column(String(64), index=True)
+    # The exercise key; for a benchmark, "<exercise>/<benchmark>".
+    key: Mapped[str] = mapped_column(String(130), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)

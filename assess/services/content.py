@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -49,10 +50,7 @@ def sync_library(session: Session, library: ContentLibrary) -> SyncResult:
     """Store every exercise and scorecard version of the library that is not stored yet."""
     added: list[ContentVersion] = []
     unchanged = 0
-    items: list[tuple[ContentKind, str, Versioned[BaseModel]]] = [
-        (ContentKind.EXERCISE, key, v) for key, v in library.exercises.items()  # type: ignore[misc]
-    ] + [(ContentKind.SCORECARD, key, v) for key, v in library.scorecards.items()]  # type: ignore[misc]
-    for kind, key, versioned in items:
+    for kind, key, versioned in _versions(library):
         row, is_new = ensure_version(session, kind, key, versioned)
         if is_new:
             added.append(row)
@@ -60,6 +58,23 @@ def sync_library(session: Session, library: ContentLibrary) -> SyncResult:
             unchanged += 1
     session.commit()
     return SyncResult(added=added, unchanged=unchanged)
+
+
+def benchmark_key(exercise_key: str, benchmark_key: str) -> str:
+    return f"{exercise_key}/{benchmark_key}"
+
+
+def _versions(library: ContentLibrary) -> Iterator[tuple[ContentKind, str, Versioned[BaseModel]]]:
+    for key, exercise in library.exercises.items():
+        yield ContentKind.EXERCISE, key, exercise  # type: ignore[misc]
+        yield ContentKind.SCORECARD, key, library.scorecard(key)  # type: ignore[misc]
+        for name, benchmark in library.benchmarks.get(key, {}).items():
+            yield ContentKind.BENCHMARK, benchmark_key(key, name), benchmark  # type: ignore[misc]
+
+
+def current_hashes(library: ContentLibrary) -> set[str]:
+    """The hashes of the versions the running content consists of."""
+    return {versioned.content_hash for _, _, versioned in _versions(library)}
 
 
 def stored_versions(session: Session) -> list[ContentVersion]:

@@ -13,6 +13,7 @@ def index() -> str:
         "admin/index.html",
         staff=users.list_users(session),
         versions=content.stored_versions(session),
+        current=content.current_hashes(library()),
         library=library(),
     )
 
