@@ -1,0 +1,1 @@
+"""Rules as plain Python: no Flask, no database, tested in microseconds."""
