@@ -58,7 +58,9 @@ def content_check(directory: Path | None) -> None:
         click.echo(
             f"  {exercise.content.code} {key}: exercise {exercise.content_hash[:12]}, "
             f"scorecard {scorecard.content_hash[:12]} "
-            f"({len(scorecard.content.dimensions)} dimensions)"
+            f"({len(scorecard.content.dimensions)} dimensions), "
+            f"{len(library.benchmarks.get(key, {}))} benchmark(s), "
+            f"{len(exercise.content.variants) or 'no'} data variant(s)"
         )
 
 
