@@ -15,6 +15,10 @@ from assess.config import PROJECT_ROOT
 from assess.content import ContentError, load_library
 
 EXERCISE_A = "exercises/a-mini-prd/exercise.md"
+EXERCISE_B = "exercises/b-analytics/exercise.md"
+FUNNEL_V1 = "exercises/b-analytics/data/v1/funnel.csv"
+STRONG_A = "exercises/a-mini-prd/benchmarks/strong.md"
+STRONG_B = "exercises/b-analytics/benchmarks/strong.md"
 ANCHORS_A = "rubrics/anchors/a-mini-prd.yaml"
 RUBRIC = "rubrics/apm.yaml"
 
@@ -89,6 +93,12 @@ def _drop(key: str) -> Callable[[dict[str, Any]], None]:
 
 def _set(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
     return lambda data: data.__setitem__(key, value)
+
+
+def _edit_text(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
 
 
 def _break_yaml(path: Path) -> None:
@@ -166,6 +176,70 @@ BROKEN: list[tuple[str, Callable[[Path], None], str, str, str]] = [
         ANCHORS_A, "", "needs a file naming the dimensions it scores",
     ),
     (
+        "benchmark without a reference score",
+        lambda root: edit_front_matter(root / STRONG_A, lambda d: d["scores"].pop("communication")),
+        STRONG_A, "scores.communication", "needs a reference score",
+    ),
+    (
+        "benchmark score outside the scale",
+        lambda root: edit_front_matter(root / STRONG_A, lambda d: d["scores"]["communication"].update(score=6)),
+        STRONG_A, "scores.communication.score", "6 is outside the scale 1-5",
+    ),
+    (
+        "benchmark scoring a dimension the exercise does not",
+        lambda root: edit_front_matter(
+            root / STRONG_A, lambda d: d["scores"].update(collaboration={"score": 3, "rationale": "x"})
+        ),
+        STRONG_A, "scores.collaboration", "is not a dimension a-mini-prd scores",
+    ),
+    (
+        "benchmark with an unknown recommendation",
+        lambda root: edit_front_matter(root / STRONG_A, _set("recommendation", "maybe")),
+        STRONG_A, "recommendation", "'maybe' is not one of",
+    ),
+    (
+        "benchmark heading that is not a section",
+        lambda root: _edit_text(root / STRONG_A, "## Problem statement", "## The problem"),
+        STRONG_A, "## The problem", "is not a section of a-mini-prd",
+    ),
+    (
+        "benchmark for a data variant that does not exist",
+        lambda root: edit_front_matter(root / STRONG_B, _set("variant", "v9")),
+        STRONG_B, "variant", "name the data variant",
+    ),
+    (
+        "CSV with a wrong header",
+        lambda root: _edit_text(root / FUNNEL_V1, "period,segment", "quarter,segment"),
+        FUNNEL_V1, "header", "expected period,segment,step_order,step,users",
+    ),
+    (
+        "CSV cell of the wrong type",
+        lambda root: _edit_text(root / FUNNEL_V1, ",1240\n", ",about 1240\n"),
+        FUNNEL_V1, "row 2, users", "'about 1240' is not a whole number",
+    ),
+    (
+        "CSV row with a missing value",
+        lambda root: _edit_text(root / FUNNEL_V1, ",1240\n", "\n"),
+        FUNNEL_V1, "row 2", "has 4 values; the header has 5",
+    ),
+    (
+        "CSV with an unclosed quote",
+        lambda root: _edit_text(root / FUNNEL_V1, "Organic,1,", '"Organic,1,'),
+        FUNNEL_V1, "", "is not valid CSV",
+    ),
+    (
+        "CSV file missing for a variant",
+        lambda root: (root / FUNNEL_V1).unlink(),
+        FUNNEL_V1, "", "every variant needs a file for data set 'funnel'",
+    ),
+    (
+        "chart without the columns it draws",
+        lambda root: edit_front_matter(
+            root / EXERCISE_B, lambda d: d["datasets"][0].update(chart="cohort")
+        ),
+        EXERCISE_B, "datasets.0", "a cohort chart needs the columns",
+    ),
+    (
         "scale with a gap",
         lambda root: edit_yaml(root / RUBRIC, lambda d: d["scale"]["levels"].pop(2)),
         RUBRIC, "scale", "every score from 1 to 5",
@@ -211,3 +285,42 @@ def test_the_app_refuses_to_start_with_broken_content(content: Path, tmp_path: P
     edit_front_matter(content / EXERCISE_A, _drop("title"))
     with pytest.raises(ContentError, match="exercises/a-mini-prd/exercise.md: title"):
         create_app(make_config(tmp_path, content_dir=content))
+
+
+def _files_under(root: Path) -> set[str]:
+    return {
+        str(path.relative_to(root))
+        for folder in ("exercises", "rubrics")
+        for path in (root / folder).rglob("*")
+        if path.is_file() and path.name != "README.md"
+    }
+
+
+def _files_loaded(library: Any) -> set[str]:
+    used = {f"rubrics/{library.rubric.key}.yaml"}
+    for key, exercise in library.exercises.items():
+        used.add(f"exercises/{key}/exercise.md")
+        used.add(f"rubrics/anchors/{key}.yaml")
+        for variant in exercise.content.variants:
+            used.update(
+                f"exercises/{key}/data/{variant.key}/{table.dataset}.csv" for table in variant.tables
+            )
+        used.update(f"exercises/{key}/benchmarks/{name}.md" for name in library.benchmarks.get(key, {}))
+    return used
+
+
+def test_every_content_file_is_loaded_and_none_is_ignored() -> None:
+    library = load_library(PROJECT_ROOT)
+    assert _files_under(PROJECT_ROOT) == _files_loaded(library)
+
+
+def test_the_assessment_has_its_four_exercises_and_their_benchmarks() -> None:
+    library = load_library(PROJECT_ROOT)
+    assert {k: e.content.code for k, e in library.exercises.items()} == {
+        "a-mini-prd": "A", "b-analytics": "B", "c-stakeholder-roleplay": "C", "d-writing-sample": "D",
+    }
+    for key in ("a-mini-prd", "b-analytics", "d-writing-sample"):
+        levels = sorted(b.content.level.value for b in library.benchmarks[key].values())
+        assert levels == ["borderline", "meets", "strong", "weak"], key
+    assert len(library.exercise("b-analytics").content.variants) >= 3
+    assert library.exercise("c-stakeholder-roleplay").content.kind.value == "live"
