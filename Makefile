@@ -30,13 +30,17 @@ content: migrate
 	@$(FLASK) content load
 
 demo: content
-	@$(FLASK) demo seed
+	@ASSESS_BASE_URL=http://$(HOST):$(PORT) $(FLASK) demo seed
 
+# The web server and a task worker (deadline sweep, later AI drafts) run together;
+# Ctrl+C stops both.
 run: demo
 	@echo
 	@echo "assess is starting on http://$(HOST):$(PORT)  (stop it with Ctrl+C)"
 	@echo "Sign in there with one of the accounts above."
-	@$(FLASK) run --host $(HOST) --port $(PORT)
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/huey_consumer assess.tasks.huey --workers 1 --quiet & \
+	  ASSESS_BASE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

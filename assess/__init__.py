@@ -39,9 +39,10 @@ def create_app(
         **dict(settings.extra),
     )
 
-    from . import content_registry, db
+    from . import clock, content_registry, db
     from .web import init_app as init_web
 
+    clock.init_app(app)
     db.init_app(app, database)
     content_registry.init_app(app)
     init_web(app)

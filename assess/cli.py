@@ -200,9 +200,68 @@ def demo_seed() -> None:
 
     if current_app.config["ASSESS"].production:
         raise click.ClickException("The demo is not seeded in production (ASSESS_ENV=production).")
-    result = _with_session(lambda s: demo.seed_demo(s, library()))
-    created = len(result.created_users) + int(result.created_opening)
+    from . import clock
+
+    config = current_app.config["ASSESS"]
+    result = _with_session(lambda s: demo.seed_demo(s, library(), config, clock.now()))
+    created = len(result.created_users) + int(result.created_opening) + len(result.created_candidates)
     click.echo("Demo data added." if created else "Demo data is already in place.")
+    if result.created_candidates:
+        click.echo(f"  {len(result.created_candidates)} demo candidates invited to {demo.DEMO_OPENING_TITLE}.")
     click.echo(f"Sign in with any of these accounts; the password is {demo.DEMO_PASSWORD!r}:")
     for staff in demo.DEMO_STAFF:
         click.echo(f"  {staff.role.label:<15} {staff.email}")
+
+
+# -- candidates -----------------------------------------------------------------
+
+
+@click.command("invite")
+@click.argument("email")
+@click.option("--opening", "slug", required=True, help="The opening's address name, e.g. apm-growth.")
+@click.option("--name", default="", help="The candidate's name (needed for a new candidate).")
+@with_appcontext
+def invite_command(email: str, slug: str, name: str) -> None:
+    """Invite a candidate to an opening by email and print their personal link."""
+    from sqlalchemy import select
+
+    from . import clock, db
+    from .content_registry import library
+    from .models import Candidate, Opening
+    from .services import invitations
+
+    session = db.session()
+    config = current_app.config["ASSESS"]
+    with _as_click_errors():
+        opening = session.scalar(select(Opening).where(Opening.slug == slug))
+        if opening is None:
+            raise click.ClickException(f"There is no opening {slug!r}; see the address names on the Openings page.")
+        address = invitations.normalise_email(email)
+        existing = session.scalar(
+            select(Candidate).where(Candidate.opening_id == opening.id, Candidate.email == address)
+        )
+        now = clock.now()
+        if existing is not None and invitations.active_invitation(existing, now) is not None:
+            invited = invitations.resend(session, config, library(), existing, actor=None, now=now)
+            click.echo(f"{address} was already invited; sent a new link (the old one no longer works).")
+        else:
+            invited = invitations.invite(
+                session, config, library(), opening, name=name or (existing.name if existing else ""),
+                email=address, actor=None, now=now,
+            )
+    where = "emailed" if config.smtp_host and not invited.email.error else "kept in the outbox"
+    click.echo(f"Invited {invited.candidate.name} <{invited.candidate.email}> to {opening.title}; the email was {where}.")
+    if invited.email.error:
+        click.echo(f"The email could not be sent: {invited.email.error}", err=True)
+    click.echo(invited.link)
+
+
+@click.command("sweep")
+@with_appcontext
+def sweep_command() -> None:
+    """Submit the saved text of every attempt whose time has run out."""
+    from . import clock, db
+    from .services import attempts
+
+    count = attempts.sweep(db.session(), current_app.config["ASSESS"], now=clock.now())
+    click.echo(f"Submitted {count} attempt(s) whose time had run out.")

@@ -159,6 +159,10 @@ class Candidate(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
     pseudonym: Mapped[str] = mapped_column(String(16))
+    # Which variant of an exercise's data this candidate sees; fixed at invitation.
+    data_variant_seed: Mapped[int] = mapped_column(default=0)
+    # An accommodation: minutes added to every timed exercise.
+    extra_minutes: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -215,6 +219,8 @@ class Draft(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), unique=True)
     answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Counts accepted saves; a tab that has not seen the latest revision may not overwrite it.
+    revision: Mapped[int] = mapped_column(default=0)
     seq: Mapped[int] = mapped_column(default=0)
     client_id: Mapped[str | None] = mapped_column(String(64))
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -364,9 +370,12 @@ class OutboundEmail(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     opening_id: Mapped[int | None] = mapped_column(ForeignKey("openings.id"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"), index=True)
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
+    # "smtp" when handed to a mail server, "outbox" when kept for reading in the app.
+    transport: Mapped[str] = mapped_column(String(16), default="outbox")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)

@@ -70,6 +70,15 @@ class ChartKind(StrEnum):
     TABLE = "table"
 
 
+# The columns each kind of chart draws from; a table may have more.
+CHART_COLUMNS: dict[ChartKind, tuple[str, ...]] = {
+    ChartKind.FUNNEL: ("period", "segment", "step_order", "step", "users"),
+    ChartKind.COHORT: ("cohort_week", "cohort_size", "week", "active_users"),
+    ChartKind.LINE: ("week", "event", "count"),
+    ChartKind.TABLE: (),
+}
+
+
 class Dataset(Frozen):
     """A table of data the candidate reads, kept as one CSV file per variant."""
 
@@ -87,6 +96,19 @@ class Dataset(Frozen):
         if repeated:
             raise ValueError(f"column names must be unique; repeated: {', '.join(repeated)}")
         return columns
+
+    @model_validator(mode="after")
+    def _chart_has_its_columns(self) -> Dataset:
+        missing = [c for c in CHART_COLUMNS[self.chart] if c not in {col.name for col in self.columns}]
+        if missing:
+            raise ValueError(
+                f"a {self.chart.value} chart needs the columns {', '.join(CHART_COLUMNS[self.chart])}; "
+                f"missing: {', '.join(missing)}"
+            )
+        return self
+
+    def column_index(self, name: str) -> int:
+        return [c.name for c in self.columns].index(name)
 
 
 Cell = int | float | str

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from functools import lru_cache
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -10,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..content import ContentLibrary, Versioned
+from ..content.schema import Exercise
 from ..models import ContentKind, ContentVersion
 
 
@@ -75,6 +78,18 @@ def _versions(library: ContentLibrary) -> Iterator[tuple[ContentKind, str, Versi
 def current_hashes(library: ContentLibrary) -> set[str]:
     """The hashes of the versions the running content consists of."""
     return {versioned.content_hash for _, _, versioned in _versions(library)}
+
+
+@lru_cache(maxsize=256)
+def _exercise_from_body(content_hash: str, body_json: str) -> Exercise:
+    return Exercise.model_validate_json(body_json)
+
+
+def exercise_of(version: ContentVersion) -> Exercise:
+    """The exercise exactly as stored in this version, whatever the files say today."""
+    if version.kind is not ContentKind.EXERCISE:
+        raise ValueError(f"content version {version.id} is a {version.kind.value}, not an exercise")
+    return _exercise_from_body(version.content_hash, json.dumps(version.body))
 
 
 def stored_versions(session: Session) -> list[ContentVersion]:

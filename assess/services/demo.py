@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..config import Config
 from ..content import ContentLibrary
-from ..models import Opening, Role, User
-from . import content, openings, users
+from ..db import utcnow
+from ..models import Candidate, Opening, Role, User
+from . import attempts, content, invitations, openings, users
 
 DEMO_PASSWORD = "assess-demo-2026"
 DEMO_OPENING_SLUG = "apm-growth"
 DEMO_OPENING_TITLE = "APM, Growth"
-# The exercises an APM opening runs by default, in the order candidates meet them.
-DEFAULT_EXERCISES = ("a-mini-prd", "b-analytics", "c-stakeholder-roleplay", "d-writing-sample")
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,46 @@ DEMO_STAFF = (
 )
 
 
+@dataclass(frozen=True)
+class DemoCandidate:
+    """A demo candidate: who they are and which benchmark answer they hand in per exercise."""
+
+    name: str
+    email: str
+    answers: dict[str, str]  # exercise key -> benchmark key
+    invited_days_ago: int = 3
+    in_progress: str | None = None  # an exercise started a few minutes ago and not yet submitted
+
+
+DEMO_CANDIDATES = (
+    DemoCandidate("Jordan Ellis", "jordan.ellis@example.net",
+                  {"a-mini-prd": "strong", "b-analytics": "strong", "d-writing-sample": "strong"}),
+    DemoCandidate("Sam Okoye", "sam.okoye@example.net",
+                  {"a-mini-prd": "meets", "b-analytics": "meets", "d-writing-sample": "meets"}),
+    DemoCandidate("Riya Patel", "riya.patel@example.net",
+                  {"a-mini-prd": "borderline", "b-analytics": "borderline", "d-writing-sample": "borderline"}),
+    DemoCandidate("Chris Lang", "chris.lang@example.net",
+                  {"a-mini-prd": "weak", "b-analytics": "weak", "d-writing-sample": "weak"}),
+    DemoCandidate("Mina Haddad", "mina.haddad@example.net", {}, invited_days_ago=1,
+                  in_progress="a-mini-prd"),
+    DemoCandidate("Leo Brandt", "leo.brandt@example.net", {}, invited_days_ago=0),
+    DemoCandidate("Ana Costa", "ana.costa@example.net", {}, invited_days_ago=20),
+)
+
+
 @dataclass
 class DemoResult:
     created_users: list[str] = field(default_factory=list)
     created_opening: bool = False
+    created_candidates: list[str] = field(default_factory=list)
 
 
-def seed_demo(session: Session, library: ContentLibrary) -> DemoResult:
-    """Add the demo staff and opening where they are missing; safe to run again."""
+def seed_demo(
+    session: Session, library: ContentLibrary, config: Config | None = None, now: datetime | None = None
+) -> DemoResult:
+    """Add the demo staff, opening and candidates where they are missing; safe to run again."""
+    config = config or Config()
+    now = now or utcnow()
     result = DemoResult()
     content.sync_library(session, library)
     for staff in DEMO_STAFF:
@@ -55,10 +88,57 @@ def seed_demo(session: Session, library: ContentLibrary) -> DemoResult:
         openings.create_opening(
             session,
             library,
-            slug=DEMO_OPENING_SLUG,
-            title=DEMO_OPENING_TITLE,
+            openings.OpeningSettings(
+                title=DEMO_OPENING_TITLE,
+                slug=DEMO_OPENING_SLUG,
+                exercises=openings.default_exercises(library),
+            ),
             hiring_manager=manager,
-            exercise_keys=[key for key in DEFAULT_EXERCISES if key in library.exercises],
         )
         result.created_opening = True
+    opening = session.scalars(select(Opening).where(Opening.slug == DEMO_OPENING_SLUG)).one()
+    for person in DEMO_CANDIDATES:
+        if session.scalar(
+            select(Candidate.id).where(Candidate.opening_id == opening.id, Candidate.email == person.email)
+        ) is None:
+            _seed_candidate(session, config, library, opening, person, now)
+            result.created_candidates.append(person.email)
     return result
+
+
+def _seed_candidate(
+    session: Session, config: Config, library: ContentLibrary, opening: Opening,
+    person: DemoCandidate, now: datetime,
+) -> None:
+    invited_at = now - timedelta(days=person.invited_days_ago, hours=2)
+    invited = invitations.invite(
+        session, config, library, opening, name=person.name, email=person.email, actor=None, now=invited_at
+    )
+    candidate = invited.candidate
+    clock = invited_at + timedelta(hours=20)
+    if person.answers or person.in_progress:
+        token = invited.link.rsplit("/", 1)[-1]
+        invitations.redeem(session, token, min(clock, now - timedelta(minutes=30)))
+    for key, benchmark_key in person.answers.items():
+        benchmark = library.benchmarks[key][benchmark_key].content
+        exercise = library.exercise(key).content
+        if benchmark.variant is not None:
+            candidate.data_variant_seed = [v.key for v in exercise.variants].index(benchmark.variant)
+        attempt = attempts.start(session, library, candidate, key, now=clock)
+        took = timedelta(minutes=max(5, attempt.time_limit_minutes - 7))
+        attempts.save(
+            session, attempt, dict(benchmark.answers), client_id="demo-seed", seq=1, base_revision=0,
+            now=clock + took / 2,
+        )
+        attempts.submit(session, config, attempt, answers=dict(benchmark.answers), now=clock + took)
+        clock += timedelta(hours=5)
+    if person.in_progress:
+        started = now - timedelta(minutes=12)
+        attempt = attempts.start(session, library, candidate, person.in_progress, now=started)
+        first = library.exercise(person.in_progress).content.sections[0]
+        attempts.save(
+            session, attempt,
+            {first.key: "Trial admins at companies with 10-50 people stall between creating the "
+                        "workspace and getting a first expense approved. "},
+            client_id="demo-seed", seq=1, base_revision=0, now=started + timedelta(minutes=9),
+        )

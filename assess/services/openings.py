@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..content import ContentLibrary
-from ..errors import Conflict, InputError
-from ..models import Candidate, Opening, OpeningExercise, Role, User
+from ..errors import Conflict, InputError, NotFound
+from ..models import Attempt, Candidate, Opening, OpeningExercise, Role, User
 from . import audit
 
 
@@ -19,42 +20,108 @@ class OpeningSummary:
     candidates: int
 
 
+@dataclass(frozen=True)
+class OpeningSettings:
+    """What a hiring manager chooses for an opening."""
+
+    title: str
+    exercises: list[tuple[str, int]]  # (exercise key, time limit in minutes), in order
+    slug: str = ""
+    invitation_valid_days: int = 14
+    ai_enabled: bool = False
+    ai_notice: str = ""
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+
+
 def create_opening(
     session: Session,
     library: ContentLibrary,
+    settings: OpeningSettings,
     *,
-    slug: str,
-    title: str,
     hiring_manager: User,
-    exercise_keys: list[str],
     actor: User | None = None,
 ) -> Opening:
-    """Create an opening with the given exercises at their default time limits."""
+    """Create an opening with the exercises and time limits the hiring manager chose."""
     if hiring_manager.role is not Role.HIRING_MANAGER:
         raise InputError(f"{hiring_manager.email} is not a hiring manager.")
-    unknown = [key for key in exercise_keys if key not in library.exercises]
+    title = " ".join(settings.title.split())
+    if not title:
+        raise InputError("Give the opening a title, for example \"APM, Growth\".")
+    slug = slugify(settings.slug or title)
+    if not slug:
+        raise InputError("The address name needs at least one letter or digit.")
+    if not settings.exercises:
+        raise InputError("Choose at least one exercise.")
+    unknown = [key for key, _ in settings.exercises if key not in library.exercises]
     if unknown:
         known = ", ".join(sorted(library.exercises))
         raise InputError(f"Unknown exercises: {', '.join(unknown)}. Choose from: {known}.")
+    for key, minutes in settings.exercises:
+        if not 5 <= minutes <= 480:
+            name = library.exercise(key).content.title
+            raise InputError(f"The time limit for {name} must be between 5 and 480 minutes.")
+    if not 1 <= settings.invitation_valid_days <= 90:
+        raise InputError("Invitations can be valid for 1 to 90 days.")
     if session.scalar(select(Opening.id).where(Opening.slug == slug)) is not None:
-        raise Conflict(f"An opening with the address name {slug!r} exists already.")
-    opening = Opening(slug=slug, title=title, hiring_manager=hiring_manager)
-    for position, key in enumerate(exercise_keys):
+        raise Conflict(f"An opening with the address name {slug!r} exists already; choose another.")
+    opening = Opening(
+        slug=slug,
+        title=title,
+        hiring_manager=hiring_manager,
+        invitation_valid_days=settings.invitation_valid_days,
+        ai_enabled=settings.ai_enabled,
+        ai_notice=settings.ai_notice.strip(),
+    )
+    for position, (key, minutes) in enumerate(settings.exercises):
         opening.exercises.append(
-            OpeningExercise(
-                exercise_key=key,
-                position=position,
-                time_limit_minutes=library.exercise(key).content.time_limit_minutes,
-            )
+            OpeningExercise(exercise_key=key, position=position, time_limit_minutes=minutes)
         )
     session.add(opening)
     session.flush()
     audit.record(
         session, "opening.created", actor=actor, actor_kind=None if actor else "system",
-        subject_type="opening", subject_id=opening.id, exercises=exercise_keys,
+        subject_type="opening", subject_id=opening.id, exercises=[k for k, _ in settings.exercises],
     )
     session.commit()
     return opening
+
+
+def default_exercises(library: ContentLibrary) -> list[tuple[str, int]]:
+    """Every exercise in code order, at its own time limit."""
+    ordered = sorted(library.exercises.values(), key=lambda e: e.content.code)
+    return [(e.content.key, e.content.time_limit_minutes) for e in ordered]
+
+
+def opening_for(session: Session, user: User, slug: str) -> Opening:
+    """The opening at slug, if this person manages it (an admin manages all)."""
+    opening = session.scalar(select(Opening).where(Opening.slug == slug))
+    if opening is None or (user.role is not Role.ADMIN and opening.hiring_manager_id != user.id):
+        raise NotFound("There is no opening here that you manage.")
+    return opening
+
+
+def candidates_of(session: Session, opening: Opening) -> list[Candidate]:
+    """The opening's candidates with their invitations and attempts, newest first."""
+    query = (
+        select(Candidate)
+        .where(Candidate.opening_id == opening.id)
+        .options(
+            selectinload(Candidate.invitations),
+            selectinload(Candidate.attempts).selectinload(Attempt.submission),
+        )
+        .order_by(Candidate.created_at.desc(), Candidate.id.desc())
+    )
+    return list(session.scalars(query))
+
+
+def candidate_of(session: Session, opening: Opening, candidate_id: int) -> Candidate:
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None or candidate.opening_id != opening.id:
+        raise NotFound("There is no such candidate in this opening.")
+    return candidate
 
 
 def openings_for(session: Session, user: User) -> list[OpeningSummary]:

@@ -14,6 +14,7 @@ csrf = CSRFProtect()
 def init_app(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .candidate import bp as candidate_bp
     from .hiring import bp as hiring_bp
     from .main import bp as main_bp
     from .review import bp as review_bp
@@ -22,5 +23,5 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     access.init_app(app)
     errors.init_app(app)
-    for blueprint in (main_bp, auth_bp, hiring_bp, review_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, candidate_bp, hiring_bp, review_bp, admin_bp):
         app.register_blueprint(blueprint)

@@ -25,7 +25,7 @@ def test_a_hiring_manager_sees_their_openings_with_exercises(
     page = client.get("/hiring/").get_data(as_text=True)
     assert "APM, Growth" in page
     assert "Mini-PRD and user stories" in page
-    assert "0</span><span class=\"stat-label\">candidates" in page
+    assert f'{len(demo.DEMO_CANDIDATES)}</span><span class="stat-label">candidates' in page
 
 
 def test_a_hiring_manager_does_not_see_another_managers_openings(

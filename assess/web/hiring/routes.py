@@ -1,13 +1,208 @@
-from flask import render_template
+"""The hiring manager's pages: openings, invitations, accommodations, the outbox."""
 
-from ... import db
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from ... import clock, db
+from ...config import Config
 from ...content_registry import library
-from ...services import openings
+from ...errors import AppError
+from ...services import invitations, mail, openings
+from ...services.attempts import StepState, steps
 from ..access import current_staff
 from . import bp
+from .forms import (
+    ActionForm,
+    BulkInviteForm,
+    ExtendTimeForm,
+    ExtendWindowForm,
+    InviteForm,
+    include_field,
+    minutes_field,
+    opening_form_class,
+)
+
+
+def _config() -> Config:
+    return current_app.config["ASSESS"]  # type: ignore[no-any-return]
 
 
 @bp.get("/")
 def index() -> str:
     summaries = openings.openings_for(db.session(), current_staff())
     return render_template("hiring/index.html", summaries=summaries, library=library())
+
+
+@bp.route("/openings/new", methods=["GET", "POST"])
+def new_opening() -> Response | str:
+    form = opening_form_class(library())()
+    exercises = sorted(library().exercises.values(), key=lambda e: e.content.code)
+    if form.validate_on_submit():
+        chosen = [
+            (e.content.key, form[minutes_field(e.content.key)].data or e.content.time_limit_minutes)
+            for e in exercises
+            if form[include_field(e.content.key)].data
+        ]
+        settings = openings.OpeningSettings(
+            title=form.title.data or "", slug=form.slug.data or "", exercises=chosen,
+            invitation_valid_days=form.invitation_valid_days.data or 14,
+            ai_enabled=form.ai_enabled.data, ai_notice=form.ai_notice.data or "",
+        )
+        try:
+            opening = openings.create_opening(
+                db.session(), library(), settings, hiring_manager=current_staff(), actor=current_staff()
+            )
+        except AppError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(f"{opening.title} is ready. Invite your first candidates below.", "success")
+            return redirect(url_for("hiring.opening", slug=opening.slug))
+    return render_template(
+        "hiring/new_opening.html", form=form, exercises=exercises,
+        include_field=include_field, minutes_field=minutes_field,
+    )
+
+
+@bp.get("/openings/<slug>")
+def opening(slug: str) -> str:
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    now = clock.now()
+    candidates = openings.candidates_of(session, found)
+    return render_template(
+        "hiring/opening.html",
+        opening=found,
+        rows=[
+            (c, steps(library(), c, now), invitations.latest_invitation(c), invitations.active_invitation(c, now))
+            for c in candidates
+        ],
+        library=library(),
+        invite_form=InviteForm(),
+        bulk_form=BulkInviteForm(),
+        action_form=ActionForm(),
+        window_form=ExtendWindowForm(),
+        time_form=ExtendTimeForm(),
+        StepState=StepState,
+        now=now,
+    )
+
+
+@bp.post("/openings/<slug>/invite")
+def invite(slug: str) -> Response | str:
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    form = InviteForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("hiring.opening", slug=slug))
+    try:
+        invited = invitations.invite(
+            session, _config(), library(), found, name=form.name.data or "", email=form.email.data or "",
+            actor=current_staff(), now=clock.now(),
+        )
+    except AppError as error:
+        flash(error.message, "error")
+    else:
+        flash(_sent_message([invited]), "error" if invited.email.error else "success")
+    return redirect(url_for("hiring.opening", slug=slug))
+
+
+@bp.post("/openings/<slug>/invite-many")
+def invite_many(slug: str) -> Response:
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    form = BulkInviteForm()
+    if not form.validate_on_submit():
+        flash("Paste at least one line with a name and an email address.", "error")
+        return redirect(url_for("hiring.opening", slug=slug))
+    try:
+        result = invitations.invite_many(
+            session, _config(), library(), found, form.people.data or "", actor=current_staff(), now=clock.now()
+        )
+    except AppError as error:
+        flash(error.message, "error")
+        return redirect(url_for("hiring.opening", slug=slug))
+    if result.invited:
+        flash(_sent_message(result.invited), "success")
+    for problem in result.problems:
+        flash(f"Not invited: {problem}", "error")
+    return redirect(url_for("hiring.opening", slug=slug))
+
+
+def _sent_message(invited: list[invitations.Invited]) -> str:
+    names = ", ".join(i.candidate.name for i in invited)
+    failed = [i for i in invited if i.email.error]
+    if failed:
+        return (
+            f"Invited {names}, but the email to {', '.join(i.candidate.email for i in failed)} could not be "
+            "sent. The message and its link are in the outbox; check the mail settings and use Resend."
+        )
+    where = "sent" if _config().smtp_host else "kept in the outbox (no mail server is configured)"
+    return f"Invited {names}; the invitation email was {where}."
+
+
+def _candidate_action(slug: str, candidate_id: int, form_class: type, action: str) -> Response:
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    candidate = openings.candidate_of(session, found, candidate_id)
+    form = form_class()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("hiring.opening", slug=slug))
+    actor, now = current_staff(), clock.now()
+    try:
+        if action == "resend":
+            invited = invitations.resend(session, _config(), library(), candidate, actor=actor, now=now)
+            flash(f"A new link went to {candidate.name}; the old one no longer works. " + _sent_message([invited]),
+                  "error" if invited.email.error else "success")
+        elif action == "revoke":
+            invitations.revoke(session, candidate, actor=actor, now=now)
+            flash(f"{candidate.name}'s link no longer works.", "success")
+        elif action == "window":
+            invitation = invitations.extend_window(session, candidate, form.days.data, actor=actor, now=now)
+            flash(f"{candidate.name}'s link now works until {invitation.expires_at:%d %B %Y, %H:%M} UTC.", "success")
+        elif action == "time":
+            invitations.extend_time(session, candidate, form.minutes.data, actor=actor)
+            flash(f"{candidate.name} now has {candidate.extra_minutes} extra minutes on each exercise.", "success")
+    except AppError as error:
+        flash(error.message, "error")
+    return redirect(url_for("hiring.opening", slug=slug))
+
+
+@bp.post("/openings/<slug>/candidates/<int:candidate_id>/resend")
+def resend(slug: str, candidate_id: int) -> Response:
+    return _candidate_action(slug, candidate_id, ActionForm, "resend")
+
+
+@bp.post("/openings/<slug>/candidates/<int:candidate_id>/revoke")
+def revoke(slug: str, candidate_id: int) -> Response:
+    return _candidate_action(slug, candidate_id, ActionForm, "revoke")
+
+
+@bp.post("/openings/<slug>/candidates/<int:candidate_id>/extend-window")
+def extend_window(slug: str, candidate_id: int) -> Response:
+    return _candidate_action(slug, candidate_id, ExtendWindowForm, "window")
+
+
+@bp.post("/openings/<slug>/candidates/<int:candidate_id>/extend-time")
+def extend_time(slug: str, candidate_id: int) -> Response:
+    return _candidate_action(slug, candidate_id, ExtendTimeForm, "time")
+
+
+@bp.get("/openings/<slug>/outbox")
+def outbox(slug: str) -> str:
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    messages = mail.outbox(session, [found.id])
+    selected = request.args.get("message", type=int)
+    return render_template(
+        "hiring/outbox.html", opening=found, messages=messages,
+        selected=next((m for m in messages if m.id == selected), messages[0] if messages else None),
+        smtp=bool(_config().smtp_host),
+    )

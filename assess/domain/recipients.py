@@ -1,0 +1,50 @@
+"""Read a pasted list of people to invite, one per line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.utils import parseaddr
+
+_SEPARATORS = re.compile(r"[,;\t]")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    line: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class BadLine:
+    line: int
+    text: str
+    reason: str
+
+
+def parse_recipients(text: str) -> tuple[list[Recipient], list[BadLine]]:
+    """Accept 'Name <email>', 'Name, email', 'email, Name' or a bare email on each line."""
+    recipients: list[Recipient] = []
+    bad: list[BadLine] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        name, email = _split(line)
+        if not email:
+            bad.append(BadLine(number, line, "expected one email address on this line"))
+            continue
+        recipients.append(Recipient(number, name, email))
+    return recipients, bad
+
+
+def _split(line: str) -> tuple[str, str]:
+    if "<" in line and ">" in line:
+        name, email = parseaddr(line)
+        return name.strip().strip('"'), email.strip()
+    words = [w.strip().strip('"') for w in _SEPARATORS.sub(" ", line).split()]
+    emails = [w for w in words if "@" in w]
+    if len(emails) != 1:
+        return "", ""
+    return " ".join(w for w in words if "@" not in w), emails[0]

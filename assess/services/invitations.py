@@ -1,0 +1,317 @@
+"""Invite candidates, and exchange a link for a candidate's session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..config import Config
+from ..content import ContentLibrary
+from ..domain.links import hash_token, new_pseudonym, new_token
+from ..domain.recipients import parse_recipients
+from ..errors import AppError, Conflict, InputError, NotFound
+from ..models import Candidate, Invitation, Opening, OutboundEmail, User
+from . import audit, mail
+from .users import normalise_email
+
+MAX_WINDOW_DAYS = 90
+MAX_EXTRA_MINUTES = 240
+
+
+class LinkProblem(AppError):
+    """An invitation link that cannot be used; says what happened and whom to ask."""
+
+    status_code = 410
+
+    def __init__(self, reason: str, message: str, contact: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.contact = contact
+        self.title = {
+            "unknown": "This link does not work",
+            "expired": "This invitation has expired",
+            "revoked": "This link has been replaced or withdrawn",
+        }[reason]
+        if reason == "unknown":
+            self.status_code = 404
+
+
+@dataclass(frozen=True)
+class Invited:
+    candidate: Candidate
+    invitation: Invitation
+    link: str
+    email: OutboundEmail
+
+
+@dataclass
+class BulkInvite:
+    invited: list[Invited] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def candidate_link(config: Config, token: str) -> str:
+    return f"{config.base_url.rstrip('/')}/c/start/{token}"
+
+
+def active_invitation(candidate: Candidate, now: datetime) -> Invitation | None:
+    """The invitation whose link works now, if any."""
+    for invitation in sorted(candidate.invitations, key=lambda i: i.id, reverse=True):
+        if invitation.revoked_at is None and invitation.expires_at > now:
+            return invitation
+    return None
+
+
+def latest_invitation(candidate: Candidate) -> Invitation | None:
+    return max(candidate.invitations, key=lambda i: i.id, default=None)
+
+
+def invite(
+    session: Session,
+    config: Config,
+    library: ContentLibrary,
+    opening: Opening,
+    *,
+    name: str,
+    email: str,
+    actor: User | None,
+    now: datetime,
+) -> Invited:
+    """Invite one person to an opening and email them their personal link."""
+    address = normalise_email(email)
+    name = " ".join(name.split())
+    if not name:
+        raise InputError(f"Give the name of the person at {address}.")
+    if len(name) > 200:
+        raise InputError("That name is too long: use at most 200 characters.")
+    candidate = session.scalar(
+        select(Candidate).where(Candidate.opening_id == opening.id, Candidate.email == address)
+    )
+    if candidate is not None:
+        if active_invitation(candidate, now) is not None:
+            raise Conflict(
+                f"{address} is already invited to {opening.title} and the link still works. "
+                "Use Resend to send a new link instead."
+            )
+        return _issue(session, config, library, candidate, actor=actor, now=now, action="invitation.reissued")
+    candidate = Candidate(
+        opening=opening,
+        name=name,
+        email=address,
+        pseudonym=_free_pseudonym(session, opening),
+        data_variant_seed=_next_seed(session, opening),
+    )
+    session.add(candidate)
+    session.flush()
+    return _issue(session, config, library, candidate, actor=actor, now=now, action="invitation.created")
+
+
+def invite_many(
+    session: Session,
+    config: Config,
+    library: ContentLibrary,
+    opening: Opening,
+    text: str,
+    *,
+    actor: User | None,
+    now: datetime,
+) -> BulkInvite:
+    """Invite everyone on a pasted list; a bad line is reported and the rest still go out."""
+    recipients, bad_lines = parse_recipients(text)
+    result = BulkInvite(problems=[f"Line {b.line} ({b.text}): {b.reason}." for b in bad_lines])
+    if not recipients and not bad_lines:
+        raise InputError("Paste at least one line with a name and an email address.")
+    for recipient in recipients:
+        try:
+            result.invited.append(
+                invite(session, config, library, opening, name=recipient.name,
+                       email=recipient.email, actor=actor, now=now)
+            )
+        except (InputError, Conflict) as error:
+            result.problems.append(f"Line {recipient.line} ({recipient.email}): {error.message}")
+    return result
+
+
+def resend(
+    session: Session, config: Config, library: ContentLibrary, candidate: Candidate, *,
+    actor: User | None, now: datetime,
+) -> Invited:
+    """Send a new link; the old one stops working at once."""
+    for invitation in candidate.invitations:
+        if invitation.revoked_at is None:
+            invitation.revoked_at = now
+    return _issue(session, config, library, candidate, actor=actor, now=now, action="invitation.resent")
+
+
+def revoke(session: Session, candidate: Candidate, *, actor: User | None, now: datetime) -> None:
+    """Withdraw the candidate's link; their open session ends with it."""
+    revoked = [i for i in candidate.invitations if i.revoked_at is None]
+    if not revoked:
+        raise Conflict(f"{candidate.name} has no link to withdraw.")
+    for invitation in revoked:
+        invitation.revoked_at = now
+    audit.record(session, "invitation.revoked", actor=actor, subject_type="candidate", subject_id=candidate.id)
+    session.commit()
+
+
+def extend_window(
+    session: Session, candidate: Candidate, days: int, *, actor: User | None, now: datetime
+) -> Invitation:
+    """Give the candidate more days to use their link (it must not have been withdrawn)."""
+    if not 1 <= days <= MAX_WINDOW_DAYS:
+        raise InputError(f"Extend by 1 to {MAX_WINDOW_DAYS} days.")
+    invitation = latest_invitation(candidate)
+    if invitation is None or invitation.revoked_at is not None:
+        raise Conflict(f"{candidate.name}'s link was withdrawn: use Resend to send a new one.")
+    old = invitation.expires_at
+    invitation.expires_at = max(old, now) + timedelta(days=days)
+    audit.record(
+        session, "invitation.extended", actor=actor, subject_type="candidate", subject_id=candidate.id,
+        old=old.isoformat(), new=invitation.expires_at.isoformat(),
+    )
+    session.commit()
+    return invitation
+
+
+def extend_time(
+    session: Session, candidate: Candidate, minutes: int, *, actor: User | None
+) -> Candidate:
+    """Add minutes to every timed exercise, including ones already under way."""
+    if not 1 <= minutes <= MAX_EXTRA_MINUTES:
+        raise InputError(f"Add between 1 and {MAX_EXTRA_MINUTES} minutes.")
+    candidate.extra_minutes += minutes
+    for attempt in candidate.attempts:
+        if attempt.submission is None and attempt.deadline_at is not None:
+            attempt.deadline_at += timedelta(minutes=minutes)
+            attempt.time_limit_minutes += minutes
+    audit.record(
+        session, "candidate.time_extended", actor=actor, subject_type="candidate",
+        subject_id=candidate.id, minutes=minutes, total=candidate.extra_minutes,
+    )
+    session.commit()
+    return candidate
+
+
+def redeem(session: Session, token: str, now: datetime) -> Invitation:
+    """Find the invitation a link stands for, or raise LinkProblem saying why it will not do."""
+    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+    if invitation is None:
+        raise LinkProblem(
+            "unknown",
+            "We could not find an invitation for this link. Check that you opened the whole "
+            "link from your email; if it still does not work, reply to the invitation email.",
+        )
+    opening = invitation.candidate.opening
+    contact = opening.hiring_manager.email
+    if invitation.revoked_at is not None:
+        raise LinkProblem(
+            "revoked",
+            f"This link for {opening.title} is no longer valid, usually because a newer link "
+            f"was sent to you. Use the most recent email, or contact {contact}.",
+            contact,
+        )
+    if invitation.expires_at <= now:
+        raise LinkProblem(
+            "expired",
+            f"The invitation to {opening.title} could be used until "
+            f"{invitation.expires_at:%d %B %Y, %H:%M} UTC. If you need more time, contact {contact}; "
+            "work you already submitted is kept.",
+            contact,
+        )
+    if invitation.first_used_at is None:
+        invitation.first_used_at = now
+        audit.record(
+            session, "invitation.opened", actor=None, actor_kind="candidate",
+            subject_type="candidate", subject_id=invitation.candidate_id,
+        )
+        session.commit()
+    return invitation
+
+
+def session_invitation(session: Session, invitation_id: int) -> Invitation:
+    """The invitation behind a candidate's session, while it has not been withdrawn."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.revoked_at is not None or invitation.candidate.erased_at:
+        raise NotFound("Your session has ended. Open the most recent link from your email.")
+    return invitation
+
+
+def _issue(
+    session: Session, config: Config, library: ContentLibrary, candidate: Candidate, *,
+    actor: User | None, now: datetime, action: str,
+) -> Invited:
+    opening = candidate.opening
+    token = new_token()
+    invitation = Invitation(
+        candidate=candidate,
+        token_hash=hash_token(token),
+        created_by_id=actor.id if actor else None,
+        created_at=now,
+        expires_at=now + timedelta(days=opening.invitation_valid_days),
+    )
+    session.add(invitation)
+    session.flush()
+    link = candidate_link(config, token)
+    email = mail.deliver(
+        session, config, _invitation_message(library, candidate, invitation, link),
+        opening_id=opening.id, candidate_id=candidate.id,
+    )
+    audit.record(
+        session, action, actor=actor, actor_kind=None if actor else "cli",
+        subject_type="candidate", subject_id=candidate.id, invitation_id=invitation.id,
+    )
+    session.commit()
+    return Invited(candidate=candidate, invitation=invitation, link=link, email=email)
+
+
+def _invitation_message(
+    library: ContentLibrary, candidate: Candidate, invitation: Invitation, link: str
+) -> mail.Message:
+    opening = candidate.opening
+    steps = []
+    for step in opening.exercises:
+        exercise = library.exercises.get(step.exercise_key)
+        if exercise is not None and exercise.content.kind.value == "take_home":
+            minutes = step.time_limit_minutes + candidate.extra_minutes
+            steps.append(f"  - {exercise.content.title} ({minutes} minutes)")
+    body = "\n".join(
+        [
+            f"Hello {candidate.name},",
+            "",
+            f"Thank you for applying for {opening.title}. The next step is a set of short written",
+            "exercises that you do online, each with its own time limit:",
+            "",
+            *steps,
+            "",
+            "You can start each exercise when it suits you; the clock for an exercise starts only",
+            "when you press its Start button. Your work is saved as you type.",
+            "",
+            f"Your personal link (please do not share it): {link}",
+            "",
+            f"The link works until {invitation.expires_at:%d %B %Y, %H:%M} UTC.",
+            "If you need more time or a different format, for example because of a disability,",
+            f"write to {opening.hiring_manager.email} before you start.",
+            "",
+            f"{opening.hiring_manager.name}",
+        ]
+    )
+    return mail.Message(to=candidate.email, subject=f"Your assessment for {opening.title}", body=body)
+
+
+def _free_pseudonym(session: Session, opening: Opening) -> str:
+    taken = set(session.scalars(select(Candidate.pseudonym).where(Candidate.opening_id == opening.id)))
+    for _ in range(1000):
+        code = new_pseudonym()
+        if code not in taken:
+            return code
+    raise RuntimeError(f"no free pseudonym left in opening {opening.slug}")
+
+
+def _next_seed(session: Session, opening: Opening) -> int:
+    # Consecutive candidates get different data variants, so people invited together differ.
+    return session.scalar(
+        select(func.count(Candidate.id)).where(Candidate.opening_id == opening.id)
+    ) or 0

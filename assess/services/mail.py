@@ -1,0 +1,78 @@
+"""Outgoing mail: through SMTP when configured, otherwise kept in the outbox."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..config import Config
+from ..db import utcnow
+from ..models import OutboundEmail
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Message:
+    to: str
+    subject: str
+    body: str
+
+
+def deliver(
+    session: Session,
+    config: Config,
+    message: Message,
+    *,
+    opening_id: int | None = None,
+    candidate_id: int | None = None,
+) -> OutboundEmail:
+    """Send a message and record it; a failure is recorded, never raised."""
+    record = OutboundEmail(
+        opening_id=opening_id,
+        candidate_id=candidate_id,
+        to_address=message.to,
+        subject=message.subject,
+        body_text=message.body,
+        transport="smtp" if config.smtp_host else "outbox",
+    )
+    session.add(record)
+    if not config.smtp_host:
+        log.info("no SMTP server configured; kept mail to %s in the outbox", message.to)
+        return record
+    try:
+        _send_smtp(config, message)
+    except (OSError, smtplib.SMTPException) as error:
+        record.error = f"{type(error).__name__}: {error}"
+        log.warning("could not send mail to %s: %s", message.to, record.error)
+    else:
+        record.sent_at = utcnow()
+    return record
+
+
+def _send_smtp(config: Config, message: Message) -> None:
+    email = EmailMessage()
+    email["From"] = config.mail_from
+    email["To"] = message.to
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    assert config.smtp_host is not None
+    with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=15) as smtp:
+        if config.smtp_starttls:
+            smtp.starttls()
+        if config.smtp_user:
+            smtp.login(config.smtp_user, config.smtp_password or "")
+        smtp.send_message(email)
+
+
+def outbox(session: Session, opening_ids: list[int] | None) -> list[OutboundEmail]:
+    """Mail the app has sent or kept, newest first; None means every opening."""
+    query = select(OutboundEmail).order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
+    if opening_ids is not None:
+        query = query.where(OutboundEmail.opening_id.in_(opening_ids))
+    return list(session.scalars(query.limit(200)))

@@ -1,0 +1,291 @@
+"""The candidate's pages: a link becomes a session; exercises are started, saved, submitted."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from pydantic import ValidationError
+from werkzeug.wrappers import Response as BaseResponse
+
+from ... import clock, db
+from ...config import Config
+from ...content_registry import library
+from ...domain import datasets
+from ...domain.autosave import SaveVerdict
+from ...errors import AppError, NotFound
+from ...markdown import render
+from ...models import Attempt, Candidate
+from ...services import attempts, invitations
+from ...services.attempts import StepState
+from . import bp
+from .forms import (
+    AutosaveRequest,
+    PreviewRequest,
+    StartForm,
+    answer_field_name,
+    answer_form_class,
+    answers_from,
+)
+
+SESSION_KEY = "candidate_invitation"
+OPEN_ENDPOINTS = {"candidate.start_link"}
+
+
+def _config() -> Config:
+    from flask import current_app
+
+    return current_app.config["ASSESS"]  # type: ignore[no-any-return]
+
+
+@bp.before_request
+def _load_candidate() -> BaseResponse | str | None:
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    invitation_id = session.get(SESSION_KEY)
+    try:
+        if invitation_id is None:
+            raise NotFound("Open the link from your invitation email to see your assessment.")
+        invitation = invitations.session_invitation(db.session(), int(invitation_id))
+    except NotFound as error:
+        session.pop(SESSION_KEY, None)
+        return render_template("candidate/link_problem.html", title="Please use your invitation link",
+                               message=error.message), 401
+    g.candidate = invitation.candidate
+    return None
+
+
+@bp.after_request
+def _never_cache(response: BaseResponse) -> BaseResponse:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@bp.errorhandler(invitations.LinkProblem)
+def _link_problem(error: invitations.LinkProblem) -> tuple[str, int]:
+    return render_template(
+        "candidate/link_problem.html", title=error.title, message=error.message, contact=error.contact
+    ), error.status_code
+
+
+def _candidate() -> Candidate:
+    return g.candidate  # type: ignore[no-any-return]
+
+
+def _started_attempt(key: str) -> Attempt:
+    """The candidate's attempt at key; one whose time ran out is submitted on the spot."""
+    step = attempts.find_step(library(), _candidate(), key, clock.now())
+    if step.attempt is None or step.attempt.started_at is None:
+        raise NotFound("You have not started this exercise yet; start it from your overview.")
+    if attempts.finalize_if_due(db.session(), _config(), step.attempt, now=clock.now()):
+        flash(
+            "The time for this exercise ended, so the text you last saved was submitted for you.",
+            "info",
+        )
+    return step.attempt
+
+
+@bp.get("/start/<token>")
+def start_link(token: str) -> BaseResponse:
+    """Exchange the emailed token for a session, then leave the token out of the address bar."""
+    invitation = invitations.redeem(db.session(), token, clock.now())
+    session.clear()
+    session[SESSION_KEY] = invitation.id
+    session.permanent = True
+    return redirect(url_for("candidate.welcome"))
+
+
+@bp.get("/")
+def welcome() -> str:
+    candidate = _candidate()
+    now = clock.now()
+    return render_template(
+        "candidate/welcome.html",
+        candidate=candidate,
+        opening=candidate.opening,
+        steps=attempts.steps(library(), candidate, now),
+        invitation=invitations.active_invitation(candidate, now),
+        start_form=StartForm(),
+        StepState=StepState,
+    )
+
+
+@bp.post("/exercises/<key>/start")
+def start(key: str) -> BaseResponse:
+    form = StartForm()
+    if not form.validate_on_submit():
+        abort(400)
+    attempts.start(db.session(), library(), _candidate(), key, now=clock.now())
+    return redirect(url_for("candidate.exercise", key=key))
+
+
+@bp.route("/exercises/<key>", methods=["GET", "POST"])
+def exercise(key: str) -> BaseResponse | str | tuple[str, int]:
+    """The work page; its form also saves and submits when JavaScript is off."""
+    attempt = _started_attempt(key)
+    if attempt.submission is not None:
+        return redirect(url_for("candidate.receipt", key=key))
+    exercise = attempts.exercise_for(attempt)
+    form = answer_form_class(exercise)()
+    now = clock.now()
+    if request.method == "GET":
+        stored = attempt.draft.answers if attempt.draft else {}
+        for section in exercise.sections:
+            form[answer_field_name(section.key)].data = stored.get(section.key, "")
+        form.base_revision.data = attempt.draft.revision if attempt.draft else 0
+        form.client_id.data = secrets.token_urlsafe(12)
+        return _work_page(attempt, form)
+    if not form.validate_on_submit():
+        return _work_page(attempt, form), 400
+    answers = answers_from(form, exercise)
+    if form.submit.data or form.confirm.data:
+        if not form.confirm.data:
+            result = _save_from_form(attempt, form, answers)
+            return render_template(
+                "candidate/confirm.html", attempt=attempt, exercise=exercise, form=form,
+                answers=answers, saved=result.verdict is SaveVerdict.ACCEPTED,
+            )
+        attempts.submit(db.session(), _config(), attempt, answers=answers, now=now)
+        return redirect(url_for("candidate.receipt", key=key))
+    result = _save_from_form(attempt, form, answers)
+    if result.verdict is SaveVerdict.ACCEPTED:
+        flash(f"Saved at {result.saved_at:%H:%M:%S} UTC.", "success")
+        return redirect(url_for("candidate.exercise", key=key))
+    flash(_verdict_message(result.verdict), "error")
+    return _work_page(attempt, form), 409
+
+
+def _save_from_form(attempt: Attempt, form: object, answers: dict[str, str]) -> attempts.SaveResult:
+    base = form.base_revision.data or 0  # type: ignore[attr-defined]
+    client_id = form.client_id.data or secrets.token_urlsafe(12)  # type: ignore[attr-defined]
+    stored_seq = attempt.draft.seq if attempt.draft and attempt.draft.client_id == client_id else 0
+    return attempts.save(
+        db.session(), attempt, answers, client_id=client_id, seq=stored_seq + 1,
+        base_revision=base, now=clock.now(),
+    )
+
+
+def _work_page(attempt: Attempt, form: object) -> str:
+    exercise = attempts.exercise_for(attempt)
+    deadline = attempts.attempt_deadline(attempt)
+    variant = exercise.variant(attempt.data_variant) if attempt.data_variant else None
+    return render_template(
+        "candidate/exercise.html",
+        attempt=attempt,
+        exercise=exercise,
+        form=form,
+        field_name=answer_field_name,
+        deadline=deadline,
+        seconds_left=deadline.seconds_left(clock.now()),
+        variant=variant,
+        datasets={d.key: d for d in exercise.datasets},
+        revision=attempt.draft.revision if attempt.draft else 0,
+        saved_at=attempt.draft.saved_at if attempt.draft else None,
+        display_table=datasets.display_table,
+        chart_config=datasets.chart_config,
+    )
+
+
+def _verdict_message(verdict: SaveVerdict) -> str:
+    return {
+        SaveVerdict.OTHER_TAB: (
+            "This exercise was saved from another tab or window after you opened this one, "
+            "so this copy was not saved. Continue in the most recent tab, or reload this page "
+            "to load the latest saved text."
+        ),
+        SaveVerdict.STALE: "A newer save from this page is already stored.",
+        SaveVerdict.CLOSED: (
+            "The time for this exercise is over, so changes can no longer be saved. "
+            "Your last saved text has been submitted."
+        ),
+        SaveVerdict.ACCEPTED: "Saved.",
+    }[verdict]
+
+
+@bp.post("/exercises/<key>/autosave")
+def autosave(key: str) -> tuple[Response, int]:
+    """Save in the background; the answer says what happened so the page can show it."""
+    attempt = _started_attempt(key)
+    try:
+        payload = AutosaveRequest.model_validate(request.get_json(silent=True) or {})
+    except ValidationError:
+        return jsonify(status="invalid", message="The save could not be read; reload the page."), 400
+    now = clock.now()
+    deadline = attempts.attempt_deadline(attempt)
+    if attempt.submission is not None:
+        verdict, revision, saved_at = SaveVerdict.CLOSED, payload.base_revision, None
+    else:
+        try:
+            result = attempts.save(
+                db.session(), attempt, payload.answers, client_id=payload.client_id,
+                seq=payload.seq, base_revision=payload.base_revision, now=now,
+            )
+        except AppError as error:
+            return jsonify(status="invalid", message=error.message), error.status_code
+        verdict, revision, saved_at = result.verdict, result.revision, result.saved_at
+    status = {
+        SaveVerdict.ACCEPTED: 200, SaveVerdict.STALE: 200, SaveVerdict.OTHER_TAB: 409,
+        SaveVerdict.CLOSED: 410,
+    }[verdict]
+    return jsonify(
+        status=verdict.value,
+        revision=revision,
+        saved_at=saved_at.isoformat() if saved_at else None,
+        seconds_left=deadline.seconds_left(now),
+        message=_verdict_message(verdict),
+    ), status
+
+
+@bp.get("/exercises/<key>/receipt")
+def receipt(key: str) -> BaseResponse | str:
+    attempt = _started_attempt(key)
+    if attempt.submission is None:
+        return redirect(url_for("candidate.exercise", key=key))
+    exercise = attempts.exercise_for(attempt)
+    return render_template(
+        "candidate/receipt.html", attempt=attempt, exercise=exercise, submission=attempt.submission,
+    )
+
+
+@bp.get("/exercises/<key>/data/<dataset>.csv")
+def dataset_csv(key: str, dataset: str) -> Response:
+    """The candidate's own variant of a data set, as the CSV file it came from."""
+    attempt = _started_attempt(key)
+    exercise = attempts.exercise_for(attempt)
+    spec = next((d for d in exercise.datasets if d.key == dataset), None)
+    if spec is None or attempt.data_variant is None:
+        abort(404)
+    table = exercise.variant(attempt.data_variant).table(dataset)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([c.name for c in spec.columns])
+    writer.writerows(table.rows)
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{key}-{dataset}.csv"'},
+    )
+
+
+@bp.post("/preview")
+def preview() -> tuple[Response, int]:
+    """Render Markdown exactly as interviewers will see it."""
+    try:
+        payload = PreviewRequest.model_validate(request.get_json(silent=True) or {})
+    except ValidationError:
+        return jsonify(html="", message="This text is too long to preview."), 400
+    return jsonify(html=str(render(payload.text))), 200

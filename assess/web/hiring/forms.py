@@ -1,0 +1,79 @@
+"""Forms of the hiring manager's pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ...content import ContentLibrary
+
+
+class OpeningForm(FlaskForm):
+    """A new opening; one include box and time limit per exercise are added from the content."""
+
+    title = StringField("Title", validators=[DataRequired("Give the opening a title."), Length(max=200)])
+    slug = StringField(
+        "Address name", validators=[Optional(), Length(max=80)],
+        description="Used in links, e.g. apm-growth. Left empty, it is made from the title.",
+    )
+    invitation_valid_days = IntegerField(
+        "Days an invitation stays valid", default=14,
+        validators=[DataRequired("Say how many days."), NumberRange(1, 90, "Choose 1 to 90 days.")],
+    )
+    ai_enabled = BooleanField("Interviewers may ask the AI aid for a draft scorecard")
+    ai_notice = TextAreaField(
+        "What candidates are told about the AI aid", validators=[Optional(), Length(max=2000)],
+        description="Shown on the candidate's welcome page when the AI aid is on.",
+    )
+    submit = SubmitField("Create opening")
+
+
+def include_field(key: str) -> str:
+    return f"include_{key.replace('-', '_')}"
+
+
+def minutes_field(key: str) -> str:
+    return f"minutes_{key.replace('-', '_')}"
+
+
+def opening_form_class(library: ContentLibrary) -> type[OpeningForm]:
+    fields: dict[str, object] = {}
+    for versioned in sorted(library.exercises.values(), key=lambda e: e.content.code):
+        exercise = versioned.content
+        fields[include_field(exercise.key)] = BooleanField(
+            f"{exercise.code}. {exercise.title}", default=True
+        )
+        fields[minutes_field(exercise.key)] = IntegerField(
+            f"Minutes for {exercise.title}", default=exercise.time_limit_minutes,
+            validators=[Optional(), NumberRange(5, 480, "Choose 5 to 480 minutes.")],
+        )
+    return type("OpeningFormWithExercises", (OpeningForm,), fields)
+
+
+class InviteForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give the candidate's name."), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired("Give the candidate's email."), Length(max=254)])
+    submit = SubmitField("Send invitation")
+
+
+class BulkInviteForm(FlaskForm):
+    people = TextAreaField(
+        "Paste a list", validators=[DataRequired("Paste at least one line."), Length(max=50000)],
+        description="One person per line: “Name <email>”, “Name, email” or “email, Name”.",
+    )
+    submit = SubmitField("Send invitations")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something; only its CSRF token is checked."""
+
+
+class ExtendWindowForm(FlaskForm):
+    days = IntegerField("Days", default=7, validators=[DataRequired(), NumberRange(1, 90, "Choose 1 to 90 days.")])
+
+
+class ExtendTimeForm(FlaskForm):
+    minutes = IntegerField(
+        "Minutes", default=15, validators=[DataRequired(), NumberRange(1, 240, "Choose 1 to 240 minutes.")]
+    )
