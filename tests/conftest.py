@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from assess import create_app, migrate
 from assess.config import PROJECT_ROOT, Config
 from assess.db import Database, make_engine
-from assess.models import Role, User
+from assess.models import Opening, Role, User
 from assess.services import users
 
 TEST_PASSWORD = "correct horse battery"
@@ -127,15 +128,67 @@ def runner(app: Flask) -> Any:
     return app.test_cli_runner()
 
 
+# -- time --------------------------------------------------------------------------
+
+
+class FrozenClock:
+    """The app's clock, standing still until a test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(app: Flask) -> FrozenClock:
+    frozen = FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    app.extensions["assess.clock"] = frozen
+    return frozen
+
+
 # -- factories -------------------------------------------------------------------
 
 
 class Factory:
     """Makes rows with sensible defaults; pass keyword arguments to override them."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, app: Flask) -> None:
         self.session = session
+        self.app = app
         self.count = 0
+
+    @property
+    def library(self) -> Any:
+        return self.app.extensions["assess.content"]
+
+    def now(self) -> datetime:
+        return self.app.extensions["assess.clock"]()  # type: ignore[no-any-return]
+
+    def invite(self, opening: Opening, **kwargs: Any) -> Any:
+        """Invite a new candidate to the opening; returns the Invited result with its link."""
+        from assess.services import invitations
+
+        self.count += 1
+        values = {"name": f"Candidate Person {self.count}", "email": f"person{self.count}@example.net"} | kwargs
+        return invitations.invite(
+            self.session, self.app.config["ASSESS"], self.library, opening, actor=None, now=self.now(), **values
+        )
+
+    def opening(self, manager: User | None = None, **kwargs: Any) -> Opening:
+        from assess.services import openings
+
+        self.count += 1
+        defaults = {"title": f"APM opening {self.count}", "exercises": openings.default_exercises(self.library)}
+        return openings.create_opening(
+            self.session, self.library, openings.OpeningSettings(**(defaults | kwargs)),
+            hiring_manager=manager or self.user(Role.HIRING_MANAGER),
+        )
 
     def user(self, role: Role = Role.INTERVIEWER, **kwargs: Any) -> User:
         self.count += 1
@@ -148,13 +201,13 @@ class Factory:
 
 
 @pytest.fixture
-def make(db_session: Session) -> Factory:
-    return Factory(db_session)
+def make(db_session: Session, app: Flask) -> Factory:
+    return Factory(db_session, app)
 
 
 # -- signing in --------------------------------------------------------------------
 
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_CSRF = re.compile(r'name="csrf[_-]token"[^>]*(?:value|content)="([^"]+)"')
 
 
 def csrf_token(client: FlaskClient, url: str) -> str:

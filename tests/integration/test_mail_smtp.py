@@ -1,0 +1,86 @@
+"""Invitations go out through a real SMTP server on loopback, and their link works."""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from assess import create_app
+from assess.config import Config
+from assess.db import Database, get_database
+from assess.models import OutboundEmail
+from tests.conftest import Factory
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+def test_the_invitation_arrives_by_smtp_and_its_link_opens_the_assessment(
+    smtp: tuple[Inbox, int], config: Config, engine: Engine, connection: Any
+) -> None:
+    inbox, port = smtp
+    mailing = config.with_overrides({"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False,
+                                     "base_url": "http://assess.test"})
+    app = create_app(mailing, database=Database(engine, bind=connection))
+    with get_database(app).new_session() as session:
+        make = Factory(session, app)
+        invited = make.invite(make.opening(), name="Mel Ortiz", email="mel@example.net")
+        assert invited.email.sent_at is not None and invited.email.error is None
+        assert session.scalars(select(OutboundEmail.transport)).one() == "smtp"
+
+    assert len(inbox.messages) == 1
+    message = inbox.messages[0]
+    assert message["To"] == "mel@example.net"
+    assert "Your assessment for" in message["Subject"]
+    body = message.get_payload(decode=True).decode()
+    link = re.search(r"http://assess\.test(/c/start/\S+)", body)
+    assert link, body
+    client = app.test_client()
+    assert client.get(link.group(1)).headers["Location"] == "/c/"
+    assert "Mel Ortiz" in client.get("/c/").get_data(as_text=True)
+
+
+def test_a_mail_server_that_refuses_leaves_the_message_in_the_outbox_with_the_reason(
+    make: Factory, db_session: Session, app: Any
+) -> None:
+    port = free_port()  # nothing listens here
+    app.config["ASSESS"] = app.config["ASSESS"].with_overrides(
+        {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False}
+    )
+    invited = make.invite(make.opening())
+    assert invited.email.sent_at is None
+    assert "ConnectionRefusedError" in (invited.email.error or "")
+    assert db_session.scalars(select(OutboundEmail)).one().error
