@@ -5,15 +5,20 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from assess import create_app, migrate
+from assess import create_app, db, migrate
 from assess.content_registry import library
-from assess.services import demo
+from assess.db import utcnow
+from assess.models import Opening
+from assess.services import demo, invitations
 from tests.conftest import make_config
 
 CHROMIUM = os.environ.get("ASSESS_CHROMIUM", "/usr/bin/chromium")
@@ -24,21 +29,38 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo, on its own SQLite database, served by a real HTTP server."""
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The app with the demo, on its own SQLite database that tests really commit to."""
     config = make_config(tmp_path_factory.mktemp("e2e"))
     migrate.upgrade(config.database_url)
     app = create_app(config)
-    from assess import db
-
     with app.app_context():
-        demo.seed_demo(db.session(), library())
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+        demo.seed_demo(db.session(), library(), config)
+    return app
+
+
+@pytest.fixture(scope="session")
+def server_url(live_app: Flask) -> Iterator[str]:
+    """The app served by a real HTTP server on loopback."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def invitation_link(live_app: Flask, server_url: str) -> str:
+    """A fresh candidate invited to the demo opening; the link points at the test server."""
+    with live_app.app_context():
+        session = db.session()
+        opening = session.scalars(select(Opening).where(Opening.slug == demo.DEMO_OPENING_SLUG)).one()
+        invited = invitations.invite(
+            session, live_app.config["ASSESS"], library(), opening, name="Dana Reyes",
+            email=f"dana.{uuid.uuid4().hex[:8]}@example.net", actor=None, now=utcnow(),
+        )
+    return f"{server_url}/c/start/{invited.link.rsplit('/', 1)[1]}"
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +78,14 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
     context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page_without_javascript(browser: object) -> Iterator[object]:
+    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
     page = context.new_page()
     yield page
     context.close()
