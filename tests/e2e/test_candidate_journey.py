@@ -112,3 +112,14 @@ def test_without_javascript_a_candidate_can_still_write_save_and_submit(
     page.get_by_role("button", name="Yes, submit my answer").click()
     expect(page.get_by_role("heading", name="We have your answer")).to_be_visible()
     expect(page.get_by_text("The team lead first.")).to_be_visible()
+
+
+def test_the_countdown_follows_the_server_even_when_the_computer_clock_is_wrong(
+    page: Page, invitation_link: str
+) -> None:
+    page.add_init_script("(() => { const real = Date.now; Date.now = () => real() + 5 * 3600 * 1000; })();")
+    open_exercise(page, invitation_link, "Release notes and Support FAQ")
+    page.reload()
+    minutes = int(page.locator("#timer .timer-value").inner_text().split(":")[0])
+    assert 18 <= minutes <= 19
+    assert page.evaluate("Date.now() - performance.timeOrigin - performance.now()") > 4 * 3600 * 1000
