@@ -224,8 +224,11 @@ class SignalKind(StrEnum):
 
 
 class Signal(Frozen):
+    """Observable evidence an interviewer can tick under the dimensions it speaks to."""
+
     key: Key
     kind: SignalKind
+    dimensions: tuple[Key, ...] = Field(min_length=1)
     text: Text
 
 
@@ -244,6 +247,17 @@ class Rubric(Frozen):
     def _keys_unique(cls, items: tuple[Any, ...], info: ValidationInfo) -> tuple[Any, ...]:
         _unique_keys(str(info.field_name).rstrip("s"), items)
         return items
+
+    @model_validator(mode="after")
+    def _signals_name_known_dimensions(self) -> Rubric:
+        known = {d.key for d in self.dimensions}
+        for signal in self.signals:
+            unknown = [key for key in signal.dimensions if key not in known]
+            if unknown:
+                raise ValueError(
+                    f"signal {signal.key!r} names dimensions the rubric does not define: {', '.join(unknown)}"
+                )
+        return self
 
     def dimension(self, key: str) -> Dimension:
         return next(d for d in self.dimensions if d.key == key)
@@ -282,6 +296,16 @@ class ScoredDimension(Frozen):
 
 class Scorecard(Frozen):
     """The rubric as an interviewer sees it for one exercise; versioned on its own."""
+
+    def signals_for(self, dimension: str) -> tuple[Signal, ...]:
+        return tuple(s for s in self.signals if dimension in s.dimensions)
+
+    def scored(self, dimension: str) -> ScoredDimension:
+        return next(d for d in self.dimensions if d.dimension.key == dimension)
+
+    @property
+    def dimension_keys(self) -> tuple[str, ...]:
+        return tuple(d.dimension.key for d in self.dimensions)
 
     exercise: Key
     rubric: Key

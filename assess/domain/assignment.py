@@ -1,0 +1,72 @@
+"""Share the scoring out: balance load, enough interviewers each, nobody sees all of one candidate."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """Something to score: one candidate's submission or live stage."""
+
+    item_id: int
+    candidate_id: int
+    assigned: frozenset[int] = frozenset()  # interviewers already on it
+
+
+@dataclass(frozen=True)
+class Plan:
+    pairs: list[tuple[int, int]]  # (item id, interviewer id) to add
+    short: list[int]  # items that could not get enough interviewers
+
+
+def plan_assignments(
+    items: Sequence[WorkItem],
+    interviewers: Sequence[int],
+    per_item: int,
+    load: Mapping[int, int] | None = None,
+) -> Plan:
+    """Add interviewers until each item has per_item of them.
+
+    The least-loaded interviewer goes first. Nobody is given every piece of
+    one candidate's work while someone else could take a piece, so each
+    candidate is read by more than one pair of eyes.
+    """
+    current: Counter[int] = Counter({i: 0 for i in interviewers})
+    current.update(load or {})
+    seen_by: dict[int, Counter[int]] = defaultdict(Counter)
+    items_of: dict[int, int] = Counter(item.candidate_id for item in items)
+    for item in items:
+        seen_by[item.candidate_id].update(item.assigned)
+    pairs: list[tuple[int, int]] = []
+    short: list[int] = []
+    for item in sorted(items, key=lambda i: (i.candidate_id, i.item_id)):
+        on_item = set(item.assigned)
+        needed = per_item - len(on_item)
+        while needed > 0:
+            choice = _pick(interviewers, on_item, current, seen_by[item.candidate_id], items_of[item.candidate_id])
+            if choice is None:
+                short.append(item.item_id)
+                break
+            pairs.append((item.item_id, choice))
+            on_item.add(choice)
+            current[choice] += 1
+            seen_by[item.candidate_id][choice] += 1
+            needed -= 1
+    return Plan(pairs=pairs, short=short)
+
+
+def _pick(
+    interviewers: Iterable[int], taken: set[int], load: Counter[int], seen: Counter[int], total: int
+) -> int | None:
+    free = [i for i in interviewers if i not in taken]
+    if not free:
+        return None
+    # Someone who would then hold all of this candidate's work goes last.
+    def rank(interviewer: int) -> tuple[int, int, int, int]:
+        would_see_all = int(total > 1 and seen[interviewer] + 1 >= total)
+        return (would_see_all, seen[interviewer], load[interviewer], interviewer)
+
+    return min(free, key=rank)
