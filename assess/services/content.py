@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..content import ContentLibrary, Versioned
-from ..content.schema import Exercise
+from ..content.schema import Benchmark, Exercise, Scorecard
 from ..models import ContentKind, ContentVersion
 
 
@@ -80,16 +80,32 @@ def current_hashes(library: ContentLibrary) -> set[str]:
     return {versioned.content_hash for _, _, versioned in _versions(library)}
 
 
-@lru_cache(maxsize=256)
-def _exercise_from_body(content_hash: str, body_json: str) -> Exercise:
-    return Exercise.model_validate_json(body_json)
+_MODELS: dict[ContentKind, type[BaseModel]] = {
+    ContentKind.EXERCISE: Exercise,
+    ContentKind.SCORECARD: Scorecard,
+    ContentKind.BENCHMARK: Benchmark,
+}
+
+
+@lru_cache(maxsize=512)
+def _parse(kind: ContentKind, content_hash: str, body_json: str) -> BaseModel:
+    return _MODELS[kind].model_validate_json(body_json)
+
+
+def _stored(version: ContentVersion, kind: ContentKind) -> BaseModel:
+    if version.kind is not kind:
+        raise ValueError(f"content version {version.id} is a {version.kind.value}, not a {kind.value}")
+    return _parse(kind, version.content_hash, json.dumps(version.body))
 
 
 def exercise_of(version: ContentVersion) -> Exercise:
     """The exercise exactly as stored in this version, whatever the files say today."""
-    if version.kind is not ContentKind.EXERCISE:
-        raise ValueError(f"content version {version.id} is a {version.kind.value}, not an exercise")
-    return _exercise_from_body(version.content_hash, json.dumps(version.body))
+    return _stored(version, ContentKind.EXERCISE)  # type: ignore[return-value]
+
+
+def scorecard_of(version: ContentVersion) -> Scorecard:
+    """The scorecard (dimensions, anchors, signals) exactly as stored in this version."""
+    return _stored(version, ContentKind.SCORECARD)  # type: ignore[return-value]
 
 
 def stored_versions(session: Session) -> list[ContentVersion]:

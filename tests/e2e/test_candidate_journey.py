@@ -11,6 +11,11 @@ PROBLEM = "#answer_problem_statement"
 ASSUMPTIONS = "#answer_assumptions"
 
 
+def reload(page: Page) -> None:
+    page.reload()
+    expect(page.locator(".preview-toggle").first).to_be_attached()
+
+
 def type_at_end(page: Page, selector: str, text: str) -> None:
     page.locator(selector).focus()
     page.keyboard.press("Control+End")
@@ -23,6 +28,7 @@ def open_exercise(page: Page, link: str, code_title: str = "Mini-PRD and user st
     assert "/c/start/" not in page.url
     page.locator("li.step", has_text=code_title).get_by_role("button", name="Start").click()
     expect(page.locator("#timer .timer-value")).to_be_visible()
+    expect(page.locator(".preview-toggle").first).to_be_attached()  # the page script is running
 
 
 def test_words_survive_a_reload_and_a_lost_connection_and_are_submitted(page: Page, invitation_link: str) -> None:
@@ -32,7 +38,7 @@ def test_words_survive_a_reload_and_a_lost_connection_and_are_submitted(page: Pa
     expect(page.locator("#save-state")).to_contain_text("Saved", timeout=15000)
     expect(page.locator(".editor-preview li").first).to_have_text("Invites land in junk folders")
 
-    page.reload()
+    reload(page)
     expect(page.locator(PROBLEM)).to_have_value("Trial admins at small companies stall at the card feed step.")
     expect(page.locator(ASSUMPTIONS)).to_have_value("- Invites land in junk folders\n- The feed shows Connected too early")
 
@@ -43,7 +49,7 @@ def test_words_survive_a_reload_and_a_lost_connection_and_are_submitted(page: Pa
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.locator("#save-state")).to_contain_text("Saved", timeout=15000)
 
-    page.reload()
+    reload(page)
     expect(page.locator(PROBLEM)).to_have_value(
         "Trial admins at small companies stall at the card feed step. Written while offline."
     )
@@ -78,6 +84,7 @@ def test_a_second_tab_is_told_which_copy_is_current(page: Page, invitation_link:
     open_exercise(page, invitation_link)
     other = page.context.new_page()
     other.goto(page.url)
+    expect(other.locator(".preview-toggle").first).to_be_attached()
     page.locator(PROBLEM).fill("Typed in the first tab.")
     expect(page.locator("#save-state")).to_contain_text("Saved", timeout=15000)
     other.locator(ASSUMPTIONS).fill("Typed in the second tab.")
@@ -90,7 +97,7 @@ def test_the_analytics_exercise_draws_charts_with_tables_beside_them(page: Page,
     open_exercise(page, invitation_link, "Analytics interpretation")
     charts = page.locator("canvas.chart")
     expect(charts).to_have_count(3)
-    page.wait_for_function("document.querySelectorAll('canvas.chart').length === 3 && "
+    page.wait_for_function("typeof Chart !== 'undefined' && "
                            "[...document.querySelectorAll('canvas.chart')].every(c => Chart.getChart(c))")
     page.get_by_text("The numbers as a table").first.click()
     expect(page.locator("table.data-table").first.locator("tbody tr").first).to_be_visible()

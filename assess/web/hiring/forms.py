@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...content import ContentLibrary
@@ -77,3 +86,10 @@ class ExtendTimeForm(FlaskForm):
     minutes = IntegerField(
         "Minutes", default=15, validators=[DataRequired(), NumberRange(1, 240, "Choose 1 to 240 minutes.")]
     )
+
+
+class AssignForm(FlaskForm):
+    attempt_id = IntegerField(validators=[DataRequired()])
+    interviewer_id = SelectField("Interviewer", coerce=int, validators=[DataRequired("Choose an interviewer.")],
+                                 validate_choice=False)
+    due = DateField("Due", validators=[Optional()])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -9,12 +11,13 @@ from ... import clock, db
 from ...config import Config
 from ...content_registry import library
 from ...errors import AppError
-from ...services import invitations, mail, openings
+from ...services import invitations, mail, openings, scoring
 from ...services.attempts import StepState, steps
 from ..access import current_staff
 from . import bp
 from .forms import (
     ActionForm,
+    AssignForm,
     BulkInviteForm,
     ExtendTimeForm,
     ExtendWindowForm,
@@ -206,3 +209,97 @@ def outbox(slug: str) -> str:
         selected=next((m for m in messages if m.id == selected), messages[0] if messages else None),
         smtp=bool(_config().smtp_host),
     )
+
+
+# -- scoring ----------------------------------------------------------------------------------
+
+
+@bp.get("/openings/<slug>/scoring")
+def scoring_page(slug: str) -> str:
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    scoring.ensure_live_stages(session, library(), found)
+    rows = scoring.work_rows(session, found)
+    return render_template(
+        "hiring/scoring.html", opening=found, rows=rows, pool=scoring.interviewers(session),
+        action_form=ActionForm(), assign_form=AssignForm(), now=clock.now(), is_overdue=scoring.is_overdue,
+        dimension_names={d.key: d.name for d in library().rubric.dimensions},
+    )
+
+
+def _back_to_scoring(slug: str) -> Response:
+    return redirect(url_for("hiring.scoring_page", slug=slug))
+
+
+@bp.post("/openings/<slug>/scoring/auto-assign")
+def auto_assign(slug: str) -> Response:
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    if ActionForm().validate_on_submit():
+        try:
+            result = scoring.auto_assign(session, library(), found, actor=current_staff(), now=clock.now())
+        except AppError as error:
+            flash(error.message, "error")
+        else:
+            message = f"Added {result.added} assignment(s)."
+            if result.short:
+                message += (f" {result.short} item(s) still need interviewers: there are not enough "
+                            "interviewers for the number this opening asks for.")
+            flash(message, "error" if result.short else "success")
+    return _back_to_scoring(slug)
+
+
+@bp.post("/openings/<slug>/scoring/assign")
+def assign(slug: str) -> Response:
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    form = AssignForm()
+    if not form.validate_on_submit():
+        flash("Choose an interviewer to assign.", "error")
+        return _back_to_scoring(slug)
+    due = (datetime.combine(form.due.data, time(17, 0), tzinfo=UTC) if form.due.data else None)
+    try:
+        made = scoring.assign(session, found, form.attempt_id.data, form.interviewer_id.data, due_at=due,
+                              actor=current_staff(), now=clock.now())
+    except AppError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Assigned {made.interviewer.name}.", "success")
+    return _back_to_scoring(slug)
+
+
+@bp.post("/openings/<slug>/scoring/assignments/<int:assignment_id>/remind")
+def remind(slug: str, assignment_id: int) -> Response:
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    if ActionForm().validate_on_submit():
+        try:
+            made = scoring.remind(session, _config(), found, assignment_id, actor=current_staff(), now=clock.now())
+        except AppError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Reminder sent to {made.interviewer.name}.", "success")
+    return _back_to_scoring(slug)
+
+
+@bp.post("/openings/<slug>/scoring/close")
+def close_scoring(slug: str) -> Response:
+    return _opening_step(slug, scoring.close_scoring, "Scoring is closed; no new scorecards can start.")
+
+
+@bp.post("/openings/<slug>/scoring/unblind")
+def unblind(slug: str) -> Response:
+    return _opening_step(slug, scoring.unblind, "Names are now shown to interviewers.")
+
+
+def _opening_step(slug: str, step: object, done: str) -> Response:
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    if ActionForm().validate_on_submit():
+        try:
+            step(session, found, actor=current_staff(), now=clock.now())  # type: ignore[operator]
+        except AppError as error:
+            flash(error.message, "error")
+        else:
+            flash(done, "success")
+    return _back_to_scoring(slug)

@@ -1,12 +1,134 @@
-from flask import render_template
+"""The interviewer's pages: a queue, and a scorecard beside the work, blind and independent."""
 
-from ... import db
-from ...services import review
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from ... import clock, db
+from ...content_registry import library
+from ...domain.structure import structural_checks
+from ...errors import AppError
+from ...models import Assignment, ScorecardStatus
+from ...services import scoring
+from ...services.content import exercise_of
 from ..access import current_staff
 from . import bp
+from .forms import (
+    ReopenForm,
+    evidence_field,
+    score_field,
+    scorecard_form_class,
+    scorecard_input,
+    signals_field,
+    with_recommendations,
+)
 
 
 @bp.get("/")
 def index() -> str:
-    assignments = review.queue_for(db.session(), current_staff())
-    return render_template("review/index.html", assignments=assignments)
+    return render_template(
+        "review/index.html", assignments=scoring.queue(db.session(), current_staff()), now=clock.now(),
+        exercise_of=exercise_of, ScorecardStatus=ScorecardStatus,
+    )
+
+
+def _fill(form: object, assignment: Assignment) -> None:
+    scorecard = assignment.scorecard
+    if scorecard is None:
+        return
+    for rating in scorecard.ratings:
+        form[score_field(rating.dimension_key)].data = rating.score  # type: ignore[index]
+        form[evidence_field(rating.dimension_key)].data = rating.evidence  # type: ignore[index]
+        form[signals_field(rating.dimension_key)].data = list(rating.signals)  # type: ignore[index]
+    form.recommendation.data = scorecard.recommendation  # type: ignore[attr-defined]
+    form.summary.data = scorecard.summary  # type: ignore[attr-defined]
+
+
+@bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+def assignment(assignment_id: int) -> Response | str | tuple[str, int]:
+    session = db.session()
+    found = scoring.assignment_for(session, current_staff(), assignment_id)
+    content = scoring.scorecard_content(library(), session, found)
+    form = with_recommendations(scorecard_form_class(content)(), content)
+    status = 200
+    problems = []
+    if form.is_submitted():
+        if not form.validate():
+            status = 400
+        else:
+            try:
+                problems = scoring.save(
+                    session, library(), found, scorecard_input(form, content), submit=bool(form.submit.data),
+                    actor=current_staff(), now=clock.now(),
+                )
+            except AppError as error:
+                flash(error.message, "error")
+                return redirect(url_for("review.assignment", assignment_id=assignment_id))
+            if not problems:
+                flash("Scorecard submitted. Everyone's ratings are below." if form.submit.data
+                      else "Draft saved.", "success")
+                return redirect(url_for("review.assignment", assignment_id=assignment_id))
+            status = 400
+    else:
+        _fill(form, found)
+    return _page(found, content, form, problems), status
+
+
+def _page(found: Assignment, content: object, form: object, problems: list, reopen_form: ReopenForm | None = None) -> str:
+    session = db.session()
+    attempt = found.attempt
+    exercise = exercise_of(attempt.exercise_version)
+    submission = attempt.submission
+    numbers: frozenset[int] = frozenset()
+    if attempt.data_variant:
+        numbers = frozenset(
+            cell for table in exercise.variant(attempt.data_variant).tables for row in table.rows
+            for cell in row if isinstance(cell, int)
+        )
+    peers = scoring.peers(session, found)
+    return render_template(
+        "review/assignment.html",
+        assignment=found,
+        attempt=attempt,
+        candidate_label=_candidate_label(found),
+        exercise=exercise,
+        submission=submission,
+        checks=structural_checks(exercise.key, submission.answers, numbers) if submission else [],
+        content=content,
+        form=form,
+        problems={p.field: p.message for p in problems},
+        locked=found.scorecard is not None and found.scorecard.status is ScorecardStatus.SUBMITTED,
+        peers=peers,
+        debrief={d.dimension for d in scoring.disagreements(
+            {p.interviewer.name: {r.dimension_key: r.score for r in p.scorecard.ratings} for p in peers})},
+        history=scoring.history(session, found.scorecard) if found.scorecard else [],
+        reopen_form=reopen_form or ReopenForm(),
+        score_field=score_field, evidence_field=evidence_field, signals_field=signals_field,
+    )
+
+
+def _candidate_label(found: Assignment) -> str:
+    candidate = found.attempt.candidate
+    if candidate.opening.unblinded_at is not None:
+        return f"{candidate.name} (Candidate {candidate.pseudonym})"
+    return f"Candidate {candidate.pseudonym}"
+
+
+@bp.post("/assignments/<int:assignment_id>/reopen")
+def reopen(assignment_id: int) -> Response | str | tuple[str, int]:
+    session = db.session()
+    found = scoring.assignment_for(session, current_staff(), assignment_id)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            scoring.reopen(session, found, form.reason.data or "", actor=current_staff(), now=clock.now())
+        except AppError as error:
+            form.reason.errors = [error.message]
+        else:
+            flash("Scorecard reopened. Change what needs changing and submit it again.", "success")
+            return redirect(url_for("review.assignment", assignment_id=assignment_id))
+    content = scoring.scorecard_content(library(), session, found)
+    scorecard_form = with_recommendations(scorecard_form_class(content)(formdata=None), content)
+    _fill(scorecard_form, found)
+    return _page(found, content, scorecard_form, [], reopen_form=form), 400

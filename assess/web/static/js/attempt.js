@@ -283,4 +283,6 @@
   }
 
   restoreLocalCopy();
+  // Text typed before this script ran has not been seen by the input listeners yet.
+  if (!dirty && inputs.some(function (input) { return input.value !== input.defaultValue; })) changed();
 })();

@@ -1,0 +1,388 @@
+"""Scoring: assign interviewers, fill and submit scorecards blind and independently, reopen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..config import Config
+from ..content import ContentLibrary
+from ..content.schema import Exercise, ExerciseKind, Scorecard as ScorecardContent
+from ..domain.assignment import WorkItem, plan_assignments
+from ..domain.scoring import (
+    Disagreement,
+    Problem,
+    RatingInput,
+    ScorecardInput,
+    disagreements,
+    problems_before_submitting,
+)
+from ..errors import Conflict, InputError, NotFound
+from ..models import (
+    Assignment,
+    Attempt,
+    AuditEvent,
+    Candidate,
+    ContentKind,
+    Opening,
+    Rating,
+    Role,
+    Scorecard,
+    ScorecardStatus,
+    Submission,
+    User,
+)
+from . import audit, mail
+from .content import ensure_version, exercise_of, scorecard_of
+
+DEFAULT_DUE = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    """One thing to score in an opening, with who is on it and where they disagree."""
+
+    attempt: Attempt
+    exercise: Exercise
+    assignments: list[Assignment]
+    disagreements: list[Disagreement]
+
+    @property
+    def submitted_count(self) -> int:
+        return sum(1 for a in self.assignments if _is_submitted(a))
+
+
+@dataclass(frozen=True)
+class Peer:
+    interviewer: User
+    scorecard: Scorecard
+
+
+def _is_submitted(assignment: Assignment) -> bool:
+    return assignment.scorecard is not None and assignment.scorecard.status is ScorecardStatus.SUBMITTED
+
+
+def is_overdue(assignment: Assignment, now: datetime) -> bool:
+    return assignment.due_at is not None and assignment.due_at < now and not _is_submitted(assignment)
+
+
+# -- what there is to score ----------------------------------------------------------------
+
+
+def ensure_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> None:
+    """Give every candidate who handed in work a slot for each live stage of the opening."""
+    live = [
+        step for step in opening.exercises
+        if step.exercise_key in library.exercises
+        and library.exercise(step.exercise_key).content.kind is ExerciseKind.LIVE
+    ]
+    if not live:
+        return
+    candidates = session.scalars(
+        select(Candidate)
+        .where(Candidate.opening_id == opening.id, Candidate.erased_at.is_(None))
+        .join(Attempt).join(Submission).distinct()
+        .options(selectinload(Candidate.attempts))
+    ).all()
+    added = False
+    for candidate in candidates:
+        have = {a.exercise_key for a in candidate.attempts}
+        for step in live:
+            if step.exercise_key in have:
+                continue
+            version, _ = ensure_version(
+                session, ContentKind.EXERCISE, step.exercise_key, library.exercise(step.exercise_key)  # type: ignore[arg-type]
+            )
+            session.add(Attempt(candidate=candidate, exercise_key=step.exercise_key, exercise_version=version,
+                                time_limit_minutes=step.time_limit_minutes))
+            added = True
+    if added:
+        session.commit()
+
+
+def work_rows(session: Session, opening: Opening) -> list[WorkRow]:
+    """Every submission and live stage of the opening, with assignments and disagreements."""
+    attempts = session.scalars(
+        select(Attempt)
+        .join(Candidate)
+        .outerjoin(Submission)
+        .where(Candidate.opening_id == opening.id)
+        .where((Submission.id.is_not(None)) | (Attempt.started_at.is_(None)))
+        .options(
+            selectinload(Attempt.candidate),
+            selectinload(Attempt.exercise_version),
+            selectinload(Attempt.assignments).selectinload(Assignment.interviewer),
+            selectinload(Attempt.assignments).selectinload(Assignment.scorecard).selectinload(Scorecard.ratings),
+        )
+        .order_by(Candidate.pseudonym, Attempt.exercise_key)
+    ).all()
+    rows = []
+    for attempt in attempts:
+        rows.append(WorkRow(
+            attempt=attempt,
+            exercise=exercise_of(attempt.exercise_version),
+            assignments=sorted(attempt.assignments, key=lambda a: a.id),
+            disagreements=disagreements(_submitted_scores(attempt.assignments)),
+        ))
+    return rows
+
+
+def _submitted_scores(assignments: list[Assignment]) -> dict[str, dict[str, int | None]]:
+    return {
+        a.interviewer.name: {r.dimension_key: r.score for r in a.scorecard.ratings}
+        for a in assignments if a.scorecard is not None and _is_submitted(a)
+    }
+
+
+def interviewers(session: Session) -> list[User]:
+    return list(session.scalars(
+        select(User).where(User.role == Role.INTERVIEWER, User.active.is_(True)).order_by(User.name)
+    ))
+
+
+def _load(session: Session) -> dict[int, int]:
+    """Open assignments per interviewer: the ones without a submitted scorecard."""
+    rows = session.execute(
+        select(Assignment.interviewer_id, func.count(Assignment.id))
+        .outerjoin(Scorecard)
+        .where((Scorecard.id.is_(None)) | (Scorecard.status != ScorecardStatus.SUBMITTED))
+        .group_by(Assignment.interviewer_id)
+    ).all()
+    return {interviewer: count for interviewer, count in rows}
+
+
+# -- assigning ----------------------------------------------------------------------------
+
+
+def assign(
+    session: Session, opening: Opening, attempt_id: int, interviewer_id: int, *,
+    due_at: datetime | None, actor: User, now: datetime,
+) -> Assignment:
+    """Ask one interviewer to score one submission or live stage."""
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None or attempt.candidate.opening_id != opening.id:
+        raise NotFound("There is no such submission in this opening.")
+    if attempt.started_at is not None and attempt.submission is None:
+        raise Conflict("This exercise has not been submitted yet; assign it once it is in.")
+    interviewer = session.get(User, interviewer_id)
+    if interviewer is None or interviewer.role is not Role.INTERVIEWER or not interviewer.active:
+        raise InputError("Choose an active interviewer.")
+    if any(a.interviewer_id == interviewer_id for a in attempt.assignments):
+        raise Conflict(f"{interviewer.name} is already scoring this.")
+    if due_at is not None and due_at <= now:
+        raise InputError("Choose a due date in the future.")
+    assignment = Assignment(
+        attempt=attempt, interviewer=interviewer, assigned_by_id=actor.id,
+        due_at=due_at or now + DEFAULT_DUE, created_at=now,
+    )
+    session.add(assignment)
+    session.flush()
+    audit.record(session, "assignment.created", actor=actor, subject_type="assignment",
+                 subject_id=assignment.id, attempt_id=attempt.id, interviewer_id=interviewer.id)
+    session.commit()
+    return assignment
+
+
+@dataclass(frozen=True)
+class AutoResult:
+    added: int
+    short: int
+
+
+def auto_assign(
+    session: Session, library: ContentLibrary, opening: Opening, *, actor: User, now: datetime
+) -> AutoResult:
+    """Give every submission and live stage its interviewers, balancing everyone's load."""
+    ensure_live_stages(session, library, opening)
+    rows = work_rows(session, opening)
+    pool = interviewers(session)
+    if not pool:
+        raise Conflict("There are no active interviewers to assign: add some first.")
+    items = [
+        WorkItem(item_id=row.attempt.id, candidate_id=row.attempt.candidate_id,
+                 assigned=frozenset(a.interviewer_id for a in row.assignments))
+        for row in rows
+    ]
+    plan = plan_assignments(items, [u.id for u in pool], opening.interviewers_per_submission, _load(session))
+    for attempt_id, interviewer_id in plan.pairs:
+        session.add(Assignment(attempt_id=attempt_id, interviewer_id=interviewer_id, assigned_by_id=actor.id,
+                               due_at=now + DEFAULT_DUE, created_at=now))
+    audit.record(session, "assignment.auto", actor=actor, subject_type="opening", subject_id=opening.id,
+                 added=len(plan.pairs), short=len(plan.short))
+    session.commit()
+    return AutoResult(added=len(plan.pairs), short=len(plan.short))
+
+
+def remind(
+    session: Session, config: Config, opening: Opening, assignment_id: int, *, actor: User, now: datetime,
+) -> Assignment:
+    """Email an interviewer about a scorecard they have not submitted."""
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or assignment.attempt.candidate.opening_id != opening.id:
+        raise NotFound("There is no such assignment in this opening.")
+    if _is_submitted(assignment):
+        raise Conflict("That scorecard is already submitted.")
+    exercise = exercise_of(assignment.attempt.exercise_version)
+    due = f"was due {assignment.due_at:%d %B}" if assignment.due_at and assignment.due_at < now else (
+        f"is due {assignment.due_at:%d %B}" if assignment.due_at else "is waiting")
+    body = (
+        f"Hello {assignment.interviewer.name},\n\nYour scorecard for {exercise.title} by Candidate "
+        f"{assignment.attempt.candidate.pseudonym} ({opening.title}) {due}.\n"
+        f"It is in your queue: {config.base_url.rstrip('/')}/review/assignments/{assignment.id}\n\n"
+        f"Thank you,\n{actor.name}"
+    )
+    mail.deliver(session, config, mail.Message(assignment.interviewer.email,
+                 f"Reminder: scorecard for {exercise.title}", body), opening_id=opening.id)
+    assignment.reminded_at = now
+    audit.record(session, "assignment.reminded", actor=actor, subject_type="assignment", subject_id=assignment.id)
+    session.commit()
+    return assignment
+
+
+# -- the interviewer's side ---------------------------------------------------------------
+
+
+def queue(session: Session, interviewer: User) -> list[Assignment]:
+    """The interviewer's assignments, open ones first, soonest due first."""
+    found = session.scalars(
+        select(Assignment)
+        .where(Assignment.interviewer_id == interviewer.id)
+        .options(
+            selectinload(Assignment.scorecard),
+            selectinload(Assignment.attempt).selectinload(Attempt.candidate).selectinload(Candidate.opening),
+            selectinload(Assignment.attempt).selectinload(Attempt.exercise_version),
+        )
+    ).all()
+    return sorted(found, key=lambda a: (_is_submitted(a), a.due_at is None, a.due_at or a.created_at, a.id))
+
+
+def assignment_for(session: Session, interviewer: User, assignment_id: int) -> Assignment:
+    """One of the interviewer's own assignments; anyone else's does not exist for them."""
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or assignment.interviewer_id != interviewer.id:
+        raise NotFound("There is no scorecard of yours at this address.")
+    return assignment
+
+
+def scorecard_content(library: ContentLibrary, session: Session, assignment: Assignment) -> ScorecardContent:
+    """The scorecard version this assignment is scored against (fixed when first saved)."""
+    if assignment.scorecard is not None:
+        return scorecard_of(assignment.scorecard.scorecard_version)
+    return library.scorecard(assignment.attempt.exercise_key).content
+
+
+def snapshot(scorecard: Scorecard) -> dict[str, Any]:
+    """A scorecard's values, as the audit log records them."""
+    return {
+        "ratings": {
+            r.dimension_key: {"score": r.score, "evidence": r.evidence, "signals": list(r.signals)}
+            for r in sorted(scorecard.ratings, key=lambda r: r.dimension_key)
+        },
+        "recommendation": scorecard.recommendation,
+        "summary": scorecard.summary,
+    }
+
+
+def save(
+    session: Session,
+    library: ContentLibrary,
+    assignment: Assignment,
+    given: ScorecardInput,
+    *,
+    submit: bool,
+    actor: User,
+    now: datetime,
+) -> list[Problem]:
+    """Save the scorecard as a draft, or submit it when nothing is missing; returns what is."""
+    scorecard = assignment.scorecard
+    if scorecard is None:
+        version, _ = ensure_version(session, ContentKind.SCORECARD, assignment.attempt.exercise_key,
+                                    library.scorecard(assignment.attempt.exercise_key))  # type: ignore[arg-type]
+        scorecard = Scorecard(assignment=assignment, scorecard_version=version, created_at=now)
+        session.add(scorecard)
+    if scorecard.status is ScorecardStatus.SUBMITTED:
+        raise Conflict("This scorecard is submitted and locked. Reopen it, with a reason, to change it.")
+    content = scorecard_of(scorecard.scorecard_version)
+    existing = {r.dimension_key: r for r in scorecard.ratings}
+    for key in content.dimension_keys:
+        value = given.ratings.get(key, RatingInput(None))
+        rating = existing.get(key) or Rating(dimension_key=key)
+        rating.score, rating.evidence, rating.signals = value.score, value.evidence.strip(), list(value.signals)
+        if key not in existing:
+            scorecard.ratings.append(rating)
+    scorecard.recommendation = given.recommendation
+    scorecard.summary = given.summary.strip()
+    scorecard.updated_at = now
+    problems = problems_before_submitting(content, given) if submit else []
+    if submit and not problems:
+        scorecard.status = ScorecardStatus.SUBMITTED
+        scorecard.submitted_at = now
+        session.flush()
+        audit.record(session, "scorecard.submitted", actor=actor, subject_type="scorecard",
+                     subject_id=scorecard.id, values=snapshot(scorecard))
+    session.commit()
+    return problems
+
+
+def reopen(session: Session, assignment: Assignment, reason: str, *, actor: User, now: datetime) -> Scorecard:
+    """Unlock a submitted scorecard for changes; the reason and the values so far are logged."""
+    scorecard = assignment.scorecard
+    if scorecard is None or scorecard.status is not ScorecardStatus.SUBMITTED:
+        raise Conflict("Only a submitted scorecard can be reopened.")
+    if len(reason.strip()) < 10:
+        raise InputError("Say why the scorecard is being reopened (at least a short sentence).")
+    audit.record(session, "scorecard.reopened", actor=actor, subject_type="scorecard", subject_id=scorecard.id,
+                 reason=reason.strip(), values=snapshot(scorecard))
+    scorecard.status = ScorecardStatus.DRAFT
+    scorecard.updated_at = now
+    session.commit()
+    return scorecard
+
+
+def history(session: Session, scorecard: Scorecard) -> list[AuditEvent]:
+    """What happened to a scorecard after it was first submitted, oldest first."""
+    return list(session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.subject_type == "scorecard", AuditEvent.subject_id == scorecard.id)
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ))
+
+
+def peers(session: Session, assignment: Assignment) -> list[Peer]:
+    """Everyone's submitted scorecards for the same work, but only once this one is submitted."""
+    if not _is_submitted(assignment):
+        return []
+    others = session.scalars(
+        select(Assignment)
+        .where(Assignment.attempt_id == assignment.attempt_id)
+        .options(selectinload(Assignment.scorecard).selectinload(Scorecard.ratings),
+                 selectinload(Assignment.interviewer))
+        .order_by(Assignment.id)
+    ).all()
+    return [Peer(a.interviewer, a.scorecard) for a in others if a.scorecard is not None and _is_submitted(a)]
+
+
+# -- closing and unblinding -----------------------------------------------------------------
+
+
+def close_scoring(session: Session, opening: Opening, *, actor: User, now: datetime) -> None:
+    if opening.scoring_closed_at is not None:
+        raise Conflict("Scoring is already closed.")
+    opening.scoring_closed_at = now
+    audit.record(session, "opening.scoring_closed", actor=actor, subject_type="opening", subject_id=opening.id)
+    session.commit()
+
+
+def unblind(session: Session, opening: Opening, *, actor: User, now: datetime) -> None:
+    """Show candidates' names to interviewers; only once scoring has closed."""
+    if opening.scoring_closed_at is None:
+        raise Conflict("Close scoring first: names stay hidden while anyone may still score.")
+    if opening.unblinded_at is not None:
+        raise Conflict("The opening is already unblinded.")
+    opening.unblinded_at = now
+    audit.record(session, "opening.unblinded", actor=actor, subject_type="opening", subject_id=opening.id)
+    session.commit()

@@ -1,0 +1,82 @@
+"""The scorecard form, built from the scorecard version being scored against."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ...content.schema import Scorecard
+from ...domain.scoring import RatingInput, ScorecardInput
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ScorecardForm(FlaskForm):
+    """Overall fields; a rating, evidence note and signals per dimension are added per version."""
+
+    recommendation = RadioField("Overall recommendation", validators=[Optional()], validate_choice=False)
+    summary = TextAreaField("Summary", validators=[Optional(), Length(max=5000)])
+    save = SubmitField("Save draft")
+    submit = SubmitField("Submit scorecard")
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField(
+        "Why reopen it?", validators=[Length(max=1000)],
+        description="Recorded in the audit log with the scores as they stand now.",
+    )
+    submit = SubmitField("Reopen scorecard")
+
+
+def score_field(key: str) -> str:
+    return f"score_{key}"
+
+
+def evidence_field(key: str) -> str:
+    return f"evidence_{key}"
+
+
+def signals_field(key: str) -> str:
+    return f"signals_{key}"
+
+
+def scorecard_form_class(content: Scorecard) -> type[ScorecardForm]:
+    fields: dict[str, object] = {}
+    for scored in content.dimensions:
+        key = scored.dimension.key
+        fields[score_field(key)] = RadioField(
+            scored.dimension.name,
+            choices=[(level.score, f"{level.score} · {level.label}") for level in content.scale.levels],
+            coerce=int, validators=[Optional()], validate_choice=True,
+        )
+        fields[evidence_field(key)] = TextAreaField(
+            f"Evidence for {scored.dimension.name}", validators=[Optional(), Length(max=4000)]
+        )
+        fields[signals_field(key)] = CheckboxesField(
+            "Signals", choices=[(s.key, s.text) for s in content.signals_for(key)], validators=[Optional()]
+        )
+    form_class = type("ScorecardFormFor", (ScorecardForm,), fields)
+    return form_class
+
+
+def with_recommendations(form: ScorecardForm, content: Scorecard) -> ScorecardForm:
+    form.recommendation.choices = [(r.key, r.label) for r in content.recommendations]
+    return form
+
+
+def scorecard_input(form: ScorecardForm, content: Scorecard) -> ScorecardInput:
+    ratings = {
+        scored.dimension.key: RatingInput(
+            score=form[score_field(scored.dimension.key)].data,
+            evidence=form[evidence_field(scored.dimension.key)].data or "",
+            signals=tuple(form[signals_field(scored.dimension.key)].data or ()),
+        )
+        for scored in content.dimensions
+    }
+    return ScorecardInput(ratings=ratings, recommendation=form.recommendation.data or None,
+                          summary=form.summary.data or "")
