@@ -207,7 +207,8 @@ def demo_seed() -> None:
     created = len(result.created_users) + int(result.created_opening) + len(result.created_candidates)
     click.echo("Demo data added." if created else "Demo data is already in place.")
     if result.created_candidates:
-        click.echo(f"  {len(result.created_candidates)} demo candidates invited to {demo.DEMO_OPENING_TITLE}.")
+        click.echo(f"  {len(result.created_candidates)} demo candidates invited to {demo.DEMO_OPENING_TITLE}, "
+                   f"{result.scorecards} scorecards filled in.")
     click.echo(f"Sign in with any of these accounts; the password is {demo.DEMO_PASSWORD!r}:")
     for staff in demo.DEMO_STAFF:
         click.echo(f"  {staff.role.label:<15} {staff.email}")

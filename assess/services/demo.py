@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -12,7 +13,8 @@ from ..config import Config
 from ..content import ContentLibrary
 from ..db import utcnow
 from ..models import Candidate, Opening, Role, User
-from . import attempts, content, invitations, openings, users
+from ..domain.scoring import RatingInput, ScorecardInput
+from . import attempts, content, invitations, openings, scoring, users
 
 DEMO_PASSWORD = "assess-demo-2026"
 DEMO_OPENING_SLUG = "apm-growth"
@@ -62,11 +64,26 @@ DEMO_CANDIDATES = (
 )
 
 
+# How far each demo interviewer tends to sit from the reference score: a lenient,
+# a harsh and an accurate rater, so the calibration has something to separate.
+DEMO_SEVERITY = {"priya@example.com": 1, "tom@example.com": -1, "lena@example.com": 0}
+# Scorecards the demo leaves open, so the queue and reminders have something to show.
+DEMO_OPEN = {("riya.patel@example.net", "d-writing-sample"), ("sam.okoye@example.net", "c-stakeholder-roleplay")}
+LIVE_LEVEL = {"strong": 4, "meets": 3, "borderline": 3, "weak": 2}
+LIVE_EVIDENCE = {
+    2: "Agreed to the deadline on the spot and only later asked what engineering was working on.",
+    3: "Asked what the prospect needed, named the trade-off and offered to take it to the PM.",
+    4: "Separated the prospect's real need from the asked-for feature and proposed a scoped interim option.",
+    5: "Framed two options with costs, set expectations in writing and named who decides, calmly under pressure.",
+}
+
+
 @dataclass
 class DemoResult:
     created_users: list[str] = field(default_factory=list)
     created_opening: bool = False
     created_candidates: list[str] = field(default_factory=list)
+    scorecards: int = 0
 
 
 def seed_demo(
@@ -103,7 +120,54 @@ def seed_demo(
         ) is None:
             _seed_candidate(session, config, library, opening, person, now)
             result.created_candidates.append(person.email)
+    if result.created_candidates:
+        result.scorecards = _seed_scoring(session, library, opening, now)
     return result
+
+
+def _seed_scoring(session: Session, library: ContentLibrary, opening: Opening, now: datetime) -> int:
+    """Assign the demo interviewers and fill their scorecards, each with their own leniency."""
+    manager = opening.hiring_manager
+    scoring.auto_assign(session, library, opening, actor=manager, now=now - timedelta(days=4))
+    levels = {p.email: p.answers for p in DEMO_CANDIDATES}
+    done = 0
+    for row in scoring.work_rows(session, opening):
+        candidate = row.attempt.candidate
+        key = row.attempt.exercise_key
+        answers = levels.get(candidate.email, {})
+        for assignment in row.assignments:
+            if (candidate.email, key) in DEMO_OPEN or not answers:
+                continue
+            severity = DEMO_SEVERITY.get(assignment.interviewer.email, 0)
+            noise = random.Random(f"{candidate.email}/{key}/{assignment.interviewer.email}")
+            given = _demo_scorecard(library, key, answers, severity, noise)
+            scoring.save(session, library, assignment, given, submit=True, actor=assignment.interviewer,
+                         now=now - timedelta(hours=noise.randint(2, 30)))
+            done += 1
+    return done
+
+
+def _demo_scorecard(
+    library: ContentLibrary, key: str, answers: dict[str, str], severity: int, noise: random.Random
+) -> ScorecardInput:
+    scorecard = library.scorecard(key).content
+    scale = scorecard.scale
+    benchmark = library.benchmarks.get(key, {}).get(answers.get(key, ""))
+    overall_level = next(iter(answers.values()))
+    ratings = {}
+    for dimension in scorecard.dimension_keys:
+        if benchmark is not None:
+            reference = benchmark.content.scores[dimension]
+            base, evidence = reference.score, reference.rationale
+        else:
+            base = LIVE_LEVEL[overall_level]
+            evidence = LIVE_EVIDENCE[min(5, max(2, base))]
+        score = min(scale.max, max(scale.min, base + severity + noise.choice((-1, 0, 0, 0, 1))))
+        ratings[dimension] = RatingInput(score, evidence)
+    recommendation = benchmark.content.recommendation if benchmark else (
+        "yes" if LIVE_LEVEL[overall_level] >= 3 else "no")
+    summary = benchmark.content.summary if benchmark else "Scored from the live role-play notes."
+    return ScorecardInput(ratings=ratings, recommendation=recommendation, summary=summary)
 
 
 def _seed_candidate(

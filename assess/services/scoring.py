@@ -119,6 +119,7 @@ def work_rows(session: Session, opening: Opening) -> list[WorkRow]:
             selectinload(Attempt.assignments).selectinload(Assignment.scorecard).selectinload(Scorecard.ratings),
         )
         .order_by(Candidate.pseudonym, Attempt.exercise_key)
+        .execution_options(populate_existing=True)
     ).all()
     rows = []
     for attempt in attempts:
@@ -208,9 +209,10 @@ def auto_assign(
         for row in rows
     ]
     plan = plan_assignments(items, [u.id for u in pool], opening.interviewers_per_submission, _load(session))
+    attempts = {row.attempt.id: row.attempt for row in rows}
     for attempt_id, interviewer_id in plan.pairs:
-        session.add(Assignment(attempt_id=attempt_id, interviewer_id=interviewer_id, assigned_by_id=actor.id,
-                               due_at=now + DEFAULT_DUE, created_at=now))
+        session.add(Assignment(attempt=attempts[attempt_id], interviewer_id=interviewer_id,
+                               assigned_by_id=actor.id, due_at=now + DEFAULT_DUE, created_at=now))
     audit.record(session, "assignment.auto", actor=actor, subject_type="opening", subject_id=opening.id,
                  added=len(plan.pairs), short=len(plan.short))
     session.commit()

@@ -48,12 +48,21 @@ def test_an_admin_sees_every_opening(
 
 
 def test_an_interviewer_with_nothing_assigned_sees_an_empty_queue(
+    make: Factory, auth: Auth, client: FlaskClient
+) -> None:
+    auth.login(make.user(Role.INTERVIEWER).email)
+    page = client.get("/review/").get_data(as_text=True)
+    assert "Nothing to score yet" in page
+
+
+def test_a_demo_interviewer_has_a_queue_of_coded_candidates(
     app: Flask, db_session: Session, auth: Auth, client: FlaskClient
 ) -> None:
     seed(app, db_session)
     auth.login("priya@example.com", demo.DEMO_PASSWORD)
     page = client.get("/review/").get_data(as_text=True)
-    assert "Nothing to score yet" in page
+    assert "Candidate " in page and "Submitted" in page
+    assert not any(person.name in page for person in demo.DEMO_CANDIDATES)
 
 
 def test_the_admin_page_lists_staff_and_content_versions(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -51,21 +51,22 @@ def scorecard_form_class(content: Scorecard) -> type[ScorecardForm]:
         key = scored.dimension.key
         fields[score_field(key)] = RadioField(
             scored.dimension.name,
-            choices=[(level.score, f"{level.score} · {level.label}") for level in content.scale.levels],
+            choices=[SelectChoice(level.score, f"{level.score} · {level.label}") for level in content.scale.levels],
             coerce=int, validators=[Optional()], validate_choice=True,
         )
         fields[evidence_field(key)] = TextAreaField(
             f"Evidence for {scored.dimension.name}", validators=[Optional(), Length(max=4000)]
         )
         fields[signals_field(key)] = CheckboxesField(
-            "Signals", choices=[(s.key, s.text) for s in content.signals_for(key)], validators=[Optional()]
+            "Signals", choices=[SelectChoice(s.key, s.text) for s in content.signals_for(key)],
+            validators=[Optional()],
         )
     form_class = type("ScorecardFormFor", (ScorecardForm,), fields)
     return form_class
 
 
 def with_recommendations(form: ScorecardForm, content: Scorecard) -> ScorecardForm:
-    form.recommendation.choices = [(r.key, r.label) for r in content.recommendations]
+    form.recommendation.choices = [SelectChoice(r.key, r.label) for r in content.recommendations]
     return form
 
 

@@ -1,0 +1,328 @@
+"""Scoring: assignment, blind review, the scorecard form, independence, reopening, live stages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assess.domain.scoring import RatingInput, ScorecardInput
+from assess.models import Assignment, Attempt, AuditEvent, OutboundEmail, Role, Scorecard, ScorecardStatus, User
+from assess.services import scoring
+from tests.conftest import TEST_PASSWORD, Auth, Factory, FrozenClock, csrf_token
+
+A = "a-mini-prd"
+A_DIMENSIONS = ("problem_framing", "requirements_quality", "analytics_measurement", "communication",
+                "customer_empathy")
+
+
+@pytest.fixture
+def team(make: Factory) -> dict[str, User]:
+    manager = make.user(Role.HIRING_MANAGER, name="Hana Manager")
+    return {
+        "manager": manager,
+        "priya": make.user(Role.INTERVIEWER, name="Priya Interviewer"),
+        "tom": make.user(Role.INTERVIEWER, name="Tom Interviewer"),
+        "lena": make.user(Role.INTERVIEWER, name="Lena Interviewer"),
+    }
+
+
+@pytest.fixture
+def work(make: Factory, team: dict[str, User], clock: FrozenClock) -> Attempt:
+    opening = make.opening(team["manager"], title="APM scoring")
+    return make.submission(opening, A, "meets", name="Quinn Secretname", email="quinn.secret@example.net")
+
+
+def assign(db_session: Session, attempt: Attempt, interviewer: User, manager: User, now: Any) -> Assignment:
+    return scoring.assign(db_session, attempt.candidate.opening, attempt.id, interviewer.id, due_at=None,
+                          actor=manager, now=now)
+
+
+def form_data(client: FlaskClient, url: str, scores: dict[str, int | None], submit: bool = True,
+              evidence: str = "Points at the funnel numbers.", recommendation: str | None = "yes") -> dict[str, Any]:
+    data: dict[str, Any] = {"csrf_token": csrf_token(client, url), "summary": "A summary."}
+    for key, score in scores.items():
+        if score is not None:
+            data[f"score_{key}"] = str(score)
+        data[f"evidence_{key}"] = evidence
+    if recommendation:
+        data["recommendation"] = recommendation
+    data["submit" if submit else "save"] = "y"
+    return data
+
+
+def sign_in_as(client: FlaskClient, user: User) -> None:
+    auth = Auth(client)
+    auth.logout()
+    auth.login(user.email, TEST_PASSWORD)
+
+
+def score(client: FlaskClient, assignment: Assignment, value: int, submit: bool = True, **kw: Any) -> Any:
+    url = f"/review/assignments/{assignment.id}"
+    return client.post(url, data=form_data(client, url, dict.fromkeys(A_DIMENSIONS, value), submit, **kw))
+
+
+# -- assignment ----------------------------------------------------------------------------------
+
+
+def test_automatic_assignment_gives_each_piece_of_work_two_interviewers_and_adds_the_live_stage(
+    make: Factory, team: dict[str, User], clock: FrozenClock, db_session: Session
+) -> None:
+    opening = make.opening(team["manager"])
+    for n in range(3):
+        make.submission(opening, A)
+        make.submission(opening, "d-writing-sample")
+    result = scoring.auto_assign(db_session, make.library, opening, actor=team["manager"], now=clock.now)
+    rows = scoring.work_rows(db_session, opening)
+    assert {row.exercise.key for row in rows} == {A, "d-writing-sample", "c-stakeholder-roleplay"}
+    assert all(len(row.assignments) == 2 for row in rows)
+    assert result.added == 2 * len(rows) and result.short == 0
+    load = db_session.execute(select(Assignment.interviewer_id, func.count()).group_by(Assignment.interviewer_id)).all()
+    counts = sorted(n for _, n in load)
+    assert counts[-1] - counts[0] <= 1
+
+
+def test_assigning_by_hand_is_checked(
+    work: Attempt, team: dict[str, User], clock: FrozenClock, db_session: Session, make: Factory
+) -> None:
+    assign(db_session, work, team["priya"], team["manager"], clock.now)
+    with pytest.raises(Exception, match="already scoring"):
+        assign(db_session, work, team["priya"], team["manager"], clock.now)
+    with pytest.raises(Exception, match="active interviewer"):
+        assign(db_session, work, team["manager"], team["manager"], clock.now)
+    unfinished = make.invite(work.candidate.opening).candidate
+    from assess.services import attempts
+
+    started = attempts.start(db_session, make.library, unfinished, A, now=clock.now)
+    with pytest.raises(Exception, match="not been submitted"):
+        assign(db_session, started, team["tom"], team["manager"], clock.now)
+
+
+def test_the_hiring_manager_assigns_and_reminds_from_the_scoring_page(
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+) -> None:
+    sign_in_as(client, team["manager"])
+    page = f"/hiring/openings/{work.candidate.opening.slug}/scoring"
+    client.post(f"{page}/assign", data={"csrf_token": csrf_token(client, page), "attempt_id": work.id,
+                                        "interviewer_id": team["lena"].id})
+    assignment = db_session.scalars(select(Assignment)).one()
+    assert assignment.interviewer_id == team["lena"].id
+    clock.advance(days=4)
+    text = client.get(page).get_data(as_text=True)
+    assert "overdue" in text
+    client.post(f"{page}/assignments/{assignment.id}/remind", data={"csrf_token": csrf_token(client, page)})
+    reminder = db_session.scalars(select(OutboundEmail).where(OutboundEmail.subject.startswith("Reminder"))).one()
+    assert reminder.to_address == team["lena"].email
+    assert "Quinn" not in reminder.body_text
+    assert f"Candidate {work.candidate.pseudonym}" in reminder.body_text
+
+
+def test_another_hiring_manager_cannot_open_the_scoring_page(
+    work: Attempt, make: Factory, client: FlaskClient
+) -> None:
+    sign_in_as(client, make.user(Role.HIRING_MANAGER))
+    assert client.get(f"/hiring/openings/{work.candidate.opening.slug}/scoring").status_code == 404
+
+
+# -- blind review and the queue ----------------------------------------------------------------
+
+
+def test_interviewers_see_a_code_never_the_name_or_email(
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+) -> None:
+    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
+    sign_in_as(client, team["priya"])
+    for url in ("/review/", f"/review/assignments/{assignment.id}"):
+        text = client.get(url).get_data(as_text=True)
+        assert f"Candidate {work.candidate.pseudonym}" in text
+        assert "Quinn" not in text and "Secretname" not in text and "quinn.secret" not in text
+
+
+def test_names_appear_only_after_scoring_closes_and_the_manager_unblinds(
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+) -> None:
+    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
+    opening = work.candidate.opening
+    with pytest.raises(Exception, match="Close scoring first"):
+        scoring.unblind(db_session, opening, actor=team["manager"], now=clock.now)
+    scoring.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
+    sign_in_as(client, team["priya"])
+    assert "Quinn" not in client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
+    scoring.unblind(db_session, opening, actor=team["manager"], now=clock.now)
+    assert "Quinn Secretname" in client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
+
+
+def test_an_interviewer_who_is_not_assigned_gets_404(
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+) -> None:
+    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
+    sign_in_as(client, team["tom"])
+    url = f"/review/assignments/{assignment.id}"
+    assert client.get(url).status_code == 404
+    assert client.post(url, data=form_data(client, "/review/", dict.fromkeys(A_DIMENSIONS, 3))).status_code == 404
+    assert client.post(f"{url}/reopen", data={"csrf_token": csrf_token(client, "/review/"),
+                                              "reason": "Trying to reopen someone else's"}).status_code == 404
+    sign_in_as(client, team["manager"])
+    assert client.get(url).status_code == 403
+
+
+# -- the scorecard form -----------------------------------------------------------------------
+
+
+def test_the_page_shows_the_work_the_anchors_signals_and_structural_checks(
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
+) -> None:
+    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
+    sign_in_as(client, team["priya"])
+    text = client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
+    scorecard = make.library.scorecard(A).content
+    assert scorecard.scored("requirements_quality").anchors.high[:40] in text
+    assert 'name="signals_requirements_quality" type="checkbox" value="testable_criteria"' in text
+    assert "User stories written" in text
+    first_line = work.submission.answers["problem_statement"].splitlines()[0][:30]
+    assert first_line in text
+    assert "<script" not in work.submission.answers["problem_statement"]
+
+
+def test_a_draft_saves_without_every_rating(
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+) -> None:
+    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
+    sign_in_as(client, team["priya"])
+    url = f"/review/assignments/{assignment.id}"
+    response = client.post(url, data=form_data(client, url, {"problem_framing": 4}, submit=False))
+    assert response.status_code == 302
+    db_session.expire_all()
+    saved = db_session.get(Assignment, assignment.id).scorecard
+    assert saved.status is ScorecardStatus.DRAFT
+    assert {r.dimension_key: r.score for r in saved.ratings}["problem_framing"] == 4
+    assert re.search(r'<input checked[^>]*name="score_problem_framing"[^>]*value="4"', client.get(url).get_data(as_text=True))
+
+
+def test_submitting_needs_every_rating_and_evidence_at_the_ends_of_the_scale(
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+) -> None:
+    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
+    sign_in_as(client, team["priya"])
+    url = f"/review/assignments/{assignment.id}"
+    partial = client.post(url, data=form_data(client, url, {"problem_framing": 3}))
+    assert partial.status_code == 400
+    assert "Rate Communication from 1 to 5." in partial.get_data(as_text=True)
+    extremes = client.post(url, data=form_data(client, url, dict.fromkeys(A_DIMENSIONS, 5), evidence=""))
+    assert extremes.status_code == 400
+    assert "a rating of 5 needs an evidence note" in extremes.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.get(Assignment, assignment.id).scorecard.status is ScorecardStatus.DRAFT
+    assert score(client, assignment, 5).status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Assignment, assignment.id).scorecard.status is ScorecardStatus.SUBMITTED
+
+
+def test_a_submitted_scorecard_is_locked(
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+) -> None:
+    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
+    sign_in_as(client, team["priya"])
+    score(client, assignment, 3)
+    score(client, assignment, 1)
+    assert "submitted and locked" in client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
+    db_session.expire_all()
+    ratings = db_session.get(Assignment, assignment.id).scorecard.ratings
+    assert {r.score for r in ratings} == {3}
+
+
+# -- independence -----------------------------------------------------------------------------
+
+
+def test_no_other_score_is_visible_until_ones_own_is_submitted(
+    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock
+) -> None:
+    mine = assign(db_session, work, team["priya"], team["manager"], clock.now)
+    theirs = assign(db_session, work, team["tom"], team["manager"], clock.now)
+    tom, priya = app.test_client(), app.test_client()
+    sign_in_as(tom, team["tom"])
+    score(tom, theirs, 1, evidence="TOMS-PRIVATE-EVIDENCE")
+    sign_in_as(priya, team["priya"])
+    for url in ("/review/", f"/review/assignments/{mine.id}"):
+        text = priya.get(url).get_data(as_text=True)
+        assert "TOMS-PRIVATE-EVIDENCE" not in text
+        assert "Everyone's ratings" not in text
+        assert "Tom Interviewer" not in text
+    score(priya, mine, 3, submit=False)
+    assert "TOMS-PRIVATE-EVIDENCE" not in priya.get(f"/review/assignments/{mine.id}").get_data(as_text=True)
+    score(priya, mine, 3)
+    after = priya.get(f"/review/assignments/{mine.id}").get_data(as_text=True)
+    assert "Everyone's ratings" in after and "Tom Interviewer" in after
+    assert after.count(">debrief<") == len(A_DIMENSIONS)
+
+
+def test_the_hiring_manager_is_told_of_a_disagreement_and_can_ask_a_third_interviewer(
+    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock
+) -> None:
+    for name, value in (("priya", 4), ("tom", 2)):
+        assignment = assign(db_session, work, team[name], team["manager"], clock.now)
+        scoring.save(db_session, app.extensions["assess.content"], assignment,
+                     ScorecardInput({k: RatingInput(value) for k in A_DIMENSIONS}, "yes"),
+                     submit=True, actor=team[name], now=clock.now)
+    manager = app.test_client()
+    sign_in_as(manager, team["manager"])
+    page = manager.get(f"/hiring/openings/{work.candidate.opening.slug}/scoring").get_data(as_text=True)
+    assert "Disagreements to look at (1)" in page
+    assert "Problem framing 2 vs 4" in page
+    assert "Ask a third interviewer" in page
+    assert f'<option value="{team["lena"].id}">Lena Interviewer</option>' in page
+
+
+# -- reopening ----------------------------------------------------------------------------------
+
+
+def test_reopening_needs_a_reason_and_keeps_the_history(
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+) -> None:
+    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
+    sign_in_as(client, team["priya"])
+    url = f"/review/assignments/{assignment.id}"
+    score(client, assignment, 3)
+    short = client.post(f"{url}/reopen", data={"csrf_token": csrf_token(client, url), "reason": "oops"})
+    assert short.status_code == 400
+    assert "Say why the scorecard is being reopened" in short.get_data(as_text=True)
+    client.post(f"{url}/reopen", data={"csrf_token": csrf_token(client, url),
+                                       "reason": "I misread the tracking plan section."})
+    clock.advance(minutes=5)
+    score(client, assignment, 4)
+    events = db_session.scalars(select(AuditEvent).where(AuditEvent.subject_type == "scorecard")
+                                .order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["scorecard.submitted", "scorecard.reopened", "scorecard.submitted"]
+    assert events[1].details["reason"] == "I misread the tracking plan section."
+    assert events[1].details["values"]["ratings"]["communication"]["score"] == 3
+    assert events[2].details["values"]["ratings"]["communication"]["score"] == 4
+    page = client.get(url).get_data(as_text=True)
+    assert "Reopened" in page and "I misread the tracking plan section." in page
+    assert db_session.scalar(select(func.count(Scorecard.id))) == 1
+
+
+# -- live stages ------------------------------------------------------------------------------
+
+
+def test_a_live_stage_is_scored_from_the_guide_without_a_submission(
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
+) -> None:
+    opening = work.candidate.opening
+    scoring.ensure_live_stages(db_session, make.library, opening)
+    live = db_session.scalars(select(Attempt).where(Attempt.exercise_key == "c-stakeholder-roleplay")).one()
+    assignment = assign(db_session, live, team["lena"], team["manager"], clock.now)
+    sign_in_as(client, team["lena"])
+    url = f"/review/assignments/{assignment.id}"
+    text = client.get(url).get_data(as_text=True)
+    assert "interviewer guide" in text
+    assert 'name="score_collaboration"' in text and 'name="score_problem_framing"' not in text
+    dims = make.library.scorecard("c-stakeholder-roleplay").content.dimension_keys
+    response = client.post(url, data=form_data(client, url, dict.fromkeys(dims, 3)))
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Assignment, assignment.id).scorecard.status is ScorecardStatus.SUBMITTED
