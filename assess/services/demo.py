@@ -66,7 +66,7 @@ DEMO_CANDIDATES = (
 
 # How far each demo interviewer tends to sit from the reference score: a lenient,
 # a harsh and an accurate rater, so the calibration has something to separate.
-DEMO_SEVERITY = {"priya@example.com": 1, "tom@example.com": -1, "lena@example.com": 0}
+DEMO_SEVERITY = {"priya@example.com": 0.6, "tom@example.com": -0.8, "lena@example.com": 0.0}
 # Scorecards the demo leaves open, so the queue and reminders have something to show.
 DEMO_OPEN = {("riya.patel@example.net", "d-writing-sample"), ("sam.okoye@example.net", "c-stakeholder-roleplay")}
 LIVE_LEVEL = {"strong": 4, "meets": 3, "borderline": 3, "weak": 2}
@@ -148,7 +148,7 @@ def _seed_scoring(session: Session, library: ContentLibrary, opening: Opening, n
 
 
 def _demo_scorecard(
-    library: ContentLibrary, key: str, answers: dict[str, str], severity: int, noise: random.Random
+    library: ContentLibrary, key: str, answers: dict[str, str], severity: float, noise: random.Random
 ) -> ScorecardInput:
     scorecard = library.scorecard(key).content
     scale = scorecard.scale
@@ -162,7 +162,7 @@ def _demo_scorecard(
         else:
             base = LIVE_LEVEL[overall_level]
             evidence = LIVE_EVIDENCE[min(5, max(2, base))]
-        score = min(scale.max, max(scale.min, base + severity + noise.choice((-1, 0, 0, 0, 1))))
+        score = min(scale.max, max(scale.min, round(base + severity + noise.gauss(0, 0.45))))
         ratings[dimension] = RatingInput(score, evidence)
     recommendation = benchmark.content.recommendation if benchmark else (
         "yes" if LIVE_LEVEL[overall_level] >= 3 else "no")

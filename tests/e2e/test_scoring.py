@@ -1,0 +1,98 @@
+"""Two interviewers score the same submission in Chromium, blind and independently."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from assess import db
+from assess.content_registry import library
+from assess.db import utcnow
+from assess.models import Opening, User
+from assess.services import attempts, demo, invitations, scoring
+
+pytestmark = pytest.mark.e2e
+
+DIMENSIONS = ("Problem framing", "Requirements quality", "Analytics & measurement", "Communication",
+              "Customer empathy")
+
+
+@pytest.fixture
+def benchmark_submission(live_app: Flask) -> tuple[int, int, str]:
+    """A fresh candidate hands in the 'meets' benchmark for A; Priya and Tom are assigned to it."""
+    with live_app.app_context():
+        session = db.session()
+        opening = session.scalars(select(Opening).where(Opening.slug == demo.DEMO_OPENING_SLUG)).one()
+        config, content, now = live_app.config["ASSESS"], library(), utcnow()
+        candidate = invitations.invite(session, config, content, opening, name="Casey Hidden",
+                                       email=f"casey.{uuid.uuid4().hex[:6]}@example.net", actor=None, now=now).candidate
+        attempt = attempts.start(session, content, candidate, "a-mini-prd", now=now)
+        answers = dict(content.benchmarks["a-mini-prd"]["meets"].content.answers)
+        attempts.submit(session, config, attempt, answers=answers, now=now)
+        staff = {u.email: u for u in session.scalars(select(User))}
+        made = [scoring.assign(session, opening, attempt.id, staff[email].id, due_at=None,
+                               actor=opening.hiring_manager, now=now)
+                for email in ("priya@example.com", "tom@example.com")]
+        return made[0].id, made[1].id, candidate.pseudonym
+
+
+def signed_in(browser: Browser, server_url: str, email: str) -> Page:
+    page = browser.new_context().new_page()
+    page.goto(server_url + "/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    return page
+
+
+def rate(page: Page, value: int, evidence: str) -> None:
+    for name in DIMENSIONS:
+        group = page.locator("fieldset.dimension", has=page.locator("legend", has_text=name))
+        group.locator(f"input[type=radio][value='{value}']").check()
+        group.locator("textarea").fill(evidence)
+    page.get_by_label("Yes", exact=True).check()
+
+
+def test_two_interviewers_score_blind_then_see_the_disagreement_and_a_reopen_is_kept(
+    browser: Browser, server_url: str, benchmark_submission: tuple[int, int, str]
+) -> None:
+    priya_id, tom_id, pseudonym = benchmark_submission
+    tom = signed_in(browser, server_url, "tom@example.com")
+    tom.goto(f"{server_url}/review/assignments/{tom_id}")
+    expect(tom.get_by_role("heading", name=f"Candidate {pseudonym}")).to_be_visible()
+    expect(tom.get_by_text("Casey Hidden")).to_have_count(0)
+    expect(tom.get_by_text("User stories written")).to_be_visible()
+    rate(tom, 2, "Stories lack edge cases; TOM-ONLY-NOTE.")
+    tom.get_by_role("button", name="Submit scorecard").click()
+    expect(tom.get_by_text("Scorecard submitted.")).to_be_visible()
+
+    priya = signed_in(browser, server_url, "priya@example.com")
+    priya.goto(f"{server_url}/review/assignments/{priya_id}")
+    expect(priya.get_by_role("heading", name="Everyone's ratings")).to_have_count(0)
+    expect(priya.get_by_text("TOM-ONLY-NOTE")).to_have_count(0)
+    rate(priya, 5, "Cites ticket numbers and the funnel; PRIYA-ONLY-NOTE.")
+    priya.get_by_role("button", name="Submit scorecard").click()
+    expect(priya.get_by_role("heading", name="Everyone's ratings")).to_be_visible()
+    expect(priya.locator("tr.debrief")).to_have_count(len(DIMENSIONS))
+
+    priya.get_by_text("Reopen to change it").click()
+    priya.get_by_label("Why reopen it?").fill("I rated before reading the tracking plan.")
+    priya.get_by_role("button", name="Reopen scorecard").click()
+    expect(priya.get_by_text("Scorecard reopened.")).to_be_visible()
+    group = priya.locator("fieldset.dimension", has=priya.locator("legend", has_text="Communication"))
+    group.locator("input[type=radio][value='4']").check()
+    priya.get_by_role("button", name="Submit scorecard").click()
+    history = priya.locator(".history")
+    expect(history).to_contain_text("Reopened")
+    expect(history).to_contain_text("I rated before reading the tracking plan.")
+    expect(history.locator("li")).to_have_count(3)
+
+    manager = signed_in(browser, server_url, "hiring@example.com")
+    manager.goto(f"{server_url}/hiring/openings/{demo.DEMO_OPENING_SLUG}/scoring")
+    flagged = manager.locator(".attention")
+    expect(flagged).to_contain_text("Casey Hidden · A")
+    expect(flagged).to_contain_text("Problem framing 2 vs 5")
