@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time
+from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from ... import clock, db
 from ...config import Config
 from ...content_registry import library
 from ...errors import AppError
+from ...models import Candidate, User
 from ...services import invitations, mail, openings, scoring
 from ...services.attempts import StepState, steps
 from ..access import current_staff
@@ -148,7 +152,11 @@ def _sent_message(invited: list[invitations.Invited]) -> str:
     return f"Invited {names}; the invitation email was {where}."
 
 
-def _candidate_action(slug: str, candidate_id: int, form_class: type, action: str) -> Response:
+CandidateStep = Callable[[Session, Candidate, Any, User, datetime], str]
+
+
+def _candidate_action(slug: str, candidate_id: int, form_class: type, step: CandidateStep) -> Response:
+    """Check the form, run one step on one candidate of the opening, flash what happened."""
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
     candidate = openings.candidate_of(session, found, candidate_id)
@@ -158,44 +166,51 @@ def _candidate_action(slug: str, candidate_id: int, form_class: type, action: st
             for error in errors:
                 flash(str(error), "error")
         return redirect(url_for("hiring.opening", slug=slug))
-    actor, now = current_staff(), clock.now()
     try:
-        if action == "resend":
-            invited = invitations.resend(session, _config(), library(), candidate, actor=actor, now=now)
-            flash(f"A new link went to {candidate.name}; the old one no longer works. " + _sent_message([invited]),
-                  "error" if invited.email.error else "success")
-        elif action == "revoke":
-            invitations.revoke(session, candidate, actor=actor, now=now)
-            flash(f"{candidate.name}'s link no longer works.", "success")
-        elif action == "window":
-            invitation = invitations.extend_window(session, candidate, form.days.data, actor=actor, now=now)
-            flash(f"{candidate.name}'s link now works until {invitation.expires_at:%d %B %Y, %H:%M} UTC.", "success")
-        elif action == "time":
-            invitations.extend_time(session, candidate, form.minutes.data, actor=actor)
-            flash(f"{candidate.name} now has {candidate.extra_minutes} extra minutes on each exercise.", "success")
+        flash(step(session, candidate, form, current_staff(), clock.now()), "success")
     except AppError as error:
         flash(error.message, "error")
     return redirect(url_for("hiring.opening", slug=slug))
 
 
+def _resend(session: Session, candidate: Candidate, _form: Any, actor: User, now: datetime) -> str:
+    invited = invitations.resend(session, _config(), library(), candidate, actor=actor, now=now)
+    return f"A new link went to {candidate.name}; the old one no longer works. " + _sent_message([invited])
+
+
+def _revoke(session: Session, candidate: Candidate, _form: Any, actor: User, now: datetime) -> str:
+    invitations.revoke(session, candidate, actor=actor, now=now)
+    return f"{candidate.name}'s link no longer works."
+
+
+def _extend_window(session: Session, candidate: Candidate, form: Any, actor: User, now: datetime) -> str:
+    invitation = invitations.extend_window(session, candidate, form.days.data, actor=actor, now=now)
+    return f"{candidate.name}'s link now works until {invitation.expires_at:%d %B %Y, %H:%M} UTC."
+
+
+def _extend_time(session: Session, candidate: Candidate, form: Any, actor: User, _now: datetime) -> str:
+    invitations.extend_time(session, candidate, form.minutes.data, actor=actor)
+    return f"{candidate.name} now has {candidate.extra_minutes} extra minutes on each exercise."
+
+
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/resend")
 def resend(slug: str, candidate_id: int) -> Response:
-    return _candidate_action(slug, candidate_id, ActionForm, "resend")
+    return _candidate_action(slug, candidate_id, ActionForm, _resend)
 
 
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/revoke")
 def revoke(slug: str, candidate_id: int) -> Response:
-    return _candidate_action(slug, candidate_id, ActionForm, "revoke")
+    return _candidate_action(slug, candidate_id, ActionForm, _revoke)
 
 
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/extend-window")
 def extend_window(slug: str, candidate_id: int) -> Response:
-    return _candidate_action(slug, candidate_id, ExtendWindowForm, "window")
+    return _candidate_action(slug, candidate_id, ExtendWindowForm, _extend_window)
 
 
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/extend-time")
 def extend_time(slug: str, candidate_id: int) -> Response:
-    return _candidate_action(slug, candidate_id, ExtendTimeForm, "time")
+    return _candidate_action(slug, candidate_id, ExtendTimeForm, _extend_time)
 
 
 @bp.get("/openings/<slug>/outbox")
