@@ -39,11 +39,12 @@ def create_app(
         **dict(settings.extra),
     )
 
-    from . import clock, content_registry, db
+    from . import clock, content_registry, db, tasks
     from .web import init_app as init_web
 
     clock.init_app(app)
     db.init_app(app, database)
     content_registry.init_app(app)
+    tasks.init_app(app)
     init_web(app)
     return app

@@ -35,6 +35,11 @@ class Config:
     smtp_password: str | None = None
     smtp_starttls: bool = True
     mail_from: str = "assess <no-reply@assess.local>"
+    # The AI aid: the openai client's own OPENAI_API_KEY / OPENAI_BASE_URL, and our model and timeout.
+    ai_api_key: str | None = None
+    ai_base_url: str | None = None
+    ai_model: str | None = None
+    ai_timeout: float = 60.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -44,6 +49,10 @@ class Config:
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def ai_configured(self) -> bool:
+        return bool(self.ai_api_key and self.ai_model)
 
     def check(self) -> None:
         """Refuse settings that are unsafe for the chosen environment."""
@@ -96,6 +105,17 @@ class Config:
             value = get(name)
             if value is not None:
                 values[key] = Path(value).resolve()
+        for name, key in (("OPENAI_API_KEY", "ai_api_key"), ("OPENAI_BASE_URL", "ai_base_url")):
+            if env.get(name):
+                values[key] = env[name]
+        if get("AI_MODEL") is not None:
+            values["ai_model"] = get("AI_MODEL")
+        timeout = get("AI_TIMEOUT")
+        if timeout is not None:
+            try:
+                values["ai_timeout"] = float(timeout)
+            except ValueError as error:
+                raise ConfigError(f"ASSESS_AI_TIMEOUT must be a number of seconds, not {timeout!r}.") from error
         port = get("SMTP_PORT")
         if port is not None:
             if not port.isdigit():

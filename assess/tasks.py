@@ -1,14 +1,18 @@
 """Background jobs on Huey: SQLite storage by default, Redis when ASSESS_REDIS_URL is set.
 
-Run a worker with `huey_consumer assess.tasks.huey` (`make run` starts one).
+Run a worker with `huey_consumer assess.tasks.huey` (`make run` starts one). The web
+app queues jobs on a Huey built from its own configuration, so both sides share the
+same storage when they share the environment.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from .config import Config
@@ -24,22 +28,59 @@ def make_huey(config: Config) -> Huey:
     return SqliteHuey("assess", filename=str(config.instance_dir / "tasks.sqlite3"))
 
 
-huey = make_huey(Config.from_env())
-
-
 @lru_cache(maxsize=1)
-def _app() -> Flask:
+def _worker_app() -> Flask:
     from . import create_app
 
     return create_app()
 
 
-@huey.periodic_task(crontab(minute="*"))
-def sweep_deadlines() -> int:
-    """Every minute: submit the saved text of attempts whose time has run out."""
-    from . import clock, db
-    from .services import attempts
+def _app() -> Flask:
+    """The app a job runs in: the one already active (tests, eager runs), else the worker's own."""
+    return current_app._get_current_object() if has_app_context() else _worker_app()  # type: ignore[attr-defined, no-any-return]
 
-    app = _app()
-    with app.app_context():
-        return attempts.sweep(db.session(), app.config["ASSESS"], now=clock.now())
+
+@dataclass(frozen=True)
+class Tasks:
+    huey: Huey
+    run_ai_draft: Any
+    sweep_deadlines: Any
+
+
+def register(queue: Huey) -> Tasks:
+    """Define the jobs on a queue."""
+
+    @queue.task(retries=1, retry_delay=5)
+    def run_ai_draft(draft_id: int) -> None:
+        """Make one AI draft of a scorecard."""
+        from . import clock, db
+        from .services import ai_drafts
+
+        app = _app()
+        with app.app_context():
+            ai_drafts.run(db.session(), app.config["ASSESS"], draft_id, now=clock.now)
+
+    @queue.periodic_task(crontab(minute="*"))
+    def sweep_deadlines() -> int:
+        """Every minute: submit the saved text of attempts whose time has run out."""
+        from . import clock, db
+        from .services import attempts
+
+        app = _app()
+        with app.app_context():
+            return attempts.sweep(db.session(), app.config["ASSESS"], now=clock.now())
+
+    return Tasks(huey=queue, run_ai_draft=run_ai_draft, sweep_deadlines=sweep_deadlines)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["assess.tasks"] = register(make_huey(app.config["ASSESS"]))
+
+
+def tasks() -> Tasks:
+    """The jobs of the current app."""
+    return current_app.extensions["assess.tasks"]  # type: ignore[no-any-return]
+
+
+huey = make_huey(Config.from_env())
+register(huey)

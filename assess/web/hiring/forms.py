@@ -16,6 +16,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...content import ContentLibrary
+from ..forms import ActionForm
+
+__all__ = ["ActionForm"]
 
 
 class OpeningForm(FlaskForm):
@@ -72,10 +75,6 @@ class BulkInviteForm(FlaskForm):
         description="One person per line: “Name <email>”, “Name, email” or “email, Name”.",
     )
     submit = SubmitField("Send invitations")
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something; only its CSRF token is checked."""
 
 
 class ExtendWindowForm(FlaskForm):

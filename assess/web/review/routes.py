@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from ... import clock, db
@@ -10,7 +10,10 @@ from ...content_registry import library
 from ...domain.structure import structural_checks
 from ...errors import AppError
 from ...models import Assignment, ScorecardStatus
-from ...services import scoring
+from ...config import Config
+from ...services import ai_drafts, scoring
+from ...tasks import tasks
+from ..forms import ActionForm
 from ...services.content import exercise_of
 from ..access import current_staff
 from . import bp
@@ -89,6 +92,7 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
     peers = scoring.peers(session, found)
     return render_template(
         "review/assignment.html",
+        **_ai_context(found),
         assignment=found,
         attempt=attempt,
         candidate_label=_candidate_label(found),
@@ -104,8 +108,44 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
             {p.interviewer.name: {r.dimension_key: r.score for r in p.scorecard.ratings} for p in peers})},
         history=scoring.history(session, found.scorecard) if found.scorecard else [],
         reopen_form=reopen_form or ReopenForm(),
+        action_form=ActionForm(),
         score_field=score_field, evidence_field=evidence_field, signals_field=signals_field,
     )
+
+
+def _ai_context(found: Assignment) -> dict[str, object]:
+    session = db.session()
+    return {
+        "ai_reason": ai_drafts.availability(_config(), found, library(), session),
+        "ai_draft": ai_drafts.latest(session, found),
+    }
+
+
+def _config() -> Config:
+    return current_app.config["ASSESS"]  # type: ignore[no-any-return]
+
+
+@bp.post("/assignments/<int:assignment_id>/ai-draft")
+def request_ai_draft(assignment_id: int) -> Response:
+    """Queue an AI draft of this scorecard; the page shows it when it arrives."""
+    session = db.session()
+    found = scoring.assignment_for(session, current_staff(), assignment_id)
+    if ActionForm().validate_on_submit():
+        try:
+            ai_drafts.request(session, _config(), library(), found, actor=current_staff(), now=clock.now(),
+                              enqueue=tasks().run_ai_draft)
+        except AppError as error:
+            flash(error.message, "error")
+    return redirect(url_for("review.assignment", assignment_id=assignment_id) + "#ai-draft")
+
+
+@bp.get("/assignments/<int:assignment_id>/ai-draft")
+def ai_draft_panel(assignment_id: int) -> str:
+    """The AI draft panel alone, for the page to refresh while a draft is being made."""
+    found = scoring.assignment_for(db.session(), current_staff(), assignment_id)
+    content = scoring.scorecard_content(library(), db.session(), found)
+    return render_template("review/_ai_draft.html", assignment=found, content=content,
+                           action_form=ActionForm(), **_ai_context(found))
 
 
 def _candidate_label(found: Assignment) -> str:

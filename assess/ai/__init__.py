@@ -1,0 +1,1 @@
+"""The AI grading aid: it drafts, a person decides."""
