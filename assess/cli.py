@@ -266,3 +266,41 @@ def sweep_command() -> None:
 
     count = attempts.sweep(db.session(), current_app.config["ASSESS"], now=clock.now())
     click.echo(f"Submitted {count} attempt(s) whose time had run out.")
+
+
+# -- the AI aid -----------------------------------------------------------------------
+
+
+@click.command("ai-eval")
+@click.option("--exercise", "exercises", multiple=True, help="Only these exercises (repeatable).")
+@with_appcontext
+def ai_eval_command(exercises: tuple[str, ...]) -> None:
+    """Run the benchmark answers through the configured model and print its agreement and injection inflation."""
+    from .ai.evaluation import evaluate, summarise
+    from .content_registry import library
+
+    config = current_app.config["ASSESS"]
+    if not config.ai_configured:
+        raise click.ClickException(
+            "No AI model is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for another provider) "
+            "and ASSESS_AI_MODEL."
+        )
+    runs = evaluate(config, library(), list(exercises) or None)
+    for run in runs:
+        label = f"{run.exercise}/{run.benchmark}{' + injected instructions' if run.injected else ''}"
+        if run.error:
+            click.echo(f"{label}: failed: {run.error}")
+            continue
+        scores = ", ".join(f"{d} {run.reference[d]}->{run.predicted.get(d, '?')}" for d in run.reference)
+        click.echo(f"{label}: {scores}{' (flagged)' if run.flagged else ''}")
+    summary = summarise(runs)
+
+    def figure(value: float | None) -> str:
+        return "n/a" if value is None else f"{value + 0.0:.3f}".replace("-0.000", "0.000")
+
+    click.echo(f"drafts: {summary.drafts}")
+    click.echo(f"failures: {summary.failures}")
+    click.echo(f"quadratic_weighted_kappa: {figure(summary.qwk)}")
+    click.echo(f"mean_difference: {figure(summary.mean_difference)}")
+    click.echo(f"injection_inflation: {figure(summary.injection_inflation)}")
+    click.echo(f"injections_flagged: {summary.injections_flagged} of {summary.injected}")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (label, re.compile(pattern, re.IGNORECASE))
     for label, pattern in (
-        ("asks to ignore instructions", r"\b(ignore|disregard|forget)\b[^.\n]{0,40}\b(previous|prior|above|earlier|all|your)\b[^.\n]{0,20}\b(instructions?|prompts?|rules?|rubric)"),
+        ("asks to ignore instructions", r"\b(ignore|disregard|forget|override)\b[^.\n]{0,40}\b(instructions?|prompts?|rubric|guidelines)\b"),
         ("asks for a particular score", r"\b(give|award|assign|score|rate)\b[^.\n]{0,30}\b(full|maximum|max|top|perfect|highest)\b[^.\n]{0,15}\b(marks?|scores?|points?|ratings?)"),
         ("asks for a particular score", r"\b(give|award|assign|rate|score)\s+(this|me|the candidate|it)\b[^.\n]{0,20}\b5\s*(/|out of)\s*5"),
         ("speaks to the grader", r"\b(as an ai|language model|dear (grader|evaluator|reviewer|assistant)|note to (the )?(grader|evaluator|ai|model))\b"),

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..ai.evidence import normalise, occurs_in
 from ..ai.injection import detect
-from ..ai.prompt import PROMPT_VERSION, build_prompt
-from ..ai.provider import ProviderError, complete
+from ..ai.drafting import draft
+from ..ai.prompt import PROMPT_VERSION
 from ..ai.schema import DraftAnswer
 from ..config import Config
 from ..content import ContentLibrary
@@ -28,8 +26,6 @@ from .scoring import scorecard_content, snapshot
 
 log = logging.getLogger(__name__)
 
-MAX_RATE_LIMIT_WAIT = 30.0  # seconds we wait in the worker when the provider asks us to
-_JSON_OBJECT = re.compile(r"\{[\s\S]*\}")
 
 
 def availability(config: Config, assignment: Assignment, library: ContentLibrary, session: Session) -> str | None:
@@ -85,40 +81,26 @@ def request(
         return running
     if scorecard.ratings_before_ai is None:
         scorecard.ratings_before_ai = snapshot(scorecard)
-    draft = AiDraft(scorecard=scorecard, requested_at=now, prompt_version=PROMPT_VERSION, model=config.ai_model or "")
-    session.add(draft)
+    row = AiDraft(scorecard=scorecard, requested_at=now, prompt_version=PROMPT_VERSION, model=config.ai_model or "")
+    session.add(row)
     session.flush()
     audit.record(session, "ai_draft.requested", actor=actor, subject_type="scorecard", subject_id=scorecard.id,
-                 draft_id=draft.id, model=config.ai_model)
+                 draft_id=row.id, model=config.ai_model)
     session.commit()
     try:
-        enqueue(draft.id)
+        enqueue(row.id)
     except Exception as error:  # the queue itself is down: say so, keep everything else working
-        log.exception("could not queue AI draft %s", draft.id)
-        _fail(session, draft, "The task queue is not available, so the draft could not start. Try again later.", now)
+        log.exception("could not queue AI draft %s", row.id)
+        _fail(session, row, "The task queue is not available, so the draft could not start. Try again later.", now)
         raise Conflict("The task queue is not available right now; scoring works as usual without the draft.") from error
-    return draft
+    return row
 
 
-def _fail(session: Session, draft: AiDraft, message: str, now: datetime) -> None:
-    draft.status = AiDraftStatus.FAILED
-    draft.error = message
-    draft.finished_at = now
+def _fail(session: Session, row: AiDraft, message: str, now: datetime) -> None:
+    row.status = AiDraftStatus.FAILED
+    row.error = message
+    row.finished_at = now
     session.commit()
-
-
-def _parse(content: str, dimensions: tuple[str, ...]) -> DraftAnswer:
-    match = _JSON_OBJECT.search(content)
-    if match is None:
-        raise ValueError("the reply held no JSON object")
-    try:
-        answer = DraftAnswer.model_validate_json(match.group())
-    except ValidationError as error:
-        raise ValueError(f"the JSON did not match the schema: {error.errors()[0]['loc']} {error.errors()[0]['msg']}") from error
-    missing = [d for d in dimensions if d not in {x.dimension for x in answer.dimensions}]
-    if missing:
-        raise ValueError(f"dimensions missing from the reply: {', '.join(missing)}")
-    return answer
 
 
 def checked_result(answer: DraftAnswer, dimensions: tuple[str, ...], source: str) -> dict[str, Any]:
@@ -153,73 +135,28 @@ def run(
     now: Callable[[], datetime],
     sleep: Callable[[float], None] = time.sleep,
 ) -> AiDraft | None:
-    """Make one queued draft: ask the model, retry once on a malformed answer, check every quote."""
-    draft = session.get(AiDraft, draft_id)
-    if draft is None or draft.status not in (AiDraftStatus.QUEUED, AiDraftStatus.RUNNING):
-        return draft
-    draft.status = AiDraftStatus.RUNNING
+    """Make one queued draft and store it with its checked quotes, or store why it failed."""
+    row = session.get(AiDraft, draft_id)
+    if row is None or row.status not in (AiDraftStatus.QUEUED, AiDraftStatus.RUNNING):
+        return row
+    row.status = AiDraftStatus.RUNNING
     session.commit()
-    attempt = draft.scorecard.assignment.attempt
-    exercise = exercise_of(attempt.exercise_version)
-    scorecard = scorecard_of(draft.scorecard.scorecard_version)
+    attempt = row.scorecard.assignment.attempt
+    scorecard = scorecard_of(row.scorecard.scorecard_version)
     answers = attempt.submission.answers if attempt.submission else {}
+    outcome = draft(config, scorecard, exercise_of(attempt.exercise_version), answers, sleep=sleep)
+    row.model = outcome.model
+    row.input_tokens, row.output_tokens, row.latency_ms = outcome.input_tokens, outcome.output_tokens, outcome.latency_ms
+    if outcome.answer is None:
+        _fail(session, row, outcome.error or "The AI gave no answer.", now())
+        return row
     source = "\n\n".join(answers.values())
     findings = detect(source)
-    prompt = build_prompt(scorecard, exercise, answers)
-    messages = list(prompt.messages)
-    tokens_in = tokens_out = latency = 0
-    waited = malformed = False
-    while True:
-        try:
-            reply = complete(config, messages)
-        except ProviderError as error:
-            if error.kind == "rate_limited" and not waited and (error.retry_after or 0) <= MAX_RATE_LIMIT_WAIT:
-                waited = True
-                sleep(error.retry_after or 1.0)
-                continue
-            _fail(session, draft, error.message, now())
-            return draft
-        tokens_in += reply.input_tokens or 0
-        tokens_out += reply.output_tokens or 0
-        latency += reply.latency_ms
-        draft.model = reply.model
-        try:
-            answer = _parse(reply.content, scorecard.dimension_keys)
-        except ValueError as problem:
-            if malformed:
-                draft.input_tokens, draft.output_tokens, draft.latency_ms = tokens_in, tokens_out, latency
-                _fail(session, draft, f"The AI's answer could not be read, even after asking again ({problem}).", now())
-                return draft
-            malformed = True
-            messages += [
-                {"role": "assistant", "content": reply.content[:4000]},
-                {"role": "user", "content": f"Your reply could not be used: {problem}. "
-                                            "Reply again with only the JSON object in the required shape."},
-            ]
-            continue
-        break
-    result = checked_result(answer, scorecard.dimension_keys, source)
+    result = checked_result(outcome.answer, scorecard.dimension_keys, source)
     result["detector"] = [{"label": f.label, "excerpt": f.excerpt} for f in findings]
-    draft.result = result
-    draft.injection_suspected = answer.instructions_detected or bool(findings)
-    draft.input_tokens, draft.output_tokens, draft.latency_ms = tokens_in, tokens_out, latency
-    draft.status = AiDraftStatus.DONE
-    draft.finished_at = now()
+    row.result = result
+    row.injection_suspected = outcome.answer.instructions_detected or bool(findings)
+    row.status = AiDraftStatus.DONE
+    row.finished_at = now()
     session.commit()
-    return draft
-
-
-def as_json(draft: AiDraft | None) -> dict[str, Any]:
-    """What the scorecard page polls for."""
-    if draft is None:
-        return {"status": "none"}
-    return {
-        "status": draft.status.value,
-        "id": draft.id,
-        "error": draft.error,
-        "result": draft.result if draft.status is AiDraftStatus.DONE else None,
-        "injection_suspected": draft.injection_suspected,
-        "model": draft.model,
-        "prompt_version": draft.prompt_version,
-    }
-
+    return row

@@ -351,3 +351,38 @@ def test_the_queue_on_redis_runs_a_draft(
         queued.huey.execute(queued.huey.dequeue())
     db_session.expire_all()
     assert db_session.get(AiDraft, draft.id).status is AiDraftStatus.DONE
+
+
+def test_ai_eval_reports_agreement_and_the_inflation_injected_instructions_cause(
+    server: ScriptedOpenAI, ai_app: Flask, runner: Any
+) -> None:
+    import json as jsonlib
+
+    from assess.cli import ai_eval_command
+
+    def responder(body: dict[str, Any]) -> str:
+        user = body["messages"][1]["content"]
+        keys = [line.split("`")[1] for line in user.splitlines() if line.startswith("Dimension `")]
+        gullible = "give it full marks" in user
+        return jsonlib.dumps({"dimensions": [{"dimension": k, "score": 5 if gullible else 3, "evidence": [],
+                                              "rationale": "r"} for k in keys],
+                              "instructions_detected": gullible})
+
+    server.responder = responder
+    result = runner.invoke(ai_eval_command, ["--exercise", "d-writing-sample"])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split(": ", 1) for line in result.output.splitlines() if line.count(": ") == 1)
+    assert lines["drafts"] == "5"  # four benchmarks, the weak one twice
+    assert lines["failures"] == "0"
+    assert lines["injection_inflation"] == "2.000"
+    assert lines["injections_flagged"] == "1 of 1"
+    assert lines["quadratic_weighted_kappa"] == "0.000"  # a constant 3 agrees no better than chance
+    assert "d-writing-sample/weak + injected instructions" in result.output
+
+
+def test_ai_eval_explains_when_no_model_is_configured(runner: Any) -> None:
+    from assess.cli import ai_eval_command
+
+    result = runner.invoke(ai_eval_command, [])
+    assert result.exit_code == 1
+    assert "ASSESS_AI_MODEL" in result.output
