@@ -140,3 +140,41 @@ def openings_for(session: Session, user: User) -> list[OpeningSummary]:
     if user.role is not Role.ADMIN:
         query = query.where(Opening.hiring_manager_id == user.id)
     return [OpeningSummary(opening, count) for opening, count in session.execute(query)]
+
+
+AI_TIMINGS = {
+    "after_rating": "After the interviewer has saved their own ratings (recommended)",
+    "any_time": "On request at any time",
+}
+
+
+@dataclass(frozen=True)
+class OpeningChanges:
+    """What can change on an opening once candidates may already be in it."""
+
+    invitation_valid_days: int
+    interviewers_per_submission: int
+    ai_enabled: bool
+    ai_draft_timing: str
+    ai_notice: str
+
+
+def update_settings(session: Session, opening: Opening, changes: OpeningChanges, *, actor: User) -> Opening:
+    """Change an opening's settings; each change is recorded with its old and new value."""
+    if changes.ai_draft_timing not in AI_TIMINGS:
+        raise InputError("Choose when interviewers may open the AI draft.")
+    if not 1 <= changes.invitation_valid_days <= 90:
+        raise InputError("Invitations can be valid for 1 to 90 days.")
+    if not 1 <= changes.interviewers_per_submission <= 6:
+        raise InputError("Ask for 1 to 6 interviewers per submission.")
+    before = {field: getattr(opening, field) for field in OpeningChanges.__dataclass_fields__}
+    after = {field: getattr(changes, field) for field in OpeningChanges.__dataclass_fields__}
+    after["ai_notice"] = changes.ai_notice.strip()
+    changed = {field: {"old": before[field], "new": value} for field, value in after.items() if before[field] != value}
+    for field, value in after.items():
+        setattr(opening, field, value)
+    if changed:
+        audit.record(session, "opening.settings_changed", actor=actor, subject_type="opening",
+                     subject_id=opening.id, changes=changed)
+    session.commit()
+    return opening

@@ -187,3 +187,23 @@ def test_the_cli_sweep_reports_what_it_submitted(runner: Any) -> None:
     result = runner.invoke(sweep_command, [])
     assert result.exit_code == 0
     assert "Submitted 0 attempt(s)" in result.output
+
+
+def test_the_hiring_manager_changes_settings_and_the_change_is_audited(
+    make: Factory, auth: Auth, client: FlaskClient, db_session: Session
+) -> None:
+    from assess.models import AuditEvent
+
+    opening = make.opening(manager_of(make, auth))
+    page = f"/hiring/openings/{opening.slug}/settings"
+    response = post(client, page, page, invitation_valid_days="21", interviewers_per_submission="3",
+                    ai_enabled="y", ai_draft_timing="any_time", ai_notice="An AI may draft a reading.")
+    assert response.headers["Location"] == f"/hiring/openings/{opening.slug}"
+    db_session.expire_all()
+    changed = db_session.get(Opening, opening.id)
+    assert (changed.ai_enabled, changed.ai_draft_timing, changed.interviewers_per_submission) == (True, "any_time", 3)
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "opening.settings_changed")).one()
+    assert event.details["changes"]["interviewers_per_submission"] == {"old": 2, "new": 3}
+    bad = post(client, page, page, invitation_valid_days="21", interviewers_per_submission="9",
+               ai_draft_timing="whenever")
+    assert "Choose 1 to 6." in bad.get_data(as_text=True)

@@ -92,3 +92,16 @@ class AssignForm(FlaskForm):
     interviewer_id = SelectField("Interviewer", coerce=int, validators=[DataRequired("Choose an interviewer.")],
                                  validate_choice=False)
     due = DateField("Due", validators=[Optional()])
+
+
+class SettingsForm(FlaskForm):
+    invitation_valid_days = IntegerField(
+        "Days a new invitation stays valid", validators=[DataRequired(), NumberRange(1, 90, "Choose 1 to 90 days.")]
+    )
+    interviewers_per_submission = IntegerField(
+        "Interviewers per submission", validators=[DataRequired(), NumberRange(1, 6, "Choose 1 to 6.")]
+    )
+    ai_enabled = BooleanField("Interviewers may ask the AI aid for a draft scorecard")
+    ai_draft_timing = SelectField("When the AI draft may be opened", validate_choice=True)
+    ai_notice = TextAreaField("What candidates are told about the AI aid", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Save settings")

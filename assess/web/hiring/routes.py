@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from ... import clock, db
 from ...config import Config
@@ -22,6 +23,7 @@ from . import bp
 from .forms import (
     ActionForm,
     AssignForm,
+    SettingsForm,
     BulkInviteForm,
     ExtendTimeForm,
     ExtendWindowForm,
@@ -318,3 +320,27 @@ def _opening_step(slug: str, step: object, done: str) -> Response:
         else:
             flash(done, "success")
     return _back_to_scoring(slug)
+
+
+@bp.route("/openings/<slug>/settings", methods=["GET", "POST"])
+def settings(slug: str) -> Response | str:
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    form = SettingsForm(obj=found)
+    form.ai_draft_timing.choices = [SelectChoice(key, label) for key, label in openings.AI_TIMINGS.items()]
+    if form.validate_on_submit():
+        changes = openings.OpeningChanges(
+            invitation_valid_days=form.invitation_valid_days.data or found.invitation_valid_days,
+            interviewers_per_submission=form.interviewers_per_submission.data or found.interviewers_per_submission,
+            ai_enabled=form.ai_enabled.data, ai_draft_timing=form.ai_draft_timing.data or "after_rating",
+            ai_notice=form.ai_notice.data or "",
+        )
+        try:
+            openings.update_settings(session, found, changes, actor=current_staff())
+        except AppError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash("Settings saved.", "success")
+            return redirect(url_for("hiring.opening", slug=slug))
+    return render_template("hiring/settings.html", opening=found, form=form,
+                           ai_configured=_config().ai_configured)
