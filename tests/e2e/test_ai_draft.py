@@ -133,6 +133,7 @@ def test_with_the_ai_server_down_the_page_says_so_and_scoring_still_works(
         dimension(page, key).locator("input[type=radio][value='3']").check()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Save draft").click()
     page.get_by_role("button", name="Ask for an AI draft").click()
+    expect(page.get_by_text("Drafting…")).to_be_visible()
     run_queued(live_app)
     expect(page.locator("#ai-draft")).to_contain_text("Could not reach the AI provider", timeout=10000)
     expect(page.get_by_role("button", name="Try again")).to_be_visible()
@@ -142,3 +143,21 @@ def test_with_the_ai_server_down_the_page_says_so_and_scoring_still_works(
     with live_app.app_context():
         drafts = db.session().scalars(select(AiDraft).order_by(AiDraft.id.desc())).first()
     assert drafts is not None and drafts.status is AiDraftStatus.FAILED
+
+
+def test_asking_for_a_draft_keeps_unsaved_notes_on_the_page(
+    browser: Browser, server_url: str, live_app: Flask, ai_server: ScriptedOpenAI
+) -> None:
+    assignment_id, _ = assigned_to_lena(live_app)
+    page = sign_in_lena(browser, server_url)
+    page.goto(f"{server_url}/review/assignments/{assignment_id}")
+    for key in NAMES:
+        dimension(page, key).locator("input[type=radio][value='3']").check()  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_label("Summary").fill("Notes typed but not yet saved.")
+    page.get_by_role("button", name="Ask for an AI draft").click()
+    expect(page.get_by_text("Drafting…")).to_be_visible()
+    expect(page.get_by_label("Summary")).to_have_value("Notes typed but not yet saved.")
+    run_queued(live_app)
+    expect(page.locator("#ai-draft")).to_contain_text("could not be made", timeout=10000)
+    expect(page.get_by_label("Summary")).to_have_value("Notes typed but not yet saved.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ... import clock, db
@@ -126,26 +126,38 @@ def _config() -> Config:
 
 
 @bp.post("/assignments/<int:assignment_id>/ai-draft")
-def request_ai_draft(assignment_id: int) -> Response:
-    """Queue an AI draft of this scorecard; the page shows it when it arrives."""
+def request_ai_draft(assignment_id: int) -> Response | str:
+    """Queue an AI draft of this scorecard; the page shows it when it arrives.
+
+    The page's script asks for just the panel back, so nothing typed in the
+    scorecard is lost; without the script the whole page is reloaded.
+    """
     session = db.session()
     found = scoring.assignment_for(session, current_staff(), assignment_id)
+    problem = None
     if ActionForm().validate_on_submit():
         try:
             ai_drafts.request(session, _config(), library(), found, actor=current_staff(), now=clock.now(),
                               enqueue=tasks().run_ai_draft)
         except AppError as error:
-            flash(error.message, "error")
+            problem = error.message
+    if request.headers.get("X-Fragment"):
+        return _panel(found, problem)
+    if problem:
+        flash(problem, "error")
     return redirect(url_for("review.assignment", assignment_id=assignment_id) + "#ai-draft")
 
 
 @bp.get("/assignments/<int:assignment_id>/ai-draft")
 def ai_draft_panel(assignment_id: int) -> str:
     """The AI draft panel alone, for the page to refresh while a draft is being made."""
-    found = scoring.assignment_for(db.session(), current_staff(), assignment_id)
+    return _panel(scoring.assignment_for(db.session(), current_staff(), assignment_id), None)
+
+
+def _panel(found: Assignment, problem: str | None) -> str:
     content = scoring.scorecard_content(library(), db.session(), found)
     return render_template("review/_ai_draft.html", assignment=found, content=content,
-                           action_form=ActionForm(), **_ai_context(found))
+                           action_form=ActionForm(), ai_problem=problem, **_ai_context(found))
 
 
 def _candidate_label(found: Assignment) -> str:

@@ -12,16 +12,30 @@
     setTimeout(function () {
       fetch(current.dataset.panelUrl, { credentials: "same-origin", headers: { "Accept": "text/html" } })
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-        .then(function (html) {
-          var holder = document.createElement("div");
-          holder.innerHTML = html;
-          var fresh = holder.querySelector("#ai-draft");
-          if (fresh) current.replaceWith(fresh);
-          poll();
-        })
+        .then(function (html) { replacePanel(html); poll(); })
         .catch(function () { setTimeout(poll, 5000); });
     }, 2000);
   }
+
+  function replacePanel(html) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var fresh = holder.querySelector("#ai-draft");
+    var current = panel();
+    if (fresh && current) current.replaceWith(fresh);
+  }
+
+  // Asking for a draft must not reload the page: unsaved notes in the scorecard would be lost.
+  document.addEventListener("submit", function (event) {
+    var askForm = event.target.closest("#ai-draft form");
+    if (!askForm) return;
+    event.preventDefault();
+    fetch(askForm.action, { method: "POST", body: new FormData(askForm), credentials: "same-origin",
+                            headers: { "X-Fragment": "1", "Accept": "text/html" } })
+      .then(function (r) { return r.text(); })
+      .then(function (html) { replacePanel(html); poll(); })
+      .catch(function () { HTMLFormElement.prototype.submit.call(askForm); });
+  });
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-use-score]");
