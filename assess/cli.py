@@ -304,3 +304,73 @@ def ai_eval_command(exercises: tuple[str, ...]) -> None:
     click.echo(f"mean_difference: {figure(summary.mean_difference)}")
     click.echo(f"injection_inflation: {figure(summary.injection_inflation)}")
     click.echo(f"injections_flagged: {summary.injections_flagged} of {summary.injected}")
+
+
+# -- calibration --------------------------------------------------------------------------
+
+
+def _read_ratings_file(path: Path, scale: str) -> list[Any]:
+    from .domain.ratings_file import RatingsFileError, parse_scale, read_ratings
+
+    try:
+        low, high = parse_scale(scale)
+        return read_ratings(path.read_text(encoding="utf-8"), low, high)
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{path} is not UTF-8 text.") from error
+    except RatingsFileError as error:
+        raise click.ClickException(f"{path}: {error}") from error
+
+
+_RATINGS_FILE = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+_SCALE = click.option("--scale", default="1-5", show_default=True, help="The scores' scale, LOW-HIGH.")
+
+
+@click.command("calibrate")
+@_RATINGS_FILE
+@_SCALE
+def calibrate_command(file: Path, scale: str) -> None:
+    """Calibrate ratings from a CSV (candidate,rater,dimension,score) and print JSON."""
+    import json
+
+    from .domain.calibration import DesignError, calibrate
+    from .domain.ratings_file import parse_scale
+
+    ratings = _read_ratings_file(file, scale)
+    low, high = parse_scale(scale)
+    try:
+        result = calibrate(ratings, low=low, high=high)
+    except DesignError as error:
+        raise click.ClickException(str(error)) from error
+
+    def rounded(value: float) -> float:
+        return round(value, 4)
+
+    click.echo(json.dumps({
+        "candidates": [
+            {"candidate": e.candidate, "score": rounded(e.score), "low": rounded(e.low), "high": rounded(e.high),
+             "raw_mean": rounded(e.raw_mean), "ratings": e.ratings}
+            for e in result.candidates
+        ],
+        "raters": [
+            {"rater": e.rater, "severity": rounded(e.severity), "low": rounded(e.low), "high": rounded(e.high),
+             "ratings": e.ratings}
+            for e in result.raters
+        ],
+        "dimensions": [{"dimension": e.dimension, "difficulty": rounded(e.difficulty)} for e in result.dimensions],
+        "warnings": result.warnings,
+    }, indent=2))
+
+
+@click.command("agreement")
+@_RATINGS_FILE
+@_SCALE
+def agreement_command(file: Path, scale: str) -> None:
+    """Print per-dimension agreement (six ICCs, Krippendorff's alpha) for a CSV of ratings as JSON."""
+    import json
+
+    from .domain.agreement import agreement_by_dimension
+
+    rows = agreement_by_dimension(_read_ratings_file(file, scale))
+    click.echo(json.dumps({"dimensions": [
+        {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()} for row in rows
+    ]}, indent=2))

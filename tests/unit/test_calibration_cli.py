@@ -1,0 +1,77 @@
+"""`flask --app assess calibrate` and `agreement` on CSV files, good and bad."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assess.cli import agreement_command, calibrate_command
+
+SHROUT_FLEISS = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "ratings.csv"
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.fixture
+def shrout_fleiss_file(tmp_path: Path) -> str:
+    lines = ["candidate,rater,dimension,score"]
+    for target, row in enumerate(SHROUT_FLEISS, start=1):
+        lines += [f"t{target},judge{judge},overall,{score}" for judge, score in enumerate(row, start=1)]
+    return write(tmp_path, "\n".join(lines) + "\n")
+
+
+def test_agreement_reproduces_the_published_iccs_from_a_file(shrout_fleiss_file: str) -> None:
+    result = CliRunner().invoke(agreement_command, [shrout_fleiss_file, "--scale", "1-10"])
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.output)["dimensions"]
+    assert row["dimension"] == "overall"
+    assert round(row["icc2_1"], 3) == 0.290 and round(row["icc3_k"], 3) == 0.909
+    assert set(row) == {"dimension", "icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k",
+                        "alpha_nominal", "alpha_ordinal", "alpha_interval"}
+
+
+def test_calibrate_prints_candidates_raters_dimensions_and_warnings(shrout_fleiss_file: str) -> None:
+    result = CliRunner().invoke(calibrate_command, [shrout_fleiss_file, "--scale", "1-10"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert set(report) == {"candidates", "raters", "dimensions", "warnings"}
+    first = report["candidates"][0]
+    assert set(first) == {"candidate", "score", "low", "high", "raw_mean", "ratings"}
+    assert first["candidate"] == "t5" and first["ratings"] == 4
+    assert [c["score"] for c in report["candidates"]] == sorted((c["score"] for c in report["candidates"]), reverse=True)
+    judges = {r["rater"]: r["severity"] for r in report["raters"]}
+    assert judges["judge1"] > 0 > judges["judge2"]  # judge 1 scores highest, judge 2 lowest
+
+
+def test_agreement_is_null_where_a_figure_is_undefined(tmp_path: Path) -> None:
+    path = write(tmp_path, "candidate,rater,dimension,score\na,x,d,3\nb,x,d,4\na,y,d,3\n")
+    [row] = json.loads(CliRunner().invoke(agreement_command, [path]).output)["dimensions"]
+    assert row["icc1_1"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "args", "message"),
+    [
+        ("candidate,rater,score\na,x,3\n", [], "missing: dimension"),
+        ("candidate,rater,dimension,score\na,x,d,7\nb,y,d,3\n", [], "score 7 is off the 1-5 scale"),
+        ("candidate,rater,dimension,score\na,x,d,3.5\nb,y,d,3\n", [], "is not a whole number"),
+        ("candidate,rater,dimension,score\na,x,d,3\nb,x,d,4\n", [], "one rater"),
+        ("candidate,rater,dimension,score\na,x,d,3\na,x,d,4\n", [], "twice"),
+        ("candidate,rater,dimension,score\n", [], "no ratings"),
+        ("candidate,rater,dimension,score\na,x,d,3\nb,y,d,4\n", ["--scale", "five"], "--scale must look like 1-5"),
+    ],
+    ids=["missing column", "off the scale", "not whole", "one rater", "duplicate", "empty", "bad scale"],
+)
+def test_bad_files_get_a_clear_message_and_a_non_zero_exit(tmp_path: Path, text: str, args: list[str], message: str) -> None:
+    path = write(tmp_path, text)
+    for command in (calibrate_command, agreement_command):
+        result = CliRunner().invoke(command, [path, *args])
+        assert result.exit_code == 1
+        assert message in result.output
