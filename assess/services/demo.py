@@ -68,8 +68,17 @@ DEMO_CANDIDATES = (
 # a harsh and an accurate rater, so the calibration has something to separate.
 DEMO_SEVERITY = {"priya@example.com": 0.6, "tom@example.com": -0.8, "lena@example.com": 0.0}
 # Scorecards the demo leaves open, so the queue and reminders have something to show.
-DEMO_OPEN = {("riya.patel@example.net", "d-writing-sample"), ("sam.okoye@example.net", "c-stakeholder-roleplay")}
-LIVE_LEVEL = {"strong": 4, "meets": 3, "borderline": 3, "weak": 2}
+DEMO_OPEN = {("jordan.ellis@example.net", "c-stakeholder-roleplay"), ("chris.lang@example.net", "d-writing-sample")}
+# Who scores what in the demo. Tom (harsh) reads most of Sam's work and Priya (lenient)
+# most of Riya's, so the plain averages put Riya ahead and calibration shows why not.
+# Nobody reads all four pieces of one candidate's work.
+DEMO_PANELS = {
+    "jordan.ellis@example.net": {"a": ("priya", "lena"), "b": ("priya", "tom"), "c": ("lena", "tom"), "d": ("priya", "lena")},
+    "sam.okoye@example.net": {"a": ("tom", "lena"), "b": ("tom", "priya"), "c": ("tom", "lena"), "d": ("tom", "priya")},
+    "riya.patel@example.net": {"a": ("priya", "lena"), "b": ("priya", "tom"), "c": ("priya", "lena"), "d": ("priya", "tom")},
+    "chris.lang@example.net": {"a": ("tom", "priya"), "b": ("lena", "tom"), "c": ("priya", "lena"), "d": ("tom", "lena")},
+}
+LIVE_LEVEL = {"strong": 4, "meets": 4, "borderline": 3, "weak": 2}
 LIVE_EVIDENCE = {
     2: "Agreed to the deadline on the spot and only later asked what engineering was working on.",
     3: "Asked what the prospect needed, named the trade-off and offered to take it to the PM.",
@@ -128,7 +137,13 @@ def seed_demo(
 def _seed_scoring(session: Session, library: ContentLibrary, opening: Opening, now: datetime) -> int:
     """Assign the demo interviewers and fill their scorecards, each with their own leniency."""
     manager = opening.hiring_manager
-    scoring.auto_assign(session, library, opening, actor=manager, now=now - timedelta(days=4))
+    scoring.ensure_live_stages(session, library, opening)
+    staff = {u.email.split("@")[0]: u for u in session.scalars(select(User).where(User.role == Role.INTERVIEWER))}
+    for row in scoring.work_rows(session, opening):
+        panel = DEMO_PANELS.get(row.attempt.candidate.email, {}).get(row.exercise.code.lower())
+        for name in panel or ():
+            scoring.assign(session, opening, row.attempt.id, staff[name].id, due_at=None, actor=manager,
+                           now=now - timedelta(days=4))
     levels = {p.email: p.answers for p in DEMO_CANDIDATES}
     done = 0
     for row in scoring.work_rows(session, opening):

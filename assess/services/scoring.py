@@ -368,6 +368,23 @@ def peers(session: Session, assignment: Assignment) -> list[Peer]:
     return [Peer(a.interviewer, a.scorecard) for a in others if a.scorecard is not None and _is_submitted(a)]
 
 
+def candidate_scorecards(session: Session, candidate: Candidate) -> list[Assignment]:
+    """Every assignment on the candidate's work with its scorecard and AI drafts, by exercise."""
+    return list(session.scalars(
+        select(Assignment)
+        .join(Attempt)
+        .where(Attempt.candidate_id == candidate.id)
+        .options(
+            selectinload(Assignment.interviewer),
+            selectinload(Assignment.attempt).selectinload(Attempt.exercise_version),
+            selectinload(Assignment.scorecard).selectinload(Scorecard.ratings),
+            selectinload(Assignment.scorecard).selectinload(Scorecard.ai_drafts),
+            selectinload(Assignment.scorecard).selectinload(Scorecard.scorecard_version),
+        )
+        .order_by(Attempt.exercise_key, Assignment.id)
+    ))
+
+
 # -- closing and unblinding -----------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -105,3 +106,11 @@ class SettingsForm(FlaskForm):
     ai_draft_timing = SelectField("When the AI draft may be opened", validate_choice=True)
     ai_notice = TextAreaField("What candidates are told about the AI aid", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Save settings")
+
+
+class DecisionForm(FlaskForm):
+    outcome = SelectField("Decision", validate_choice=True,
+                          choices=[SelectChoice("advance", "Advance"), SelectChoice("hold", "Hold"),
+                                   SelectChoice("reject", "Reject")])
+    rationale = TextAreaField("Why", validators=[DataRequired("Give the reason."), Length(max=4000)])
+    submit = SubmitField("Record decision")

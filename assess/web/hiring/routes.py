@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -16,13 +16,16 @@ from ...config import Config
 from ...content_registry import library
 from ...errors import AppError
 from ...models import Candidate, User
-from ...services import invitations, mail, openings, scoring
+from ...domain.spreadsheet import to_csv
+from ...services import audit, invitations, mail, openings, results, scoring
+from ...services.content import scorecard_of
 from ...services.attempts import StepState, steps
 from ..access import current_staff
 from . import bp
 from .forms import (
     ActionForm,
     AssignForm,
+    DecisionForm,
     SettingsForm,
     BulkInviteForm,
     ExtendTimeForm,
@@ -344,3 +347,77 @@ def settings(slug: str) -> Response | str:
             return redirect(url_for("hiring.opening", slug=slug))
     return render_template("hiring/settings.html", opening=found, form=form,
                            ai_configured=_config().ai_configured)
+
+
+# -- results ----------------------------------------------------------------------------------
+
+
+@bp.get("/openings/<slug>/results")
+def results_page(slug: str) -> str:
+    """The calibrated ranking, and how it would look without one interviewer."""
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    without = request.args.get("without", type=int)
+    compared = results.comparison(session, library(), found, exclude=without)
+    full = results.comparison(session, library(), found) if without else compared
+    return render_template(
+        "hiring/results.html", opening=found, compared=compared, full=full,
+        chart=results.chart_config(compared),
+        dimension_names={d.key: d.name for d in library().rubric.dimensions},
+    )
+
+
+@bp.route("/openings/<slug>/candidates/<int:candidate_id>", methods=["GET", "POST"])
+def candidate_page(slug: str, candidate_id: int) -> Response | str:
+    """Everything scored about one candidate: scorecards, evidence, AI drafts and what was kept."""
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    person = openings.candidate_of(session, found, candidate_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            results.decide(session, found, person, form.outcome.data or "", form.rationale.data or "",
+                           actor=current_staff(), now=clock.now())
+        except AppError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(f"Decision recorded for {person.name}.", "success")
+            return redirect(url_for("hiring.candidate_page", slug=slug, candidate_id=candidate_id))
+    audit.record(session, "candidate.viewed", actor=current_staff(), subject_type="candidate",
+                 subject_id=person.id)
+    session.commit()
+    return render_template(
+        "hiring/candidate.html", opening=found, person=person, form=form,
+        cards=scoring.candidate_scorecards(session, person), decisions=results.decisions_of(session, person),
+        scorecard_of=scorecard_of,
+    )
+
+
+@bp.get("/openings/<slug>/export/<kind>.csv")
+def export(slug: str, kind: str) -> Response:
+    """Scorecards or calibrated results as CSV, safe to open in a spreadsheet."""
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    if kind == "results":
+        compared = results.comparison(session, library(), found)
+        body = to_csv(
+            ["rank", "candidate", "email", "calibrated_score", "low_80", "high_80", "raw_mean", "scorecards", "flags"],
+            [[r.rank, r.candidate.name, r.candidate.email, round(r.estimate.score, 3), round(r.estimate.low, 3),
+              round(r.estimate.high, 3), round(r.estimate.raw_mean, 3), r.scorecards, "; ".join(r.flags)]
+             for r in compared.rows],
+        )
+    elif kind == "scorecards":
+        body = to_csv(
+            ["candidate", "exercise", "interviewer", "dimension", "score", "evidence", "recommendation", "submitted_at"],
+            [[card.assignment.attempt.candidate.name, card.assignment.attempt.exercise_key,
+              card.assignment.interviewer.name, rating.dimension_key, rating.score, rating.evidence,
+              card.recommendation, card.submitted_at.isoformat() if card.submitted_at else ""]
+             for card in results.submitted_scorecards(session, found) for rating in card.ratings],
+        )
+    else:
+        abort(404)
+    audit.record(session, "export.downloaded", actor=current_staff(), subject_type="opening", subject_id=found.id,
+                 kind=kind)
+    session.commit()
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{found.slug}-{kind}.csv"'})

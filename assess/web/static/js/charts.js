@@ -8,6 +8,7 @@
     if (!source || typeof Chart === "undefined") return;
     var config = JSON.parse(source.textContent);
     config.data.datasets.forEach(function (set, index) {
+      if (set.backgroundColor) return;  // the server chose this chart's colours
       var colour = palette[index % palette.length];
       set.borderColor = colour;
       set.backgroundColor = config.type === "bar" ? colour : colour + "33";

@@ -1,0 +1,260 @@
+"""Calibrated results for an opening: the ranking, what it rests on, and what would change it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..content import ContentLibrary
+from ..domain.calibration import Calibration, CandidateEstimate, DesignError, Rating, calibrate
+from ..domain.scoring import disagreements
+from ..errors import Conflict, InputError, NotFound
+from ..models import (
+    Assignment,
+    Attempt,
+    Candidate,
+    Decision,
+    Opening,
+    Outcome,
+    Scorecard,
+    ScorecardStatus,
+    User,
+)
+from . import audit
+
+MIN_RATERS = 2
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    candidate: Candidate
+    estimate: CandidateEstimate
+    rank: int
+    scorecards: int
+    by_dimension: dict[str, float]  # raw mean per rubric dimension
+    flags: list[str]
+    raw_rank: int = 0  # the place a plain average of the ratings would give
+    moved: int = 0  # places up (+) or down (-) compared with the full ranking
+    why: str = ""  # when calibration moves the candidate, which interviewer's leniency explains it
+
+
+@dataclass(frozen=True)
+class RaterRow:
+    interviewer: User
+    severity: float
+    low: float
+    high: float
+    ratings: int
+
+
+@dataclass
+class Comparison:
+    rows: list[CandidateRow] = field(default_factory=list)
+    raters: list[RaterRow] = field(default_factory=list)
+    dimensions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    excluded: User | None = None
+    unrated: list[Candidate] = field(default_factory=list)
+
+
+def submitted_scorecards(session: Session, opening: Opening) -> list[Scorecard]:
+    """Every submitted scorecard of the opening, with its ratings, interviewer and attempt."""
+    return list(session.scalars(
+        select(Scorecard)
+        .join(Assignment).join(Attempt).join(Candidate)
+        .where(Candidate.opening_id == opening.id, Scorecard.status == ScorecardStatus.SUBMITTED)
+        .options(
+            selectinload(Scorecard.ratings),
+            selectinload(Scorecard.assignment).selectinload(Assignment.interviewer),
+            selectinload(Scorecard.assignment).selectinload(Assignment.attempt).selectinload(Attempt.candidate),
+        )
+        .order_by(Scorecard.id)
+    ))
+
+
+def ratings_of(scorecards: list[Scorecard], exclude: int | None = None) -> list[Rating]:
+    """Every submitted rating; a dimension is read within its exercise, where its difficulty lives."""
+    return [
+        Rating(
+            candidate=str(card.assignment.attempt.candidate_id),
+            rater=str(card.assignment.interviewer_id),
+            dimension=f"{card.assignment.attempt.exercise_key}:{rating.dimension_key}",
+            score=float(rating.score),
+        )
+        for card in scorecards
+        if card.assignment.interviewer_id != exclude
+        for rating in card.ratings
+        if rating.score is not None
+    ]
+
+
+def comparison(session: Session, library: ContentLibrary, opening: Opening, exclude: int | None = None) -> Comparison:
+    """The opening's candidates ranked by calibrated score, optionally without one interviewer."""
+    scorecards = submitted_scorecards(session, opening)
+    candidates = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.opening_id == opening.id))}
+    interviewers = {card.assignment.interviewer_id: card.assignment.interviewer for card in scorecards}
+    result = Comparison(dimensions=[d.key for d in library.rubric.dimensions])
+    if exclude is not None:
+        if exclude not in interviewers:
+            raise NotFound("That interviewer has no scorecards in this opening.")
+        result.excluded = interviewers[exclude]
+    full = _fit(ratings_of(scorecards), result)
+    if full is None:
+        result.unrated = list(candidates.values())
+        return result
+    fit = full if exclude is None else _fit(ratings_of(scorecards, exclude), result)
+    if fit is None:
+        return result
+    result.warnings = list(fit.warnings)
+    full_rank = {e.candidate: i for i, e in enumerate(full.candidates, start=1)}
+    per_dimension: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    count_cards: dict[str, int] = defaultdict(int)
+    disagreeing: dict[str, int] = defaultdict(int)
+    by_attempt: dict[int, dict[str, dict[str, int | None]]] = defaultdict(dict)
+    for card in scorecards:
+        if card.assignment.interviewer_id == exclude:
+            continue
+        key = str(card.assignment.attempt.candidate_id)
+        count_cards[key] += 1
+        by_attempt[card.assignment.attempt_id][card.assignment.interviewer.name] = {
+            r.dimension_key: r.score for r in card.ratings}
+        for rating in card.ratings:
+            if rating.score is not None:
+                per_dimension[key][rating.dimension_key].append(rating.score)
+    for attempt_id, scores in by_attempt.items():
+        owner = next(str(c.assignment.attempt.candidate_id) for c in scorecards if c.assignment.attempt_id == attempt_id)
+        disagreeing[owner] += len(disagreements(scores))
+    estimates = fit.candidates
+    raw_order = sorted(estimates, key=lambda e: (-e.raw_mean, e.candidate))
+    raw_rank = {e.candidate: i for i, e in enumerate(raw_order, start=1)}
+    severity = {e.rater: e.severity for e in fit.raters}
+    share = _rater_shares(scorecards, exclude)
+    for rank, estimate in enumerate(estimates, start=1):
+        flags = []
+        if disagreeing[estimate.candidate]:
+            flags.append(f"{disagreeing[estimate.candidate]} dimension(s) with interviewers two or more apart")
+        if estimate.raters < MIN_RATERS:
+            flags.append("rests on one interviewer")
+        neighbours = [estimates[i] for i in (rank - 2, rank) if 0 <= i < len(estimates)]
+        if any(_overlap(estimate, other) > 0.5 for other in neighbours):
+            flags.append("interval overlaps a neighbour's: the order here is not meaningful")
+        result.rows.append(CandidateRow(
+            candidate=candidates[int(estimate.candidate)],
+            estimate=estimate,
+            rank=rank,
+            scorecards=count_cards[estimate.candidate],
+            by_dimension={d: sum(v) / len(v) for d, v in per_dimension[estimate.candidate].items()},
+            flags=flags,
+            raw_rank=raw_rank[estimate.candidate],
+            moved=full_rank.get(estimate.candidate, rank) - rank,
+            why=_why(estimate.candidate, rank, raw_rank[estimate.candidate], severity, share.get(estimate.candidate, {}),
+                     interviewers),
+        ))
+    rated = {int(e.candidate) for e in estimates}
+    result.unrated = [c for cid, c in candidates.items() if cid not in rated]
+    result.raters = sorted(
+        (RaterRow(interviewers[int(e.rater)], e.severity, e.low, e.high, e.ratings) for e in fit.raters),
+        key=lambda r: r.severity,
+    )
+    return result
+
+
+def _rater_shares(scorecards: list[Scorecard], exclude: int | None) -> dict[str, dict[str, float]]:
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for card in scorecards:
+        if card.assignment.interviewer_id != exclude:
+            counts[str(card.assignment.attempt.candidate_id)][str(card.assignment.interviewer_id)] += len(card.ratings)
+    return {c: {r: n / sum(by.values()) for r, n in by.items()} for c, by in counts.items()}
+
+
+def _why(
+    candidate: str, rank: int, raw: int, severity: dict[str, float], share: dict[str, float],
+    interviewers: dict[int, User],
+) -> str:
+    """Name the interviewer whose leniency or harshness most bent this candidate's plain average."""
+    if rank == raw or not share:
+        return ""
+    weight = {rater: share[rater] * severity.get(rater, 0.0) for rater in share}
+    rater = max(weight, key=lambda r: abs(weight[r]))
+    if abs(severity.get(rater, 0.0)) < 0.1:
+        return ""
+    name = interviewers[int(rater)].name
+    kind = "harsher" if severity[rater] < 0 else "more lenient"
+    direction = "up" if rank < raw else "down"
+    return (f"Moves {direction} from #{raw} by plain average: {share[rater]:.0%} of the ratings came from {name}, "
+            f"who scores {abs(severity[rater]):.2f} points {kind} than the others.")
+
+
+def _fit(ratings: list[Rating], result: Comparison) -> Calibration | None:
+    try:
+        return calibrate(ratings)
+    except DesignError as error:
+        result.warnings = [str(error)]
+        return None
+
+
+def _overlap(a: CandidateEstimate, b: CandidateEstimate) -> float:
+    """How much of the narrower interval the two share (0 to 1)."""
+    shared = min(a.high, b.high) - max(a.low, b.low)
+    narrower = min(a.high - a.low, b.high - b.low)
+    return max(0.0, shared) / narrower if narrower > 0 else 0.0
+
+
+def chart_config(comparison: Comparison) -> dict[str, object]:
+    """A Chart.js configuration: each candidate's 80% interval as a bar, the score and raw mean as points."""
+    labels = [row.candidate.name for row in comparison.rows]
+    def mark(value: float) -> list[float]:
+        return [round(value - 0.02, 3), round(value + 0.02, 3)]
+
+    return {
+        "type": "bar",
+        "data": {
+            "labels": labels,
+            "datasets": [
+                {"label": "80% interval", "data": [[round(r.estimate.low, 2), round(r.estimate.high, 2)]
+                                                   for r in comparison.rows],
+                 "backgroundColor": "#c9d6fb", "grouped": False, "order": 3},
+                {"label": "Calibrated score", "data": [mark(r.estimate.score) for r in comparison.rows],
+                 "backgroundColor": "#2f5bd3", "grouped": False, "order": 1},
+                {"label": "Raw mean", "data": [mark(r.estimate.raw_mean) for r in comparison.rows],
+                 "backgroundColor": "#e07a1f", "grouped": False, "order": 2},
+            ],
+        },
+        "options": {"indexAxis": "y", "scales": {"x": {"min": 1, "max": 5, "title": {"display": True,
+                                                                                      "text": "score on the 1-5 scale"}}}},
+    }
+
+
+# -- decisions -------------------------------------------------------------------------------------
+
+
+def decide(
+    session: Session, opening: Opening, candidate: Candidate, outcome: str, rationale: str, *, actor: User,
+    now: datetime,
+) -> Decision:
+    """Record a decision with its reason; a later decision supersedes an earlier one, which is kept."""
+    if opening.scoring_closed_at is None or opening.unblinded_at is None:
+        raise Conflict("Close scoring and unblind the opening before recording decisions.")
+    try:
+        chosen = Outcome(outcome)
+    except ValueError as error:
+        raise InputError("Choose advance, hold or reject.") from error
+    if len(rationale.strip()) < 10:
+        raise InputError("Give the reason for the decision in a sentence or two.")
+    decision = Decision(candidate_id=candidate.id, decided_by_id=actor.id, outcome=chosen, rationale=rationale.strip(),
+                        created_at=now)
+    session.add(decision)
+    session.flush()
+    audit.record(session, "decision.recorded", actor=actor, subject_type="candidate", subject_id=candidate.id,
+                 outcome=chosen.value)
+    session.commit()
+    return decision
+
+
+def decisions_of(session: Session, candidate: Candidate) -> list[Decision]:
+    return list(session.scalars(select(Decision).where(Decision.candidate_id == candidate.id)
+                                .order_by(Decision.created_at.desc(), Decision.id.desc())))

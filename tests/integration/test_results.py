@@ -1,0 +1,123 @@
+"""Calibrated results for the hiring manager: ranking, the interviewer toggle, decisions, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assess.content_registry import library
+from assess.models import AuditEvent, Candidate, Decision, Opening, Role, User
+from assess.services import demo, results, scoring
+from tests.conftest import Auth, Factory, FrozenClock, csrf_token
+
+
+@pytest.fixture
+def seeded(app: Flask, db_session: Session, clock: FrozenClock) -> Opening:
+    with app.app_context():
+        demo.seed_demo(db_session, library(), app.config["ASSESS"], clock.now)
+    return db_session.scalars(select(Opening).where(Opening.slug == demo.DEMO_OPENING_SLUG)).one()
+
+
+def manager(client: FlaskClient) -> None:
+    Auth(client).login("hiring@example.com", demo.DEMO_PASSWORD)
+
+
+def test_calibration_corrects_the_order_a_harsh_and_a_lenient_interviewer_give_the_plain_averages(
+    seeded: Opening, db_session: Session, make: Factory
+) -> None:
+    compared = results.comparison(db_session, make.library, seeded)
+    order = [row.candidate.name for row in compared.rows]
+    assert order == ["Jordan Ellis", "Sam Okoye", "Riya Patel", "Chris Lang"]
+    sam = compared.rows[1]
+    assert sam.raw_rank == 3 and "Tom Becker" in sam.why and "harsher" in sam.why
+    severities = {r.interviewer.name: r.severity for r in compared.raters}
+    assert severities["Tom Becker"] < 0 < severities["Priya Raman"]
+    assert all(row.estimate.low <= row.estimate.score <= row.estimate.high for row in compared.rows)
+
+
+def test_the_ranking_can_be_read_without_one_interviewer(seeded: Opening, db_session: Session, make: Factory) -> None:
+    tom = db_session.scalars(select(User).where(User.email == "tom@example.com")).one()
+    without = results.comparison(db_session, make.library, seeded, exclude=tom.id)
+    assert without.excluded is not None and without.excluded.name == "Tom Becker"
+    assert "Tom Becker" not in {r.interviewer.name for r in without.raters}
+    assert all(row.scorecards > 0 for row in without.rows)
+
+
+def test_the_results_page_shows_intervals_raw_means_flags_and_the_toggle(
+    seeded: Opening, client: FlaskClient, db_session: Session
+) -> None:
+    manager(client)
+    page = client.get(f"/hiring/openings/{seeded.slug}/results").get_data(as_text=True)
+    assert "Calibrated results" in page and "80% interval" in page
+    assert "Moves up from #3 by plain average" in page
+    assert "Rank without Tom" in page
+    tom = db_session.scalars(select(User).where(User.email == "tom@example.com")).one()
+    without = client.get(f"/hiring/openings/{seeded.slug}/results?without={tom.id}").get_data(as_text=True)
+    assert "without <strong>Tom Becker</strong>" in without or "without Tom Becker" in without
+    assert client.get(f"/hiring/openings/{seeded.slug}/results?without=99999").status_code == 404
+
+
+def test_the_candidate_page_shows_every_scorecard_and_records_the_view(
+    seeded: Opening, client: FlaskClient, db_session: Session
+) -> None:
+    manager(client)
+    sam = db_session.scalars(select(Candidate).where(Candidate.email == "sam.okoye@example.net")).one()
+    page = client.get(f"/hiring/openings/{seeded.slug}/candidates/{sam.id}").get_data(as_text=True)
+    assert page.count("badge-success\">submitted") >= 6
+    assert "Tom Becker" in page and "Recommendation" in page
+    assert db_session.scalars(select(AuditEvent).where(AuditEvent.action == "candidate.viewed")).first()
+
+
+def test_decisions_wait_for_unblinding_and_keep_their_history(
+    seeded: Opening, client: FlaskClient, db_session: Session, clock: FrozenClock
+) -> None:
+    manager(client)
+    riya = db_session.scalars(select(Candidate).where(Candidate.email == "riya.patel@example.net")).one()
+    url = f"/hiring/openings/{seeded.slug}/candidates/{riya.id}"
+    early = client.post(url, data={"csrf_token": csrf_token(client, url), "outcome": "hold", "rationale": "Too soon to say."})
+    assert "Close scoring and unblind" in early.get_data(as_text=True) or "recorded after scoring closes" in early.get_data(as_text=True)
+    hm = seeded.hiring_manager
+    scoring.close_scoring(db_session, seeded, actor=hm, now=clock.now)
+    scoring.unblind(db_session, seeded, actor=hm, now=clock.now)
+    for outcome in ("hold", "advance"):
+        response = client.post(url, data={"csrf_token": csrf_token(client, url), "outcome": outcome,
+                                          "rationale": f"Decided to {outcome} after the debrief."})
+        assert response.status_code == 302
+    decisions = db_session.scalars(select(Decision).where(Decision.candidate_id == riya.id)).all()
+    assert [d.outcome.value for d in decisions] == ["hold", "advance"]
+    short = client.post(url, data={"csrf_token": csrf_token(client, url), "outcome": "reject", "rationale": "no"})
+    assert "Give the reason" in short.get_data(as_text=True)
+
+
+def test_exports_are_safe_against_spreadsheet_formulas(
+    seeded: Opening, client: FlaskClient, db_session: Session, make: Factory, clock: FrozenClock
+) -> None:
+    evil = make.invite(seeded, name="=HYPERLINK(\"http://evil.example\",\"x\")", email="evil@example.net").candidate
+    manager(client)
+    scorecards = client.get(f"/hiring/openings/{seeded.slug}/export/scorecards.csv")
+    assert scorecards.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(scorecards.get_data(as_text=True))))
+    assert rows[0][:4] == ["candidate", "exercise", "interviewer", "dimension"]
+    assert len(rows) > 50
+    exported = client.get(f"/hiring/openings/{seeded.slug}/export/results.csv").get_data(as_text=True)
+    assert "Jordan Ellis" in exported
+    from assess.domain.spreadsheet import safe_cell
+
+    assert safe_cell(evil.name).startswith("'=")
+    assert safe_cell("-1+2") == "'-1+2" and safe_cell(3.5) == "3.5"
+    assert client.get(f"/hiring/openings/{seeded.slug}/export/other.csv").status_code == 404
+    assert db_session.scalars(select(AuditEvent).where(AuditEvent.action == "export.downloaded")).first()
+
+
+def test_results_are_for_the_openings_hiring_manager_only(seeded: Opening, make: Factory, client: FlaskClient) -> None:
+    Auth(client).login(make.user(Role.HIRING_MANAGER).email)
+    assert client.get(f"/hiring/openings/{seeded.slug}/results").status_code == 404
+    Auth(client).logout()
+    Auth(client).login("tom@example.com", demo.DEMO_PASSWORD)
+    assert client.get(f"/hiring/openings/{seeded.slug}/results").status_code == 403
