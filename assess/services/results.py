@@ -69,6 +69,7 @@ def submitted_scorecards(session: Session, opening: Opening) -> list[Scorecard]:
         .where(Candidate.opening_id == opening.id, Scorecard.status == ScorecardStatus.SUBMITTED)
         .options(
             selectinload(Scorecard.ratings),
+            selectinload(Scorecard.ai_drafts),
             selectinload(Scorecard.assignment).selectinload(Assignment.interviewer),
             selectinload(Scorecard.assignment).selectinload(Assignment.attempt).selectinload(Attempt.candidate),
         )
@@ -258,3 +259,81 @@ def decide(
 def decisions_of(session: Session, candidate: Candidate) -> list[Decision]:
     return list(session.scalars(select(Decision).where(Decision.candidate_id == candidate.id)
                                 .order_by(Decision.created_at.desc(), Decision.id.desc())))
+
+
+# -- the interviewer calibration report --------------------------------------------------------
+
+AI_RATER = "ai"
+
+
+@dataclass(frozen=True)
+class InterviewerReport:
+    name: str
+    is_ai: bool
+    severity: float
+    low: float
+    high: float
+    ratings: int
+    agreement: float | None  # quadratic weighted kappa against the others on the same work
+    drift: list[tuple[str, float]]  # (week, mean leniency that week)
+
+
+def _ai_ratings(scorecards: list[Scorecard]) -> list[Rating]:
+    found = []
+    for card in scorecards:
+        done = [d for d in card.ai_drafts if d.status.value == "done" and d.result]
+        if not done:
+            continue
+        latest = max(done, key=lambda d: d.id)
+        for key, item in latest.result["dimensions"].items():
+            found.append(Rating(str(card.assignment.attempt.candidate_id), AI_RATER,
+                                f"{card.assignment.attempt.exercise_key}:{key}", float(item["score"])))
+    return found
+
+
+def interviewer_report(session: Session, opening: Opening) -> tuple[list[InterviewerReport], list[str]]:
+    """Each interviewer's severity, agreement with the others and drift by week; the AI as one more row."""
+    from ..domain.agreement import quadratic_weighted_kappa
+
+    scorecards = submitted_scorecards(session, opening)
+    human = ratings_of(scorecards)
+    every = human + _ai_ratings(scorecards)
+    try:
+        fit = calibrate(every)
+    except DesignError as error:
+        return [], [str(error)]
+    grand = sum(d.mean for d in fit.dimensions) / len(fit.dimensions)
+    level = {e.candidate: e.score - grand for e in fit.candidates}
+    dimension_mean = {d.dimension: d.mean for d in fit.dimensions}
+    weeks: dict[tuple[str, str, str], str] = {}
+    for card in scorecards:
+        week = card.submitted_at.strftime("%G-W%V") if card.submitted_at else "?"
+        for rating in card.ratings:
+            weeks[(str(card.assignment.attempt.candidate_id), str(card.assignment.interviewer_id),
+                   f"{card.assignment.attempt.exercise_key}:{rating.dimension_key}")] = week
+    by_item: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for r in every:
+        by_item[(r.candidate, r.dimension)][r.rater] = r.score
+    names = {str(card.assignment.interviewer_id): card.assignment.interviewer.name for card in scorecards}
+    names[AI_RATER] = "AI drafts"
+    rows = []
+    for estimate in fit.raters:
+        mine, others = [], []
+        for scores in by_item.values():
+            if estimate.rater in scores:
+                for rater, score in scores.items():
+                    if rater != estimate.rater:
+                        mine.append(int(scores[estimate.rater]))
+                        others.append(int(score))
+        residuals: dict[str, list[float]] = defaultdict(list)
+        for r in every:
+            if r.rater == estimate.rater:
+                week = weeks.get((r.candidate, r.rater, r.dimension), "AI")
+                residuals[week].append(r.score - dimension_mean[r.dimension] - level[r.candidate])
+        rows.append(InterviewerReport(
+            name=names.get(estimate.rater, estimate.rater), is_ai=estimate.rater == AI_RATER,
+            severity=estimate.severity, low=estimate.low, high=estimate.high, ratings=estimate.ratings,
+            agreement=quadratic_weighted_kappa(mine, others) if len(mine) >= 2 else None,
+            drift=sorted((week, sum(v) / len(v)) for week, v in residuals.items()),
+        ))
+    return sorted(rows, key=lambda r: (r.is_ai, r.severity)), list(fit.warnings)

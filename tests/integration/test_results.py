@@ -121,3 +121,31 @@ def test_results_are_for_the_openings_hiring_manager_only(seeded: Opening, make:
     Auth(client).logout()
     Auth(client).login("tom@example.com", demo.DEMO_PASSWORD)
     assert client.get(f"/hiring/openings/{seeded.slug}/results").status_code == 403
+
+
+def test_the_interviewer_report_shows_severity_agreement_and_drift(
+    seeded: Opening, client: FlaskClient, db_session: Session
+) -> None:
+    rows, warnings = results.interviewer_report(db_session, seeded)
+    by_name = {r.name: r for r in rows}
+    assert set(by_name) == {"Tom Becker", "Lena Kowalski", "Priya Raman"}
+    assert by_name["Tom Becker"].severity < 0 < by_name["Priya Raman"].severity
+    assert all(r.agreement is not None and -1 <= r.agreement <= 1 for r in rows)
+    assert all(r.drift for r in rows)
+    manager(client)
+    page = client.get(f"/hiring/openings/{seeded.slug}/interviewers").get_data(as_text=True)
+    assert "Interviewer calibration" in page and "Tom Becker" in page and "harsh" in page
+
+
+def test_ai_drafts_appear_as_one_more_rater(seeded: Opening, db_session: Session) -> None:
+    from assess.models import AiDraft, AiDraftStatus
+
+    cards = results.submitted_scorecards(db_session, seeded)
+    for card in cards[:12]:
+        dims = {r.dimension_key: {"score": 5, "evidence": [], "dropped": 0, "supported": False, "rationale": "r"}
+                for r in card.ratings}
+        db_session.add(AiDraft(scorecard=card, status=AiDraftStatus.DONE, result={"dimensions": dims}))
+    db_session.commit()
+    rows, _ = results.interviewer_report(db_session, seeded)
+    ai = [r for r in rows if r.is_ai]
+    assert len(ai) == 1 and ai[0].name == "AI drafts" and ai[0].severity > 0

@@ -421,3 +421,12 @@ def export(slug: str, kind: str) -> Response:
     session.commit()
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{found.slug}-{kind}.csv"'})
+
+
+@bp.get("/openings/<slug>/interviewers")
+def interviewers_page(slug: str) -> str:
+    """How each interviewer scores compared with the others, the AI aid included."""
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    rows, warnings = results.interviewer_report(session, found)
+    return render_template("hiring/interviewers.html", opening=found, rows=rows, warnings=warnings)
