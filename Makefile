@@ -45,5 +45,8 @@ run: demo
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+bench: setup
+	$(BIN)/python bench/calibration.py
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache
