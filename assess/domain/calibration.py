@@ -106,7 +106,6 @@ def calibrate(
     counts_c = np.asarray(Zc.sum(axis=0)).ravel()
     Wty = W.T @ y
     Zty = Zc.T @ y
-    m = n_d + n_r
 
     total = float(np.var(y)) or 1.0
     var_c, var_r, var_e = total / 3, total / 3, total / 3
@@ -115,8 +114,7 @@ def calibrate(
         solution = _solve(WtW, B, counts_c, Wty, Zty, n_d, var_c, var_r, var_e)
         beta, u_r, u_c, S_inv, diag_cc = solution
         fitted = X @ beta + Zr @ u_r + Zc @ u_c
-        rank_x = n_d
-        new_e = float(y @ (y - fitted)) / (n - rank_x)
+        new_e = float(y @ (y - fitted)) / (n - n_d)  # REML: the dimension means use n_d degrees of freedom
         new_c = float(u_c @ u_c + var_e * diag_cc.sum()) / n_c
         new_r = float(u_r @ u_r + var_e * np.trace(S_inv[n_d:, n_d:])) / n_r
         new_e, new_c, new_r = max(new_e, 1e-8), max(new_c, 1e-8), max(new_r, 1e-8)

@@ -115,19 +115,18 @@ def comparison(session: Session, library: ContentLibrary, opening: Opening, excl
     per_dimension: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     count_cards: dict[str, int] = defaultdict(int)
     disagreeing: dict[str, int] = defaultdict(int)
-    by_attempt: dict[int, dict[str, dict[str, int | None]]] = defaultdict(dict)
+    by_attempt: dict[tuple[str, int], dict[str, dict[str, int | None]]] = defaultdict(dict)
     for card in scorecards:
         if card.assignment.interviewer_id == exclude:
             continue
         key = str(card.assignment.attempt.candidate_id)
         count_cards[key] += 1
-        by_attempt[card.assignment.attempt_id][card.assignment.interviewer.name] = {
+        by_attempt[(key, card.assignment.attempt_id)][card.assignment.interviewer.name] = {
             r.dimension_key: r.score for r in card.ratings}
         for rating in card.ratings:
             if rating.score is not None:
                 per_dimension[key][rating.dimension_key].append(rating.score)
-    for attempt_id, scores in by_attempt.items():
-        owner = next(str(c.assignment.attempt.candidate_id) for c in scorecards if c.assignment.attempt_id == attempt_id)
+    for (owner, _attempt), scores in by_attempt.items():
         disagreeing[owner] += len(disagreements(scores))
     estimates = fit.candidates
     raw_order = sorted(estimates, key=lambda e: (-e.raw_mean, e.candidate))

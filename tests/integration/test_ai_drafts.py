@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assess.domain.scoring import RatingInput, ScorecardInput
-from assess.models import AiDraft, AiDraftStatus, Assignment, Attempt, Role, Scorecard, User
+from assess.models import AiDraft, AiDraftStatus, Assignment, Role, Scorecard, User
 from assess.services import ai_drafts, attempts, scoring
 from tests.conftest import TEST_PASSWORD, Auth, Factory, FrozenClock, csrf_token
 from tests.support.openai_server import ScriptedOpenAI

@@ -205,7 +205,7 @@ def test_consecutive_candidates_get_different_data_variants(
 ) -> None:
     opening = make.opening()
     seen = set()
-    for n in range(3):
+    for _ in range(3):
         open_link(client, make.invite(opening).link)
         start(client, B)
         page = client.get(f"/c/exercises/{B}")

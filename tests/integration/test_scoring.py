@@ -74,7 +74,7 @@ def test_automatic_assignment_gives_each_piece_of_work_two_interviewers_and_adds
     make: Factory, team: dict[str, User], clock: FrozenClock, db_session: Session
 ) -> None:
     opening = make.opening(team["manager"])
-    for n in range(3):
+    for _ in range(3):
         make.submission(opening, A)
         make.submission(opening, "d-writing-sample")
     result = scoring.auto_assign(db_session, make.library, opening, actor=team["manager"], now=clock.now)

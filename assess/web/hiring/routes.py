@@ -359,9 +359,8 @@ def results_page(slug: str) -> str:
     found = openings.opening_for(session, current_staff(), slug)
     without = request.args.get("without", type=int)
     compared = results.comparison(session, library(), found, exclude=without)
-    full = results.comparison(session, library(), found) if without else compared
     return render_template(
-        "hiring/results.html", opening=found, compared=compared, full=full,
+        "hiring/results.html", opening=found, compared=compared,
         chart=results.chart_config(compared),
         dimension_names={d.key: d.name for d in library().rubric.dimensions},
     )
