@@ -96,21 +96,23 @@ def test_decisions_wait_for_unblinding_and_keep_their_history(
 
 
 def test_exports_are_safe_against_spreadsheet_formulas(
-    seeded: Opening, client: FlaskClient, db_session: Session, make: Factory, clock: FrozenClock
+    seeded: Opening, client: FlaskClient, db_session: Session
 ) -> None:
-    evil = make.invite(seeded, name="=HYPERLINK(\"http://evil.example\",\"x\")", email="evil@example.net").candidate
+    jordan = db_session.scalars(select(Candidate).where(Candidate.email == "jordan.ellis@example.net")).one()
+    jordan.name = '=HYPERLINK("http://evil.example","x")'
+    db_session.commit()
     manager(client)
-    scorecards = client.get(f"/hiring/openings/{seeded.slug}/export/scorecards.csv")
-    assert scorecards.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(scorecards.get_data(as_text=True))))
-    assert rows[0][:4] == ["candidate", "exercise", "interviewer", "dimension"]
-    assert len(rows) > 50
-    exported = client.get(f"/hiring/openings/{seeded.slug}/export/results.csv").get_data(as_text=True)
-    assert "Jordan Ellis" in exported
-    from assess.domain.spreadsheet import safe_cell
-
-    assert safe_cell(evil.name).startswith("'=")
-    assert safe_cell("-1+2") == "'-1+2" and safe_cell(3.5) == "3.5"
+    exported = client.get(f"/hiring/openings/{seeded.slug}/export/results.csv")
+    assert exported.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
+    assert rows[0][:3] == ["rank", "candidate", "email"]
+    names = [row[1] for row in rows[1:]]
+    assert '\'=HYPERLINK("http://evil.example","x")' in names
+    assert not any(name.startswith(("=", "+", "-", "@")) for name in names)
+    scorecards = list(csv.reader(io.StringIO(
+        client.get(f"/hiring/openings/{seeded.slug}/export/scorecards.csv").get_data(as_text=True))))
+    assert scorecards[0][:4] == ["candidate", "exercise", "interviewer", "dimension"]
+    assert len(scorecards) > 50 and all(not row[0].startswith("=") for row in scorecards)
     assert client.get(f"/hiring/openings/{seeded.slug}/export/other.csv").status_code == 404
     assert db_session.scalars(select(AuditEvent).where(AuditEvent.action == "export.downloaded")).first()
 
