@@ -116,6 +116,8 @@ class Opening(Base):
     ai_draft_timing: Mapped[str] = mapped_column(String(20), default="after_rating")
     interviewers_per_submission: Mapped[int] = mapped_column(default=2)
     retention_days: Mapped[int] = mapped_column(default=365)
+    # Interviewers must pass a calibration session before they are given candidates' work.
+    calibration_required: Mapped[bool] = mapped_column(default=False)
     scoring_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unblinded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -379,3 +381,39 @@ class OutboundEmail(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class CalibrationSession(Base):
+    """Every interviewer scores the same benchmark answer blind; the reveal compares them with the reference."""
+
+    __tablename__ = "calibration_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id"), index=True)
+    exercise_key: Mapped[str] = mapped_column(String(64))
+    benchmark_version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    opening: Mapped[Opening] = relationship()
+    benchmark_version: Mapped[ContentVersion] = relationship()
+    entries: Mapped[list[CalibrationEntry]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="CalibrationEntry.id"
+    )
+
+
+class CalibrationEntry(Base):
+    """One interviewer's scores in a calibration session."""
+
+    __tablename__ = "calibration_entries"
+    __table_args__ = (UniqueConstraint("session_id", "interviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("calibration_sessions.id", ondelete="CASCADE"))
+    interviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    scores: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    session: Mapped[CalibrationSession] = relationship(back_populates="entries")
+    interviewer: Mapped[User] = relationship()

@@ -115,6 +115,13 @@ def _push_request_context() -> None:
 
 
 @pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser for the app. Unlike pytest-flask's, it keeps no request context open between
+    requests, so several clients in one test never share a signed-in user through ``g``."""
+    return app.test_client()
+
+
+@pytest.fixture
 def db_session(app: Flask) -> Iterator[Session]:
     """A session on the test's transaction, for arranging and checking rows."""
     from assess.db import get_database

@@ -85,3 +85,9 @@ def disagreements(
             raters = tuple(r for r, s in scores.items() if s in (low, high))
             found.append(Disagreement(dimension, low, high, raters))
     return sorted(found, key=lambda d: (-d.gap, d.dimension))
+
+
+def passes_calibration(scores: Mapping[str, int], reference: Mapping[str, int], tolerance: int = 1) -> bool:
+    """Within tolerance of the reference on most dimensions (more than half of them)."""
+    close = sum(1 for key, ref in reference.items() if key in scores and abs(scores[key] - ref) <= tolerance)
+    return close * 2 > len(reference)

@@ -108,6 +108,11 @@ def scorecard_of(version: ContentVersion) -> Scorecard:
     return _stored(version, ContentKind.SCORECARD)  # type: ignore[return-value]
 
 
+def benchmark_of(version: ContentVersion) -> Benchmark:
+    """The benchmark answer and its reference scores exactly as stored in this version."""
+    return _stored(version, ContentKind.BENCHMARK)  # type: ignore[return-value]
+
+
 def stored_versions(session: Session) -> list[ContentVersion]:
     """Every stored version, newest first within each exercise."""
     query = select(ContentVersion).order_by(

@@ -14,7 +14,7 @@ from ..content import ContentLibrary
 from ..db import utcnow
 from ..models import Candidate, Opening, Role, User
 from ..domain.scoring import RatingInput, ScorecardInput
-from . import attempts, content, invitations, openings, scoring, users
+from . import attempts, calibration_sessions, content, invitations, openings, scoring, users
 
 DEMO_PASSWORD = "assess-demo-2026"
 DEMO_OPENING_SLUG = "apm-growth"
@@ -159,7 +159,21 @@ def _seed_scoring(session: Session, library: ContentLibrary, opening: Opening, n
             scoring.save(session, library, assignment, given, submit=True, actor=assignment.interviewer,
                          now=now - timedelta(hours=noise.randint(2, 30)))
             done += 1
+    _seed_calibration(session, library, opening, now)
     return done
+
+
+def _seed_calibration(session: Session, library: ContentLibrary, opening: Opening, now: datetime) -> None:
+    """A revealed calibration session on a benchmark answer, scored by each interviewer in their own way."""
+    cs = calibration_sessions.create(session, library, opening, "d-writing-sample/meets",
+                                     actor=opening.hiring_manager, now=now - timedelta(days=6))
+    reference = calibration_sessions.reference_of(cs)
+    scorecard = library.scorecard("d-writing-sample").content
+    for entry in cs.entries:
+        lean = DEMO_SEVERITY.get(entry.interviewer.email, 0.0)
+        scores = {k: min(5, max(1, round(v + lean * 1.6))) for k, v in reference.items()}
+        calibration_sessions.submit(session, scorecard, entry, scores, now=now - timedelta(days=5))
+    calibration_sessions.reveal(session, cs, actor=opening.hiring_manager, now=now - timedelta(days=5))
 
 
 def _demo_scorecard(

@@ -157,6 +157,7 @@ class OpeningChanges:
     ai_enabled: bool
     ai_draft_timing: str
     ai_notice: str
+    calibration_required: bool = False
 
 
 def update_settings(session: Session, opening: Opening, changes: OpeningChanges, *, actor: User) -> Opening:

@@ -275,6 +275,7 @@ class InterviewerReport:
     ratings: int
     agreement: float | None  # quadratic weighted kappa against the others on the same work
     drift: list[tuple[str, float]]  # (week, mean leniency that week)
+    benchmark_distance: float | None = None  # mean |score - reference| in calibration sessions
 
 
 def _ai_ratings(scorecards: list[Scorecard]) -> list[Rating]:
@@ -314,6 +315,7 @@ def interviewer_report(session: Session, opening: Opening) -> tuple[list[Intervi
     for r in every:
         by_item[(r.candidate, r.dimension)][r.rater] = r.score
     names = {str(card.assignment.interviewer_id): card.assignment.interviewer.name for card in scorecards}
+    distance = _benchmark_distances(session, opening)
     names[AI_RATER] = "AI drafts"
     rows = []
     for estimate in fit.raters:
@@ -334,5 +336,20 @@ def interviewer_report(session: Session, opening: Opening) -> tuple[list[Intervi
             severity=estimate.severity, low=estimate.low, high=estimate.high, ratings=estimate.ratings,
             agreement=quadratic_weighted_kappa(mine, others) if len(mine) >= 2 else None,
             drift=sorted((week, sum(v) / len(v)) for week, v in residuals.items()),
+            benchmark_distance=distance.get(estimate.rater),
         ))
     return sorted(rows, key=lambda r: (r.is_ai, r.severity)), list(fit.warnings)
+
+
+def _benchmark_distances(session: Session, opening: Opening) -> dict[str, float]:
+    """Each interviewer's mean distance from the reference scores across calibration sessions."""
+    from .calibration_sessions import reference_of, sessions_of
+
+    gaps: dict[str, list[int]] = defaultdict(list)
+    for cs in sessions_of(session, opening):
+        reference = reference_of(cs)
+        for entry in cs.entries:
+            if entry.submitted_at is not None:
+                gaps[str(entry.interviewer_id)] += [abs(entry.scores[k] - v) for k, v in reference.items()
+                                                    if k in entry.scores]
+    return {rater: sum(v) / len(v) for rater, v in gaps.items() if v}

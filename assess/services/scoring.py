@@ -139,6 +139,15 @@ def _submitted_scores(assignments: list[Assignment]) -> dict[str, dict[str, int 
     }
 
 
+def calibrated(session: Session, opening: Opening, interviewer_id: int) -> bool:
+    """Whether the interviewer may score this opening's candidates, as far as calibration goes."""
+    if not opening.calibration_required:
+        return True
+    from .calibration_sessions import has_passed
+
+    return has_passed(session, opening, interviewer_id)
+
+
 def interviewers(session: Session) -> list[User]:
     return list(session.scalars(
         select(User).where(User.role == Role.INTERVIEWER, User.active.is_(True)).order_by(User.name)
@@ -174,6 +183,9 @@ def assign(
         raise InputError("Choose an active interviewer.")
     if any(a.interviewer_id == interviewer_id for a in attempt.assignments):
         raise Conflict(f"{interviewer.name} is already scoring this.")
+    if not calibrated(session, opening, interviewer.id):
+        raise Conflict(f"{interviewer.name} has not passed a calibration session for this opening yet, "
+                       "which the opening requires before scoring candidates.")
     if due_at is not None and due_at <= now:
         raise InputError("Choose a due date in the future.")
     assignment = Assignment(
@@ -200,9 +212,10 @@ def auto_assign(
     """Give every submission and live stage its interviewers, balancing everyone's load."""
     ensure_live_stages(session, library, opening)
     rows = work_rows(session, opening)
-    pool = interviewers(session)
+    pool = [u for u in interviewers(session) if calibrated(session, opening, u.id)]
     if not pool:
-        raise Conflict("There are no active interviewers to assign: add some first.")
+        raise Conflict("There are no active interviewers to assign (who have passed calibration, "
+                       "where the opening requires it).")
     items = [
         WorkItem(item_id=row.attempt.id, candidate_id=row.attempt.candidate_id,
                  assigned=frozenset(a.interviewer_id for a in row.assignments))

@@ -102,6 +102,7 @@ class SettingsForm(FlaskForm):
     interviewers_per_submission = IntegerField(
         "Interviewers per submission", validators=[DataRequired(), NumberRange(1, 6, "Choose 1 to 6.")]
     )
+    calibration_required = BooleanField("Interviewers must pass a calibration session before scoring candidates")
     ai_enabled = BooleanField("Interviewers may ask the AI aid for a draft scorecard")
     ai_draft_timing = SelectField("When the AI draft may be opened", validate_choice=True)
     ai_notice = TextAreaField("What candidates are told about the AI aid", validators=[Optional(), Length(max=2000)])
@@ -114,3 +115,8 @@ class DecisionForm(FlaskForm):
                                    SelectChoice("reject", "Reject")])
     rationale = TextAreaField("Why", validators=[DataRequired("Give the reason."), Length(max=4000)])
     submit = SubmitField("Record decision")
+
+
+class CalibrationForm(FlaskForm):
+    benchmark = SelectField("Benchmark answer", validate_choice=True)
+    submit = SubmitField("Start a calibration session")

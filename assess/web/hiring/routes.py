@@ -17,7 +17,7 @@ from ...content_registry import library
 from ...errors import AppError
 from ...models import Candidate, User
 from ...domain.spreadsheet import to_csv
-from ...services import audit, invitations, mail, openings, results, scoring
+from ...services import audit, calibration_sessions, invitations, mail, openings, results, scoring
 from ...services.content import scorecard_of
 from ...services.attempts import StepState, steps
 from ..access import current_staff
@@ -25,6 +25,7 @@ from . import bp
 from .forms import (
     ActionForm,
     AssignForm,
+    CalibrationForm,
     DecisionForm,
     SettingsForm,
     BulkInviteForm,
@@ -337,6 +338,7 @@ def settings(slug: str) -> Response | str:
             interviewers_per_submission=form.interviewers_per_submission.data or found.interviewers_per_submission,
             ai_enabled=form.ai_enabled.data, ai_draft_timing=form.ai_draft_timing.data or "after_rating",
             ai_notice=form.ai_notice.data or "",
+            calibration_required=form.calibration_required.data,
         )
         try:
             openings.update_settings(session, found, changes, actor=current_staff())
@@ -429,3 +431,49 @@ def interviewers_page(slug: str) -> str:
     found = openings.opening_for(session, current_staff(), slug)
     rows, warnings = results.interviewer_report(session, found)
     return render_template("hiring/interviewers.html", opening=found, rows=rows, warnings=warnings)
+
+
+# -- calibration sessions --------------------------------------------------------------------
+
+
+@bp.route("/openings/<slug>/calibration", methods=["GET", "POST"])
+def calibration_page(slug: str) -> Response | str:
+    """Start calibration sessions on benchmark answers, follow them, and reveal them."""
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    form = CalibrationForm()
+    form.benchmark.choices = [
+        SelectChoice(f"{step.exercise_key}/{name}", f"{library().exercise(step.exercise_key).content.code}. "
+                     f"{library().exercise(step.exercise_key).content.title} · answer {index}")
+        for step in found.exercises
+        for index, name in enumerate(sorted(library().benchmarks.get(step.exercise_key, {})), start=1)
+    ]
+    if form.validate_on_submit():
+        try:
+            calibration_sessions.create(session, library(), found, form.benchmark.data or "", actor=current_staff(),
+                                        now=clock.now())
+        except AppError as error:
+            flash(error.message, "error")
+        else:
+            flash("Session started: every interviewer now has the answer to score in their queue.", "success")
+        return redirect(url_for("hiring.calibration_page", slug=slug))
+    sessions = calibration_sessions.sessions_of(session, found)
+    return render_template(
+        "hiring/calibration.html", opening=found, form=form, sessions=sessions, action_form=ActionForm(),
+        reference_of=calibration_sessions.reference_of, passed=calibration_sessions.passed,
+        reveal_rows=lambda cs: calibration_sessions.reveal_rows(cs, library().scorecard(cs.exercise_key).content),
+        benchmark_of=calibration_sessions.benchmark_of, library=library(),
+    )
+
+
+@bp.post("/openings/<slug>/calibration/<int:session_id>/reveal")
+def reveal_calibration(slug: str, session_id: int) -> Response:
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    cs = calibration_sessions.session_of(session, found, session_id)
+    if ActionForm().validate_on_submit():
+        try:
+            calibration_sessions.reveal(session, cs, actor=current_staff(), now=clock.now())
+        except AppError as error:
+            flash(error.message, "error")
+    return redirect(url_for("hiring.calibration_page", slug=slug) + f"#session-{session_id}")

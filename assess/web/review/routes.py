@@ -8,10 +8,10 @@ from werkzeug.wrappers import Response
 from ... import clock, db
 from ...content_registry import library
 from ...domain.structure import structural_checks
-from ...errors import AppError
+from ...errors import AppError, InputError
 from ...models import Assignment, ScorecardStatus
 from ...config import Config
-from ...services import ai_drafts, scoring
+from ...services import ai_drafts, calibration_sessions, scoring
 from ...tasks import tasks
 from ..forms import ActionForm
 from ...services.content import exercise_of
@@ -32,6 +32,7 @@ from .forms import (
 def index() -> str:
     return render_template(
         "review/index.html", assignments=scoring.queue(db.session(), current_staff()), now=clock.now(),
+        calibrations=calibration_sessions.entries_for(db.session(), current_staff()),
         exercise_of=exercise_of, ScorecardStatus=ScorecardStatus,
     )
 
@@ -184,3 +185,40 @@ def reopen(assignment_id: int) -> Response | str | tuple[str, int]:
     scorecard_form = with_recommendations(scorecard_form_class(content)(formdata=None), content)
     _fill(scorecard_form, found)
     return _page(found, content, scorecard_form, [], reopen_form=form), 400
+
+
+# -- calibration sessions ------------------------------------------------------------------------
+
+
+@bp.route("/calibration/<int:entry_id>", methods=["GET", "POST"])
+def calibration(entry_id: int) -> Response | str | tuple[str, int]:
+    """Score a benchmark answer blind; after the reveal, see the reference and everyone's scores."""
+    session = db.session()
+    entry = calibration_sessions.entry_for(session, current_staff(), entry_id)
+    cs = entry.session
+    content = library().scorecard(cs.exercise_key).content
+    benchmark = calibration_sessions.benchmark_of(cs)
+    form = with_recommendations(scorecard_form_class(content)(), content)
+    status = 200
+    if form.is_submitted() and entry.submitted_at is None:
+        given = scorecard_input(form, content) if form.validate() else None
+        try:
+            if given is None:
+                raise InputError("Check the ratings and send them again.")
+            calibration_sessions.submit(session, content, entry, {k: r.score for k, r in given.ratings.items()},
+                                        now=clock.now())
+        except AppError as error:
+            flash(error.message, "error")
+            status = 400
+        else:
+            flash("Your scores are in. The reference and everyone's scores appear when the hiring manager reveals them.",
+                  "success")
+            return redirect(url_for("review.calibration", entry_id=entry_id))
+    exercise = library().exercise(cs.exercise_key).content
+    return render_template(
+        "review/calibration.html", entry=entry, cs=cs, content=content, form=form, exercise=exercise,
+        sections=calibration_sessions.answer_sections(exercise, benchmark),
+        rows=calibration_sessions.reveal_rows(cs, content) if cs.revealed_at else [],
+        passed=calibration_sessions.passed(entry, calibration_sessions.reference_of(cs)) if cs.revealed_at else None,
+        score_field=score_field, evidence_field=evidence_field, signals_field=signals_field,
+    ), status

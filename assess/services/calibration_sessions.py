@@ -1,0 +1,140 @@
+"""Calibration sessions: every interviewer scores the same benchmark answer, then sees the reference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..content import ContentLibrary
+from ..content.schema import Benchmark, Exercise, Scorecard
+from ..domain.scoring import passes_calibration
+from ..errors import Conflict, InputError, NotFound
+from ..models import CalibrationEntry, CalibrationSession, ContentKind, Opening, User
+from . import audit
+from .content import benchmark_key, ensure_version
+from .content import benchmark_of as stored_benchmark
+from .scoring import interviewers
+
+
+@dataclass(frozen=True)
+class Reveal:
+    dimension: str
+    name: str
+    reference: int
+    scores: dict[str, int | None]  # interviewer name -> score
+
+
+def create(
+    session: Session, library: ContentLibrary, opening: Opening, key: str, *, actor: User, now: datetime
+) -> CalibrationSession:
+    """Start a session on one benchmark answer ("exercise/benchmark") for every active interviewer."""
+    exercise_key, _, name = key.partition("/")
+    if exercise_key not in {e.exercise_key for e in opening.exercises} or name not in library.benchmarks.get(exercise_key, {}):
+        raise InputError("Choose one of the benchmark answers of this opening's exercises.")
+    version, _ = ensure_version(session, ContentKind.BENCHMARK, benchmark_key(exercise_key, name),
+                                library.benchmarks[exercise_key][name])  # type: ignore[arg-type]
+    pool = interviewers(session)
+    if not pool:
+        raise Conflict("There are no active interviewers to calibrate.")
+    created = CalibrationSession(opening=opening, exercise_key=exercise_key, benchmark_version=version,
+                                 created_by_id=actor.id, created_at=now)
+    created.entries = [CalibrationEntry(interviewer=user) for user in pool]
+    session.add(created)
+    session.flush()
+    audit.record(session, "calibration.created", actor=actor, subject_type="calibration_session",
+                 subject_id=created.id, benchmark=key)
+    session.commit()
+    return created
+
+
+def sessions_of(session: Session, opening: Opening) -> list[CalibrationSession]:
+    return list(session.scalars(
+        select(CalibrationSession).where(CalibrationSession.opening_id == opening.id)
+        .options(selectinload(CalibrationSession.entries).selectinload(CalibrationEntry.interviewer))
+        .order_by(CalibrationSession.created_at.desc(), CalibrationSession.id.desc())
+    ))
+
+
+def session_of(session: Session, opening: Opening, session_id: int) -> CalibrationSession:
+    found = session.get(CalibrationSession, session_id)
+    if found is None or found.opening_id != opening.id:
+        raise NotFound("There is no such calibration session in this opening.")
+    return found
+
+
+def entries_for(session: Session, interviewer: User) -> list[CalibrationEntry]:
+    return list(session.scalars(
+        select(CalibrationEntry).where(CalibrationEntry.interviewer_id == interviewer.id)
+        .options(selectinload(CalibrationEntry.session).selectinload(CalibrationSession.opening))
+        .order_by(CalibrationEntry.submitted_at.is_not(None), CalibrationEntry.id.desc())
+    ))
+
+
+def entry_for(session: Session, interviewer: User, entry_id: int) -> CalibrationEntry:
+    entry = session.get(CalibrationEntry, entry_id)
+    if entry is None or entry.interviewer_id != interviewer.id:
+        raise NotFound("There is no calibration task of yours at this address.")
+    return entry
+
+
+def benchmark_of(entry_or_session: CalibrationEntry | CalibrationSession) -> Benchmark:
+    cs = entry_or_session.session if isinstance(entry_or_session, CalibrationEntry) else entry_or_session
+    return stored_benchmark(cs.benchmark_version)
+
+
+def submit(
+    session: Session, scorecard: Scorecard, entry: CalibrationEntry, scores: dict[str, int | None], *, now: datetime
+) -> CalibrationEntry:
+    """Record the interviewer's scores once; every dimension must be on the scale."""
+    if entry.submitted_at is not None:
+        raise Conflict("You have already scored this benchmark.")
+    missing = [d.dimension.name for d in scorecard.dimensions if scores.get(d.dimension.key) is None]
+    if missing:
+        raise InputError(f"Rate every dimension; missing: {', '.join(missing)}.")
+    entry.scores = {key: int(value) for key, value in scores.items() if value is not None}
+    entry.submitted_at = now
+    session.commit()
+    return entry
+
+
+def passed(entry: CalibrationEntry, reference: dict[str, int]) -> bool:
+    return entry.submitted_at is not None and passes_calibration(entry.scores, reference)
+
+
+def reference_of(cs: CalibrationSession) -> dict[str, int]:
+    return {key: score.score for key, score in benchmark_of(cs).scores.items()}
+
+
+def reveal(session: Session, cs: CalibrationSession, *, actor: User, now: datetime) -> None:
+    if cs.revealed_at is not None:
+        raise Conflict("This session is already revealed.")
+    if not any(e.submitted_at for e in cs.entries):
+        raise Conflict("Nobody has scored the benchmark yet; reveal once some have.")
+    cs.revealed_at = now
+    audit.record(session, "calibration.revealed", actor=actor, subject_type="calibration_session", subject_id=cs.id)
+    session.commit()
+
+
+def reveal_rows(cs: CalibrationSession, scorecard: Scorecard) -> list[Reveal]:
+    reference = reference_of(cs)
+    return [
+        Reveal(d.dimension.key, d.dimension.name, reference[d.dimension.key],
+               {e.interviewer.name: e.scores.get(d.dimension.key) for e in cs.entries if e.submitted_at})
+        for d in scorecard.dimensions
+    ]
+
+
+def has_passed(session: Session, opening: Opening, interviewer_id: int) -> bool:
+    """Whether the interviewer passed any calibration session of this opening."""
+    for cs in sessions_of(session, opening):
+        reference = reference_of(cs)
+        if any(e.interviewer_id == interviewer_id and passed(e, reference) for e in cs.entries):
+            return True
+    return False
+
+
+def answer_sections(exercise: Exercise, benchmark: Benchmark) -> list[tuple[str, str]]:
+    return [(section.title, benchmark.answers.get(section.key, "")) for section in exercise.sections]
