@@ -75,3 +75,22 @@ def test_bad_files_get_a_clear_message_and_a_non_zero_exit(tmp_path: Path, text:
         result = CliRunner().invoke(command, [path, *args])
         assert result.exit_code == 1
         assert message in result.output
+
+
+def test_agreement_reproduces_krippendorffs_published_alphas_from_a_file(tmp_path: Path) -> None:
+    observers = {
+        "A": [1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None],
+        "B": [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, None, 3],
+        "C": [None, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, None],
+        "D": [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, None],
+    }
+    lines = ["candidate,rater,dimension,score"] + [
+        f"unit{unit},{observer},overall,{value}"
+        for observer, values in observers.items() for unit, value in enumerate(values, start=1) if value is not None
+    ]
+    result = CliRunner().invoke(agreement_command, [write(tmp_path, "\n".join(lines) + "\n")])
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.output)["dimensions"]
+    assert (round(row["alpha_nominal"], 3), round(row["alpha_ordinal"], 3), round(row["alpha_interval"], 3)) == (
+        0.743, 0.815, 0.849)
+    assert row["icc1_1"] is None  # not every observer rated every unit
