@@ -291,6 +291,35 @@ def _ai_ratings(scorecards: list[Scorecard]) -> list[Rating]:
     return found
 
 
+@dataclass(frozen=True)
+class PairAgreement:
+    first: str
+    second: str
+    kappa: float | None
+    shared: int  # dimensions of the same work both rated
+
+
+def pairwise_agreement(session: Session, opening: Opening) -> list[PairAgreement]:
+    """Quadratic weighted kappa for every pair of raters (the AI drafts included) on the work both scored."""
+    from ..domain.agreement import quadratic_weighted_kappa
+
+    scorecards = submitted_scorecards(session, opening)
+    names = {str(card.assignment.interviewer_id): card.assignment.interviewer.name for card in scorecards}
+    names[AI_RATER] = "AI drafts"
+    by_item: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for r in ratings_of(scorecards) + _ai_ratings(scorecards):
+        by_item[(r.candidate, r.dimension)][r.rater] = int(r.score)
+    raters = sorted({rater for scores in by_item.values() for rater in scores}, key=lambda r: names.get(r, r))
+    pairs = []
+    for i, first in enumerate(raters):
+        for second in raters[i + 1:]:
+            shared = [(s[first], s[second]) for s in by_item.values() if first in s and second in s]
+            if shared:
+                kappa = quadratic_weighted_kappa([a for a, _ in shared], [b for _, b in shared])
+                pairs.append(PairAgreement(names.get(first, first), names.get(second, second), kappa, len(shared)))
+    return pairs
+
+
 def interviewer_report(session: Session, opening: Opening) -> tuple[list[InterviewerReport], list[str]]:
     """Each interviewer's severity, agreement with the others and drift by week; the AI as one more row."""
     from ..domain.agreement import quadratic_weighted_kappa

@@ -151,3 +151,14 @@ def test_ai_drafts_appear_as_one_more_rater(seeded: Opening, db_session: Session
     rows, _ = results.interviewer_report(db_session, seeded)
     ai = [r for r in rows if r.is_ai]
     assert len(ai) == 1 and ai[0].name == "AI drafts" and ai[0].severity > 0
+
+
+def test_agreement_is_given_for_every_pair_of_interviewers(seeded: Opening, db_session: Session, client: FlaskClient) -> None:
+    pairs = results.pairwise_agreement(db_session, seeded)
+    assert {frozenset((p.first, p.second)) for p in pairs} == {
+        frozenset(("Tom Becker", "Lena Kowalski")), frozenset(("Tom Becker", "Priya Raman")),
+        frozenset(("Lena Kowalski", "Priya Raman")),
+    }
+    assert all(p.shared > 0 and p.kappa is not None for p in pairs)
+    manager(client)
+    assert "Agreement between pairs" in client.get(f"/hiring/openings/{seeded.slug}/interviewers").get_data(as_text=True)

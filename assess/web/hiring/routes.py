@@ -430,7 +430,8 @@ def interviewers_page(slug: str) -> str:
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
     rows, warnings = results.interviewer_report(session, found)
-    return render_template("hiring/interviewers.html", opening=found, rows=rows, warnings=warnings)
+    return render_template("hiring/interviewers.html", opening=found, rows=rows, warnings=warnings,
+                           pairs=results.pairwise_agreement(session, found))
 
 
 # -- calibration sessions --------------------------------------------------------------------
