@@ -8,24 +8,15 @@ from __future__ import annotations
 import time
 import warnings
 
-import numpy as np
 from scipy.stats import spearmanr
 
 from assess.domain.calibration import Rating, calibrate
+from assess.domain.simulation import simulate as simulated
 
 
 def simulate(candidates: int, raters: int, per_candidate: int, dimensions: int, seed: int = 1) -> list[Rating]:
-    rng = np.random.default_rng(seed)
-    level = rng.normal(0, 0.8, candidates)
-    severity = rng.normal(0, 0.6, raters)
-    difficulty = rng.normal(0, 0.3, dimensions)
-    ratings = []
-    for c in range(candidates):
-        for r in rng.choice(raters, per_candidate, replace=False):
-            for d in range(dimensions):
-                score = 3 + level[c] + severity[r] - difficulty[d] + rng.normal(0, 0.6)
-                ratings.append(Rating(f"c{c}", f"r{r}", f"d{d}", float(min(5, max(1, round(score))))))
-    return ratings
+    return simulated(seed, candidates=candidates, raters=raters, per_candidate=per_candidate, dimensions=dimensions,
+                     rater_spread=0.6).ratings
 
 
 def timed(work, repeat: int = 3) -> tuple[float, object]:

@@ -7,21 +7,12 @@ import pytest
 from scipy.stats import spearmanr
 
 from assess.domain.calibration import DesignError, Rating, calibrate
+from assess.domain.simulation import simulate as simulated
 
 
-def simulate(seed: int, candidates: int = 150, raters: int = 10, per_candidate: int = 2, dimensions: int = 5):
-    """Candidates of known level scored by interviewers of known severity, each seen by a few of many."""
-    rng = np.random.default_rng(seed)
-    level = rng.normal(0, 0.8, candidates)
-    severity = rng.normal(0, 0.7, raters)
-    difficulty = rng.normal(0, 0.3, dimensions)
-    ratings = []
-    for c in range(candidates):
-        for r in rng.choice(raters, per_candidate, replace=False):
-            for d in range(dimensions):
-                score = 3 + level[c] + severity[r] - difficulty[d] + rng.normal(0, 0.6)
-                ratings.append(Rating(f"c{c}", f"r{r}", f"d{d}", float(min(5, max(1, round(score))))))
-    return ratings, level, severity, difficulty
+def simulate(seed: int, **sizes: int) -> tuple[list[Rating], np.ndarray, np.ndarray, np.ndarray]:
+    data = simulated(seed, **sizes)
+    return data.ratings, data.level, data.severity, data.difficulty
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13])
