@@ -127,13 +127,18 @@ def reveal_rows(cs: CalibrationSession, scorecard: Scorecard) -> list[Reveal]:
     ]
 
 
-def has_passed(session: Session, opening: Opening, interviewer_id: int) -> bool:
-    """Whether the interviewer passed any calibration session of this opening."""
+def passed_interviewers(session: Session, opening: Opening) -> set[int]:
+    """Everyone who passed any calibration session of this opening, from one query."""
+    found: set[int] = set()
     for cs in sessions_of(session, opening):
         reference = reference_of(cs)
-        if any(e.interviewer_id == interviewer_id and passed(e, reference) for e in cs.entries):
-            return True
-    return False
+        found |= {e.interviewer_id for e in cs.entries if passed(e, reference)}
+    return found
+
+
+def has_passed(session: Session, opening: Opening, interviewer_id: int) -> bool:
+    """Whether the interviewer passed any calibration session of this opening."""
+    return interviewer_id in passed_interviewers(session, opening)
 
 
 def answer_sections(exercise: Exercise, benchmark: Benchmark) -> list[tuple[str, str]]:

@@ -212,7 +212,12 @@ def auto_assign(
     """Give every submission and live stage its interviewers, balancing everyone's load."""
     ensure_live_stages(session, library, opening)
     rows = work_rows(session, opening)
-    pool = [u for u in interviewers(session) if calibrated(session, opening, u.id)]
+    pool = interviewers(session)
+    if opening.calibration_required:
+        from .calibration_sessions import passed_interviewers
+
+        allowed = passed_interviewers(session, opening)
+        pool = [u for u in pool if u.id in allowed]
     if not pool:
         raise Conflict("There are no active interviewers to assign (who have passed calibration, "
                        "where the opening requires it).")
