@@ -40,6 +40,9 @@ class Config:
     ai_base_url: str | None = None
     ai_model: str | None = None
     ai_timeout: float = 60.0
+    # Staff sessions end after this long without a request, and this long after sign-in at most.
+    staff_idle_minutes: int = 60
+    staff_session_hours: int = 12
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -49,6 +52,11 @@ class Config:
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies travel only over HTTPS in production and wherever the site is served over HTTPS."""
+        return self.production or self.base_url.startswith("https://")
 
     @property
     def ai_configured(self) -> bool:
@@ -116,11 +124,13 @@ class Config:
                 values["ai_timeout"] = float(timeout)
             except ValueError as error:
                 raise ConfigError(f"ASSESS_AI_TIMEOUT must be a number of seconds, not {timeout!r}.") from error
-        port = get("SMTP_PORT")
-        if port is not None:
-            if not port.isdigit():
-                raise ConfigError(f"ASSESS_SMTP_PORT must be a port number, not {port!r}.")
-            values["smtp_port"] = int(port)
+        for name, key in (("SMTP_PORT", "smtp_port"), ("STAFF_IDLE_MINUTES", "staff_idle_minutes"),
+                          ("STAFF_SESSION_HOURS", "staff_session_hours")):
+            number = get(name)
+            if number is not None:
+                if not number.isdigit() or int(number) == 0:
+                    raise ConfigError(f"ASSESS_{name} must be a whole number above zero, not {number!r}.")
+                values[key] = int(number)
         starttls = get("SMTP_STARTTLS")
         if starttls is not None:
             values["smtp_starttls"] = starttls.lower() in ("1", "true", "yes", "on")

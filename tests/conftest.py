@@ -252,6 +252,16 @@ class Auth:
         return self.client.post("/auth/logout", data={"csrf_token": token})
 
 
+def sign_in_session(client: FlaskClient, user: User | str) -> None:
+    """Give client a signed-in staff session for user (or a users.session_id) without the sign-in form."""
+    from assess.web.access import fresh_session, stamp_staff_session
+
+    now = client.application.extensions["assess.clock"]()
+    with client.session_transaction() as values:
+        fresh_session(values)
+        stamp_staff_session(values, user if isinstance(user, str) else users.session_id(user), now)
+
+
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)

@@ -237,13 +237,18 @@ def auto_assign(
     return AutoResult(added=len(plan.pairs), short=len(plan.short))
 
 
-def remind(
-    session: Session, config: Config, opening: Opening, assignment_id: int, *, actor: User, now: datetime,
-) -> Assignment:
-    """Email an interviewer about a scorecard they have not submitted."""
+def assignment_in(session: Session, opening: Opening, assignment_id: int) -> Assignment:
+    """The assignment with this id, if it belongs to the opening."""
     assignment = session.get(Assignment, assignment_id)
     if assignment is None or assignment.attempt.candidate.opening_id != opening.id:
         raise NotFound("There is no such assignment in this opening.")
+    return assignment
+
+
+def remind(
+    session: Session, config: Config, opening: Opening, assignment: Assignment, *, actor: User, now: datetime,
+) -> Assignment:
+    """Email an interviewer about a scorecard they have not submitted."""
     if _is_submitted(assignment):
         raise Conflict("That scorecard is already submitted.")
     exercise = exercise_of(assignment.attempt.exercise_version)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, MutableMapping
+from datetime import datetime
+from typing import Any
 
-from flask import Flask, abort
-from flask_login import AnonymousUserMixin, LoginManager, current_user
+from flask import Flask, abort, current_app, flash, request, session
+from flask_login import AnonymousUserMixin, LoginManager, current_user, logout_user
 
-from .. import db
+from .. import clock, db
+from ..config import Config
 from ..models import Role, User
 from ..services import users
 
@@ -55,8 +59,62 @@ def _load_user(session_id: str) -> StaffSession | None:
     return StaffSession(user) if user is not None else None
 
 
+SINCE, SEEN, SESSION_NONCE = "staff_since", "staff_seen", "sid"
+
+
+def fresh_session(values: MutableMapping[str, Any]) -> None:
+    """Drop everything in the session and give it a new identity, so nothing from before survives."""
+    values.clear()
+    values[SESSION_NONCE] = secrets.token_urlsafe(16)
+
+
+def stamp_staff_session(values: MutableMapping[str, Any], session_id: str, now: datetime) -> None:
+    """What a staff session holds: who (users.session_id), and since when, for the timeouts."""
+    values["_user_id"] = session_id
+    values["_fresh"] = True
+    values[SINCE] = values[SEEN] = int(now.timestamp())
+
+
+def sign_in(user: User) -> None:
+    """Start a new staff session for user (the session id rotates)."""
+    from flask_login import login_user
+
+    fresh_session(session)
+    login_user(StaffSession(user))
+    stamp_staff_session(session, users.session_id(user), clock.now())
+
+
+def expired_because(values: MutableMapping[str, Any], settings: Config, now: datetime) -> str | None:
+    """Why a staff session has ended on its own, or None while it is still good."""
+    since, seen = values.get(SINCE), values.get(SEEN)
+    if not isinstance(since, int) or not isinstance(seen, int):
+        return "Your session could not be confirmed, so you were signed out. Please sign in again."
+    moment = now.timestamp()
+    if moment - since > settings.staff_session_hours * 3600:
+        return (f"You were signed out because sessions last at most {settings.staff_session_hours} hours. "
+                "Please sign in again.")
+    if moment - seen > settings.staff_idle_minutes * 60:
+        return (f"You were signed out after {settings.staff_idle_minutes} minutes without activity. "
+                "Please sign in again; anything you saved is kept.")
+    return None
+
+
+def _enforce_staff_timeouts() -> None:
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return
+    now = clock.now()
+    reason = expired_because(session, current_app.config["ASSESS"], now)
+    if reason is not None:
+        logout_user()
+        fresh_session(session)
+        flash(reason, "info")
+        return
+    session[SEEN] = int(now.timestamp())
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    app.before_request(_enforce_staff_timeouts)
 
     @app.context_processor
     def _roles() -> dict[str, object]:

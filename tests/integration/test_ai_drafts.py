@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from assess.domain.scoring import RatingInput, ScorecardInput
 from assess.models import AiDraft, AiDraftStatus, Assignment, Role, Scorecard, User
 from assess.services import ai_drafts, attempts, scoring
-from tests.conftest import TEST_PASSWORD, Auth, Factory, FrozenClock, csrf_token
+from tests.conftest import sign_in_session as sign_in, Factory, FrozenClock, csrf_token
 from tests.support.openai_server import ScriptedOpenAI
 
 A = "a-mini-prd"
@@ -230,12 +230,6 @@ def test_a_provider_that_is_down_is_named(ai_app: Flask, assignment: Assignment,
 
 
 # -- bias guards and the page -----------------------------------------------------------------------
-
-
-def sign_in(client: FlaskClient, user: User) -> None:
-    auth = Auth(client)
-    auth.logout()
-    auth.login(user.email, TEST_PASSWORD)
 
 
 def test_the_draft_opens_only_after_the_interviewers_own_ratings_are_saved(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from assess.domain.scoring import passes_calibration
 from assess.models import Opening, Role, User
 from assess.services import calibration_sessions, openings, scoring
-from tests.conftest import TEST_PASSWORD, Auth, Factory, FrozenClock, csrf_token
+from tests.conftest import sign_in_session as sign_in, Factory, FrozenClock, csrf_token
 
 D = "d-writing-sample"
 
@@ -29,12 +29,6 @@ def setup(make: Factory, clock: FrozenClock) -> dict[str, Any]:
     people = {name: make.user(Role.INTERVIEWER, name=f"{name.capitalize()} Rater") for name in ("ada", "ben")}
     opening = make.opening(manager, title="Calibrated APM")
     return {"manager": manager, "opening": opening, **people}
-
-
-def sign_in(client: FlaskClient, user: User) -> None:
-    auth = Auth(client)
-    auth.logout()
-    auth.login(user.email, TEST_PASSWORD)
 
 
 def score_all(client: FlaskClient, entry_id: int, value: int, dims: tuple[str, ...]) -> Any:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from assess.domain.scoring import RatingInput, ScorecardInput
 from assess.models import Assignment, Attempt, AuditEvent, OutboundEmail, Role, Scorecard, ScorecardStatus, User
 from assess.services import scoring
-from tests.conftest import TEST_PASSWORD, Auth, Factory, FrozenClock, csrf_token
+from tests.conftest import sign_in_session as sign_in_as, Factory, FrozenClock, csrf_token
 
 A = "a-mini-prd"
 A_DIMENSIONS = ("problem_framing", "requirements_quality", "analytics_measurement", "communication",
@@ -54,12 +54,6 @@ def form_data(client: FlaskClient, url: str, scores: dict[str, int | None], subm
         data["recommendation"] = recommendation
     data["submit" if submit else "save"] = "y"
     return data
-
-
-def sign_in_as(client: FlaskClient, user: User) -> None:
-    auth = Auth(client)
-    auth.logout()
-    auth.login(user.email, TEST_PASSWORD)
 
 
 def score(client: FlaskClient, assignment: Assignment, value: int, submit: bool = True, **kw: Any) -> Any:
@@ -113,6 +107,7 @@ def test_the_hiring_manager_assigns_and_reminds_from_the_scoring_page(
     assignment = db_session.scalars(select(Assignment)).one()
     assert assignment.interviewer_id == team["lena"].id
     clock.advance(days=4)
+    sign_in_as(client, team["manager"])  # four days on, the earlier session has ended
     text = client.get(page).get_data(as_text=True)
     assert "overdue" in text
     client.post(f"{page}/assignments/{assignment.id}/remind", data={"csrf_token": csrf_token(client, page)})

@@ -1,12 +1,12 @@
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
 from ... import db
 from ...services import users
-from ..access import StaffSession
+from ..access import fresh_session, sign_in
 from . import bp
 from .forms import SignInForm, SignOutForm
 
@@ -35,9 +35,7 @@ def login() -> Response | str:
             ]
         else:
             next_url = _safe_next(request.args.get("next"))
-            # A fresh session on sign-in, so nothing from before survives into it.
-            session.clear()
-            login_user(StaffSession(user))
+            sign_in(user)
             flash(f"Welcome, {user.name}.", "success")
             return redirect(next_url or url_for("main.home"))
     return render_template("auth/login.html", form=form)
@@ -48,6 +46,6 @@ def logout() -> Response:
     form = SignOutForm()
     if form.validate_on_submit():
         logout_user()
-        session.clear()
+        fresh_session(session)
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

@@ -31,6 +31,7 @@ from ...markdown import render
 from ...models import Attempt, Candidate
 from ...services import attempts, invitations
 from ...services.attempts import StepState
+from ..access import fresh_session
 from . import bp
 from .forms import (
     AutosaveRequest,
@@ -103,7 +104,7 @@ def _started_attempt(key: str) -> Attempt:
 def start_link(token: str) -> BaseResponse:
     """Exchange the emailed token for a session, then leave the token out of the address bar."""
     invitation = invitations.redeem(db.session(), token, clock.now())
-    session.clear()
+    fresh_session(session)
     session[SESSION_KEY] = invitation.id
     session.permanent = True
     return redirect(url_for("candidate.welcome"))

@@ -293,9 +293,10 @@ def assign(slug: str) -> Response:
 def remind(slug: str, assignment_id: int) -> Response:
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
+    assignment = scoring.assignment_in(session, found, assignment_id)
     if ActionForm().validate_on_submit():
         try:
-            made = scoring.remind(session, _config(), found, assignment_id, actor=current_staff(), now=clock.now())
+            made = scoring.remind(session, _config(), found, assignment, actor=current_staff(), now=clock.now())
         except AppError as error:
             flash(error.message, "error")
         else:
