@@ -6,7 +6,7 @@ from flask import Flask, Response, request
 from flask_wtf import CSRFProtect
 
 from .. import markdown
-from . import access, errors
+from . import access, errors, limits
 
 csrf = CSRFProtect()
 
@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
 
     app.add_template_filter(markdown.render, "markdown")
     csrf.init_app(app)
+    limits.init_app(app, app.config["ASSESS"])
     access.init_app(app)
     errors.init_app(app)
     for blueprint in (main_bp, auth_bp, candidate_bp, hiring_bp, review_bp, admin_bp):

@@ -47,6 +47,8 @@ def init_app(app: Flask) -> None:
             404: "There is nothing at this address. Check the link, or go back to your home page.",
             405: "This page cannot be used that way. Go back and try again from the page itself.",
             413: "What you sent is too large. Shorten it and try again; nothing saved was lost.",
+            429: "There were too many attempts in a short time. Wait a few minutes, then try again; "
+            "if this keeps happening, contact the person who invited you or an administrator.",
         }
         return _respond(error.code, error.name, messages.get(error.code, error.description or ""))
 

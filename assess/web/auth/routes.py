@@ -6,6 +6,8 @@ from werkzeug.wrappers import Response
 
 from ... import db
 from ...services import users
+from .. import limits
+from ..limits import limiter
 from ..access import fresh_session, sign_in
 from . import bp
 from .forms import SignInForm, SignOutForm
@@ -22,6 +24,8 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(limits.SIGN_IN_PER_ADDRESS, methods=["POST"])
+@limiter.limit(limits.SIGN_IN_PER_ACCOUNT, methods=["POST"], key_func=limits.account_key)
 def login() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))

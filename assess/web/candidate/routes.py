@@ -31,7 +31,9 @@ from ...markdown import render
 from ...models import Attempt, Candidate
 from ...services import attempts, invitations
 from ...services.attempts import StepState
+from .. import limits
 from ..access import fresh_session
+from ..limits import limiter
 from . import bp
 from .forms import (
     AutosaveRequest,
@@ -101,6 +103,7 @@ def _started_attempt(key: str) -> Attempt:
 
 
 @bp.get("/start/<token>")
+@limiter.limit(limits.LINK_PER_ADDRESS)
 def start_link(token: str) -> BaseResponse:
     """Exchange the emailed token for a session, then leave the token out of the address bar."""
     invitation = invitations.redeem(db.session(), token, clock.now())

@@ -1,0 +1,41 @@
+"""Rate limits on the doors people could hammer: sign-in, invitation links, link resends.
+
+Counters live in Redis when ASSESS_REDIS_URL is set, so every web process shares them;
+otherwise in the process's memory, which is enough for one process on a laptop.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from ..config import Config
+
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True, strategy="moving-window",
+                  key_prefix="assess-limits")
+
+# Per address, then per account: many guesses from one place, or a few from many places at one account.
+SIGN_IN_PER_ADDRESS = "10 per minute;50 per hour"
+SIGN_IN_PER_ACCOUNT = "5 per minute;20 per hour"
+# Invitation tokens are 256 bits, so guessing is hopeless; this stops anyone trying at volume.
+LINK_PER_ADDRESS = "20 per minute;200 per hour"
+# A new link mails the candidate each time; a handful per candidate is plenty.
+RESEND_PER_CANDIDATE = "3 per 10 minutes;10 per day"
+
+
+def storage_uri(config: Config) -> str:
+    return config.redis_url or "memory://"
+
+
+def account_key() -> str:
+    return "sign-in:" + (request.form.get("email") or "").strip().lower()
+
+
+def candidate_key() -> str:
+    return f"resend:{(request.view_args or {}).get('candidate_id')}"
+
+
+def init_app(app: Flask, config: Config) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(config))
+    limiter.init_app(app)
