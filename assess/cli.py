@@ -268,6 +268,25 @@ def sweep_command() -> None:
     click.echo(f"Submitted {count} attempt(s) whose time had run out.")
 
 
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only list who would be erased.")
+@with_appcontext
+def purge_command(dry_run: bool) -> None:
+    """Erase the personal data of candidates whose opening's retention period has ended."""
+    from . import clock, db
+    from .services import candidate_data
+
+    if dry_run:
+        due = candidate_data.expired(db.session(), clock.now())
+        for item in due:
+            click.echo(f"candidate {item.candidate.id} ({item.candidate.pseudonym}, {item.candidate.opening.slug}): "
+                       f"last activity {item.last_activity:%Y-%m-%d}")
+        click.echo(f"{len(due)} candidate(s) would be erased.")
+        return
+    count = candidate_data.purge(db.session(), clock.now())
+    click.echo(f"Erased the personal data of {count} candidate(s) whose retention period had ended.")
+
+
 # -- the AI aid -----------------------------------------------------------------------
 
 

@@ -364,6 +364,8 @@ class AuditEvent(Base):
     subject_id: Mapped[int | None]
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
+    actor: Mapped[User | None] = relationship()
+
 
 class OutboundEmail(Base):
     """A message the app sent, or keeps in the outbox when no SMTP server is configured."""

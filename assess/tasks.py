@@ -45,6 +45,7 @@ class Tasks:
     huey: Huey
     run_ai_draft: Any
     sweep_deadlines: Any
+    purge_expired: Any
 
 
 def register(queue: Huey) -> Tasks:
@@ -70,7 +71,18 @@ def register(queue: Huey) -> Tasks:
         with app.app_context():
             return attempts.sweep(db.session(), app.config["ASSESS"], now=clock.now())
 
-    return Tasks(huey=queue, run_ai_draft=run_ai_draft, sweep_deadlines=sweep_deadlines)
+    @queue.periodic_task(crontab(minute="17", hour="3"))
+    def purge_expired() -> int:
+        """Every night: erase candidates whose opening's retention period has ended."""
+        from . import clock, db
+        from .services import candidate_data
+
+        app = _app()
+        with app.app_context():
+            return candidate_data.purge(db.session(), clock.now())
+
+    return Tasks(huey=queue, run_ai_draft=run_ai_draft, sweep_deadlines=sweep_deadlines,
+                 purge_expired=purge_expired)
 
 
 def init_app(app: Flask) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import AuditEvent, User
 
@@ -30,3 +33,63 @@ def record(
     )
     session.add(event)
     return event
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """What an admin filters the log by; every part is optional."""
+
+    action: str | None = None
+    actor_user_id: int | None = None
+    actor_kind: str | None = None
+    subject_type: str | None = None
+    subject_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def search(session: Session, query: AuditQuery, *, page: int = 1, per_page: int = 50) -> AuditPage:
+    """One page of matching events, newest first."""
+    conditions = []
+    if query.action:
+        conditions.append(AuditEvent.action == query.action)
+    if query.actor_user_id is not None:
+        conditions.append(AuditEvent.actor_user_id == query.actor_user_id)
+    if query.actor_kind:
+        conditions.append(AuditEvent.actor_kind == query.actor_kind)
+    if query.subject_type:
+        conditions.append(AuditEvent.subject_type == query.subject_type)
+    if query.subject_id is not None:
+        conditions.append(AuditEvent.subject_id == query.subject_id)
+    if query.since is not None:
+        conditions.append(AuditEvent.occurred_at >= query.since)
+    if query.until is not None:
+        conditions.append(AuditEvent.occurred_at < query.until)
+    total = session.scalar(select(func.count(AuditEvent.id)).where(*conditions)) or 0
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    events = session.scalars(
+        select(AuditEvent).where(*conditions).options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return AuditPage(list(events), total, page, per_page)
+
+
+def vocabulary(session: Session) -> tuple[list[str], list[str], list[str]]:
+    """The actions, actor kinds and subject types that occur in the log, for filter menus."""
+    def distinct(column: Any) -> list[str]:
+        return list(session.scalars(select(column).distinct().order_by(column)))
+
+    return distinct(AuditEvent.action), distinct(AuditEvent.actor_kind), distinct(AuditEvent.subject_type)

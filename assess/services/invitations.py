@@ -103,6 +103,7 @@ def invite(
         email=address,
         pseudonym=_free_pseudonym(session, opening),
         data_variant_seed=_next_seed(session, opening),
+        created_at=now,
     )
     session.add(candidate)
     session.flush()

@@ -42,14 +42,17 @@ def deliver(
         transport="smtp" if config.smtp_host else "outbox",
     )
     session.add(record)
+    session.flush()
+    # Log lines name the record, never the address: logs outlive a candidate's erasure.
     if not config.smtp_host:
-        log.info("no SMTP server configured; kept mail to %s in the outbox", message.to)
+        log.info("no SMTP server configured; kept mail %d in the outbox", record.id)
         return record
     try:
         _send_smtp(config, message)
     except (OSError, smtplib.SMTPException) as error:
         record.error = f"{type(error).__name__}: {error}"
-        log.warning("could not send mail to %s: %s", message.to, record.error)
+        log.warning("could not send mail %d (%s); the error is on its outbox record", record.id,
+                    type(error).__name__)
     else:
         record.sent_at = utcnow()
     return record

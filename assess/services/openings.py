@@ -148,6 +148,9 @@ AI_TIMINGS = {
 }
 
 
+RETENTION_DAYS = (30, 1095)
+
+
 @dataclass(frozen=True)
 class OpeningChanges:
     """What can change on an opening once candidates may already be in it."""
@@ -158,6 +161,7 @@ class OpeningChanges:
     ai_draft_timing: str
     ai_notice: str
     calibration_required: bool = False
+    retention_days: int = 365
 
 
 def update_settings(session: Session, opening: Opening, changes: OpeningChanges, *, actor: User) -> Opening:
@@ -168,6 +172,8 @@ def update_settings(session: Session, opening: Opening, changes: OpeningChanges,
         raise InputError("Invitations can be valid for 1 to 90 days.")
     if not 1 <= changes.interviewers_per_submission <= 6:
         raise InputError("Ask for 1 to 6 interviewers per submission.")
+    if not RETENTION_DAYS[0] <= changes.retention_days <= RETENTION_DAYS[1]:
+        raise InputError(f"Keep candidates' data for {RETENTION_DAYS[0]} to {RETENTION_DAYS[1]} days.")
     before = {field: getattr(opening, field) for field in OpeningChanges.__dataclass_fields__}
     after = {field: getattr(changes, field) for field in OpeningChanges.__dataclass_fields__}
     after["ai_notice"] = changes.ai_notice.strip()

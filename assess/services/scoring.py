@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -312,6 +313,20 @@ def snapshot(scorecard: Scorecard) -> dict[str, Any]:
     }
 
 
+def audited_values(scorecard: Scorecard) -> dict[str, Any]:
+    """What the audit log keeps of a scorecard: scores, signals and recommendation, and a digest of each
+    note instead of its text, since notes may quote the candidate and the log outlives an erasure."""
+    full = snapshot(scorecard)
+    for rating in full["ratings"].values():
+        rating["evidence"] = text_digest(rating["evidence"])
+    full["summary"] = text_digest(full["summary"])
+    return full
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16] if text else ""
+
+
 def save(
     session: Session,
     library: ContentLibrary,
@@ -348,7 +363,7 @@ def save(
         scorecard.submitted_at = now
         session.flush()
         audit.record(session, "scorecard.submitted", actor=actor, subject_type="scorecard",
-                     subject_id=scorecard.id, values=snapshot(scorecard))
+                     subject_id=scorecard.id, values=audited_values(scorecard))
     session.commit()
     return problems
 
@@ -361,7 +376,7 @@ def reopen(session: Session, assignment: Assignment, reason: str, *, actor: User
     if len(reason.strip()) < 10:
         raise InputError("Say why the scorecard is being reopened (at least a short sentence).")
     audit.record(session, "scorecard.reopened", actor=actor, subject_type="scorecard", subject_id=scorecard.id,
-                 reason=reason.strip(), values=snapshot(scorecard))
+                 reason=reason.strip(), values=audited_values(scorecard))
     scorecard.status = ScorecardStatus.DRAFT
     scorecard.updated_at = now
     session.commit()

@@ -138,6 +138,10 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("review.calibration", "POST"): THE_INTERVIEWERS_OWN,
     ("admin.index", "GET"): ADMINS,
     ("admin.exercise", "GET"): ADMINS,
+    ("admin.audit_log", "GET"): ADMINS,
+    ("admin.candidates", "GET"): ADMINS,
+    ("admin.export_candidate", "GET"): ADMINS,
+    ("admin.erase_candidate", "POST"): ADMINS,
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import urlsplit
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assess import create_app
 from assess.models import AuditEvent, Role, User
 from assess.services import users
-from tests.conftest import TEST_PASSWORD, Auth, Factory
+from tests.conftest import TEST_PASSWORD, Auth, Factory, FrozenClock, make_config
 
 HOME_BY_ROLE = {
     Role.ADMIN: "/admin/",
@@ -99,6 +103,82 @@ def test_the_session_starts_afresh_on_sign_in(make: Factory, auth: Auth, client:
     with client.session_transaction() as session:
         assert "planted" not in session
         assert session["_user_id"] == users.session_id(user)
+
+
+def test_the_session_identity_rotates_on_sign_in_and_sign_out(make: Factory, auth: Auth, client: FlaskClient) -> None:
+    user = make.user()
+    client.get("/auth/login")
+    with client.session_transaction() as session:
+        session["sid"] = "chosen-by-an-attacker"
+    auth.login(user.email)
+    with client.session_transaction() as session:
+        signed_in = session["sid"]
+    assert signed_in != "chosen-by-an-attacker"
+    auth.logout()
+    with client.session_transaction() as session:
+        assert session["sid"] != signed_in and "_user_id" not in session
+
+
+def test_a_candidate_link_starts_a_new_session(make: Factory, client: FlaskClient) -> None:
+    link = make.invite(make.opening()).link
+    with client.session_transaction() as session:
+        session["sid"] = "chosen-by-an-attacker"
+        session["_user_id"] = "planted"
+    assert client.get(urlsplit(link).path).status_code == 302
+    with client.session_transaction() as session:
+        assert session["sid"] != "chosen-by-an-attacker" and "_user_id" not in session
+
+
+def test_staff_are_signed_out_after_an_idle_hour(
+    make: Factory, auth: Auth, client: FlaskClient, clock: FrozenClock
+) -> None:
+    auth.login(make.user().email)
+    for _ in range(3):  # each request keeps the session alive
+        clock.advance(minutes=50)
+        assert client.get("/review/").status_code == 200
+    clock.advance(minutes=61)
+    response = client.get("/review/", follow_redirects=True)
+    assert "/auth/login" in response.request.path
+    assert "after 60 minutes without activity" in response.get_data(as_text=True)
+
+
+def test_staff_sessions_end_after_twelve_hours_however_busy(
+    make: Factory, auth: Auth, client: FlaskClient, clock: FrozenClock
+) -> None:
+    auth.login(make.user().email)
+    for _ in range(12):  # 11 h 48 min of steady work
+        clock.advance(minutes=59)
+        assert client.get("/review/").status_code == 200
+    clock.advance(minutes=59)
+    response = client.get("/review/", follow_redirects=True)
+    assert "sessions last at most 12 hours" in response.get_data(as_text=True)
+    assert client.get("/review/").status_code == 302
+
+
+def test_a_session_without_its_timestamps_is_not_trusted(make: Factory, client: FlaskClient) -> None:
+    user = make.user()
+    with client.session_transaction() as session:
+        session["_user_id"] = users.session_id(user)
+    assert client.get("/review/").status_code == 302
+
+
+@pytest.mark.parametrize(("settings", "secure"), [
+    ({"env": "development"}, False),
+    ({"env": "production"}, True),
+    ({"env": "test", "base_url": "https://assess.example.org"}, True),
+])
+def test_cookies_are_http_only_same_site_and_secure_outside_development(
+    settings: dict[str, str], secure: bool, tmp_path: Path, database_url: str,
+) -> None:
+    config = make_config(tmp_path, database_url=database_url, **settings)
+    app = create_app(config)
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SESSION_COOKIE_SECURE"] is secure
+    response = app.test_client().get("/auth/login", base_url="https://localhost")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert ("Secure" in cookie) is secure
 
 
 def test_sign_in_is_recorded_in_the_audit_log(make: Factory, auth: Auth, db_session: Session) -> None:

@@ -1,9 +1,17 @@
-from flask import abort, render_template
+import json
+from datetime import UTC, datetime, time, timedelta
 
-from ... import db
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from ... import clock, db
 from ...content_registry import library
-from ...services import content, users
+from ...errors import AppError, NotFound
+from ...models import Candidate
+from ...services import audit, candidate_data, content, users
+from ..access import current_staff
 from . import bp
+from .forms import AuditFilterForm, CandidateSearchForm, EraseForm
 
 
 @bp.get("/")
@@ -29,3 +37,102 @@ def exercise(key: str) -> str:
         exercise=content.exercise(key),
         scorecard=content.scorecard(key),
     )
+
+
+# -- the audit log --------------------------------------------------------------------------------
+
+
+def _day_start(day: object) -> datetime | None:
+    return datetime.combine(day, time.min, tzinfo=UTC) if day else None  # type: ignore[arg-type]
+
+
+def audit_query(form: AuditFilterForm) -> audit.AuditQuery:
+    kind, _, value = (form.actor.data or "").partition(":")
+    until = _day_start(form.until.data)
+    return audit.AuditQuery(
+        action=form.action.data or None,
+        actor_user_id=int(value) if kind == "user" and value.isdigit() else None,
+        actor_kind=value if kind == "kind" else None,
+        subject_type=form.subject_type.data or None,
+        subject_id=form.subject_id.data,
+        since=_day_start(form.since.data),
+        until=until + timedelta(days=1) if until else None,
+    )
+
+
+@bp.get("/audit")
+def audit_log() -> str:
+    """Every recorded action, newest first, filtered by what, who, which object and when."""
+    session = db.session()
+    form = AuditFilterForm(request.args)
+    actions, kinds, subjects = audit.vocabulary(session)
+    form.offer(actions, kinds, [(u.id, u.name) for u in users.list_users(session)], subjects)
+    valid = form.validate()
+    found = audit.search(session, audit_query(form) if valid else audit.AuditQuery(),
+                         page=form.page.data or 1 if valid else 1)
+    pager = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("admin/audit.html", form=form, found=found, pager=pager, valid=valid)
+
+
+# -- one candidate's data ------------------------------------------------------------------------
+
+
+def _candidate(candidate_id: int) -> Candidate:
+    candidate = db.session().get(Candidate, candidate_id)
+    if candidate is None:
+        raise NotFound("There is no such candidate.")
+    return candidate
+
+
+@bp.get("/candidates")
+def candidates() -> str:
+    """Find a candidate by email to export or erase what is held about them."""
+    session = db.session()
+    form = CandidateSearchForm(request.args)
+    found: list[Candidate] = []
+    if request.args and form.validate():
+        try:
+            found = candidate_data.find_by_email(session, form.email.data or "")
+        except AppError as error:
+            form.email.errors = [error.message]
+        for candidate in found:
+            audit.record(session, "candidate.viewed", actor=current_staff(), subject_type="candidate",
+                         subject_id=candidate.id, page="admin.candidates")
+        session.commit()
+    return render_template("admin/candidates.html", form=form, found=found, searched=bool(request.args),
+                           erase_form=EraseForm())
+
+
+@bp.get("/candidates/<int:candidate_id>/export.json")
+def export_candidate(candidate_id: int) -> Response:
+    """Everything held about one candidate, as a JSON download."""
+    candidate = _candidate(candidate_id)
+    data = candidate_data.export(db.session(), candidate, actor=current_staff())
+    body = json.dumps(data, indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="candidate-{candidate.pseudonym}.json"'})
+
+
+@bp.post("/candidates/<int:candidate_id>/erase")
+def erase_candidate(candidate_id: int) -> BaseResponse:
+    """Erase one candidate on request, after the admin retypes the email."""
+    session = db.session()
+    candidate = _candidate(candidate_id)
+    form = EraseForm()
+    back = redirect(url_for("admin.candidates", email=candidate.email))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return back
+    if (form.confirm.data or "").strip().lower() != candidate.email.lower():
+        flash("The email you typed does not match this candidate's; nothing was erased.", "error")
+        return back
+    try:
+        candidate_data.erase(session, candidate, actor=current_staff(), reason=form.reason.data or "",
+                             now=clock.now())
+    except AppError as error:
+        flash(error.message, "error")
+        return back
+    flash(f"Erased. Candidate {candidate.pseudonym}'s scores remain, without name, email or answers.", "success")
+    return redirect(url_for("admin.candidates"))

@@ -102,6 +102,11 @@ class SettingsForm(FlaskForm):
     interviewers_per_submission = IntegerField(
         "Interviewers per submission", validators=[DataRequired(), NumberRange(1, 6, "Choose 1 to 6.")]
     )
+    retention_days = IntegerField(
+        "Days candidates' data is kept after their last activity",
+        validators=[DataRequired("Say how many days."), NumberRange(30, 1095, "Choose 30 to 1095 days.")],
+        description="Then names, emails, answers and notes are erased automatically; anonymous scores stay.",
+    )
     calibration_required = BooleanField("Interviewers must pass a calibration session before scoring candidates")
     ai_enabled = BooleanField("Interviewers may ask the AI aid for a draft scorecard")
     ai_draft_timing = SelectField("When the AI draft may be opened", validate_choice=True)

@@ -20,7 +20,9 @@ from ...domain.spreadsheet import to_csv
 from ...services import audit, calibration_sessions, invitations, mail, openings, results, scoring
 from ...services.content import scorecard_of
 from ...services.attempts import StepState, steps
+from .. import limits
 from ..access import current_staff
+from ..limits import limiter
 from . import bp
 from .forms import (
     ActionForm,
@@ -40,6 +42,13 @@ from .forms import (
 
 def _config() -> Config:
     return current_app.config["ASSESS"]  # type: ignore[no-any-return]
+
+
+def _record_listing(session: Session, opening: Any, page: str, shown: int) -> None:
+    """Pages that show candidates' names and emails are views of their identity: each is audited."""
+    audit.record(session, "candidates.listed", actor=current_staff(), subject_type="opening",
+                 subject_id=opening.id, page=page, shown=shown)
+    session.commit()
 
 
 @bp.get("/")
@@ -84,6 +93,7 @@ def opening(slug: str) -> str:
     found = openings.opening_for(session, current_staff(), slug)
     now = clock.now()
     candidates = openings.candidates_of(session, found)
+    _record_listing(session, found, "opening", len(candidates))
     return render_template(
         "hiring/opening.html",
         opening=found,
@@ -200,6 +210,7 @@ def _extend_time(session: Session, candidate: Candidate, form: Any, actor: User,
 
 
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/resend")
+@limiter.limit(limits.RESEND_PER_CANDIDATE, key_func=limits.candidate_key)
 def resend(slug: str, candidate_id: int) -> Response:
     return _candidate_action(slug, candidate_id, ActionForm, _resend)
 
@@ -224,6 +235,7 @@ def outbox(slug: str) -> str:
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
     messages = mail.outbox(session, [found.id])
+    _record_listing(session, found, "outbox", len(messages))
     selected = request.args.get("message", type=int)
     return render_template(
         "hiring/outbox.html", opening=found, messages=messages,
@@ -241,6 +253,7 @@ def scoring_page(slug: str) -> str:
     found = openings.opening_for(session, current_staff(), slug)
     scoring.ensure_live_stages(session, library(), found)
     rows = scoring.work_rows(session, found)
+    _record_listing(session, found, "scoring", len({row.attempt.candidate_id for row in rows}))
     return render_template(
         "hiring/scoring.html", opening=found, rows=rows, pool=scoring.interviewers(session),
         action_form=ActionForm(), assign_form=AssignForm(), now=clock.now(), is_overdue=scoring.is_overdue,
@@ -340,6 +353,7 @@ def settings(slug: str) -> Response | str:
             ai_enabled=form.ai_enabled.data, ai_draft_timing=form.ai_draft_timing.data or "after_rating",
             ai_notice=form.ai_notice.data or "",
             calibration_required=form.calibration_required.data,
+            retention_days=form.retention_days.data or found.retention_days,
         )
         try:
             openings.update_settings(session, found, changes, actor=current_staff())
@@ -362,6 +376,7 @@ def results_page(slug: str) -> str:
     found = openings.opening_for(session, current_staff(), slug)
     without = request.args.get("without", type=int)
     compared = results.comparison(session, library(), found, exclude=without)
+    _record_listing(session, found, "results", len(compared.rows))
     return render_template(
         "hiring/results.html", opening=found, compared=compared,
         chart=results.chart_config(compared),

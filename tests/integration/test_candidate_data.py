@@ -1,0 +1,249 @@
+"""A candidate's data: exported on request, erased on request or when the retention period ends.
+
+The erasure test walks a candidate through everything that stores something about them, erases
+them from the admin page, then reads every row of every table: neither name nor email is left,
+and no log line ever carried them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assess.cli import purge_command
+from assess.db import Base
+from assess.models import (
+    AiDraft,
+    AiDraftStatus,
+    Attempt,
+    AuditEvent,
+    Candidate,
+    Decision,
+    OutboundEmail,
+    Rating,
+    Role,
+    Submission,
+    User,
+)
+from assess.services import candidate_data, results, scoring
+from tests.conftest import Factory, FrozenClock, csrf_token, sign_in_session
+from tests.integration.test_candidate_journey import autosave, open_link, start, submit_form
+from tests.integration.test_scoring import A_DIMENSIONS, form_data
+
+NAME, EMAIL = "Zelda Marchetti", "zelda.marchetti@example.net"
+TRACES = ("Zelda", "Marchetti", "zelda.marchetti")
+
+
+def everything_stored(db_session: Session) -> list[tuple[str, str]]:
+    """(table, cell) for every cell of every table, JSON included."""
+    cells = []
+    for table in Base.metadata.sorted_tables:
+        for row in db_session.execute(select(table)).all():
+            cells.extend((table.name, json.dumps(value, default=str) if isinstance(value, (dict, list))
+                          else str(value)) for value in row)
+    return cells
+
+
+def traces_in(db_session: Session) -> list[tuple[str, str]]:
+    db_session.expire_all()
+    return [(table, cell[:120]) for table, cell in everything_stored(db_session)
+            if any(trace.lower() in cell.lower() for trace in TRACES)]
+
+
+@pytest.fixture
+def people(make: Factory) -> dict[str, User]:
+    return {"manager": make.user(Role.HIRING_MANAGER), "interviewer": make.user(Role.INTERVIEWER),
+            "admin": make.user(Role.ADMIN)}
+
+
+def through_the_whole_process(app: Flask, make: Factory, db_session: Session, people: dict[str, User],
+                              clock: FrozenClock) -> Candidate:
+    """Invite, answer (mentioning her own name), score, draft with AI, decide, export."""
+    opening = make.opening(people["manager"])
+    staff = app.test_client()
+    sign_in_session(staff, people["manager"])
+    page = f"/hiring/openings/{opening.slug}"
+    staff.post(f"{page}/invite", data={"csrf_token": csrf_token(staff, page), "name": NAME, "email": EMAIL})
+    candidate = db_session.scalars(select(Candidate).where(Candidate.email == EMAIL)).one()
+    link = db_session.scalars(select(OutboundEmail).where(OutboundEmail.candidate_id == candidate.id)).one()
+    browser = app.test_client()
+    open_link(browser, next(w for w in link.body_text.split() if "/c/start/" in w))
+    start(browser)
+    autosave(browser, answers={"problem_statement": f"I am {NAME}; the problem is approval delays."})
+    submit_form(browser, problem_statement=f"Written by {NAME} ({EMAIL}). Approvals take four days.")
+    attempt = db_session.scalars(select(Attempt).where(Attempt.candidate_id == candidate.id)).one()
+    made = scoring.assign(db_session, opening, attempt.id, people["interviewer"].id, due_at=None,
+                          actor=people["manager"], now=clock.now)
+    reviewer = app.test_client()
+    sign_in_session(reviewer, people["interviewer"])
+    url = f"/review/assignments/{made.id}"
+    reviewer.post(url, data=form_data(reviewer, url, dict.fromkeys(A_DIMENSIONS, 4),
+                                      evidence=f"Quotes: 'Written by {NAME}'."))
+    quoted = {"score": 4, "evidence": [f"Written by {NAME}"], "dropped": 0, "supported": True,
+              "rationale": "Frames the problem with a number."}
+    db_session.add(AiDraft(scorecard_id=made.scorecard.id, status=AiDraftStatus.DONE, model="m", result={
+        "dimensions": dict.fromkeys(A_DIMENSIONS, quoted), "strengths": [f"{NAME} is concise."], "gaps": [],
+        "feedback": "", "instructions_detected": False}))
+    db_session.commit()
+    for step in ("scoring/close", "scoring/unblind"):
+        staff.post(f"{page}/{step}", data={"csrf_token": csrf_token(staff, f"{page}/scoring")})
+    candidate_page = f"{page}/candidates/{candidate.id}"
+    staff.post(candidate_page, data={"csrf_token": csrf_token(staff, candidate_page), "outcome": "advance",
+                                     "rationale": f"{NAME} framed the problem best."})
+    assert staff.get(f"{page}/export/scorecards.csv").status_code == 200
+    db_session.expire_all()
+    return candidate
+
+
+def test_after_erasure_no_table_and_no_log_line_holds_the_name_or_email(
+    app: Flask, make: Factory, db_session: Session, people: dict[str, User], clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    candidate = through_the_whole_process(app, make, db_session, people, clock)
+    before = {table for table, _ in traces_in(db_session)}
+    # The walk really stored her name in each of these places; otherwise the search proves nothing.
+    assert {"candidates", "drafts", "submissions", "outbound_emails", "ratings", "ai_drafts",
+            "decisions"} <= before
+    admin = app.test_client()
+    sign_in_session(admin, people["admin"])
+    found = admin.get("/admin/candidates", query_string={"email": EMAIL.upper()}).get_data(as_text=True)
+    assert NAME in found and "Erase for good" in found
+    refused = admin.post(f"/admin/candidates/{candidate.id}/erase", follow_redirects=True, data={
+        "csrf_token": csrf_token(admin, "/admin/candidates?email=" + EMAIL), "confirm": "someone@else.org",
+        "reason": "Asked by email"})
+    assert "does not match" in refused.get_data(as_text=True)
+    assert traces_in(db_session), "a mistyped confirmation erased nothing"
+    done = admin.post(f"/admin/candidates/{candidate.id}/erase", follow_redirects=True, data={
+        "csrf_token": csrf_token(admin, "/admin/candidates?email=" + EMAIL), "confirm": EMAIL,
+        "reason": "The candidate asked on 20 November."})
+    assert "Erased." in done.get_data(as_text=True)
+    assert traces_in(db_session) == []
+    logged = [record.getMessage() for record in caplog.records]
+    assert logged, "the walk should have logged something (the outbox, at least)"
+    assert not [line for line in logged if any(trace.lower() in line.lower() for trace in TRACES)]
+
+
+def test_erasure_keeps_anonymous_scores_the_decision_and_a_tombstone(
+    app: Flask, make: Factory, db_session: Session, people: dict[str, User], clock: FrozenClock,
+) -> None:
+    candidate = through_the_whole_process(app, make, db_session, people, clock)
+    scores_before = sorted(db_session.scalars(select(Rating.score)).all())
+    candidate_data.erase(db_session, candidate, actor=people["admin"], reason="Asked", now=clock.now)
+    db_session.expire_all()
+    assert sorted(db_session.scalars(select(Rating.score)).all()) == scores_before
+    assert db_session.scalars(select(Decision.outcome)).one().value == "advance"
+    assert candidate.name == "Erased candidate" and candidate.erased_at is not None
+    tombstone = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "candidate.erased")).one()
+    assert (tombstone.subject_id, tombstone.actor_user_id, tombstone.details["reason"]) == (
+        candidate.id, people["admin"].id, "Asked")
+    assert db_session.scalars(select(Submission.answers)).one() == {}
+    assert all(invitation.revoked_at is not None for invitation in candidate.invitations)
+    still_counted = results.submitted_scorecards(db_session, candidate.opening)
+    assert [card.assignment.attempt.candidate_id for card in still_counted] == [candidate.id]
+    with pytest.raises(Exception, match="already erased"):
+        candidate_data.erase(db_session, candidate, actor=people["admin"], reason="Again", now=clock.now)
+
+
+def test_the_export_holds_everything_about_the_candidate_and_is_audited(
+    app: Flask, make: Factory, db_session: Session, people: dict[str, User], clock: FrozenClock,
+) -> None:
+    candidate = through_the_whole_process(app, make, db_session, people, clock)
+    admin = app.test_client()
+    sign_in_session(admin, people["admin"])
+    response = admin.get(f"/admin/candidates/{candidate.id}/export.json")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    data: dict[str, Any] = response.get_json()
+    assert (data["candidate"]["name"], data["candidate"]["email"]) == (NAME, EMAIL)
+    exercise = data["exercises"][0]
+    assert NAME in exercise["submission"]["answers"]["problem_statement"]
+    assert exercise["scorecards"][0]["ratings"][0]["score"] == 4
+    assert NAME in exercise["scorecards"][0]["ai_drafts"][0]["result"]["strengths"][0]
+    assert data["decisions"][0]["outcome"] == "advance"
+    assert any("/c/start/" in email["body"] for email in data["emails"])
+    assert {"invitation.created", "invitation.opened", "attempt.started", "submission.received"} <= {a["action"] for a in data["activity"]}
+    assert db_session.scalars(select(AuditEvent).where(AuditEvent.action == "candidate.exported",
+                                                       AuditEvent.subject_id == candidate.id)).one()
+
+
+def test_searching_needs_an_address_and_says_when_nobody_matches(
+    people: dict[str, User], client: FlaskClient
+) -> None:
+    sign_in_session(client, people["admin"])
+    assert "Type the candidate" in client.get("/admin/candidates", query_string={"email": ""}).get_data(as_text=True)
+    assert "not an email address" in client.get("/admin/candidates", query_string={"email": "zelda"}).get_data(
+        as_text=True)
+    assert "No candidate record uses that address" in client.get(
+        "/admin/candidates", query_string={"email": "nobody@example.org"}).get_data(as_text=True)
+
+
+# -- retention -------------------------------------------------------------------------------------
+
+
+def test_purge_erases_candidates_whose_retention_period_has_ended(
+    app: Flask, make: Factory, db_session: Session, people: dict[str, User], clock: FrozenClock, runner: Any,
+) -> None:
+    opening = make.opening(people["manager"])
+    opening.retention_days = 30
+    old = make.submission(opening, name="Old Applicant", email="old.applicant@example.net").candidate
+    clock.advance(days=20)
+    recent = make.submission(opening, name="Recent Applicant", email="recent@example.net").candidate
+    db_session.commit()
+    clock.advance(days=11)  # 31 days after the old one handed in, 11 after the recent one
+    preview = runner.invoke(purge_command, ["--dry-run"])
+    assert preview.exit_code == 0 and f"candidate {old.id} ({old.pseudonym}" in preview.output
+    assert "1 candidate(s) would be erased" in preview.output and old.erased_at is None
+    result = runner.invoke(purge_command)
+    assert result.exit_code == 0, result.output
+    assert "Erased the personal data of 1 candidate(s)" in result.output
+    db_session.expire_all()
+    assert old.erased_at is not None and old.email.endswith("@erased.invalid")
+    assert recent.erased_at is None and recent.name == "Recent Applicant"
+    tombstone = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "candidate.erased")).one()
+    assert tombstone.actor_kind == "system" and "retention period of 30 days" in tombstone.details["reason"]
+    assert runner.invoke(purge_command).output.startswith("Erased the personal data of 0")
+
+
+def test_a_decision_restarts_the_retention_clock(
+    make: Factory, db_session: Session, people: dict[str, User], clock: FrozenClock
+) -> None:
+    opening = make.opening(people["manager"])
+    opening.retention_days = 30
+    candidate = make.submission(opening).candidate
+    clock.advance(days=25)
+    db_session.add(Decision(candidate_id=candidate.id, decided_by_id=people["manager"].id,
+                            outcome="hold", rationale="Waiting for the second opening.", created_at=clock.now))
+    db_session.commit()
+    clock.advance(days=10)
+    assert candidate_data.expired(db_session, clock.now) == []
+    clock.advance(days=21)
+    assert [e.candidate.id for e in candidate_data.expired(db_session, clock.now)] == [candidate.id]
+
+
+def test_the_task_queue_runs_the_purge_every_night(app: Flask) -> None:
+    tasks = app.extensions["assess.tasks"]
+    validate = tasks.purge_expired.task_class().validate_datetime
+    assert validate(datetime(2026, 11, 26, 3, 17)) and not validate(datetime(2026, 11, 26, 4, 17))
+
+
+def test_the_retention_period_is_set_per_opening_with_a_clear_message(
+    make: Factory, people: dict[str, User], client: FlaskClient, db_session: Session
+) -> None:
+    opening = make.opening(people["manager"])
+    sign_in_session(client, people["manager"])
+    url = f"/hiring/openings/{opening.slug}/settings"
+    base = {"csrf_token": csrf_token(client, url), "invitation_valid_days": "14", "interviewers_per_submission": "2",
+            "ai_draft_timing": "after_rating"}
+    bad = client.post(url, data=base | {"retention_days": "5"})
+    assert "Choose 30 to 1095 days." in bad.get_data(as_text=True)
+    client.post(url, data=base | {"retention_days": "180"})
+    db_session.expire_all()
+    assert opening.retention_days == 180
