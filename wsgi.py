@@ -1,4 +1,4 @@
-"""The WSGI entry point for production servers: `gunicorn wsgi:app`."""
+"""The WSGI entry point for production servers: `gunicorn -c gunicorn.conf.py wsgi:app`."""
 
 from assess import create_app
 

@@ -48,4 +48,9 @@ def create_app(
     content_registry.init_app(app)
     tasks.init_app(app)
     init_web(app)
+    if settings.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops,  # type: ignore[method-assign]
+                                x_host=settings.proxy_hops)
     return app

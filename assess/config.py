@@ -43,6 +43,8 @@ class Config:
     # Staff sessions end after this long without a request, and this long after sign-in at most.
     staff_idle_minutes: int = 60
     staff_session_hours: int = 12
+    # How many proxies in front of the app set X-Forwarded-For/-Proto (0: none, use the peer address).
+    proxy_hops: int = 0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -124,12 +126,12 @@ class Config:
                 values["ai_timeout"] = float(timeout)
             except ValueError as error:
                 raise ConfigError(f"ASSESS_AI_TIMEOUT must be a number of seconds, not {timeout!r}.") from error
-        for name, key in (("SMTP_PORT", "smtp_port"), ("STAFF_IDLE_MINUTES", "staff_idle_minutes"),
-                          ("STAFF_SESSION_HOURS", "staff_session_hours")):
+        for name, key, lowest in (("SMTP_PORT", "smtp_port", 1), ("STAFF_IDLE_MINUTES", "staff_idle_minutes", 1),
+                                  ("STAFF_SESSION_HOURS", "staff_session_hours", 1), ("PROXY_HOPS", "proxy_hops", 0)):
             number = get(name)
             if number is not None:
-                if not number.isdigit() or int(number) == 0:
-                    raise ConfigError(f"ASSESS_{name} must be a whole number above zero, not {number!r}.")
+                if not number.isdigit() or int(number) < lowest:
+                    raise ConfigError(f"ASSESS_{name} must be a whole number of at least {lowest}, not {number!r}.")
                 values[key] = int(number)
         starttls = get("SMTP_STARTTLS")
         if starttls is not None:

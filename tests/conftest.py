@@ -161,6 +161,21 @@ def clock(app: Flask) -> FrozenClock:
 
 # -- factories -------------------------------------------------------------------
 
+_real_hash = users.generate_password_hash
+_hashes: dict[str, str] = {}
+
+
+def _hash_once(password: str, *args: Any, **kwargs: Any) -> str:
+    """scrypt is slow on purpose; tests create many accounts with the same password, so hash it once."""
+    if password not in _hashes:
+        _hashes[password] = _real_hash(password, *args, **kwargs)
+    return _hashes[password]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(users, "generate_password_hash", _hash_once)
+
 
 class Factory:
     """Makes rows with sensible defaults; pass keyword arguments to override them."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -93,3 +94,23 @@ def vocabulary(session: Session) -> tuple[list[str], list[str], list[str]]:
         return list(session.scalars(select(column).distinct().order_by(column)))
 
     return distinct(AuditEvent.action), distinct(AuditEvent.actor_kind), distinct(AuditEvent.subject_type)
+
+
+def readable(details: dict[str, Any]) -> list[tuple[str, str]]:
+    """An event's details as short (label, text) pairs for people to read."""
+    shown = []
+    for key, value in details.items():
+        if value is None:
+            continue
+        if key == "values" and isinstance(value, dict) and "ratings" in value:
+            scores = ", ".join(f"{dim.replace('_', ' ')} {r.get('score') if r.get('score') is not None else '–'}"
+                               for dim, r in value["ratings"].items())
+            shown.append(("scores", f"{scores}; recommendation {value.get('recommendation') or '–'}"))
+        elif key == "changes" and isinstance(value, dict):
+            shown.append(("changed", "; ".join(f"{field.replace('_', ' ')} {change.get('old')!r} → {change.get('new')!r}"
+                                              for field, change in value.items())))
+        elif isinstance(value, (dict, list)):
+            shown.append((key.replace("_", " "), json.dumps(value, ensure_ascii=False)))
+        else:
+            shown.append((key.replace("_", " "), str(value)))
+    return shown

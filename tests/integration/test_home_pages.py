@@ -92,3 +92,8 @@ def test_an_admin_previews_an_exercise_with_its_anchors(
     assert "<table>" in page
     assert scorecard.dimensions[0].anchors.high.split()[0] in page
     assert client.get("/admin/content/no-such-exercise").status_code == 404
+
+
+def test_the_health_check_reports_the_database_and_the_queue(client: FlaskClient) -> None:
+    health = client.get("/healthz").get_json()
+    assert (health["database"], health["queue"]) == ("ok", "ok") and isinstance(health["process"], int)

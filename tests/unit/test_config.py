@@ -60,7 +60,7 @@ def test_the_app_refuses_to_start_in_production_with_the_default_secret() -> Non
 
 
 def test_a_port_that_is_not_a_number_is_explained() -> None:
-    with pytest.raises(ConfigError, match="ASSESS_SMTP_PORT must be a whole number above zero"):
+    with pytest.raises(ConfigError, match="ASSESS_SMTP_PORT must be a whole number of at least 1"):
         Config.from_env({"ASSESS_SMTP_PORT": "twenty-five"})
 
 

@@ -71,7 +71,8 @@ def audit_log() -> str:
     found = audit.search(session, audit_query(form) if valid else audit.AuditQuery(),
                          page=form.page.data or 1 if valid else 1)
     pager = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("admin/audit.html", form=form, found=found, pager=pager, valid=valid)
+    return render_template("admin/audit.html", form=form, found=found, pager=pager, valid=valid,
+                           describe=audit.readable)
 
 
 # -- one candidate's data ------------------------------------------------------------------------

@@ -1,8 +1,13 @@
-from flask import redirect, url_for
+import os
+
+from flask import jsonify, redirect, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ... import db
 from ...models import Role
+from ...services import health_checks
+from ...tasks import tasks
 from . import bp
 
 HOME_BY_ROLE = {
@@ -21,5 +26,8 @@ def home() -> Response:
 
 
 @bp.get("/healthz")
-def health() -> tuple[str, int]:
-    return "ok", 200
+def health() -> tuple[Response, int]:
+    """For load balancers and process managers: 200 while the database answers; the queue is reported."""
+    checks = {"database": health_checks.database(db.session()), "queue": health_checks.queue(tasks().huey),
+              "process": os.getpid()}
+    return jsonify(checks), 200 if checks["database"] == "ok" else 503
