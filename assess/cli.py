@@ -287,6 +287,34 @@ def purge_command(dry_run: bool) -> None:
     click.echo(f"Erased the personal data of {count} candidate(s) whose retention period had ended.")
 
 
+@click.group("api-token")
+def api_token_cli() -> None:
+    """API tokens for applicant-tracking systems."""
+
+
+@api_token_cli.command("create")
+@click.option("--name", required=True, help="The system that will use it, e.g. 'Greenhouse sync'.")
+@click.option("--scope", "scopes", multiple=True, required=True,
+              help="Repeat for each: openings:read, invitations:write, submissions:read, scorecards:read, results:read.")
+@click.option("--admin", "admin_email", required=True, help="The admin the token is created in the name of.")
+@with_appcontext
+def api_token_create(name: str, scopes: tuple[str, ...], admin_email: str) -> None:
+    """Create a token and print it once."""
+    from sqlalchemy import select
+
+    from . import clock, db
+    from .models import Role, User
+    from .services import api_tokens
+
+    session = db.session()
+    admin = session.scalar(select(User).where(User.email == admin_email.strip().lower()))
+    if admin is None or admin.role is not Role.ADMIN or not admin.active:
+        raise click.ClickException(f"{admin_email} is not an active admin account.")
+    with _as_click_errors():
+        _, plain = api_tokens.create(session, name=name, scopes=list(scopes), actor=admin, now=clock.now())
+    click.echo(plain)
+
+
 # -- the AI aid -----------------------------------------------------------------------
 
 

@@ -79,8 +79,11 @@ def invite(
     email: str,
     actor: User | None,
     now: datetime,
+    actor_kind: str | None = None,
 ) -> Invited:
-    """Invite one person to an opening and email them their personal link."""
+    """Invite one person to an opening and email them their personal link.
+
+    actor_kind names who invited when it was not a member of staff ("cli" by default, or "api")."""
     address = normalise_email(email)
     name = " ".join(name.split())
     if not name:
@@ -96,7 +99,8 @@ def invite(
                 f"{address} is already invited to {opening.title} and the link still works. "
                 "Use Resend to send a new link instead."
             )
-        return _issue(session, config, library, candidate, actor=actor, now=now, action="invitation.reissued")
+        return _issue(session, config, library, candidate, actor=actor, now=now, action="invitation.reissued",
+                      actor_kind=actor_kind)
     candidate = Candidate(
         opening=opening,
         name=name,
@@ -107,7 +111,8 @@ def invite(
     )
     session.add(candidate)
     session.flush()
-    return _issue(session, config, library, candidate, actor=actor, now=now, action="invitation.created")
+    return _issue(session, config, library, candidate, actor=actor, now=now, action="invitation.created",
+                  actor_kind=actor_kind)
 
 
 def invite_many(
@@ -242,7 +247,7 @@ def session_invitation(session: Session, invitation_id: int) -> Invitation:
 
 def _issue(
     session: Session, config: Config, library: ContentLibrary, candidate: Candidate, *,
-    actor: User | None, now: datetime, action: str,
+    actor: User | None, now: datetime, action: str, actor_kind: str | None = None,
 ) -> Invited:
     opening = candidate.opening
     token = new_token()
@@ -261,7 +266,7 @@ def _issue(
         opening_id=opening.id, candidate_id=candidate.id,
     )
     audit.record(
-        session, action, actor=actor, actor_kind=None if actor else "cli",
+        session, action, actor=actor, actor_kind=actor_kind or (None if actor else "cli"),
         subject_type="candidate", subject_id=candidate.id, invitation_id=invitation.id,
     )
     session.commit()

@@ -124,8 +124,16 @@ def candidate_of(session: Session, opening: Opening, candidate_id: int) -> Candi
     return candidate
 
 
-def openings_for(session: Session, user: User) -> list[OpeningSummary]:
-    """The openings a person manages (all of them for an admin), newest first."""
+def opening_at(session: Session, slug: str) -> Opening:
+    """The opening at slug, whoever manages it (for callers already authorised for every opening)."""
+    opening = session.scalar(select(Opening).where(Opening.slug == slug))
+    if opening is None:
+        raise NotFound(f"There is no opening {slug!r}.")
+    return opening
+
+
+def openings_for(session: Session, user: User | None) -> list[OpeningSummary]:
+    """The openings a person manages (all of them for an admin, or for None), newest first."""
     counts = (
         select(Candidate.opening_id, func.count(Candidate.id).label("n"))
         .group_by(Candidate.opening_id)
@@ -137,7 +145,7 @@ def openings_for(session: Session, user: User) -> list[OpeningSummary]:
         .options(selectinload(Opening.exercises))
         .order_by(Opening.created_at.desc(), Opening.id.desc())
     )
-    if user.role is not Role.ADMIN:
+    if user is not None and user.role is not Role.ADMIN:
         query = query.where(Opening.hiring_manager_id == user.id)
     return [OpeningSummary(opening, count) for opening, count in session.execute(query)]
 

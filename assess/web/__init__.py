@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, request
 from flask_wtf import CSRFProtect
+from werkzeug.routing import IntegerConverter, Map
 
 from .. import markdown
 from . import access, errors, limits
@@ -13,20 +16,31 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .candidate import bp as candidate_bp
     from .hiring import bp as hiring_bp
     from .main import bp as main_bp
     from .review import bp as review_bp
 
+    app.url_map.converters["int"] = RowIdConverter
     app.add_template_filter(markdown.render, "markdown")
     csrf.init_app(app)
     limits.init_app(app, app.config["ASSESS"])
     access.init_app(app)
     errors.init_app(app)
-    for blueprint in (main_bp, auth_bp, candidate_bp, hiring_bp, review_bp, admin_bp):
+    csrf.exempt(api_bp)  # bearer tokens, not cookies: no cross-site request can carry one
+    for blueprint in (main_bp, auth_bp, candidate_bp, hiring_bp, review_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     app.after_request(security_headers)
+
+
+class RowIdConverter(IntegerConverter):
+    """<int:...> in our routes are row ids: larger than a 32-bit key can hold is simply not found."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 # No inline script or style at all: scripts and styles come from our own files, and

@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
         return _respond(400, "Please reload the page", _csrf_message())
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> tuple[Response | str, int] | HTTPException:
+    def _http_error(error: HTTPException) -> tuple[Response | str, int, dict[str, str]] | HTTPException:
         if error.code is None or error.code < 400:
             return error
         messages = {
@@ -50,7 +50,10 @@ def init_app(app: Flask) -> None:
             429: "There were too many attempts in a short time. Wait a few minutes, then try again; "
             "if this keeps happening, contact the person who invited you or an administrator.",
         }
-        return _respond(error.code, error.name, messages.get(error.code, error.description or ""))
+        body, status = _respond(error.code, error.name, messages.get(error.code, error.description or ""))
+        # Keep what the exception says about retrying: Allow on 405, Retry-After and the like on 429.
+        kept = {k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")}
+        return body, status, kept
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[Response | str, int]:

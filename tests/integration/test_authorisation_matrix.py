@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from assess.models import Role
-from assess.services import attempts, calibration_sessions, scoring, users
+from assess.services import api_tokens, attempts, calibration_sessions, scoring, users
 from tests.conftest import Factory, sign_in_session
 
 # -- what each visitor may do ----------------------------------------------------------
@@ -47,7 +47,7 @@ VISITORS = (ANONYMOUS, CANDIDATE_A, CANDIDATE_B, ASSIGNED, UNASSIGNED, OTHER_MAN
 # sign-in page, or a 400/409/422 about the input); every other outcome is a refusal.
 OK = "ok"
 SIGN_IN = "sent to sign in"
-NO_LINK = "asked for the invitation link (401)"
+UNAUTHENTICATED = "asked to prove who they are (401)"
 FORBIDDEN = "forbidden (403)"
 NOT_FOUND = "not found (404)"
 
@@ -61,16 +61,16 @@ def policy(default: str, **by_visitor: str) -> dict[str, str]:
 
 
 def outcomes(ok: tuple[str, ...] = (), forbidden: tuple[str, ...] = (), missing: tuple[str, ...] = (),
-             sign_in: tuple[str, ...] = NOT_STAFF, no_link: tuple[str, ...] = ()) -> dict[str, str]:
+             sign_in: tuple[str, ...] = NOT_STAFF, unauthenticated: tuple[str, ...] = ()) -> dict[str, str]:
     table = {v: OK for v in ok} | {v: FORBIDDEN for v in forbidden} | {v: NOT_FOUND for v in missing}
-    table |= {v: SIGN_IN for v in sign_in} | {v: NO_LINK for v in no_link}
+    table |= {v: SIGN_IN for v in sign_in} | {v: UNAUTHENTICATED for v in unauthenticated}
     assert set(table) == set(VISITORS), f"every visitor needs an outcome; missing {set(VISITORS) - set(table)}"
     return table
 
 
 EVERYONE = outcomes(ok=VISITORS, sign_in=())
 SIGNED_IN_STAFF = outcomes(ok=STAFF)
-CANDIDATE_ONLY = outcomes(ok=(CANDIDATE_A, CANDIDATE_B), no_link=(ANONYMOUS, *STAFF), sign_in=())
+CANDIDATE_ONLY = outcomes(ok=(CANDIDATE_A, CANDIDATE_B), unauthenticated=(ANONYMOUS, *STAFF), sign_in=())
 MANAGERS_AND_ADMINS = outcomes(ok=(*MANAGERS, ADMIN), forbidden=(ASSIGNED, UNASSIGNED))
 # Objects of one opening: its manager and admins only; the other manager learns nothing, not even
 # that the opening exists. Ids of another opening's objects under this opening's address are not found.
@@ -81,6 +81,8 @@ THE_OPENINGS_OBJECT = outcomes(ok=(MANAGER, ADMIN), missing=(OTHER_MANAGER, MANA
 INTERVIEWERS = outcomes(ok=(ASSIGNED, UNASSIGNED), forbidden=(*MANAGERS, ADMIN))
 THE_INTERVIEWERS_OWN = outcomes(ok=(ASSIGNED,), missing=(UNASSIGNED,), forbidden=(*MANAGERS, ADMIN))
 ADMINS = outcomes(ok=(ADMIN,), forbidden=(ASSIGNED, UNASSIGNED, *MANAGERS))
+# The JSON API takes bearer tokens only: no session, staff or candidate, opens it.
+API = outcomes(unauthenticated=VISITORS, sign_in=())
 
 # (endpoint, method) -> who may do it. One line per route and method.
 EXPECTED: dict[tuple[str, str], dict[str, str]] = {
@@ -142,7 +144,19 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("admin.candidates", "GET"): ADMINS,
     ("admin.export_candidate", "GET"): ADMINS,
     ("admin.erase_candidate", "POST"): ADMINS,
+    ("admin.tokens", "GET"): ADMINS,
+    ("admin.create_token", "POST"): ADMINS,
+    ("admin.revoke_token", "POST"): ADMINS,
+    ("api.openapi", "GET"): EVERYONE,
+    ("api.list_openings", "GET"): API,
+    ("api.create_invitation", "POST"): API,
+    ("api.list_candidates", "GET"): API,
+    ("api.get_candidate", "GET"): API,
+    ("api.list_scorecards", "GET"): API,
+    ("api.get_results", "GET"): API,
 }
+# Bearer-token routes: a browser cannot send the token cross-site, so they take no CSRF token.
+CSRF_EXEMPT = {endpoint for endpoint, _ in EXPECTED if endpoint.startswith("api.")}
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -192,7 +206,9 @@ def build_world(make: Factory, session: Session, app: Flask) -> World:
         for opening in (mine, theirs)
     }
     entry = next(e for e in sessions[mine.id].entries if e.interviewer_id == assigned.id)
+    token, _ = api_tokens.create(session, name="ATS", scopes=["openings:read"], actor=admin, now=now)
     common = {"key": "a-mini-prd", "dataset": "funnel", "kind": "scorecards", "filename": "app.css",
+              "token_id": token.id,
               "token": a.link.rsplit("/", 1)[1]}
     return World(
         people={visitor: users.session_id(user) for visitor, user in (
@@ -230,7 +246,7 @@ def become(client: FlaskClient, visitor: str, world: World) -> None:
 def classify(status: int, location: str) -> str:
     if status in (301, 302, 303, 307, 308):
         return SIGN_IN if location.startswith("/auth/login") else OK
-    return {401: NO_LINK, 403: FORBIDDEN, 404: NOT_FOUND}.get(status, OK if status < 500 else f"error {status}")
+    return {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}.get(status, OK if status < 500 else f"error {status}")
 
 
 # -- the tests -----------------------------------------------------------------------------
@@ -290,7 +306,7 @@ def test_each_visitor_gets_exactly_the_expected_outcome(
     assert not surprises, "\n".join(surprises)
 
 
-@pytest.mark.parametrize("endpoint", sorted(e for e, m in EXPECTED if m == "POST"))
+@pytest.mark.parametrize("endpoint", sorted(e for e, m in EXPECTED if m == "POST" and e not in CSRF_EXEMPT))
 def test_every_state_changing_request_needs_a_csrf_token(
     endpoint: str, app: Flask, make: Factory, db_session: Session
 ) -> None:

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..forms import ActionForm
 
-__all__ = ["ActionForm", "AuditFilterForm", "CandidateSearchForm", "EraseForm"]
+__all__ = ["ActionForm", "ApiTokenForm", "AuditFilterForm", "CandidateSearchForm", "EraseForm"]
 
 ANY = ""
 
@@ -50,3 +59,15 @@ class EraseForm(FlaskForm):
                           validators=[DataRequired("Type the candidate's email to confirm.")])
     reason = TextAreaField("Why", validators=[DataRequired("Say why, e.g. the candidate asked on 3 May."),
                                               Length(max=500)])
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Name the token after the system that will use it."),
+                                           Length(max=120)],
+                       description="The system that will use it, e.g. Greenhouse sync.")
+    scopes = SelectMultipleField("What it may do", validators=[DataRequired("Choose at least one scope.")],
+                                 option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False))
+
+    def offer(self, scopes: dict[str, str]) -> ApiTokenForm:
+        self.scopes.choices = [SelectChoice(key, f"{key}: {text}") for key, text in scopes.items()]
+        return self

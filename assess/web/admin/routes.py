@@ -8,10 +8,10 @@ from ... import clock, db
 from ...content_registry import library
 from ...errors import AppError, NotFound
 from ...models import Candidate
-from ...services import audit, candidate_data, content, users
+from ...services import api_tokens, audit, candidate_data, content, users
 from ..access import current_staff
 from . import bp
-from .forms import AuditFilterForm, CandidateSearchForm, EraseForm
+from .forms import ActionForm, ApiTokenForm, AuditFilterForm, CandidateSearchForm, EraseForm
 
 
 @bp.get("/")
@@ -137,3 +137,45 @@ def erase_candidate(candidate_id: int) -> BaseResponse:
         return back
     flash(f"Erased. Candidate {candidate.pseudonym}'s scores remain, without name, email or answers.", "success")
     return redirect(url_for("admin.candidates"))
+
+
+# -- API tokens ---------------------------------------------------------------------------------------
+
+
+def _tokens_page(form: ApiTokenForm, created: str | None = None, status: int = 200) -> tuple[str, int]:
+    return render_template("admin/api_tokens.html", form=form, tokens=api_tokens.all_tokens(db.session()),
+                           created=created, revoke_form=ActionForm()), status
+
+
+@bp.get("/api-tokens")
+def tokens() -> tuple[str, int]:
+    """Tokens for applicant-tracking systems: who has one, what it may do, when it was last used."""
+    return _tokens_page(ApiTokenForm().offer(api_tokens.SCOPES))
+
+
+@bp.post("/api-tokens")
+def create_token() -> tuple[str, int]:
+    form = ApiTokenForm().offer(api_tokens.SCOPES)
+    if not form.validate_on_submit():
+        return _tokens_page(form, status=400)
+    try:
+        _, plain = api_tokens.create(db.session(), name=form.name.data or "", scopes=list(form.scopes.data or []),
+                                     actor=current_staff(), now=clock.now())
+    except AppError as error:
+        form.name.errors = [error.message]
+        return _tokens_page(form, status=400)
+    return _tokens_page(ApiTokenForm(formdata=None).offer(api_tokens.SCOPES), created=plain, status=201)
+
+
+@bp.post("/api-tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int) -> BaseResponse:
+    if ActionForm().validate_on_submit():
+        try:
+            token = api_tokens.revoke(db.session(), token_id, actor=current_staff(), now=clock.now())
+        except AppError as error:
+            if isinstance(error, NotFound):
+                raise
+            flash(error.message, "error")
+        else:
+            flash(f"The token {token.name!r} no longer works.", "success")
+    return redirect(url_for("admin.tokens"))

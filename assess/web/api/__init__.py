@@ -1,0 +1,7 @@
+"""The JSON API for applicant-tracking systems, under /api/v1, authorised by scoped bearer tokens."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import routes  # noqa: E402,F401
