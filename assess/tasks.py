@@ -46,6 +46,7 @@ class Tasks:
     run_ai_draft: Any
     sweep_deadlines: Any
     purge_expired: Any
+    recover_stalled_drafts: Any
 
 
 def register(queue: Huey) -> Tasks:
@@ -81,8 +82,18 @@ def register(queue: Huey) -> Tasks:
         with app.app_context():
             return candidate_data.purge(db.session(), clock.now())
 
+    @queue.periodic_task(crontab(minute="*"))
+    def recover_stalled_drafts() -> int:
+        """Every minute: drafts whose worker died are reported failed, so the interviewer can ask again."""
+        from . import clock, db
+        from .services import ai_drafts
+
+        app = _app()
+        with app.app_context():
+            return ai_drafts.recover_stalled(db.session(), app.config["ASSESS"], clock.now())
+
     return Tasks(huey=queue, run_ai_draft=run_ai_draft, sweep_deadlines=sweep_deadlines,
-                 purge_expired=purge_expired)
+                 purge_expired=purge_expired, recover_stalled_drafts=recover_stalled_drafts)
 
 
 def init_app(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -94,6 +94,26 @@ def request(
         _fail(session, row, "The task queue is not available, so the draft could not start. Try again later.", now)
         raise Conflict("The task queue is not available right now; scoring works as usual without the draft.") from error
     return row
+
+
+STALLED_MESSAGE = ("The drafting job stopped before it finished, probably because a worker restarted. "
+                   "Ask for the draft again.")
+
+
+def stalled_after(config: Config) -> timedelta:
+    """A draft still queued or running this long after it was asked for will not finish on its own."""
+    return timedelta(seconds=config.ai_timeout * 3 + 120)
+
+
+def recover_stalled(session: Session, config: Config, now: datetime) -> int:
+    """Report as failed every draft whose job died with its worker, so none stays 'running' for ever."""
+    cutoff = now - stalled_after(config)
+    stalled = session.scalars(select(AiDraft).where(
+        AiDraft.status.in_([AiDraftStatus.QUEUED, AiDraftStatus.RUNNING]), AiDraft.requested_at < cutoff)).all()
+    for row in stalled:
+        log.warning("AI draft %s stalled; reporting it failed", row.id)
+        _fail(session, row, STALLED_MESSAGE, now)
+    return len(stalled)
 
 
 def _fail(session: Session, row: AiDraft, message: str, now: datetime) -> None:

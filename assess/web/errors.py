@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import AppError
@@ -54,6 +55,16 @@ def init_app(app: Flask) -> None:
         # Keep what the exception says about retrying: Allow on 405, Retry-After and the like on 429.
         kept = {k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")}
         return body, status, kept
+
+    @app.errorhandler(OperationalError)
+    def _database_away(error: OperationalError) -> tuple[Response | str, int, dict[str, str]]:
+        log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
+        body, status = _respond(
+            503, "Back in a moment",
+            "The database is not answering for a moment, so this was not saved or shown. Nothing you saved "
+            "before is lost; try again in a few seconds.",
+        )
+        return body, status, {"Retry-After": "5"}
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[Response | str, int]:

@@ -12,8 +12,9 @@ from flask_limiter.util import get_remote_address
 
 from ..config import Config
 
+# If Redis stops answering, each process counts in memory until it is back: pages keep working.
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True, strategy="moving-window",
-                  key_prefix="assess-limits")
+                  key_prefix="assess-limits", swallow_errors=True, in_memory_fallback_enabled=True)
 
 # Per address, then per account: many guesses from one place, or a few from many places at one account.
 SIGN_IN_PER_ADDRESS = "10 per minute;50 per hour"
