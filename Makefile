@@ -45,8 +45,17 @@ run: demo
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: setup
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+# The calibration model on its own, then the whole service on PostgreSQL, Redis and gunicorn
+# under Locust (ASSESS_BENCH_DATABASE_URL and ASSESS_BENCH_REDIS_URL say where).
+bench: $(BENCH_STAMP)
 	$(BIN)/python bench/calibration.py
+	$(BIN)/python bench/service.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

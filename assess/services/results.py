@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, subqueryload
 
 from ..content import ContentLibrary
 from ..domain.calibration import Calibration, CandidateEstimate, DesignError, Rating, calibrate
@@ -20,6 +20,7 @@ from ..models import (
     Decision,
     Opening,
     Outcome,
+    Rating as RatingRow,
     Scorecard,
     ScorecardStatus,
     User,
@@ -67,11 +68,12 @@ def submitted_scorecards(session: Session, opening: Opening) -> list[Scorecard]:
         select(Scorecard)
         .join(Assignment).join(Attempt).join(Candidate)
         .where(Candidate.opening_id == opening.id, Scorecard.status == ScorecardStatus.SUBMITTED)
+        # One query per collection and joins for single rows, so the count does not grow with candidates.
         .options(
-            selectinload(Scorecard.ratings),
-            selectinload(Scorecard.ai_drafts),
-            selectinload(Scorecard.assignment).selectinload(Assignment.interviewer),
-            selectinload(Scorecard.assignment).selectinload(Assignment.attempt).selectinload(Attempt.candidate),
+            subqueryload(Scorecard.ratings),
+            subqueryload(Scorecard.ai_drafts),
+            joinedload(Scorecard.assignment).joinedload(Assignment.interviewer),
+            joinedload(Scorecard.assignment).joinedload(Assignment.attempt).joinedload(Attempt.candidate),
         )
         .order_by(Scorecard.id)
     ))
@@ -93,21 +95,60 @@ def ratings_of(scorecards: list[Scorecard], exclude: int | None = None) -> list[
     ]
 
 
+@dataclass
+class CardScores:
+    """A submitted scorecard reduced to what ranking needs, read without building ORM objects."""
+
+    candidate_id: int
+    attempt_id: int
+    exercise_key: str
+    interviewer_id: int
+    scores: dict[str, int | None] = field(default_factory=dict)
+
+
+def scored_cards(session: Session, opening: Opening) -> list[CardScores]:
+    """Every submitted scorecard's scores in one query of plain rows: thousands of scorecards stay fast."""
+    rows = session.execute(
+        select(Scorecard.id, Attempt.candidate_id, Assignment.attempt_id, Attempt.exercise_key,
+               Assignment.interviewer_id, RatingRow.dimension_key, RatingRow.score)
+        .join(Assignment, Scorecard.assignment_id == Assignment.id)
+        .join(Attempt, Assignment.attempt_id == Attempt.id)
+        .join(Candidate, Attempt.candidate_id == Candidate.id)
+        .outerjoin(RatingRow, RatingRow.scorecard_id == Scorecard.id)
+        .where(Candidate.opening_id == opening.id, Scorecard.status == ScorecardStatus.SUBMITTED)
+        .order_by(Scorecard.id)
+    )
+    cards: dict[int, CardScores] = {}
+    for card_id, candidate_id, attempt_id, exercise_key, interviewer_id, dimension, score in rows:
+        card = cards.setdefault(card_id, CardScores(candidate_id, attempt_id, exercise_key, interviewer_id))
+        if dimension is not None:
+            card.scores[dimension] = score
+    return list(cards.values())
+
+
+def _ratings(cards: list[CardScores], exclude: int | None = None) -> list[Rating]:
+    return [Rating(candidate=str(card.candidate_id), rater=str(card.interviewer_id),
+                   dimension=f"{card.exercise_key}:{dimension}", score=float(score))
+            for card in cards if card.interviewer_id != exclude
+            for dimension, score in card.scores.items() if score is not None]
+
+
 def comparison(session: Session, library: ContentLibrary, opening: Opening, exclude: int | None = None) -> Comparison:
     """The opening's candidates ranked by calibrated score, optionally without one interviewer."""
-    scorecards = submitted_scorecards(session, opening)
+    scorecards = scored_cards(session, opening)
     candidates = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.opening_id == opening.id))}
-    interviewers = {card.assignment.interviewer_id: card.assignment.interviewer for card in scorecards}
+    ids = {card.interviewer_id for card in scorecards}
+    interviewers = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     result = Comparison(dimensions=[d.key for d in library.rubric.dimensions])
     if exclude is not None:
         if exclude not in interviewers:
             raise NotFound("That interviewer has no scorecards in this opening.")
         result.excluded = interviewers[exclude]
-    full = _fit(ratings_of(scorecards), result)
+    full = _fit(_ratings(scorecards), result)
     if full is None:
         result.unrated = list(candidates.values())
         return result
-    fit = full if exclude is None else _fit(ratings_of(scorecards, exclude), result)
+    fit = full if exclude is None else _fit(_ratings(scorecards, exclude), result)
     if fit is None:
         return result
     result.warnings = list(fit.warnings)
@@ -117,15 +158,14 @@ def comparison(session: Session, library: ContentLibrary, opening: Opening, excl
     disagreeing: dict[str, int] = defaultdict(int)
     by_attempt: dict[tuple[str, int], dict[str, dict[str, int | None]]] = defaultdict(dict)
     for card in scorecards:
-        if card.assignment.interviewer_id == exclude:
+        if card.interviewer_id == exclude:
             continue
-        key = str(card.assignment.attempt.candidate_id)
+        key = str(card.candidate_id)
         count_cards[key] += 1
-        by_attempt[(key, card.assignment.attempt_id)][card.assignment.interviewer.name] = {
-            r.dimension_key: r.score for r in card.ratings}
-        for rating in card.ratings:
-            if rating.score is not None:
-                per_dimension[key][rating.dimension_key].append(rating.score)
+        by_attempt[(key, card.attempt_id)][str(card.interviewer_id)] = card.scores
+        for dimension, score in card.scores.items():
+            if score is not None:
+                per_dimension[key][dimension].append(score)
     for (owner, _attempt), scores in by_attempt.items():
         disagreeing[owner] += len(disagreements(scores))
     estimates = fit.candidates
@@ -163,11 +203,11 @@ def comparison(session: Session, library: ContentLibrary, opening: Opening, excl
     return result
 
 
-def _rater_shares(scorecards: list[Scorecard], exclude: int | None) -> dict[str, dict[str, float]]:
+def _rater_shares(scorecards: list[CardScores], exclude: int | None) -> dict[str, dict[str, float]]:
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for card in scorecards:
-        if card.assignment.interviewer_id != exclude:
-            counts[str(card.assignment.attempt.candidate_id)][str(card.assignment.interviewer_id)] += len(card.ratings)
+        if card.interviewer_id != exclude:
+            counts[str(card.candidate_id)][str(card.interviewer_id)] += len(card.scores)
     return {c: {r: n / sum(by.values()) for r, n in by.items()} for c, by in counts.items()}
 
 

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select, true
+from sqlalchemy.orm import Session, joinedload, selectinload, subqueryload
 
 from ..config import Config
 from ..content import ContentLibrary
 from ..content.schema import Exercise, ExerciseKind, Scorecard as ScorecardContent
 from ..domain.assignment import WorkItem, plan_assignments
 from ..domain.scoring import (
+    DEBRIEF_GAP,
     Disagreement,
     Problem,
     RatingInput,
@@ -105,32 +106,107 @@ def ensure_live_stages(session: Session, library: ContentLibrary, opening: Openi
         session.commit()
 
 
-def work_rows(session: Session, opening: Opening) -> list[WorkRow]:
-    """Every submission and live stage of the opening, with assignments and disagreements."""
+def _work(opening: Opening) -> Any:
+    """Attempts there is something to score for: submissions, and live stages (never started online)."""
+    return (select(Attempt.id).join(Candidate).outerjoin(Submission)
+            .where(Candidate.opening_id == opening.id)
+            .where((Submission.id.is_not(None)) | (Attempt.started_at.is_(None))))
+
+
+def _rows(session: Session, ids: Any) -> list[WorkRow]:
     attempts = session.scalars(
-        select(Attempt)
-        .join(Candidate)
-        .outerjoin(Submission)
-        .where(Candidate.opening_id == opening.id)
-        .where((Submission.id.is_not(None)) | (Attempt.started_at.is_(None)))
+        select(Attempt).join(Candidate)
+        .where(Attempt.id.in_(ids))
+        # Collections load by subquery, one query each however many rows (selectin loads 500 at a time);
+        # single rows are joined in, except the few large content versions.
         .options(
-            selectinload(Attempt.candidate),
+            joinedload(Attempt.candidate),
             selectinload(Attempt.exercise_version),
-            selectinload(Attempt.assignments).selectinload(Assignment.interviewer),
-            selectinload(Attempt.assignments).selectinload(Assignment.scorecard).selectinload(Scorecard.ratings),
+            subqueryload(Attempt.assignments).joinedload(Assignment.interviewer),
+            subqueryload(Attempt.assignments).joinedload(Assignment.scorecard).subqueryload(Scorecard.ratings),
         )
         .order_by(Candidate.pseudonym, Attempt.exercise_key)
         .execution_options(populate_existing=True)
-    ).all()
-    rows = []
-    for attempt in attempts:
-        rows.append(WorkRow(
-            attempt=attempt,
-            exercise=exercise_of(attempt.exercise_version),
-            assignments=sorted(attempt.assignments, key=lambda a: a.id),
-            disagreements=disagreements(_submitted_scores(attempt.assignments)),
-        ))
-    return rows
+    ).unique().all()
+    return [WorkRow(
+        attempt=attempt,
+        exercise=exercise_of(attempt.exercise_version),
+        assignments=sorted(attempt.assignments, key=lambda a: a.id),
+        disagreements=disagreements(_submitted_scores(attempt.assignments)),
+    ) for attempt in attempts]
+
+
+def work_rows(session: Session, opening: Opening) -> list[WorkRow]:
+    """Every submission and live stage of the opening, with assignments and disagreements."""
+    return _rows(session, _work(opening).scalar_subquery())
+
+
+WORK_VIEWS = {
+    "attention": "Needs attention",
+    "disagreements": "Disagreements",
+    "all": "All",
+}
+
+
+@dataclass(frozen=True)
+class WorkPage:
+    rows: list[WorkRow]
+    view: str
+    page: int
+    per_page: int
+    counts: dict[str, int]  # view -> how many items it holds
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.counts[self.view] // self.per_page))
+
+
+def _views(opening: Opening) -> tuple[Any, dict[str, Any]]:
+    """The opening's work joined to per-item counts, and each view as a condition on that join.
+
+    Counts are aggregated once per page view and joined, so the database never re-runs a subquery per row.
+    """
+    in_opening = (select(Attempt.id).join(Candidate).where(Candidate.opening_id == opening.id)).scalar_subquery()
+    load = (
+        select(Assignment.attempt_id.label("attempt_id"), func.count(Assignment.id).label("assigned"),
+               func.count(Assignment.id).filter(
+                   (Scorecard.id.is_(None)) | (Scorecard.status != ScorecardStatus.SUBMITTED)).label("unfinished"))
+        .outerjoin(Scorecard).where(Assignment.attempt_id.in_(in_opening)).group_by(Assignment.attempt_id)
+    ).subquery()
+    apart = (
+        select(Assignment.attempt_id.label("attempt_id")).join(Scorecard).join(Rating)
+        .where(Assignment.attempt_id.in_(in_opening), Scorecard.status == ScorecardStatus.SUBMITTED,
+               Rating.score.is_not(None))
+        .group_by(Assignment.attempt_id, Rating.dimension_key)
+        .having(func.max(Rating.score) - func.min(Rating.score) >= DEBRIEF_GAP)
+    ).subquery()
+    disagreeing = select(apart.c.attempt_id).distinct().subquery()
+    work = (_work(opening).outerjoin(load, load.c.attempt_id == Attempt.id)
+            .outerjoin(disagreeing, disagreeing.c.attempt_id == Attempt.id))
+    flagged = disagreeing.c.attempt_id.is_not(None)
+    return work, {
+        "attention": (func.coalesce(load.c.assigned, 0) < opening.interviewers_per_submission)
+        | (func.coalesce(load.c.unfinished, 0) > 0) | flagged,
+        "disagreements": flagged,
+        "all": true(),
+    }
+
+
+def work_page(session: Session, opening: Opening, *, view: str | None = None, page: int = 1,
+              per_page: int = 50) -> WorkPage:
+    """One page of one view of the opening's work: by default what needs attention, if anything does."""
+    work, filters = _views(opening)
+    names = list(filters)
+    counted = work.with_only_columns(*(func.count().filter(filters[name]) for name in names))
+    counts = dict(zip(names, session.execute(counted).one(), strict=True))
+    if view not in filters:
+        view = "attention" if counts["attention"] else "all"
+    pages = max(1, -(-counts[view] // per_page))
+    page = min(max(1, page), pages)
+    ids = (work.where(filters[view]).order_by(Candidate.pseudonym, Attempt.exercise_key)
+           .limit(per_page).offset((page - 1) * per_page))
+    chosen = list(session.scalars(ids))
+    return WorkPage(_rows(session, chosen) if chosen else [], view, page, per_page, counts)
 
 
 def _submitted_scores(assignments: list[Assignment]) -> dict[str, dict[str, int | None]]:

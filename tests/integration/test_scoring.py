@@ -15,6 +15,7 @@ from assess.domain.scoring import RatingInput, ScorecardInput
 from assess.models import Assignment, Attempt, AuditEvent, OutboundEmail, Role, Scorecard, ScorecardStatus, User
 from assess.services import scoring
 from tests.conftest import sign_in_session as sign_in_as, Factory, FrozenClock, csrf_token
+from tests.integration.test_ai_drafts import rate
 
 A = "a-mini-prd"
 A_DIMENSIONS = ("problem_framing", "requirements_quality", "analytics_measurement", "communication",
@@ -321,3 +322,31 @@ def test_a_live_stage_is_scored_from_the_guide_without_a_submission(
     assert response.status_code == 302
     db_session.expire_all()
     assert db_session.get(Assignment, assignment.id).scorecard.status is ScorecardStatus.SUBMITTED
+
+
+# -- the scoring page at scale -------------------------------------------------------------------
+
+
+def test_the_scoring_page_shows_what_needs_attention_first_in_pages(
+    make: Factory, team: dict[str, User], clock: FrozenClock, db_session: Session, client: FlaskClient
+) -> None:
+    opening = make.opening(team["manager"], title="APM views")
+    done, apart, waiting = (make.submission(opening, A, "meets") for _ in range(3))
+    for attempt, scores in ((done, (3, 3)), (apart, (2, 4))):
+        for interviewer, value in zip((team["priya"], team["tom"]), scores, strict=True):
+            made = assign(db_session, attempt, interviewer, team["manager"], clock.now)
+            rate(db_session, make, made, interviewer, value, submit=True)
+    first = scoring.work_page(db_session, opening)
+    assert first.view == "attention" and first.counts == {"attention": 2, "disagreements": 1, "all": 3}
+    assert {row.attempt.id for row in first.rows} == {apart.id, waiting.id}
+    assert [row.attempt.id for row in scoring.work_page(db_session, opening, view="disagreements").rows] == [apart.id]
+    paged = [scoring.work_page(db_session, opening, view="all", page=n, per_page=2) for n in (1, 2, 9)]
+    assert [len(p.rows) for p in paged] == [2, 1, 1] and paged[2].page == 2 and paged[0].pages == 2
+    sign_in_as(client, team["manager"])
+    page = client.get(f"/hiring/openings/{opening.slug}/scoring").get_data(as_text=True)
+    now = scoring.work_page(db_session, opening).counts  # the page added the three live stages, unassigned
+    assert now == {"attention": 5, "disagreements": 1, "all": 6}
+    assert 'aria-current="page">Needs attention <span class="count">5</span>' in page
+    assert f'id="work-{done.id}"' not in page and f'id="work-{waiting.id}"' in page
+    everything = client.get(f"/hiring/openings/{opening.slug}/scoring?view=all").get_data(as_text=True)
+    assert f'id="work-{done.id}"' in everything

@@ -252,10 +252,12 @@ def scoring_page(slug: str) -> str:
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
     scoring.ensure_live_stages(session, library(), found)
-    rows = scoring.work_rows(session, found)
-    _record_listing(session, found, "scoring", len({row.attempt.candidate_id for row in rows}))
+    work = scoring.work_page(session, found, view=request.args.get("view"),
+                             page=request.args.get("page", 1, type=int))
+    _record_listing(session, found, "scoring", len({row.attempt.candidate_id for row in work.rows}))
     return render_template(
-        "hiring/scoring.html", opening=found, rows=rows, pool=scoring.interviewers(session),
+        "hiring/scoring.html", opening=found, work=work, rows=work.rows, views=scoring.WORK_VIEWS,
+        pool=scoring.interviewers(session),
         action_form=ActionForm(), assign_form=AssignForm(), now=clock.now(), is_overdue=scoring.is_overdue,
         dimension_names={d.key: d.name for d in library().rubric.dimensions},
     )

@@ -1,0 +1,246 @@
+"""Benchmark the product as it runs in production: PostgreSQL, Redis, gunicorn, a large data set.
+
+    make bench      (after bench/calibration.py)
+
+Seeds 10 openings of 500 candidates (15,000 submissions, 60,000 scorecards) plus a small opening and
+candidates mid-exercise, serves them with gunicorn, loads each page with Locust and prints
+`name: value` lines, each next to a baseline measured in the same run: the trivial /healthz route
+for throughput and latency, a 20-candidate opening for SQL queries per page, a plain average for
+the calibration fit, an idle worker for memory. Needs PostgreSQL and Redis; their addresses come
+from ASSESS_BENCH_DATABASE_URL (a database it may drop and recreate) and ASSESS_BENCH_REDIS_URL.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy import event
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.seed import seed  # noqa: E402
+
+DATABASE = os.environ.get("ASSESS_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/assess_bench")
+REDIS = os.environ.get("ASSESS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+PORT = int(os.environ.get("BENCH_PORT", "8100"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str((os.cpu_count() or 2) * 2)))
+USERS = int(os.environ.get("BENCH_USERS", "16"))  # concurrent clients for the trivial route and autosave
+PAGE_USERS = int(os.environ.get("BENCH_PAGE_USERS", str(WORKERS)))  # for the heavy pages: one per worker
+SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
+OPENINGS, PER_OPENING, SMALL = 10, 500, 20
+
+
+def fail(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    parts = urlsplit(DATABASE.replace("+psycopg", ""))
+    admin = parts._replace(path="/postgres").geturl()
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{parts.path[1:]}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{parts.path[1:]}"')
+    except psycopg.OperationalError as error:
+        fail(f"cannot reach PostgreSQL at {admin} ({error}). Start it, or set ASSESS_BENCH_DATABASE_URL.")
+
+
+def check_redis() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS, socket_connect_timeout=3).flushdb()
+    except redis.RedisError as error:
+        fail(f"cannot reach Redis at {REDIS} ({error}). Start it, or set ASSESS_BENCH_REDIS_URL.")
+
+
+def environment(secret: str, instance: Path) -> dict[str, str]:
+    return os.environ | {"ASSESS_ENV": "development", "ASSESS_DATABASE_URL": DATABASE, "ASSESS_REDIS_URL": REDIS,
+                         "ASSESS_SECRET_KEY": secret, "ASSESS_INSTANCE_DIR": str(instance),
+                         "ASSESS_BASE_URL": f"http://127.0.0.1:{PORT}"}
+
+
+def signed_cookie(app, values: dict) -> str:  # type: ignore[no-untyped-def]
+    return app.session_interface.get_signing_serializer(app).dumps(values)
+
+
+def staff_cookie(app) -> str:  # type: ignore[no-untyped-def]
+    from assess import clock
+    from assess.web.access import fresh_session, stamp_staff_session
+
+    values: dict = {}
+    with app.app_context():
+        fresh_session(values)
+        stamp_staff_session(values, "1:1", clock.now())
+    return signed_cookie(app, values)
+
+
+def queries(app, cookie: str, path: str) -> int:  # type: ignore[no-untyped-def]
+    from assess.db import get_database
+
+    count = 0
+
+    def counted(*_: object) -> None:
+        nonlocal count
+        count += 1
+
+    engine = get_database(app).engine
+    client = app.test_client()
+    client.set_cookie("session", cookie)
+    client.get(path)  # warm caches (content versions) the way a running worker has them
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+    if response.status_code != 200:
+        fail(f"{path} answered {response.status_code}")
+    return count
+
+
+def calibration_times(app) -> tuple[float, float, int]:  # type: ignore[no-untyped-def]
+    from assess import db
+    from assess.domain.calibration import calibrate
+    from assess.services import openings, results
+
+    with app.app_context():
+        session = db.session()
+        ratings = results.ratings_of(results.submitted_scorecards(session, openings.opening_at(session, "bench-01")))
+        started = time.perf_counter()
+        sums: dict[str, list[float]] = {}
+        for r in ratings:
+            sums.setdefault(r.candidate, []).append(r.score)
+        {c: sum(v) / len(v) for c, v in sums.items()}
+        raw = time.perf_counter() - started
+        started = time.perf_counter()
+        calibrate(ratings)
+        return time.perf_counter() - started, raw, len(ratings)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def workers_of(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(c) for c in children]
+
+
+def locust(scenario: str, env: dict[str, str], out: Path, users: int) -> dict[str, float]:
+    prefix = out / scenario
+    subprocess.run([str(Path(sys.executable).with_name("locust")), "-f", str(ROOT / "bench" / "locustfile.py"),
+                    "--headless", "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{SECONDS}s",
+                    "--host", f"http://127.0.0.1:{PORT}", "--csv", str(prefix), "--only-summary",
+                    "--loglevel", "WARNING", scenario], env=env, check=False, capture_output=True, timeout=SECONDS + 60)
+    with open(f"{prefix}_stats.csv") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    total = rows["Aggregated"]
+    name = {"Trivial": "trivial", "Autosave": "autosave", "ScoringPage": "scoring", "ComparisonPage": "results"}[scenario]
+    row = rows[name]
+    return {"rps": float(row["Requests/s"]), "p95": float(row["95%"]), "failures": float(total["Failure Count"]),
+            "requests": float(row["Request Count"])}
+
+
+def main() -> None:
+    from assess import create_app, migrate
+    from assess.config import Config
+    from assess.content_registry import library
+
+    recreate_database()
+    check_redis()
+    migrate.upgrade(DATABASE)
+    secret = secrets.token_urlsafe(48)
+    instance = Path(tempfile.mkdtemp(prefix="assess-bench-"))
+    app = create_app(Config(env="development", database_url=DATABASE, redis_url=REDIS, secret_key=secret,
+                            instance_dir=instance))
+    started = time.perf_counter()
+    with app.app_context():
+        from assess import db
+
+        seeded = seed(db.session(), library(), openings=OPENINGS, candidates_per_opening=PER_OPENING,
+                      scorecards_per_submission=4, interviewers=40, live_candidates=200, small_opening=SMALL)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"seed_seconds: {time.perf_counter() - started:.1f}")
+    for name in ("candidates", "submissions", "scorecards", "ratings"):
+        print(f"seeded_{name}: {seeded.counts[name]}")
+
+    staff = staff_cookie(app)
+    for page in ("scoring", "results"):
+        small = queries(app, staff, f"/hiring/openings/bench-small/{page}")
+        large = queries(app, staff, f"/hiring/openings/bench-01/{page}")
+        print(f"sql_queries_{page}_page_{SMALL}_candidates: {small}")
+        print(f"sql_queries_{page}_page_{PER_OPENING}_candidates: {large}")
+    fit, raw, count = calibration_times(app)
+    print(f"calibration_ratings_one_opening: {count}")
+    print(f"raw_mean_seconds_one_opening: {raw:.4f}")
+    print(f"calibration_fit_seconds_one_opening: {fit:.3f}")
+
+    env = environment(secret, instance) | {
+        "BENCH_STAFF_COOKIE": staff,
+        "BENCH_CANDIDATE_COOKIES": ",".join(signed_cookie(app, {"candidate_invitation": i, "sid": f"bench-{i}"})
+                                            for i in seeded.live_invitations),
+        "BENCH_OPENINGS": ",".join(f"bench-{n:02d}" for n in range(1, OPENINGS + 1)),
+        "PORT": str(PORT), "HOST": "127.0.0.1", "WEB_CONCURRENCY": str(WORKERS),
+    }
+    pidfile = instance / "web.pid"
+    server = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-c", str(ROOT / "gunicorn.conf.py"),
+                               "wsgi:app", "--pid", str(pidfile), "--access-logfile", "/dev/null"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            fail("gunicorn did not start")
+        time.sleep(1)
+        master = int(pidfile.read_text())
+        idle = [rss_mb(pid) for pid in workers_of(master)]
+        print(f"gunicorn_workers: {len(idle)}")
+        print(f"memory_per_worker_idle_mb: {max(idle):.1f}")
+        out = instance / "locust"
+        out.mkdir()
+        figures = {scenario: locust(scenario, env, out, users)
+                   for scenario, users in (("Trivial", USERS), ("Autosave", USERS), ("ScoringPage", PAGE_USERS),
+                                           ("ComparisonPage", PAGE_USERS))}
+        loaded = [rss_mb(pid) for pid in workers_of(master)]
+        print(f"memory_per_worker_loaded_mb: {max(loaded):.1f}")
+        print(f"load_users_trivial_and_autosave: {USERS}")
+        print(f"load_users_pages: {PAGE_USERS}")
+        trivial = figures["Trivial"]
+        print(f"trivial_requests_per_second: {trivial['rps']:.0f}")
+        print(f"trivial_p95_ms: {trivial['p95']:.0f}")
+        print(f"autosave_requests_per_second: {figures['Autosave']['rps']:.0f}")
+        print(f"autosave_p95_ms: {figures['Autosave']['p95']:.0f}")
+        print(f"scoring_page_p95_ms: {figures['ScoringPage']['p95']:.0f}")
+        print(f"scoring_page_requests_per_second: {figures['ScoringPage']['rps']:.1f}")
+        print(f"comparison_page_p95_ms: {figures['ComparisonPage']['p95']:.0f}")
+        print(f"comparison_page_requests_per_second: {figures['ComparisonPage']['rps']:.1f}")
+        for scenario, figure in figures.items():
+            print(f"failures_{scenario.lower()}: {figure['failures']:.0f} of {figure['requests']:.0f}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
