@@ -13,6 +13,9 @@ graceful_timeout = 20
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
+# Path without the query string, and link tokens masked: see assess/logs.py.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+logger_class = "assess.logs.GunicornLogger"
 errorlog = "-"
 # Only trust X-Forwarded-* from the proxy in front (set ASSESS_PROXY_HOPS for the app as well).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

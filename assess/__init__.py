@@ -40,9 +40,10 @@ def create_app(
         **dict(settings.extra),
     )
 
-    from . import clock, content_registry, db, tasks
+    from . import clock, content_registry, db, logs, tasks
     from .web import init_app as init_web
 
+    logs.init_app()
     clock.init_app(app)
     db.init_app(app, database)
     content_registry.init_app(app)

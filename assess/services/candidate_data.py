@@ -25,6 +25,7 @@ from ..models import (
     Candidate,
     Decision,
     Draft,
+    Invitation,
     Opening,
     OutboundEmail,
     Scorecard,
@@ -164,29 +165,34 @@ class Expired:
     last_activity: datetime
 
 
-def _activity(session: Session) -> Any:
-    """Per candidate, the latest of: invited, an exercise handed in, a decision made."""
-    submitted = (select(Attempt.candidate_id.label("candidate_id"), func.max(Submission.submitted_at).label("at"))
-                 .join(Submission, Submission.attempt_id == Attempt.id).group_by(Attempt.candidate_id).subquery())
-    decided = (select(Decision.candidate_id.label("candidate_id"), func.max(Decision.created_at).label("at"))
-               .group_by(Decision.candidate_id).subquery())
-    return submitted, decided
+def _latest(column: Any, key: Any, *joins: Any) -> Any:
+    query = select(key.label("candidate_id"), func.max(column).label("at"))
+    for target, on in joins:
+        query = query.join(target, on)
+    return query.group_by(key).subquery()
 
 
 def expired(session: Session, now: datetime) -> list[Expired]:
-    """Candidates not yet erased whose opening's retention period has passed since their last activity."""
-    submitted, decided = _activity(session)
-    rows = session.execute(
-        select(Candidate, Opening.retention_days, submitted.c.at, decided.c.at)
-        .join(Opening, Opening.id == Candidate.opening_id)
-        .outerjoin(submitted, submitted.c.candidate_id == Candidate.id)
-        .outerjoin(decided, decided.c.candidate_id == Candidate.id)
-        .where(Candidate.erased_at.is_(None))
-        .order_by(Candidate.id)
-    )
+    """Candidates not yet erased whose opening's retention period has passed since their last activity:
+    an invitation (first or resent), starting or saving an exercise, a hand-in or a decision. Nobody
+    holding a link that still works is erased."""
+    sources = [
+        _latest(Invitation.created_at, Invitation.candidate_id),
+        _latest(Attempt.started_at, Attempt.candidate_id),
+        _latest(Draft.saved_at, Attempt.candidate_id, (Draft, Draft.attempt_id == Attempt.id)),
+        _latest(Submission.submitted_at, Attempt.candidate_id, (Submission, Submission.attempt_id == Attempt.id)),
+        _latest(Decision.created_at, Decision.candidate_id),
+    ]
+    live_link = (select(Invitation.id).where(Invitation.candidate_id == Candidate.id, Invitation.revoked_at.is_(None),
+                                             Invitation.expires_at > now).exists())
+    query = (select(Candidate, Opening.retention_days, *(source.c.at for source in sources))
+             .join(Opening, Opening.id == Candidate.opening_id)
+             .where(Candidate.erased_at.is_(None), ~live_link).order_by(Candidate.id))
+    for source in sources:
+        query = query.outerjoin(source, source.c.candidate_id == Candidate.id)
     found = []
-    for candidate, days, handed_in, decision in rows:
-        latest = max(moment for moment in (candidate.created_at, handed_in, decision) if moment is not None)
+    for candidate, days, *moments in session.execute(query):
+        latest = max(moment for moment in (candidate.created_at, *moments) if moment is not None)
         if latest + timedelta(days=days) <= now:
             found.append(Expired(candidate, latest))
     return found

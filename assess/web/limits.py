@@ -6,7 +6,7 @@ otherwise in the process's memory, which is enough for one process on a laptop.
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -34,7 +34,13 @@ def account_key() -> str:
 
 
 def candidate_key() -> str:
-    return f"resend:{(request.view_args or {}).get('candidate_id')}"
+    args = request.view_args or {}
+    return f"resend:{args.get('slug')}:{args.get('candidate_id')}"
+
+
+def succeeded(response: Response) -> bool:
+    """Only requests that got past the checks count: a stranger's refused POST uses up nothing."""
+    return response.status_code < 400
 
 
 def init_app(app: Flask, config: Config) -> None:

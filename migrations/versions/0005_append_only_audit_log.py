@@ -10,6 +10,9 @@ can change or remove one either, whichever account the application connects as.
 
 from collections.abc import Sequence
 
+import hashlib
+
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
@@ -20,7 +23,30 @@ depends_on: str | Sequence[str] | None = None
 MESSAGE = "audit_events is append-only: rows cannot be changed or deleted"
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16] if text else ""
+
+
+def _scrub_scorecard_text() -> None:
+    """Rows written before this revision kept interviewers' notes, which may quote a candidate; once
+    rows can no longer change, an erasure could not reach them. Keep digests of the notes instead."""
+    events = sa.table("audit_events", sa.column("id", sa.Integer), sa.column("action", sa.String),
+                      sa.column("details", sa.JSON))
+    bind = op.get_bind()
+    rows = bind.execute(sa.select(events.c.id, events.c.details)
+                        .where(events.c.action.in_(["scorecard.submitted", "scorecard.reopened"]))).all()
+    for event_id, details in rows:
+        values = (details or {}).get("values")
+        if not isinstance(values, dict):
+            continue
+        for rating in (values.get("ratings") or {}).values():
+            rating["evidence"] = _digest(rating.get("evidence") or "")
+        values["summary"] = _digest(values.get("summary") or "")
+        bind.execute(events.update().where(events.c.id == event_id).values(details=details))
+
+
 def upgrade() -> None:
+    _scrub_scorecard_text()
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"""
             CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -142,6 +142,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("admin.exercise", "GET"): ADMINS,
     ("admin.audit_log", "GET"): ADMINS,
     ("admin.candidates", "GET"): ADMINS,
+    ("admin.candidates", "POST"): ADMINS,
+    ("admin.candidate", "GET"): ADMINS,
     ("admin.export_candidate", "GET"): ADMINS,
     ("admin.erase_candidate", "POST"): ADMINS,
     ("admin.tokens", "GET"): ADMINS,

@@ -115,15 +115,16 @@ def test_after_erasure_no_table_and_no_log_line_holds_the_name_or_email(
             "decisions"} <= before
     admin = app.test_client()
     sign_in_session(admin, people["admin"])
-    found = admin.get("/admin/candidates", query_string={"email": EMAIL.upper()}).get_data(as_text=True)
+    found = admin.post("/admin/candidates", data={"csrf_token": csrf_token(admin, "/admin/candidates"),
+                                                  "email": EMAIL.upper()}).get_data(as_text=True)
     assert NAME in found and "Erase for good" in found
     refused = admin.post(f"/admin/candidates/{candidate.id}/erase", follow_redirects=True, data={
-        "csrf_token": csrf_token(admin, "/admin/candidates?email=" + EMAIL), "confirm": "someone@else.org",
+        "csrf_token": csrf_token(admin, f"/admin/candidates/{candidate.id}"), "confirm": "someone@else.org",
         "reason": "Asked by email"})
     assert "does not match" in refused.get_data(as_text=True)
     assert traces_in(db_session), "a mistyped confirmation erased nothing"
     done = admin.post(f"/admin/candidates/{candidate.id}/erase", follow_redirects=True, data={
-        "csrf_token": csrf_token(admin, "/admin/candidates?email=" + EMAIL), "confirm": EMAIL,
+        "csrf_token": csrf_token(admin, f"/admin/candidates/{candidate.id}"), "confirm": EMAIL,
         "reason": "The candidate asked on 20 November."})
     assert "Erased." in done.get_data(as_text=True)
     assert traces_in(db_session) == []
@@ -178,11 +179,14 @@ def test_searching_needs_an_address_and_says_when_nobody_matches(
     people: dict[str, User], client: FlaskClient
 ) -> None:
     sign_in_session(client, people["admin"])
-    assert "Type the candidate" in client.get("/admin/candidates", query_string={"email": ""}).get_data(as_text=True)
-    assert "not an email address" in client.get("/admin/candidates", query_string={"email": "zelda"}).get_data(
-        as_text=True)
-    assert "No candidate record uses that address" in client.get(
-        "/admin/candidates", query_string={"email": "nobody@example.org"}).get_data(as_text=True)
+
+    def search(email: str) -> str:
+        token = csrf_token(client, "/admin/candidates")
+        return client.post("/admin/candidates", data={"csrf_token": token, "email": email}).get_data(as_text=True)
+
+    assert "Type the candidate" in search("")
+    assert "not an email address" in search("zelda")
+    assert "No candidate record uses that address" in search("nobody@example.org")
 
 
 # -- retention -------------------------------------------------------------------------------------
@@ -247,3 +251,20 @@ def test_the_retention_period_is_set_per_opening_with_a_clear_message(
     client.post(url, data=base | {"retention_days": "180"})
     db_session.expire_all()
     assert opening.retention_days == 180
+
+
+def test_a_resent_link_keeps_the_candidate_until_the_period_has_passed_again(
+    app: Flask, make: Factory, db_session: Session, people: dict[str, User], clock: FrozenClock
+) -> None:
+    from assess.services import invitations
+
+    opening = make.opening(people["manager"])
+    opening.retention_days = 30
+    candidate = make.invite(opening).candidate
+    clock.advance(days=20)
+    invitations.resend(db_session, app.config["ASSESS"], make.library, candidate, actor=people["manager"],
+                       now=clock.now)
+    clock.advance(days=11)  # 31 days after the invitation, 11 after the new link, which still works
+    assert candidate_data.expired(db_session, clock.now) == []
+    clock.advance(days=20)  # 31 days after the new link, long expired
+    assert [e.candidate.id for e in candidate_data.expired(db_session, clock.now)] == [candidate.id]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from assess import migrate
-from assess.db import Base
+from assess.db import Base, make_engine
+from assess.services import scoring
 
 
 def test_migrations_and_models_agree(engine: Engine) -> None:
@@ -42,3 +46,24 @@ def test_downgrade_to_base_and_upgrade_again(database_url: str, engine: Engine) 
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
     newest = ScriptDirectory.from_config(migrate.alembic_config(database_url)).get_heads()
     assert migrate.current_heads(database_url) == set(newest)
+
+
+def test_notes_in_audit_rows_written_before_the_log_became_append_only_are_reduced_to_digests(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    migrate.upgrade(url, "0004")
+    engine = make_engine(url)
+    details = {"values": {"ratings": {"communication": {"score": 4, "evidence": "Quotes 'I, Ann Example'"}},
+                          "recommendation": "yes", "summary": "Ann is strong."}}
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO audit_events (occurred_at, actor_kind, action, subject_type, details) "
+                                "VALUES ('2026-01-01 00:00:00', 'interviewer', 'scorecard.submitted', 'scorecard', "
+                                ":details)"), {"details": json.dumps(details)})
+    migrate.upgrade(url)
+    with engine.connect() as connection:
+        stored = json.loads(connection.execute(text("SELECT details FROM audit_events")).scalar_one())
+    engine.dispose()
+    assert "Ann" not in json.dumps(stored)
+    assert stored["values"]["ratings"]["communication"] == {"score": 4, "evidence": scoring.text_digest(
+        "Quotes 'I, Ann Example'")}

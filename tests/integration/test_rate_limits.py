@@ -113,3 +113,22 @@ def test_with_redis_every_web_process_shares_the_counters(
         process = first if n % 2 == 0 else second
         statuses.append(Auth(process.test_client()).login(user.email, password=f"guess {n:02d}").status_code)
     assert statuses == [200] * 5 + [429] * 6  # alone, each process would have allowed six
+
+
+def test_another_openings_manager_cannot_use_up_a_candidates_resends(
+    make: Factory, app: Flask, db_session: Session
+) -> None:
+    opening = make.opening()
+    candidate = make.invite(opening).candidate
+    stranger = app.test_client()
+    sign_in_session(stranger, make.user(Role.HIRING_MANAGER))
+    page = "/hiring/"
+    for _ in range(4):
+        refused = stranger.post(f"/hiring/openings/{opening.slug}/candidates/{candidate.id}/resend",
+                                data={"csrf_token": csrf_token(stranger, page)})
+        assert refused.status_code == 404
+    manager = app.test_client()
+    sign_in_session(manager, opening.hiring_manager)
+    own = f"/hiring/openings/{opening.slug}"
+    assert manager.post(f"{own}/candidates/{candidate.id}/resend",
+                        data={"csrf_token": csrf_token(manager, own)}).status_code == 302

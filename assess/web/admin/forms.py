@@ -47,9 +47,6 @@ class AuditFilterForm(FlaskForm):
 
 
 class CandidateSearchForm(FlaskForm):
-    class Meta:
-        csrf = False
-
     email = StringField("Candidate's email", validators=[DataRequired("Type the candidate's email address."),
                                                           Length(max=254)])
 

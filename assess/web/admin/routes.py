@@ -85,13 +85,15 @@ def _candidate(candidate_id: int) -> Candidate:
     return candidate
 
 
-@bp.get("/candidates")
+@bp.route("/candidates", methods=["GET", "POST"])
 def candidates() -> str:
-    """Find a candidate by email to export or erase what is held about them."""
+    """Find a candidate by email to export or erase what is held about them.
+
+    A POST, so the address never sits in a URL, a browser history or a request log."""
     session = db.session()
-    form = CandidateSearchForm(request.args)
+    form = CandidateSearchForm()
     found: list[Candidate] = []
-    if request.args and form.validate():
+    if form.validate_on_submit():
         try:
             found = candidate_data.find_by_email(session, form.email.data or "")
         except AppError as error:
@@ -100,8 +102,20 @@ def candidates() -> str:
             audit.record(session, "candidate.viewed", actor=current_staff(), subject_type="candidate",
                          subject_id=candidate.id, page="admin.candidates")
         session.commit()
-    return render_template("admin/candidates.html", form=form, found=found, searched=bool(request.args),
-                           erase_form=EraseForm())
+    return render_template("admin/candidates.html", form=form, found=found,
+                           searched=form.is_submitted() and not form.errors, erase_form=EraseForm())
+
+
+@bp.get("/candidates/<int:candidate_id>")
+def candidate(candidate_id: int) -> str:
+    """One candidate's record, to come back to after an export or a refused erasure."""
+    session = db.session()
+    found = _candidate(candidate_id)
+    audit.record(session, "candidate.viewed", actor=current_staff(), subject_type="candidate",
+                 subject_id=found.id, page="admin.candidate")
+    session.commit()
+    return render_template("admin/candidates.html", form=CandidateSearchForm(formdata=None), found=[found],
+                           searched=True, erase_form=EraseForm())
 
 
 @bp.get("/candidates/<int:candidate_id>/export.json")
@@ -120,7 +134,7 @@ def erase_candidate(candidate_id: int) -> BaseResponse:
     session = db.session()
     candidate = _candidate(candidate_id)
     form = EraseForm()
-    back = redirect(url_for("admin.candidates", email=candidate.email))
+    back = redirect(url_for("admin.candidate", candidate_id=candidate.id))
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:

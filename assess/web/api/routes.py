@@ -60,7 +60,7 @@ def scoped(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             if scope not in _token().scopes:
                 raise Forbidden(f"This token lacks the {scope!r} scope. Ask an admin for a token that has it.")
             return view(*args, **kwargs)
-        return limiter.limit(PER_TOKEN, key_func=_token_key)(checked)
+        return limiter.limit(PER_TOKEN, key_func=_token_key, scope="api")(checked)  # one budget for all routes
     return wrap
 
 

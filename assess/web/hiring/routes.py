@@ -210,7 +210,7 @@ def _extend_time(session: Session, candidate: Candidate, form: Any, actor: User,
 
 
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/resend")
-@limiter.limit(limits.RESEND_PER_CANDIDATE, key_func=limits.candidate_key)
+@limiter.limit(limits.RESEND_PER_CANDIDATE, key_func=limits.candidate_key, deduct_when=limits.succeeded)
 def resend(slug: str, candidate_id: int) -> Response:
     return _candidate_action(slug, candidate_id, ActionForm, _resend)
 
