@@ -47,6 +47,7 @@ class Tasks:
     sweep_deadlines: Any
     purge_expired: Any
     recover_stalled_drafts: Any
+    deliver_webhooks: Any
 
 
 def register(queue: Huey) -> Tasks:
@@ -92,8 +93,19 @@ def register(queue: Huey) -> Tasks:
         with app.app_context():
             return ai_drafts.recover_stalled(db.session(), app.config["ASSESS"], clock.now())
 
+    @queue.periodic_task(crontab(minute="*"))
+    def deliver_webhooks() -> int:
+        """Every minute: send webhook deliveries that are due, retrying failed ones with growing pauses."""
+        from . import clock, db
+        from .services import webhooks
+
+        app = _app()
+        with app.app_context():
+            return webhooks.deliver_due(db.session(), clock.now())
+
     return Tasks(huey=queue, run_ai_draft=run_ai_draft, sweep_deadlines=sweep_deadlines,
-                 purge_expired=purge_expired, recover_stalled_drafts=recover_stalled_drafts)
+                 purge_expired=purge_expired, recover_stalled_drafts=recover_stalled_drafts,
+                 deliver_webhooks=deliver_webhooks)
 
 
 def init_app(app: Flask) -> None:

@@ -26,7 +26,7 @@ from ..models import (
     Submission,
     SubmittedBy,
 )
-from . import audit, mail
+from . import audit, mail, webhooks
 from .content import ensure_version, exercise_of
 from .invitations import active_invitation
 
@@ -239,6 +239,10 @@ def submit(
         session, config, _receipt(exercise, candidate, submission),
         opening_id=candidate.opening_id, candidate_id=candidate.id,
     )
+    webhooks.emit(session, "submission.received", {
+        "opening": candidate.opening.slug, "candidate_id": candidate.id, "candidate_code": candidate.pseudonym,
+        "exercise": attempt.exercise_key, "submitted_by": by.value, "submitted_at": now.isoformat(),
+    }, now)
     session.commit()
     return submission
 

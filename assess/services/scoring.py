@@ -38,7 +38,7 @@ from ..models import (
     Submission,
     User,
 )
-from . import audit, mail
+from . import audit, mail, webhooks
 from .content import ensure_version, exercise_of, scorecard_of
 
 DEFAULT_DUE = timedelta(days=3)
@@ -440,6 +440,12 @@ def save(
         session.flush()
         audit.record(session, "scorecard.submitted", actor=actor, subject_type="scorecard",
                      subject_id=scorecard.id, values=audited_values(scorecard))
+        candidate = assignment.attempt.candidate
+        webhooks.emit(session, "scorecard.submitted", {
+            "opening": candidate.opening.slug, "candidate_id": candidate.id, "candidate_code": candidate.pseudonym,
+            "exercise": assignment.attempt.exercise_key, "scorecard_id": scorecard.id,
+            "recommendation": scorecard.recommendation, "submitted_at": now.isoformat(),
+        }, now)
     session.commit()
     return problems
 

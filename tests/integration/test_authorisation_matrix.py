@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from assess.models import Role
-from assess.services import api_tokens, attempts, calibration_sessions, scoring, users
+from assess.services import api_tokens, attempts, calibration_sessions, scoring, users, webhooks
 from tests.conftest import Factory, sign_in_session
 
 # -- what each visitor may do ----------------------------------------------------------
@@ -149,6 +149,9 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("admin.tokens", "GET"): ADMINS,
     ("admin.create_token", "POST"): ADMINS,
     ("admin.revoke_token", "POST"): ADMINS,
+    ("admin.webhooks_page", "GET"): ADMINS,
+    ("admin.create_webhook", "POST"): ADMINS,
+    ("admin.disable_webhook", "POST"): ADMINS,
     ("api.openapi", "GET"): EVERYONE,
     ("api.list_openings", "GET"): API,
     ("api.create_invitation", "POST"): API,
@@ -209,8 +212,10 @@ def build_world(make: Factory, session: Session, app: Flask) -> World:
     }
     entry = next(e for e in sessions[mine.id].entries if e.interviewer_id == assigned.id)
     token, _ = api_tokens.create(session, name="ATS", scopes=["openings:read"], actor=admin, now=now)
+    hook, _ = webhooks.create_endpoint(session, url="https://ats.example.com/hook", events=["scorecard.submitted"],
+                                       actor=admin, now=now)
     common = {"key": "a-mini-prd", "dataset": "funnel", "kind": "scorecards", "filename": "app.css",
-              "token_id": token.id,
+              "token_id": token.id, "endpoint_id": hook.id,
               "token": a.link.rsplit("/", 1)[1]}
     return World(
         people={visitor: users.session_id(user) for visitor, user in (

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..forms import ActionForm
 
-__all__ = ["ActionForm", "ApiTokenForm", "AuditFilterForm", "CandidateSearchForm", "EraseForm"]
+__all__ = ["ActionForm", "ApiTokenForm", "AuditFilterForm", "CandidateSearchForm", "EraseForm", "WebhookForm"]
 
 ANY = ""
 
@@ -67,4 +67,16 @@ class ApiTokenForm(FlaskForm):
 
     def offer(self, scopes: dict[str, str]) -> ApiTokenForm:
         self.scopes.choices = [SelectChoice(key, f"{key}: {text}") for key, text in scopes.items()]
+        return self
+
+
+class WebhookForm(FlaskForm):
+    url = StringField("Address", validators=[DataRequired("Give the address that receives the calls."),
+                                             Length(max=500)],
+                      description="Your system's HTTPS address for these calls.")
+    events = SelectMultipleField("Events", validators=[DataRequired("Choose at least one event.")],
+                                 option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False))
+
+    def offer(self, events: dict[str, str]) -> WebhookForm:
+        self.events.choices = [SelectChoice(key, f"{key}: {text}") for key, text in events.items()]
         return self

@@ -8,10 +8,10 @@ from ... import clock, db
 from ...content_registry import library
 from ...errors import AppError, NotFound
 from ...models import Candidate
-from ...services import api_tokens, audit, candidate_data, content, users
+from ...services import api_tokens, audit, candidate_data, content, users, webhooks
 from ..access import current_staff
 from . import bp
-from .forms import ActionForm, ApiTokenForm, AuditFilterForm, CandidateSearchForm, EraseForm
+from .forms import ActionForm, ApiTokenForm, AuditFilterForm, CandidateSearchForm, EraseForm, WebhookForm
 
 
 @bp.get("/")
@@ -193,3 +193,47 @@ def revoke_token(token_id: int) -> BaseResponse:
         else:
             flash(f"The token {token.name!r} no longer works.", "success")
     return redirect(url_for("admin.tokens"))
+
+
+# -- webhooks -------------------------------------------------------------------------------------------
+
+
+def _webhooks_page(form: WebhookForm, secret: str | None = None, status: int = 200) -> tuple[str, int]:
+    session = db.session()
+    return render_template("admin/webhooks.html", form=form, endpoints=webhooks.endpoints(session),
+                           deliveries=webhooks.recent_deliveries(session), secret=secret,
+                           disable_form=ActionForm()), status
+
+
+@bp.get("/webhooks")
+def webhooks_page() -> tuple[str, int]:
+    """Where events are sent, and how the last deliveries went."""
+    return _webhooks_page(WebhookForm().offer(webhooks.EVENTS))
+
+
+@bp.post("/webhooks")
+def create_webhook() -> tuple[str, int]:
+    form = WebhookForm().offer(webhooks.EVENTS)
+    if not form.validate_on_submit():
+        return _webhooks_page(form, status=400)
+    try:
+        _, secret = webhooks.create_endpoint(db.session(), url=form.url.data or "", events=list(form.events.data or []),
+                                             actor=current_staff(), now=clock.now())
+    except AppError as error:
+        form.url.errors = [error.message]
+        return _webhooks_page(form, status=400)
+    return _webhooks_page(WebhookForm(formdata=None).offer(webhooks.EVENTS), secret=secret, status=201)
+
+
+@bp.post("/webhooks/<int:endpoint_id>/disable")
+def disable_webhook(endpoint_id: int) -> BaseResponse:
+    if ActionForm().validate_on_submit():
+        try:
+            webhooks.disable(db.session(), endpoint_id, actor=current_staff(), now=clock.now())
+        except AppError as error:
+            if isinstance(error, NotFound):
+                raise
+            flash(error.message, "error")
+        else:
+            flash("That address gets no more calls.", "success")
+    return redirect(url_for("admin.webhooks_page"))
