@@ -103,8 +103,8 @@ def opening_for(session: Session, user: User, slug: str) -> Opening:
     return opening
 
 
-def candidates_of(session: Session, opening: Opening) -> list[Candidate]:
-    """The opening's candidates with their invitations and attempts, newest first."""
+def candidates_of(session: Session, opening: Opening, *, limit: int | None = None, offset: int = 0) -> list[Candidate]:
+    """The opening's candidates with their invitations and attempts, newest first (one page of them with limit)."""
     query = (
         select(Candidate)
         .where(Candidate.opening_id == opening.id)
@@ -113,8 +113,13 @@ def candidates_of(session: Session, opening: Opening) -> list[Candidate]:
             selectinload(Candidate.attempts).selectinload(Attempt.submission),
         )
         .order_by(Candidate.created_at.desc(), Candidate.id.desc())
+        .limit(limit).offset(offset)
     )
     return list(session.scalars(query))
+
+
+def count_candidates(session: Session, opening: Opening) -> int:
+    return session.scalar(select(func.count(Candidate.id)).where(Candidate.opening_id == opening.id)) or 0
 
 
 def candidate_of(session: Session, opening: Opening, candidate_id: int) -> Candidate:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, subqueryload
 
 from ..content import ContentLibrary
@@ -62,12 +63,20 @@ class Comparison:
     unrated: list[Candidate] = field(default_factory=list)
 
 
-def submitted_scorecards(session: Session, opening: Opening) -> list[Scorecard]:
-    """Every submitted scorecard of the opening, with its ratings, interviewer and attempt."""
+def _submitted(opening: Opening) -> Any:
+    return (select(Scorecard).join(Assignment).join(Attempt).join(Candidate)
+            .where(Candidate.opening_id == opening.id, Scorecard.status == ScorecardStatus.SUBMITTED))
+
+
+def count_submitted(session: Session, opening: Opening) -> int:
+    return session.scalar(select(func.count()).select_from(_submitted(opening).subquery())) or 0
+
+
+def submitted_scorecards(session: Session, opening: Opening, *, limit: int | None = None,
+                         offset: int = 0) -> list[Scorecard]:
+    """Every submitted scorecard of the opening (one page of them with limit), with ratings, interviewer, attempt."""
     return list(session.scalars(
-        select(Scorecard)
-        .join(Assignment).join(Attempt).join(Candidate)
-        .where(Candidate.opening_id == opening.id, Scorecard.status == ScorecardStatus.SUBMITTED)
+        _submitted(opening)
         # One query per collection and joins for single rows, so the count does not grow with candidates.
         .options(
             subqueryload(Scorecard.ratings),
@@ -76,6 +85,7 @@ def submitted_scorecards(session: Session, opening: Opening) -> list[Scorecard]:
             joinedload(Scorecard.assignment).joinedload(Assignment.attempt).joinedload(Attempt.candidate),
         )
         .order_by(Scorecard.id)
+        .limit(limit).offset(offset)
     ))
 
 

@@ -191,6 +191,10 @@ def test_candidates_show_their_progress_and_pages(
     assert single == one
     assert {e["state"] for item in first["items"] for e in item["exercises"]} <= {
         "not_started", "in_progress", "submitted", "closed"}
+    pages = [client.get(f"/api/v1/openings/{seeded.slug}/candidates?per_page=3&page={n}",
+                        headers=bearer(token)).get_json()["items"] for n in (1, 2, 3, 4)]
+    ids = [item["id"] for items in pages for item in items]
+    assert [len(items) for items in pages] == [3, 3, 1, 0] and len(set(ids)) == len(demo.DEMO_CANDIDATES)
     bad = client.get(f"/api/v1/openings/{seeded.slug}/candidates?per_page=0", headers=bearer(token))
     assert bad.status_code == 400 and "per_page" in bad.get_json()["message"]
     assert db_session.scalars(select(AuditEvent).where(AuditEvent.action == "candidate.viewed",

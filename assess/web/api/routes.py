@@ -80,10 +80,11 @@ def _page() -> tuple[int, int]:
     return page, per_page
 
 
-def _paged(items: list[Any], shape: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+def _paged(total: int, load: Callable[[int, int], list[Any]], shape: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """One page: load(limit, offset) reads only that page from the database."""
     page, per_page = _page()
-    chosen = items[(page - 1) * per_page: page * per_page]
-    return {"items": [shape(item) for item in chosen], "page": page, "per_page": per_page, "total": len(items)}
+    chosen = load(per_page, (page - 1) * per_page)
+    return {"items": [shape(item) for item in chosen], "page": page, "per_page": per_page, "total": total}
 
 
 def _iso(moment: Any) -> str | None:
@@ -115,7 +116,8 @@ def _opening(summary: openings.OpeningSummary) -> dict[str, Any]:
 @bp.get("/openings")
 @scoped("openings:read")
 def list_openings() -> Response:
-    return jsonify(_paged(openings.openings_for(db.session(), None), _opening))
+    every = openings.openings_for(db.session(), None)
+    return jsonify(_paged(len(every), lambda limit, offset: every[offset:offset + limit], _opening))
 
 
 # -- invitations -------------------------------------------------------------------------------------
@@ -170,7 +172,9 @@ def _candidate(candidate: Candidate) -> dict[str, Any]:
 def list_candidates(slug: str) -> Response:
     session = db.session()
     opening = openings.opening_at(session, slug)
-    answer = _paged(openings.candidates_of(session, opening), _candidate)
+    answer = _paged(openings.count_candidates(session, opening),
+                    lambda limit, offset: openings.candidates_of(session, opening, limit=limit, offset=offset),
+                    _candidate)
     _record(session, "candidates.listed", "opening", opening.id, page="api", shown=len(answer["items"]))
     return jsonify(answer)
 
@@ -202,7 +206,10 @@ def _scorecard(card: Scorecard) -> dict[str, Any]:
 def list_scorecards(slug: str) -> Response:
     session = db.session()
     opening = openings.opening_at(session, slug)
-    return jsonify(_paged(results.submitted_scorecards(session, opening), _scorecard))
+    return jsonify(_paged(results.count_submitted(session, opening),
+                          lambda limit, offset: results.submitted_scorecards(session, opening, limit=limit,
+                                                                             offset=offset),
+                          _scorecard))
 
 
 def _ranked(row: results.CandidateRow) -> dict[str, Any]:
