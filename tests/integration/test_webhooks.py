@@ -160,3 +160,17 @@ def test_the_worker_delivers_every_minute(app: Flask) -> None:
     from datetime import datetime
 
     assert app.extensions["assess.tasks"].deliver_webhooks.task_class().validate_datetime(datetime(2026, 1, 1, 3, 7))
+
+
+def test_switching_off_twice_says_so_and_an_unknown_webhook_is_a_404(
+    admin: User, db_session: Session, clock: FrozenClock, client: FlaskClient
+) -> None:
+    endpoint, _ = webhooks.create_endpoint(db_session, url="https://a.example.com/h", events=["scorecard.submitted"],
+                                           actor=admin, now=clock.now)
+    sign_in_session(client, admin)
+    url = f"/admin/webhooks/{endpoint.id}/disable"
+    client.post(url, data={"csrf_token": csrf_token(client, "/admin/webhooks")})
+    again = client.post(url, data={"csrf_token": csrf_token(client, "/admin/webhooks")}, follow_redirects=True)
+    assert "already switched off" in again.get_data(as_text=True)
+    assert client.post("/admin/webhooks/99999/disable",
+                       data={"csrf_token": csrf_token(client, "/admin/webhooks")}).status_code == 404

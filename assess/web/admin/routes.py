@@ -1,4 +1,5 @@
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -6,7 +7,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ... import clock, db
 from ...content_registry import library
-from ...errors import AppError, NotFound
+from ...errors import AppError, Conflict, NotFound
 from ...models import Candidate
 from ...services import api_tokens, audit, candidate_data, content, users, webhooks
 from ..access import current_staff
@@ -183,16 +184,21 @@ def create_token() -> tuple[str, int]:
 
 @bp.post("/api-tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int) -> BaseResponse:
+    def revoke() -> str:
+        token = api_tokens.revoke(db.session(), token_id, actor=current_staff(), now=clock.now())
+        return f"The token {token.name!r} no longer works."
+
+    return _switch_off(revoke, "admin.tokens")
+
+
+def _switch_off(turn_off: Callable[[], str], back: str) -> BaseResponse:
+    """A button that ends something (a token, a webhook): an unknown id is a 404, a repeat is said so."""
     if ActionForm().validate_on_submit():
         try:
-            token = api_tokens.revoke(db.session(), token_id, actor=current_staff(), now=clock.now())
-        except AppError as error:
-            if isinstance(error, NotFound):
-                raise
+            flash(turn_off(), "success")
+        except Conflict as error:
             flash(error.message, "error")
-        else:
-            flash(f"The token {token.name!r} no longer works.", "success")
-    return redirect(url_for("admin.tokens"))
+    return redirect(url_for(back))
 
 
 # -- webhooks -------------------------------------------------------------------------------------------
@@ -227,13 +233,8 @@ def create_webhook() -> tuple[str, int]:
 
 @bp.post("/webhooks/<int:endpoint_id>/disable")
 def disable_webhook(endpoint_id: int) -> BaseResponse:
-    if ActionForm().validate_on_submit():
-        try:
-            webhooks.disable(db.session(), endpoint_id, actor=current_staff(), now=clock.now())
-        except AppError as error:
-            if isinstance(error, NotFound):
-                raise
-            flash(error.message, "error")
-        else:
-            flash("That address gets no more calls.", "success")
-    return redirect(url_for("admin.webhooks_page"))
+    def disable() -> str:
+        webhooks.disable(db.session(), endpoint_id, actor=current_staff(), now=clock.now())
+        return "That address gets no more calls."
+
+    return _switch_off(disable, "admin.webhooks_page")
