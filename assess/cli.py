@@ -212,6 +212,8 @@ def demo_seed() -> None:
     click.echo(f"Sign in with any of these accounts; the password is {demo.DEMO_PASSWORD!r}:")
     for staff in demo.DEMO_STAFF:
         click.echo(f"  {staff.role.label:<15} {staff.email}")
+    click.echo(f"Try the JSON API with the demo token: curl -H 'Authorization: Bearer {demo.DEMO_API_TOKEN}' "
+               f"{config.base_url.rstrip('/')}/api/v1/openings")
 
 
 # -- candidates -----------------------------------------------------------------

@@ -29,8 +29,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create(session: Session, *, name: str, scopes: list[str], actor: User, now: datetime) -> tuple[ApiToken, str]:
-    """A new token; the plain text is returned once and never stored."""
+def create(session: Session, *, name: str, scopes: list[str], actor: User, now: datetime,
+           plain: str | None = None) -> tuple[ApiToken, str]:
+    """A new token; the plain text is returned once and never stored. Only the demo chooses its own."""
     name = " ".join(name.split())
     if not name:
         raise InputError("Name the token after the system that will use it, e.g. 'Greenhouse sync'.")
@@ -39,7 +40,7 @@ def create(session: Session, *, name: str, scopes: list[str], actor: User, now: 
         raise InputError(f"Unknown scopes: {', '.join(unknown)}. Choose from: {', '.join(SCOPES)}.")
     if not scopes:
         raise InputError("Choose at least one scope: a token that may do nothing is of no use.")
-    plain = PREFIX + secrets.token_urlsafe(32)
+    plain = plain or PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=name, token_hash=hash_token(plain), prefix=plain[:10], scopes=sorted(set(scopes)),
                      created_by_id=actor.id, created_at=now)
     session.add(token)

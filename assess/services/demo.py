@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 from ..config import Config
 from ..content import ContentLibrary
 from ..db import utcnow
-from ..models import Candidate, Opening, Role, User
+from ..models import ApiToken, Candidate, Opening, Role, User
 from ..domain.scoring import RatingInput, ScorecardInput
-from . import attempts, calibration_sessions, content, invitations, openings, scoring, users
+from . import api_tokens, attempts, calibration_sessions, content, invitations, openings, scoring, users
 
 DEMO_PASSWORD = "assess-demo-2026"
+# A fixed API token with every scope, so the API can be tried at once on a demo; never in production.
+DEMO_API_TOKEN = "ast_demo-assess-2026-every-scope"
 DEMO_OPENING_SLUG = "apm-growth"
 DEMO_OPENING_TITLE = "APM, Growth"
 
@@ -122,6 +124,11 @@ def seed_demo(
             hiring_manager=manager,
         )
         result.created_opening = True
+    if session.scalar(select(ApiToken.id).where(ApiToken.token_hash == api_tokens.hash_token(DEMO_API_TOKEN))) is None:
+        admin = session.scalars(select(User).where(User.role == Role.ADMIN).order_by(User.id)).first()
+        if admin is not None:
+            api_tokens.create(session, name="Demo applicant-tracking system", scopes=list(api_tokens.SCOPES),
+                              actor=admin, now=now, plain=DEMO_API_TOKEN)
     opening = session.scalars(select(Opening).where(Opening.slug == DEMO_OPENING_SLUG)).one()
     for person in DEMO_CANDIDATES:
         if session.scalar(

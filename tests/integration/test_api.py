@@ -69,8 +69,8 @@ def test_every_operation_refuses_requests_without_a_valid_token(
     app: Flask, client: FlaskClient, seeded: Opening, token_for: Any, db_session: Session, clock: FrozenClock,
 ) -> None:
     revoked = token_for(*ALL_SCOPES)
-    api_tokens.revoke(db_session, db_session.scalars(select(ApiToken.id)).one(), actor=seeded.hiring_manager,
-                      now=clock.now)
+    api_tokens.revoke(db_session, db_session.scalars(select(ApiToken.id).where(
+        ApiToken.token_hash == api_tokens.hash_token(revoked))).one(), actor=seeded.hiring_manager, now=clock.now)
     for path, method in api_operations(app):
         url = path.replace("{slug}", seeded.slug).replace("{candidate_id}", "1")
         for headers in ({}, bearer("ast_not-a-real-token"), bearer(revoked), {"Authorization": "Basic YTpi"}):
@@ -111,10 +111,11 @@ def test_an_admin_creates_a_token_sees_it_once_and_revokes_it(
     plain = text.split('<code class="token">')[1].split("<")[0]
     assert client.get("/api/v1/openings", headers=bearer(plain)).status_code == 200
     assert plain not in client.get("/admin/api-tokens").get_data(as_text=True)  # shown once only
-    token = db_session.scalars(select(ApiToken)).one()
+    token = db_session.scalars(select(ApiToken).where(ApiToken.name == "Greenhouse sync")).one()
     client.post(f"/admin/api-tokens/{token.id}/revoke", data={"csrf_token": csrf_token(client, "/admin/api-tokens")})
     assert client.get("/api/v1/openings", headers=bearer(plain)).status_code == 401
-    actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "api_token")).all()
+    actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "api_token",
+                                                                 AuditEvent.subject_id == token.id)).all()
     assert actions == ["api_token.created", "api_token.revoked"]
 
 
@@ -139,6 +140,11 @@ def test_the_cli_creates_a_token_for_an_admin(runner: Any, admin: User, make: Fa
 
 
 # -- operations -------------------------------------------------------------------------------------
+
+
+def test_the_demo_comes_with_a_token_to_try_the_api(client: FlaskClient, seeded: Opening) -> None:
+    answer = client.get(f"/api/v1/openings/{seeded.slug}/results", headers=bearer(demo.DEMO_API_TOKEN))
+    assert answer.status_code == 200 and answer.get_json()["ranking"]
 
 
 def test_openings_list_the_exercises(client: FlaskClient, seeded: Opening, token_for: Any) -> None:
