@@ -56,6 +56,7 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/calibration.py
 	$(BIN)/python bench/service.py
+	$(BIN)/python bench/embedded.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

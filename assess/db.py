@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -47,6 +47,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# An execution option naming a session of a request that changes things, so that on SQLite it
+# queues for the write lock when its transaction begins. Only requests get it: their sessions
+# end with the request, while a worker's session may sit in a transaction during a slow call.
+WRITES = "assess_writes"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets foreign keys and transactions that SAVEPOINT works in."""
     if not url.startswith("sqlite"):
@@ -65,7 +72,11 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A transaction that may write takes SQLite's write lock when it begins: one that
+        # began as a reader and then wrote would fail at once, unqueued, whenever another
+        # writer had committed in between. Readers never wait on writers in WAL mode.
+        writes = connection.get_execution_options().get(WRITES, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     return engine
 
@@ -84,9 +95,14 @@ class Database:
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
         )
+        self.writing_sessionmaker = sessionmaker(
+            bind=bind if bind is not None else engine.execution_options(**{WRITES: True}),
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
 
-    def new_session(self) -> Session:
-        return self.sessionmaker()
+    def new_session(self, *, writes: bool = False) -> Session:
+        return (self.writing_sessionmaker if writes else self.sessionmaker)()
 
 
 def init_app(app: Flask, database: Database | None = None) -> None:
@@ -106,7 +122,8 @@ def session() -> Session:
     if "db_session" not in g:
         from flask import current_app
 
-        g.db_session = get_database(current_app).new_session()
+        writes = has_request_context() and request.method not in SAFE_METHODS
+        g.db_session = get_database(current_app).new_session(writes=writes)
     return g.db_session
 
 

@@ -201,14 +201,15 @@ class Attempt(Base):
     exercise_key: Mapped[str] = mapped_column(String(64))
     exercise_version_id: Mapped[int] = mapped_column(ForeignKey("content_versions.id"))
     data_variant: Mapped[str | None] = mapped_column(String(64))
-    time_limit_minutes: Mapped[int]
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The one record of when the countdown reaches zero, extensions included; see domain.timing.
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     candidate: Mapped[Candidate] = relationship(back_populates="attempts")
     exercise_version: Mapped[ContentVersion] = relationship()
     draft: Mapped[Draft | None] = relationship(back_populates="attempt")
+    copies: Mapped[list[DraftCopy]] = relationship(back_populates="attempt", order_by="DraftCopy.saved_at")
     submission: Mapped[Submission | None] = relationship(back_populates="attempt")
     assignments: Mapped[list[Assignment]] = relationship(back_populates="attempt")
 
@@ -228,6 +229,28 @@ class Draft(Base):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     attempt: Mapped[Attempt] = relationship(back_populates="draft")
+
+
+class DraftCopy(Base):
+    """Text that could not become the draft (another tab had moved on) or that was replaced by it.
+
+    One row per tab, holding that tab's newest such text, so nothing a candidate
+    typed is thrown away and the candidate can read it and choose.
+    """
+
+    __tablename__ = "draft_copies"
+    __table_args__ = (UniqueConstraint("attempt_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(default=0)
+    # "unsaved": a tab's text the draft had moved past; "replaced": a draft another tab's text replaced.
+    reason: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="copies")
 
 
 class Submission(Base):

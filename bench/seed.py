@@ -53,6 +53,8 @@ def _bulk(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
 
 
 def _reset_sequences(session: Session, tables: list[Table]) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite takes the next id from the largest one stored
     for table in tables:
         session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                              f"(SELECT COALESCE(MAX(id), 1) FROM {table.name}))"))
@@ -121,7 +123,7 @@ def seed(session: Session, library: ContentLibrary, *, openings: int, candidates
                 seeded.live_invitations.append(invitation_id)
                 rows["attempts"].append({"id": next_id("attempts"), "candidate_id": candidate_id,
                                          "exercise_key": TAKE_HOMES[0], "exercise_version_id": exercise_version[TAKE_HOMES[0]],
-                                         "data_variant": None, "time_limit_minutes": 60 * 24 * 365,
+                                         "data_variant": None,
                                          "started_at": now, "deadline_at": now + timedelta(days=365), "created_at": now})
                 continue
             for key in TAKE_HOMES:
@@ -130,7 +132,7 @@ def seed(session: Session, library: ContentLibrary, *, openings: int, candidates
                 rows["attempts"].append({"id": attempt_id, "candidate_id": candidate_id, "exercise_key": key,
                                          "exercise_version_id": exercise_version[key],
                                          "data_variant": variants[key][n % len(variants[key])],
-                                         "time_limit_minutes": 90, "started_at": started,
+                                         "started_at": started,
                                          "deadline_at": started + timedelta(minutes=90), "created_at": started})
                 rows["submissions"].append({"id": next_id("submissions"), "attempt_id": attempt_id,
                                             "exercise_version_id": exercise_version[key],

@@ -143,12 +143,15 @@ def workers_of(master: int) -> list[int]:
     return [int(c) for c in children]
 
 
-def locust(scenario: str, env: dict[str, str], out: Path, users: int) -> dict[str, float]:
+def locust(scenario: str, env: dict[str, str], out: Path, users: int, port: int = PORT) -> dict[str, float]:
     prefix = out / scenario
-    subprocess.run([str(Path(sys.executable).with_name("locust")), "-f", str(ROOT / "bench" / "locustfile.py"),
+    ran = subprocess.run([str(Path(sys.executable).with_name("locust")), "-f", str(ROOT / "bench" / "locustfile.py"),
                     "--headless", "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{SECONDS}s",
-                    "--host", f"http://127.0.0.1:{PORT}", "--csv", str(prefix), "--only-summary",
-                    "--loglevel", "WARNING", scenario], env=env, check=False, capture_output=True, timeout=SECONDS + 60)
+                    "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary",
+                    "--loglevel", "WARNING", scenario], env=env, check=False, capture_output=True, text=True,
+                         timeout=SECONDS + 60)
+    if ran.returncode != 0:
+        print(f"bench: locust {scenario} exited {ran.returncode}: {ran.stderr[-1000:]}", file=sys.stderr)
     with open(f"{prefix}_stats.csv") as handle:
         rows = {row["Name"]: row for row in csv.DictReader(handle)}
     total = rows["Aggregated"]

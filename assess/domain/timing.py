@@ -11,15 +11,13 @@ GRACE = timedelta(seconds=60)
 
 @dataclass(frozen=True)
 class Deadline:
-    """The countdown a candidate sees, and the later moment saves stop being accepted."""
+    """The countdown a candidate sees, and the later moment saves stop being accepted.
 
-    started_at: datetime
-    limit: timedelta
+    An attempt stores only the moment its countdown reaches zero; everything
+    else about its deadline is derived here.
+    """
 
-    @property
-    def shown_at(self) -> datetime:
-        """When the countdown shown to the candidate reaches zero."""
-        return self.started_at + self.limit
+    shown_at: datetime
 
     @property
     def closes_at(self) -> datetime:
@@ -33,6 +31,12 @@ class Deadline:
         """Whole seconds until the shown deadline, never negative."""
         return max(0, int((self.shown_at - now).total_seconds()))
 
+    def extended(self, minutes: int) -> Deadline:
+        """The same deadline with minutes more."""
+        if minutes <= 0:
+            raise ValueError("an extension must be positive")
+        return Deadline(self.shown_at + timedelta(minutes=minutes))
+
 
 def deadline_for(started_at: datetime, limit_minutes: int, extra_minutes: int = 0) -> Deadline:
     """The deadline of an attempt started at started_at with its limit and any extension."""
@@ -40,4 +44,17 @@ def deadline_for(started_at: datetime, limit_minutes: int, extra_minutes: int = 
         raise ValueError("a time limit must be positive")
     if extra_minutes < 0:
         raise ValueError("an extension cannot be negative")
-    return Deadline(started_at=started_at, limit=timedelta(minutes=limit_minutes + extra_minutes))
+    return Deadline(started_at + timedelta(minutes=limit_minutes + extra_minutes))
+
+
+def shown_before_closing(now: datetime) -> datetime:
+    """Attempts whose countdown reached zero at or before this moment no longer accept work.
+
+    The same rule as Deadline.is_open, put as a bound a query can use.
+    """
+    return now - GRACE
+
+
+def closed_by_bound(shown_at: datetime, now: datetime) -> bool:
+    """The sweep's reading of the bound; it must agree with Deadline.is_open (a test holds them equal)."""
+    return shown_at <= shown_before_closing(now)

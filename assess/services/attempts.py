@@ -15,18 +15,27 @@ from sqlalchemy.orm import Session, selectinload
 from ..config import Config
 from ..content import ContentLibrary
 from ..content.schema import DataVariant, Exercise, ExerciseKind
-from ..domain.autosave import SaveVerdict, StoredDraft, judge_save
-from ..domain.timing import GRACE, Deadline, deadline_for
+from ..domain.autosave import (
+    SaveRequest,
+    SaveVerdict,
+    StoredDraft,
+    answer_length,
+    copy_is_newer,
+    judge_save,
+    replaces_other_work,
+)
+from ..domain.timing import Deadline, shown_before_closing
 from ..errors import Conflict, InputError, NotFound
 from ..models import (
     Attempt,
     Candidate,
     ContentKind,
     Draft,
+    DraftCopy,
     Submission,
     SubmittedBy,
 )
-from . import audit, mail, webhooks
+from . import audit, deadlines, mail, webhooks
 from .content import ensure_version, exercise_of
 from .invitations import active_invitation
 
@@ -56,6 +65,11 @@ class SaveResult:
     revision: int
     saved_at: datetime | None
 
+    @property
+    def stored(self) -> bool:
+        """True when the server now holds exactly this save as the draft."""
+        return self.verdict in (SaveVerdict.ACCEPTED, SaveVerdict.DUPLICATE)
+
 
 def answers_digest(answers: dict[str, str]) -> str:
     """A short fingerprint of exactly what was submitted, shown on the receipt."""
@@ -64,8 +78,24 @@ def answers_digest(answers: dict[str, str]) -> str:
 
 
 def attempt_deadline(attempt: Attempt) -> Deadline:
-    assert attempt.started_at is not None
-    return deadline_for(attempt.started_at, attempt.time_limit_minutes)
+    """The attempt's deadline, read from the one value stored for it."""
+    return deadlines.deadline_of(attempt)
+
+
+def lock(session: Session, attempt: Attempt) -> Attempt:
+    """Lock the attempt's row and read it, its draft and its submission afresh.
+
+    Every change to an attempt (a save, the submit, the sweep, an extension)
+    takes this lock first, so two requests on several web processes never
+    both decide on what they read before the other wrote.
+    """
+    return session.scalars(
+        select(Attempt)
+        .where(Attempt.id == attempt.id)
+        .with_for_update()
+        .options(selectinload(Attempt.draft), selectinload(Attempt.submission), selectinload(Attempt.copies))
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def variant_for(exercise: Exercise, candidate: Candidate) -> DataVariant | None:
@@ -111,7 +141,9 @@ def find_step(library: ContentLibrary, candidate: Candidate, key: str, now: date
 def start(
     session: Session, library: ContentLibrary, candidate: Candidate, key: str, *, now: datetime
 ) -> Attempt:
-    """Start the clock on an exercise; starting again returns the same attempt."""
+    """Start the clock on an exercise; starting again, or twice at once, returns the same attempt."""
+    session.execute(select(Candidate.id).where(Candidate.id == candidate.id).with_for_update())
+    session.expire(candidate, ["attempts"])
     step = find_step(library, candidate, key, now)
     if step.attempt is not None and step.attempt.started_at is not None:
         return step.attempt
@@ -123,15 +155,13 @@ def start(
     versioned = library.exercise(key)
     version, _ = ensure_version(session, ContentKind.EXERCISE, key, versioned)  # type: ignore[arg-type]
     variant = variant_for(versioned.content, candidate)
-    deadline = deadline_for(now, step.time_limit_minutes)
     attempt = Attempt(
         candidate=candidate,
         exercise_key=key,
         exercise_version=version,
         data_variant=variant.key if variant else None,
-        time_limit_minutes=step.time_limit_minutes,
         started_at=now,
-        deadline_at=deadline.shown_at,
+        deadline_at=deadlines.first_deadline(now, step.time_limit_minutes),
     )
     session.add(attempt)
     session.flush()
@@ -150,10 +180,11 @@ def check_answers(exercise: Exercise, answers: dict[str, str]) -> dict[str, str]
         text = answers.get(section.key, "")
         if not isinstance(text, str):
             raise InputError(f"The answer to {section.title!r} must be text.")
-        text = text.replace("\r\n", "\n")
-        if len(text) > section.max_chars:
+        # PostgreSQL cannot store NUL, and no keyboard types one.
+        text = text.replace("\r\n", "\n").replace("\x00", "")
+        if answer_length(text) > section.max_chars:
             raise InputError(
-                f"{section.title} is {len(text):,} characters long; the limit is "
+                f"{section.title} is {answer_length(text):,} characters long; the limit is "
                 f"{section.max_chars:,}. Shorten it and it will be saved; your text is still on the page."
             )
         clean[section.key] = text
@@ -165,6 +196,11 @@ def exercise_for(attempt: Attempt) -> Exercise:
     return exercise_of(attempt.exercise_version)
 
 
+def is_open(attempt: Attempt, now: datetime) -> bool:
+    """True while the attempt still takes work: not handed in, and its grace not over."""
+    return attempt.submission is None and attempt_deadline(attempt).is_open(now)
+
+
 def save(
     session: Session,
     attempt: Attempt,
@@ -174,18 +210,28 @@ def save(
     seq: int,
     base_revision: int,
     now: datetime,
+    take_over: bool = False,
+    keep_as_copy: bool = False,
 ) -> SaveResult:
-    """Autosave the answers unless a newer save, another tab or the deadline says otherwise."""
+    """Autosave the answers; text that cannot become the draft is kept as a copy, never dropped."""
     clean = check_answers(exercise_for(attempt), answers)
+    request = SaveRequest(client_id=client_id, seq=seq, base_revision=base_revision, take_over=take_over)
+    lock(session, attempt)
     draft = attempt.draft
     stored = StoredDraft(draft.revision, draft.client_id, draft.seq) if draft else None
-    is_open = attempt.submission is None and attempt_deadline(attempt).is_open(now)
-    verdict = judge_save(stored, client_id=client_id, seq=seq, base_revision=base_revision, is_open=is_open)
+    verdict = judge_save(stored, request, is_open=is_open(attempt, now))
+    if keep_as_copy and verdict is not SaveVerdict.CLOSED:
+        verdict = SaveVerdict.KEPT
+    if verdict in (SaveVerdict.OTHER_TAB, SaveVerdict.KEPT):
+        _keep_copy(session, attempt, client_id, seq, "unsaved", clean, now)
+        session.commit()
     if verdict is not SaveVerdict.ACCEPTED:
         return SaveResult(verdict, draft.revision if draft else 0, draft.saved_at if draft else None)
     if draft is None:
         draft = Draft(attempt=attempt, revision=0)
         session.add(draft)
+    elif replaces_other_work(stored, request) and draft.client_id is not None:
+        _keep_copy(session, attempt, draft.client_id, draft.seq, "replaced", dict(draft.answers), draft.saved_at)
     draft.answers = clean
     draft.revision += 1
     draft.seq = seq
@@ -193,6 +239,17 @@ def save(
     draft.saved_at = now
     session.commit()
     return SaveResult(verdict, draft.revision, draft.saved_at)
+
+
+def _keep_copy(
+    session: Session, attempt: Attempt, client_id: str, seq: int, reason: str,
+    answers: dict[str, str], when: datetime,
+) -> None:
+    kept = next((c for c in attempt.copies if c.client_id == client_id), None)
+    if kept is None:
+        attempt.copies.append(DraftCopy(client_id=client_id, seq=seq, reason=reason, answers=answers, saved_at=when))
+    elif copy_is_newer(kept.seq, seq) or reason == "replaced":
+        kept.seq, kept.reason, kept.answers, kept.saved_at = seq, reason, answers, when
 
 
 def submit(
@@ -204,20 +261,21 @@ def submit(
     answers: dict[str, str] | None = None,
     by: SubmittedBy = SubmittedBy.CANDIDATE,
 ) -> Submission:
-    """Hand in the attempt once; a repeated submit returns the first submission.
+    """Hand in the attempt once; a repeated or simultaneous submit returns the first submission.
 
-    Answers sent with the submit are saved first while the deadline allows;
-    after it, the last saved draft is what counts.
+    Answers sent with the submit must first be accepted as a save (see save);
+    after the deadline, the last saved draft is what counts.
     """
+    lock(session, attempt)
     if attempt.submission is not None:
         return attempt.submission
     exercise = exercise_for(attempt)
-    is_open = attempt_deadline(attempt).is_open(now)
-    if answers is not None and is_open:
+    open_now = attempt_deadline(attempt).is_open(now)
+    if answers is not None and open_now:
         final = check_answers(exercise, answers)
     else:
         final = check_answers(exercise, attempt.draft.answers if attempt.draft else {})
-    if by is SubmittedBy.CANDIDATE and not is_open:
+    if by is SubmittedBy.CANDIDATE and not open_now:
         by = SubmittedBy.DEADLINE
     submission = Submission(
         attempt=attempt,
@@ -247,11 +305,32 @@ def submit(
     return submission
 
 
+def save_and_submit(
+    session: Session, config: Config, attempt: Attempt, answers: dict[str, str], *,
+    client_id: str, seq: int, base_revision: int, now: datetime,
+) -> SaveResult | Submission:
+    """Submit the page's text if it may become the draft; otherwise say why, keeping it as a copy.
+
+    After the deadline the page's text no longer counts and the last saved
+    draft is handed in, as the sweep would.
+    """
+    result = save(session, attempt, answers, client_id=client_id, seq=seq, base_revision=base_revision, now=now)
+    if result.verdict is SaveVerdict.OTHER_TAB:
+        return result
+    return submit(session, config, attempt, now=now)
+
+
 def finalize_if_due(session: Session, config: Config, attempt: Attempt, *, now: datetime) -> bool:
     """Submit the last saved text of an attempt whose time is over; True if it did."""
-    if attempt.submission is not None or attempt.started_at is None:
+
+    def due() -> bool:
+        return attempt.submission is None and attempt.started_at is not None and not is_open(attempt, now)
+
+    # Most requests find the attempt open; only those that may act take the lock and look again.
+    if not due():
         return False
-    if attempt_deadline(attempt).is_open(now):
+    lock(session, attempt)
+    if not due():
         return False
     submit(session, config, attempt, now=now, by=SubmittedBy.DEADLINE)
     return True
@@ -265,14 +344,17 @@ def sweep(session: Session, config: Config, *, now: datetime) -> int:
         .where(
             Submission.id.is_(None),
             Attempt.started_at.is_not(None),
-            Attempt.deadline_at < now - GRACE,
+            Attempt.deadline_at <= shown_before_closing(now),
         )
         .options(selectinload(Attempt.draft), selectinload(Attempt.exercise_version))
     ).all()
+    submitted = 0
     for attempt in due:
-        submit(session, config, attempt, now=now, by=SubmittedBy.DEADLINE)
-    log.info("deadline sweep submitted %d attempt(s)", len(due))
-    return len(due)
+        # submit takes the row lock and reads again: an extension or a hand-in may have come first.
+        if finalize_if_due(session, config, attempt, now=now):
+            submitted += 1
+    log.info("deadline sweep submitted %d attempt(s)", submitted)
+    return submitted
 
 
 def _receipt(exercise: Exercise, candidate: Candidate, submission: Submission) -> mail.Message:

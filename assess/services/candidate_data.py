@@ -60,7 +60,7 @@ def _when(moment: datetime | None) -> str | None:
 def _attempts(session: Session, candidate: Candidate) -> list[Attempt]:
     return list(session.scalars(
         select(Attempt).where(Attempt.candidate_id == candidate.id).options(
-            selectinload(Attempt.draft), selectinload(Attempt.submission),
+            selectinload(Attempt.draft), selectinload(Attempt.submission), selectinload(Attempt.copies),
             selectinload(Attempt.assignments).selectinload(Assignment.scorecard).selectinload(Scorecard.ratings),
             selectinload(Attempt.assignments).selectinload(Assignment.scorecard).selectinload(Scorecard.ai_drafts),
         ).order_by(Attempt.id)
@@ -100,9 +100,11 @@ def export(session: Session, candidate: Candidate, *, actor: User) -> dict[str, 
                          "first_used_at": _when(i.first_used_at), "withdrawn_at": _when(i.revoked_at)}
                         for i in candidate.invitations],
         "exercises": [{
-            "exercise": a.exercise_key, "data_variant": a.data_variant, "time_limit_minutes": a.time_limit_minutes,
+            "exercise": a.exercise_key, "data_variant": a.data_variant,
             "started_at": _when(a.started_at), "deadline_at": _when(a.deadline_at),
             "last_saved_draft": a.draft.answers if a.draft else None,
+            "other_copies": [{"answers": c.answers, "saved_at": _when(c.saved_at), "reason": c.reason}
+                             for c in a.copies],
             "submission": {"answers": a.submission.answers, "digest": a.submission.digest,
                            "submitted_at": _when(a.submission.submitted_at),
                            "submitted_by": a.submission.submitted_by.value} if a.submission else None,
@@ -129,6 +131,8 @@ def erase(session: Session, candidate: Candidate, *, actor: User | None, reason:
     for attempt in attempts:
         if attempt.draft is not None:
             session.delete(attempt.draft)
+        for copy in attempt.copies:
+            session.delete(copy)
         if attempt.submission is not None:
             attempt.submission.answers = {}
         for assignment in attempt.assignments:

@@ -14,7 +14,7 @@ from ..content import ContentLibrary
 from ..db import utcnow
 from ..models import ApiToken, Candidate, Opening, Role, User
 from ..domain.scoring import RatingInput, ScorecardInput
-from . import api_tokens, attempts, calibration_sessions, content, invitations, openings, scoring, users
+from . import api_tokens, attempts, calibration_sessions, content, deadlines, invitations, openings, scoring, users
 
 DEMO_PASSWORD = "assess-demo-2026"
 # A fixed API token with every scope, so the API can be tried at once on a demo; never in production.
@@ -225,7 +225,7 @@ def _seed_candidate(
         if benchmark.variant is not None:
             candidate.data_variant_seed = [v.key for v in exercise.variants].index(benchmark.variant)
         attempt = attempts.start(session, library, candidate, key, now=clock)
-        took = timedelta(minutes=max(5, attempt.time_limit_minutes - 7))
+        took = max(timedelta(minutes=5), deadlines.deadline_of(attempt).shown_at - clock - timedelta(minutes=7))
         attempts.save(
             session, attempt, dict(benchmark.answers), client_id="demo-seed", seq=1, base_revision=0,
             now=clock + took / 2,

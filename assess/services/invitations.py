@@ -14,7 +14,7 @@ from ..domain.links import hash_token, new_pseudonym, new_token
 from ..domain.recipients import parse_recipients
 from ..errors import AppError, Conflict, InputError, NotFound
 from ..models import Candidate, Invitation, Opening, OutboundEmail, User
-from . import audit, mail
+from . import audit, deadlines, mail
 from .users import normalise_email
 
 MAX_WINDOW_DAYS = 90
@@ -189,10 +189,7 @@ def extend_time(
     if not 1 <= minutes <= MAX_EXTRA_MINUTES:
         raise InputError(f"Add between 1 and {MAX_EXTRA_MINUTES} minutes.")
     candidate.extra_minutes += minutes
-    for attempt in candidate.attempts:
-        if attempt.submission is None and attempt.deadline_at is not None:
-            attempt.deadline_at += timedelta(minutes=minutes)
-            attempt.time_limit_minutes += minutes
+    deadlines.extend(session, candidate.id, minutes)
     audit.record(
         session, "candidate.time_extended", actor=actor, subject_type="candidate",
         subject_id=candidate.id, minutes=minutes, total=candidate.extra_minutes,

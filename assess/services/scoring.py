@@ -99,8 +99,7 @@ def ensure_live_stages(session: Session, library: ContentLibrary, opening: Openi
             version, _ = ensure_version(
                 session, ContentKind.EXERCISE, step.exercise_key, library.exercise(step.exercise_key)  # type: ignore[arg-type]
             )
-            session.add(Attempt(candidate=candidate, exercise_key=step.exercise_key, exercise_version=version,
-                                time_limit_minutes=step.time_limit_minutes))
+            session.add(Attempt(candidate=candidate, exercise_key=step.exercise_key, exercise_version=version))
             added = True
     if added:
         session.commit()

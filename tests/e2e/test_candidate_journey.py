@@ -80,7 +80,23 @@ def test_text_typed_offline_is_restored_after_the_tab_is_closed(page: Page, invi
     expect(fresh.locator("#save-state")).to_contain_text("Saved", timeout=15000)
 
 
-def test_a_second_tab_is_told_which_copy_is_current(page: Page, invitation_link: str) -> None:
+def test_text_typed_just_before_a_quick_reload_and_after_it_is_all_saved(page: Page, invitation_link: str) -> None:
+    open_exercise(page, invitation_link)
+    page.locator(PROBLEM).fill("Saved first.")
+    expect(page.locator("#save-state")).to_contain_text("Saved", timeout=15000)
+    type_at_end(page, PROBLEM, " Typed a moment before reloading.")
+    page.reload()  # well within the second before the page would have saved by itself
+    expect(page.locator(".preview-toggle").first).to_be_attached()
+    expect(page.locator(PROBLEM)).to_have_value("Saved first. Typed a moment before reloading.")
+    type_at_end(page, PROBLEM, " And after it.")
+    expect(page.locator("#save-state")).to_contain_text("Saved", timeout=15000)
+    expect(page.locator("#conflict-panel")).to_be_hidden()
+    reload(page)
+    expect(page.locator(PROBLEM)).to_have_value("Saved first. Typed a moment before reloading. And after it.")
+    expect(page.locator("#other-copies")).to_have_count(0)
+
+
+def two_tabs_that_disagree(page: Page, invitation_link: str) -> Page:
     open_exercise(page, invitation_link)
     other = page.context.new_page()
     other.goto(page.url)
@@ -88,9 +104,37 @@ def test_a_second_tab_is_told_which_copy_is_current(page: Page, invitation_link:
     page.locator(PROBLEM).fill("Typed in the first tab.")
     expect(page.locator("#save-state")).to_contain_text("Saved", timeout=15000)
     other.locator(ASSUMPTIONS).fill("Typed in the second tab.")
-    expect(other.locator("#save-state")).to_contain_text("another tab", timeout=15000)
-    other.get_by_role("button", name="Load the latest copy").click()
-    expect(other.locator(PROBLEM)).to_have_value("Typed in the first tab.")
+    expect(other.locator("#save-state")).to_contain_text("Another tab saved", timeout=15000)
+    expect(other.locator("#conflict-panel")).to_be_visible()
+    return other
+
+
+def test_a_second_tab_may_continue_with_its_own_text_and_the_first_tabs_stays_readable(
+    page: Page, invitation_link: str
+) -> None:
+    other = two_tabs_that_disagree(page, invitation_link)
+    other.once("dialog", lambda dialog: dialog.accept())
+    other.get_by_role("button", name="Continue with this tab's text").click()
+    expect(other.locator("#save-state")).to_contain_text("Saved", timeout=15000)
+    expect(other.locator("#conflict-panel")).to_be_hidden()
+    reload(page)
+    expect(page.locator(ASSUMPTIONS)).to_have_value("Typed in the second tab.")
+    copies = page.locator("#other-copies")
+    copies.locator("summary").first.click()
+    expect(copies).to_contain_text("Typed in the first tab.")
+
+
+def test_a_second_tab_may_switch_to_the_newest_copy_and_its_own_text_stays_readable(
+    page: Page, invitation_link: str
+) -> None:
+    other = two_tabs_that_disagree(page, invitation_link)
+    other.get_by_role("button", name="Switch to the newest saved copy").click()
+    expect(other.locator(PROBLEM)).to_have_value("Typed in the first tab.", timeout=15000)
+    copies = other.locator("#other-copies")
+    copies.locator("summary").first.click()
+    expect(copies).to_contain_text("Typed in the second tab.")
+    type_at_end(other, PROBLEM, " Then carried on in the second tab.")
+    expect(other.locator("#save-state")).to_contain_text("Saved", timeout=15000)
 
 
 def test_the_analytics_exercise_draws_charts_with_tables_beside_them(page: Page, invitation_link: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -185,7 +187,8 @@ def test_an_attempt_keeps_the_exact_content_version_it_was_started_on(
     attempt = attempt_of(db_session, invited)
     assert attempt.exercise_version.kind is ContentKind.EXERCISE
     assert attempt.exercise_version.content_hash == make.library.exercise(A).content_hash
-    assert attempt.deadline_at == attempt.started_at + attempt_service.attempt_deadline(attempt).limit
+    limit = next(e.time_limit_minutes for e in invited.candidate.opening.exercises if e.exercise_key == A)
+    assert attempt.deadline_at == attempt.started_at + timedelta(minutes=limit)
 
 
 def test_the_exercise_page_shows_the_brief_a_field_per_section_and_the_time_left(
@@ -260,6 +263,7 @@ def test_a_second_tab_is_told_the_other_copy_is_current(
                      answers={"problem_statement": "from tab two"})
     assert other.status_code == 409
     assert "another tab" in other.get_json()["message"]
+    assert "kept as a copy" in other.get_json()["message"]
     assert attempt_of(db_session, invited).draft.answers["problem_statement"] == "from tab one"
     reloaded = autosave(candidate, client_id="tab-two-5678", seq=2, base_revision=1,
                         answers={"problem_statement": "tab two after reloading"})
@@ -315,12 +319,36 @@ def test_saves_are_accepted_through_the_grace_and_refused_after_it(
     assert attempt_of(db_session, invited).draft.answers["problem_statement"] == "in the grace"
 
 
+def test_an_extension_is_enforced_on_saves_on_the_page_and_in_the_sweep(
+    candidate: FlaskClient, invited: Any, db_session: Session, clock: FrozenClock, config: Any
+) -> None:
+    start(candidate)
+    first = attempt_service.attempt_deadline(attempt_of(db_session, invited))
+    invitations.extend_time(db_session, attempt_of(db_session, invited).candidate, 30, actor=None)
+    clock.now = first.closes_at + timedelta(minutes=5)
+    assert attempt_service.sweep(db_session, config, now=clock.now) == 0
+    page = candidate.get(f"/c/exercises/{A}").get_data(as_text=True)
+    assert re.search(r'data-seconds-left="(\d+)"', page).group(1) == str(24 * 60)  # type: ignore[union-attr]
+    assert autosave(candidate, answers={"problem_statement": "in the extra time"}).status_code == 200
+    clock.now = first.closes_at + timedelta(minutes=30)
+    assert attempt_service.sweep(db_session, config, now=clock.now) == 1
+    assert autosave(candidate, seq=2, base_revision=1, answers={"problem_statement": "too late"}).status_code == 410
+    assert attempt_of(db_session, invited).submission.answers["problem_statement"] == "in the extra time"
+
+
 # -- submitting ---------------------------------------------------------------------------------
 
 
+def page_fields(client: FlaskClient, key: str = A) -> dict[str, str]:
+    """The hidden fields of the work page as a browser would send them back."""
+    page = client.get(f"/c/exercises/{key}").get_data(as_text=True)
+    found = dict(re.findall(r'name="(client_id|base_revision)"[^>]*value="([^"]*)"', page))
+    return {"csrf_token": csrf_token(client, f"/c/exercises/{key}"), "base_revision": "0", "client_id": "form-tab-1"} | found
+
+
 def submit_form(client: FlaskClient, key: str = A, confirm: bool = True, **answers: str) -> Any:
-    data = {"csrf_token": csrf_token(client, f"/c/exercises/{key}"), "base_revision": "0",
-            "client_id": "form-tab-1"}
+    """Post the work page's form, as loaded just now, with these answers."""
+    data = page_fields(client, key)
     data |= {f"answer_{k}": v for k, v in answers.items()}
     data |= {"confirm": "y"} if confirm else {"submit": "Submit…"}
     return client.post(f"/c/exercises/{key}", data=data)
@@ -422,7 +450,8 @@ def test_an_extension_moves_the_deadline_of_an_attempt_under_way(
     after = attempt_of(db_session, invited)
     assert (after.deadline_at - before).total_seconds() == 30 * 60
     start(candidate, "d-writing-sample")
-    assert attempt_of(db_session, invited, "d-writing-sample").time_limit_minutes == 20 + 30
+    later = attempt_of(db_session, invited, "d-writing-sample")
+    assert later.deadline_at - later.started_at == timedelta(minutes=20 + 30)
 
 
 def test_one_candidate_never_sees_anothers_work(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from pydantic import BaseModel, Field
 from wtforms import BooleanField, HiddenField, IntegerField, SubmitField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from ...content.schema import Exercise
+from ...domain.autosave import answer_length
 
 
 class StartForm(FlaskForm):
@@ -18,9 +19,10 @@ class AnswerForm(FlaskForm):
     """The fields every answer form has; one text area per section is added per exercise."""
 
     client_id = HiddenField(validators=[Length(max=64)])
-    base_revision = IntegerField(validators=[Optional(), NumberRange(min=0)])
+    base_revision = IntegerField(validators=[Optional(), NumberRange(min=0, max=2**31 - 1)])
     confirm = BooleanField("I have finished and want to submit this answer")
     save = SubmitField("Save")
+    take_over = SubmitField("Save this text instead")
     submit = SubmitField("Submit…")
 
 
@@ -33,17 +35,25 @@ def answer_form_class(exercise: Exercise) -> type[AnswerForm]:
     fields = {
         answer_field_name(section.key): TextAreaField(
             section.title,
-            validators=[
-                Length(
-                    max=section.max_chars,
-                    message=f"{section.title} can be at most {section.max_chars:,} characters; "
-                    "shorten it and save again. Your text is still here.",
-                )
-            ],
+            validators=[AnswerLength(section.title, section.max_chars)],
         )
         for section in exercise.sections
     }
     return type(f"AnswerForm_{exercise.key.replace('-', '_')}", (AnswerForm,), fields)
+
+
+class AnswerLength:
+    """The length limit of an answer, counted as the page counts it (see domain.autosave)."""
+
+    def __init__(self, title: str, limit: int) -> None:
+        self.title, self.limit = title, limit
+
+    def __call__(self, _form: object, field: TextAreaField) -> None:
+        if answer_length(field.data or "") > self.limit:
+            raise ValidationError(
+                f"{self.title} can be at most {self.limit:,} characters; "
+                "shorten it and save again. Your text is still here."
+            )
 
 
 def answers_from(form: AnswerForm, exercise: Exercise) -> dict[str, str]:
@@ -57,9 +67,13 @@ class AutosaveRequest(BaseModel):
     """The JSON body of a background save."""
 
     client_id: str = Field(min_length=8, max_length=64)
-    seq: int = Field(ge=1)
-    base_revision: int = Field(ge=0)
+    seq: int = Field(ge=1, le=2**31 - 1)
+    base_revision: int = Field(ge=0, le=2**31 - 1)
     answers: dict[str, str]
+    # The candidate chose to continue with this tab's text over a newer copy from another tab.
+    take_over: bool = False
+    # Text found in this browser from a tab that is gone; it is kept as a copy, never as the draft.
+    keep_as_copy: bool = False
 
 
 class PreviewRequest(BaseModel):

@@ -25,7 +25,7 @@ from ... import clock, db
 from ...config import Config
 from ...content_registry import library
 from ...domain import datasets
-from ...domain.autosave import SaveVerdict
+from ...domain.autosave import SaveVerdict, answer_length
 from ...errors import AppError, NotFound
 from ...markdown import render
 from ...models import Attempt, Candidate
@@ -159,31 +159,46 @@ def exercise(key: str) -> BaseResponse | str | tuple[str, int]:
     if form.submit.data or form.confirm.data:
         if not form.confirm.data:
             result = _save_from_form(attempt, form, answers)
+            if result.verdict is SaveVerdict.OTHER_TAB:
+                flash(_verdict_message(result.verdict), "error")
+                return _work_page(attempt, form, conflict=True), 409
             return render_template(
                 "candidate/confirm.html", attempt=attempt, exercise=exercise, form=form,
-                answers=answers, saved=result.verdict is SaveVerdict.ACCEPTED,
+                answers=answers, saved=result.stored,
             )
-        attempts.submit(db.session(), _config(), attempt, answers=answers, now=now)
+        handed_in = attempts.save_and_submit(
+            db.session(), _config(), attempt, answers, now=now, **_save_identity(attempt, form),
+        )
+        if isinstance(handed_in, attempts.SaveResult):
+            flash(_verdict_message(handed_in.verdict), "error")
+            return _work_page(attempt, form, conflict=True), 409
         return redirect(url_for("candidate.receipt", key=key))
-    result = _save_from_form(attempt, form, answers)
-    if result.verdict is SaveVerdict.ACCEPTED:
+    result = _save_from_form(attempt, form, answers, take_over=bool(form.take_over.data))
+    if result.stored:
         flash(f"Saved at {result.saved_at:%H:%M:%S} UTC.", "success")
         return redirect(url_for("candidate.exercise", key=key))
     flash(_verdict_message(result.verdict), "error")
-    return _work_page(attempt, form), 409
+    conflict = result.verdict is SaveVerdict.OTHER_TAB
+    return _work_page(attempt, form, conflict=conflict), 409 if conflict else 410
 
 
-def _save_from_form(attempt: Attempt, form: object, answers: dict[str, str]) -> attempts.SaveResult:
+def _save_identity(attempt: Attempt, form: object) -> dict[str, object]:
+    """The tab id, save number and base revision of a save made by posting the form."""
     base = form.base_revision.data or 0  # type: ignore[attr-defined]
     client_id = form.client_id.data or secrets.token_urlsafe(12)  # type: ignore[attr-defined]
     stored_seq = attempt.draft.seq if attempt.draft and attempt.draft.client_id == client_id else 0
+    return {"client_id": client_id, "seq": stored_seq + 1, "base_revision": base}
+
+
+def _save_from_form(
+    attempt: Attempt, form: object, answers: dict[str, str], *, take_over: bool = False
+) -> attempts.SaveResult:
     return attempts.save(
-        db.session(), attempt, answers, client_id=client_id, seq=stored_seq + 1,
-        base_revision=base, now=clock.now(),
+        db.session(), attempt, answers, now=clock.now(), take_over=take_over, **_save_identity(attempt, form),
     )
 
 
-def _work_page(attempt: Attempt, form: object) -> str:
+def _work_page(attempt: Attempt, form: object, *, conflict: bool = False) -> str:
     exercise = attempts.exercise_for(attempt)
     deadline = attempts.attempt_deadline(attempt)
     variant = exercise.variant(attempt.data_variant) if attempt.data_variant else None
@@ -199,6 +214,9 @@ def _work_page(attempt: Attempt, form: object) -> str:
         datasets={d.key: d for d in exercise.datasets},
         revision=attempt.draft.revision if attempt.draft else 0,
         saved_at=attempt.draft.saved_at if attempt.draft else None,
+        copies=sorted(attempt.copies, key=lambda c: c.saved_at, reverse=True),
+        conflict=conflict,
+        answer_length=answer_length,
         display_table=datasets.display_table,
         chart_config=datasets.chart_config,
     )
@@ -207,11 +225,13 @@ def _work_page(attempt: Attempt, form: object) -> str:
 def _verdict_message(verdict: SaveVerdict) -> str:
     return {
         SaveVerdict.OTHER_TAB: (
-            "This exercise was saved from another tab or window after you opened this one, "
-            "so this copy was not saved. Continue in the most recent tab, or reload this page "
-            "to load the latest saved text."
+            "You changed this answer in another tab or window too, and that tab saved after this "
+            "one last did. Nothing is lost: the text in this tab is kept as a copy. Choose which "
+            "text to continue with; the other stays readable under \u201cOther copies of your answer\u201d."
         ),
         SaveVerdict.STALE: "A newer save from this page is already stored.",
+        SaveVerdict.DUPLICATE: "Saved.",
+        SaveVerdict.KEPT: "Kept as a copy of your answer.",
         SaveVerdict.CLOSED: (
             "The time for this exercise is over, so changes can no longer be saved. "
             "Your last saved text has been submitted."
@@ -229,27 +249,24 @@ def autosave(key: str) -> tuple[Response, int]:
     except ValidationError:
         return jsonify(status="invalid", message="The save could not be read; reload the page."), 400
     now = clock.now()
-    deadline = attempts.attempt_deadline(attempt)
-    if attempt.submission is not None:
-        verdict, revision, saved_at = SaveVerdict.CLOSED, payload.base_revision, None
-    else:
-        try:
-            result = attempts.save(
-                db.session(), attempt, payload.answers, client_id=payload.client_id,
-                seq=payload.seq, base_revision=payload.base_revision, now=now,
-            )
-        except AppError as error:
-            return jsonify(status="invalid", message=error.message), error.status_code
-        verdict, revision, saved_at = result.verdict, result.revision, result.saved_at
+    try:
+        result = attempts.save(
+            db.session(), attempt, payload.answers, client_id=payload.client_id, seq=payload.seq,
+            base_revision=payload.base_revision, now=now, take_over=payload.take_over,
+            keep_as_copy=payload.keep_as_copy,
+        )
+    except AppError as error:
+        return jsonify(status="invalid", message=error.message), error.status_code
+    verdict = SaveVerdict.ACCEPTED if result.verdict is SaveVerdict.DUPLICATE else result.verdict
     status = {
-        SaveVerdict.ACCEPTED: 200, SaveVerdict.STALE: 200, SaveVerdict.OTHER_TAB: 409,
+        SaveVerdict.ACCEPTED: 200, SaveVerdict.STALE: 200, SaveVerdict.KEPT: 200, SaveVerdict.OTHER_TAB: 409,
         SaveVerdict.CLOSED: 410,
     }[verdict]
     return jsonify(
         status=verdict.value,
-        revision=revision,
-        saved_at=saved_at.isoformat() if saved_at else None,
-        seconds_left=deadline.seconds_left(now),
+        revision=result.revision,
+        saved_at=result.saved_at.isoformat() if result.saved_at else None,
+        seconds_left=attempts.attempt_deadline(attempt).seconds_left(now),
         message=_verdict_message(verdict),
     ), status
 

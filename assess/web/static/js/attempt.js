@@ -14,14 +14,23 @@
   var stateBox = document.getElementById("save-state");
   var inputs = Array.prototype.slice.call(form.querySelectorAll("textarea.answer-input"));
   var csrf = form.querySelector("input[name=csrf_token]").value;
-  var clientId = form.querySelector("input[name=client_id]").value;
   var baseField = form.querySelector("input[name=base_revision]");
-  var storageKey = form.dataset.storageKey;
+  var storagePrefix = form.dataset.storageKey + ":";
+  var tabKey = "assess-tab-" + form.dataset.attempt;
   var revision = parseInt(form.dataset.revision, 10) || 0;
-  var seq = 0;
+  var conflictPanel = document.getElementById("conflict-panel");
+
+  // A tab keeps its id and save numbers across a reload (sessionStorage lives per tab), so the
+  // save the unloading page sent and the first save of the new page belong to one line of work.
+  // The entry is taken on load and written back on leaving, so a duplicated tab, which copies
+  // sessionStorage while this page is open, starts a line of its own.
+  var tab = takeTab() || { id: form.querySelector("input[name=client_id]").value, seq: 0 };
+  form.querySelector("input[name=client_id]").value = tab.id;
   var dirty = false;
   var inFlight = false;
-  var blocked = false; // another tab is newer, or the time is over
+  var closed = false;    // the time is over or the work was submitted
+  var conflict = false;  // another tab saved text this one has not seen; this tab's text is kept as a copy
+  var takeOver = false;  // the candidate chose to continue with this tab's text
   var timer = null;
   var firstUnsavedAt = 0;
   var retryDelay = 2000;
@@ -29,6 +38,19 @@
   document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
   var saveButton = form.querySelector("[name=save]");
   if (saveButton) saveButton.hidden = true;
+
+  function takeTab() {
+    try {
+      var stored = JSON.parse(sessionStorage.getItem(tabKey) || "null");
+      sessionStorage.removeItem(tabKey);
+      if (stored && typeof stored.id === "string" && typeof stored.seq === "number") return stored;
+    } catch (e) { /* storage disabled: this page is a tab of its own */ }
+    return null;
+  }
+
+  function leaveTab() {
+    try { sessionStorage.setItem(tabKey, JSON.stringify({ id: tab.id, seq: tab.seq })); } catch (e) { /* ignore */ }
+  }
 
   function answers() {
     var result = {};
@@ -45,64 +67,118 @@
     return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   }
 
-  // -- a copy in this browser, so closing the tab while offline loses nothing ----------
+  // -- a copy in this browser per tab, so closing a tab while offline loses nothing -------------
 
   function keepLocally(isDirty) {
     try {
-      localStorage.setItem(storageKey, JSON.stringify({ base: revision, dirty: isDirty, answers: answers() }));
+      localStorage.setItem(storagePrefix + tab.id, JSON.stringify({
+        seq: tab.seq, base: revision, dirty: isDirty, answers: answers(), at: Date.now()
+      }));
     } catch (e) { /* storage full or disabled: the server copy still counts */ }
   }
 
-  function restoreLocalCopy() {
-    var saved;
-    try { saved = JSON.parse(localStorage.getItem(storageKey) || "null"); } catch (e) { saved = null; }
-    if (!saved || !saved.dirty || !saved.answers) return;
-    var differs = inputs.some(function (input) {
-      var text = saved.answers[input.dataset.section];
+  function localEntries() {
+    var found = [];
+    try {
+      for (var i = 0; i < localStorage.length; i++) {
+        var key = localStorage.key(i);
+        if (key && key.indexOf(storagePrefix) === 0) {
+          var entry = JSON.parse(localStorage.getItem(key) || "null");
+          if (entry && entry.answers) found.push({ key: key, id: key.slice(storagePrefix.length), entry: entry });
+        }
+      }
+    } catch (e) { /* storage disabled */ }
+    return found;
+  }
+
+  function differsFromPage(saved) {
+    return inputs.some(function (input) {
+      var text = saved[input.dataset.section];
       return typeof text === "string" && text !== input.value;
     });
-    if (!differs) return;
-    if (saved.base !== revision) {
-      show("warning", "This browser has unsaved text from an earlier visit, but a newer copy was saved since. The newer copy is shown.");
-      return;
-    }
+  }
+
+  function putOnPage(saved) {
     inputs.forEach(function (input) {
-      var text = saved.answers[input.dataset.section];
+      var text = saved[input.dataset.section];
       if (typeof text === "string") { input.value = text; updateCount(input); }
     });
-    show("saving", "Restored text this browser had not yet saved. Saving…");
-    changed();
+  }
+
+  // Text this browser typed but the server may not have: this tab's own, from before a reload,
+  // goes back on the page; another tab's that had seen the current revision too; anything else is
+  // sent to be kept as a copy, so it can be read on the page but never replaces newer work.
+  function restoreLocalCopies() {
+    var restored = false;
+    localEntries().forEach(function (item) {
+      var saved = item.entry;
+      if (!saved.dirty || !differsFromPage(saved.answers)) {
+        if (item.id !== tab.id && !saved.dirty) removeLocal(item.key);
+        return;
+      }
+      if (item.id === tab.id) {
+        putOnPage(saved.answers);
+        revision = saved.base;
+        restored = true;
+      } else if (!restored && saved.base === revision && Date.now() - saved.at > 10000) {
+        putOnPage(saved.answers);
+        removeLocal(item.key);
+        restored = true;
+      } else if (Date.now() - saved.at > 10000) {
+        sendCopy(item);
+      }
+    });
+    if (restored) {
+      show("saving", "Restored text this browser had not yet saved. Saving…");
+      changed();
+    }
+  }
+
+  function removeLocal(key) { try { localStorage.removeItem(key); } catch (e) { /* ignore */ } }
+
+  function sendCopy(item) {
+    post({ client_id: item.id, seq: (item.entry.seq || 0) + 1, base_revision: item.entry.base,
+           answers: item.entry.answers, keep_as_copy: true }, false)
+      .then(function (response) { if (response.ok) removeLocal(item.key); })
+      .catch(function () { /* tried again on the next visit */ });
   }
 
   // -- saving --------------------------------------------------------------------------
 
+  function post(body, keepalive) {
+    return fetch(form.dataset.autosaveUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: keepalive,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+      body: JSON.stringify(body)
+    });
+  }
+
   function changed() {
-    if (blocked) return;
+    if (closed) return;
     if (!dirty) firstUnsavedAt = Date.now();
     dirty = true;
     keepLocally(true);
-    show("pending", "Unsaved changes");
+    if (!conflict) show("pending", "Unsaved changes");
     clearTimeout(timer);
     var wait = Math.max(0, Math.min(SAVE_DELAY_MS, firstUnsavedAt + SAVE_MAX_WAIT_MS - Date.now()));
     timer = setTimeout(save, wait);
   }
 
   function save(options) {
-    if (blocked || !dirty) return Promise.resolve();
+    if (closed || !dirty) return Promise.resolve();
     if (inFlight) { clearTimeout(timer); timer = setTimeout(save, 500); return Promise.resolve(); }
     inFlight = true;
-    seq += 1;
+    tab.seq += 1;
     var sent = answers();
-    show("saving", "Saving…");
-    return fetch(form.dataset.autosaveUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      keepalive: Boolean(options && options.keepalive),
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify({ client_id: clientId, seq: seq, base_revision: revision, answers: sent })
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        handle(response.status, body, sent);
+    keepLocally(true);
+    if (!conflict) show("saving", "Saving…");
+    var body = { client_id: tab.id, seq: tab.seq, base_revision: revision, answers: sent };
+    if (takeOver) body.take_over = true;
+    return post(body, Boolean(options && options.keepalive)).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (reply) {
+        handle(response.status, reply, sent);
       });
     }).catch(function () {
       offline();
@@ -117,6 +193,8 @@
       revision = body.revision;
       baseField.value = String(revision);
       retryDelay = 2000;
+      takeOver = false;
+      if (conflict) { conflict = false; conflictPanel.hidden = true; }
       var same = JSON.stringify(sent) === JSON.stringify(answers());
       dirty = !same;
       keepLocally(dirty);
@@ -126,18 +204,22 @@
     }
     if (status === 200 && body.status === "stale") return;
     if (status === 409) {
-      blocked = true;
-      show("conflict", body.message || "Another tab saved this exercise more recently.");
-      offerReload();
+      // The text went to the server as a copy; later typing keeps that copy up to date.
+      retryDelay = 2000;
+      conflict = true;
+      dirty = JSON.stringify(sent) !== JSON.stringify(answers());
+      keepLocally(true);
+      show("conflict", "Another tab saved a newer copy. This tab's text is kept as a copy: choose below how to go on.");
+      conflictPanel.hidden = false;
       return;
     }
     if (status === 410) {
-      blocked = true;
+      closed = true;
       show("closed", body.message || "The time for this exercise is over.");
       setTimeout(function () { window.location.reload(); }, 2000);
       return;
     }
-    if (status === 400 || status === 413) {
+    if (status === 400 || status === 413 || status === 422) {
       show("error", body.message || "This could not be saved. Shorten the text and try again.");
       return;
     }
@@ -151,28 +233,51 @@
     retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
   }
 
-  function offerReload() {
-    if (document.getElementById("reload-latest")) return;
-    var button = document.createElement("button");
-    button.type = "button";
-    button.id = "reload-latest";
-    button.className = "button small-button";
-    button.textContent = "Load the latest copy";
-    button.addEventListener("click", function () {
-      try { localStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
+  document.getElementById("conflict-keep-mine").addEventListener("click", function () {
+    var ok = window.confirm("Continue with the text in this tab? The text the other tab saved is kept " +
+                            "as a copy you can still read on this page.");
+    if (!ok) return;
+    takeOver = true;
+    dirty = true;
+    show("saving", "Saving this tab's text…");
+    save();
+  });
+
+  // Send this tab's text until the server has it (as the draft or as a copy), then go on.
+  function settle() {
+    return new Promise(function (resolve) {
+      (function tryOnce() {
+        if (inFlight) { setTimeout(tryOnce, 200); return; }
+        save().then(function () { if (dirty) setTimeout(tryOnce, 1000); else resolve(); });
+      })();
+    });
+  }
+
+  document.getElementById("conflict-load-latest").addEventListener("click", function () {
+    dirty = true;
+    show("saving", "Keeping this tab's text as a copy…");
+    settle().then(function () {
+      // A fresh line of work starts from the newest copy; this tab's text stays on the server.
+      removeLocal(storagePrefix + tab.id);
+      tab = null;
       window.location.reload();
     });
-    stateBox.appendChild(document.createTextNode(" "));
-    stateBox.appendChild(button);
-  }
+  });
 
   window.addEventListener("online", function () { if (dirty) { retryDelay = 2000; save(); } });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden" && dirty) save({ keepalive: true });
   });
-  window.addEventListener("pagehide", function () { if (dirty) save({ keepalive: true }); });
+  window.addEventListener("pagehide", function () {
+    if (!tab) return;
+    if (dirty) save({ keepalive: true });
+    leaveTab();
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) takeTab();
+  });
   window.addEventListener("beforeunload", function (event) {
-    if (dirty && !blocked && !submitting) { event.preventDefault(); event.returnValue = ""; }
+    if (dirty && !closed && !conflict && !submitting) { event.preventDefault(); event.returnValue = ""; }
   });
 
   // -- the countdown, owned by the server and measured here on a monotonic clock ------------
@@ -194,7 +299,7 @@
       if (left === 0 && !finished) {
         finished = true;
         save().then(function () {
-          blocked = true;
+          closed = true;
           inputs.forEach(function (input) { input.readOnly = true; });
           show("closed", "Time is up. What you saved is being submitted for you…");
           setTimeout(function () { window.location.reload(); }, GRACE_RELOAD_MS);
@@ -210,7 +315,11 @@
 
   function updateCount(input) {
     var counter = document.getElementById(input.id + "-count");
-    if (counter) counter.querySelector(".count").textContent = input.value.length.toLocaleString();
+    if (!counter) return;
+    // Characters as the server counts them: code points, so an emoji is one, not two.
+    var length = Array.from(input.value).length;
+    counter.querySelector(".count").textContent = length.toLocaleString();
+    counter.querySelector(".over-limit").hidden = length <= (parseInt(input.dataset.max, 10) || Infinity);
   }
 
   var previewTimers = {};
@@ -257,7 +366,7 @@
   if (submitButton && dialog && typeof dialog.showModal === "function") {
     submitButton.addEventListener("click", function (event) {
       event.preventDefault();
-      if (blocked) return;
+      if (closed) return;
       var summary = document.getElementById("submit-summary");
       summary.innerHTML = "";
       inputs.forEach(function (input) {
@@ -277,12 +386,13 @@
       confirm.name = "confirm";
       confirm.value = "y";
       form.appendChild(confirm);
-      try { localStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
+      leaveTab();
+      tab = null;
       HTMLFormElement.prototype.submit.call(form); // the form has a field named "submit"
     });
   }
 
-  restoreLocalCopy();
+  restoreLocalCopies();
   // Text typed before this script ran has not been seen by the input listeners yet.
   if (!dirty && inputs.some(function (input) { return input.value !== input.defaultValue; })) changed();
 })();
