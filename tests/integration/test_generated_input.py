@@ -26,9 +26,12 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from assess.models import Draft, Role
+from assess.services import api_tokens
 from assess.web.candidate import forms as candidate_forms
 from tests.conftest import Factory
 from tests.integration.test_authorisation_matrix import (
@@ -394,3 +397,111 @@ def test_no_generated_input_on_any_route_gives_a_server_error_or_a_silent_refusa
                                                           headers={"X-CSRFToken": seen.csrf}),
                 f"POST {url} (JSON)", endpoint, json_edges(models))
     assert not failures, "\n".join(failures)
+
+
+# -- the cases the walk is built around, spelled out -------------------------------------------------
+
+
+@pytest.fixture
+def signed_in_world(app: Flask, make: Factory, db_session: Session) -> tuple[World, FlaskClient, FlaskClient]:
+    """The matrix's world, with the opening's manager and candidate A each in a browser."""
+    world = build_world(make, db_session, app)
+    db_session.commit()
+    manager, candidate = app.test_client(), app.test_client()
+    become(manager, MANAGER, world)
+    become(candidate, CANDIDATE_A, world)
+    return world, manager, candidate
+
+
+def csrf_of(client: FlaskClient, url: str) -> str:
+    return CSRF_INPUT.findall(client.get(url).get_data(as_text=True))[0]
+
+
+def test_json_nested_100000_deep_is_refused_with_a_message_on_a_page_route_and_on_the_api(
+    app: Flask, signed_in_world: tuple[World, FlaskClient, FlaskClient], make: Factory, db_session: Session,
+) -> None:
+    world, _, candidate = signed_in_world
+    deep = nested(100_000, "list")
+    saved = candidate.post(f"/c/exercises/{OPEN_EXERCISE}/autosave", data=deep, content_type="application/json",
+                           headers={"X-CSRFToken": csrf_of(candidate, f"/c/exercises/{OPEN_EXERCISE}")})
+    assert saved.status_code == 400
+    assert "nested more than 32 levels" in saved.get_json()["message"]
+
+    _, token = api_tokens.create(db_session, name="ATS", scopes=list(api_tokens.SCOPES), actor=make.user(Role.ADMIN),
+                                 now=make.now())
+    db_session.commit()
+    api = app.test_client().post(f"/api/v1/openings/{world.ids['slug']}/invitations", data=nested(100_000, "object"),
+                                 content_type="application/json", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 400
+    assert "nested more than 32 levels" in api.get_json()["message"]
+
+
+def test_a_save_numbered_past_a_32_bit_integer_is_refused_with_a_message(
+    signed_in_world: tuple[World, FlaskClient, FlaskClient],
+) -> None:
+    _, _, candidate = signed_in_world
+    url = f"/c/exercises/{OPEN_EXERCISE}"
+    token = csrf_of(candidate, url)
+    good = {"client_id": "tab-0001", "seq": 1, "base_revision": 0, "answers": {}}
+    assert candidate.post(url + "/autosave", json=good, headers={"X-CSRFToken": token}).status_code == 200
+    for wrong in ({"seq": 2**63}, {"seq": 2**31}, {"base_revision": 2**63}):
+        refused = candidate.post(url + "/autosave", json=good | wrong, headers={"X-CSRFToken": token})
+        assert refused.status_code == 400, wrong
+        assert refused.get_json()["message"]
+
+
+def test_nul_is_dropped_from_a_saved_answer_and_the_rest_is_kept(
+    app: Flask, signed_in_world: tuple[World, FlaskClient, FlaskClient], db_session: Session,
+) -> None:
+    _, _, candidate = signed_in_world
+    url = f"/c/exercises/{OPEN_EXERCISE}"
+    key = app.extensions["assess.content"].exercise(OPEN_EXERCISE).content.sections[0].key
+    body = {"client_id": "tab-0001", "seq": 1, "base_revision": 0, "answers": {key: "Churn\x00 rose\n\tin May"}}
+    saved = candidate.post(url + "/autosave", json=body, headers={"X-CSRFToken": csrf_of(candidate, url)})
+    assert saved.status_code == 200, saved.get_json()
+    drafts = db_session.scalars(select(Draft)).all()
+    assert [d.answers[key] for d in drafts] == ["Churn rose\n\tin May"]
+
+
+def test_a_page_number_of_2_to_the_63_shows_the_first_page(signed_in_world: tuple[World, FlaskClient, FlaskClient]) -> None:
+    world, manager, _ = signed_in_world
+    for query in (f"page={2**63}", f"page=-{2**63}", f"without={2**63}", f"message={2**64}"):
+        for page in ("scoring", "results", "outbox"):
+            assert manager.get(f"/hiring/openings/{world.ids['slug']}/{page}?{query}").status_code == 200, (page, query)
+
+
+@pytest.mark.parametrize("name,named", [("Ann\u202eenna", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+                                        ("Ann\x00a", "U+0000 NULL"), ("Ann\u200ba", "U+200B ZERO WIDTH SPACE")])
+def test_a_candidate_name_with_a_hidden_character_is_refused_naming_it(
+    name: str, named: str, signed_in_world: tuple[World, FlaskClient, FlaskClient],
+) -> None:
+    world, manager, _ = signed_in_world
+    opening = f"/hiring/openings/{world.ids['slug']}"
+    answer = manager.post(opening + "/invite", data={"csrf_token": csrf_of(manager, opening), "name": name,
+                                                     "email": "new.person@example.net"}, follow_redirects=True)
+    page = answer.get_data(as_text=True)
+    assert f"The name contains an invisible character ({named}); remove it and try again." in page
+    assert "new.person@example.net" not in page
+
+
+def test_the_api_refuses_a_name_with_a_direction_override_naming_it(
+    app: Flask, make: Factory, db_session: Session,
+) -> None:
+    opening = make.opening()
+    _, token = api_tokens.create(db_session, name="ATS", scopes=["invitations:write"], actor=make.user(Role.ADMIN),
+                                 now=make.now())
+    db_session.commit()
+    refused = app.test_client().post(f"/api/v1/openings/{opening.slug}/invitations",
+                                     json={"name": "Eve\u202etxt.exe", "email": "eve@example.net"},
+                                     headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 422
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in refused.get_json()["message"]
+
+
+@pytest.mark.parametrize("path", ["/hiring/openings/a%00b/scoring", "/hiring/openings/%1b", "/admin/content/%00"])
+def test_an_address_with_a_control_character_is_not_found(
+    path: str, app: Flask, make: Factory, db_session: Session,
+) -> None:
+    client = app.test_client()
+    become(client, ADMIN, build_world(make, db_session, app))
+    assert client.get(path).status_code == 404
