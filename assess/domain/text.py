@@ -16,6 +16,17 @@ _CONTROL_NAMES = {0x00: "NULL", 0x08: "BACKSPACE", 0x09: "CHARACTER TABULATION",
                   0x0D: "CARRIAGE RETURN", 0x1B: "ESCAPE", 0x7F: "DELETE"}
 
 
+def _escaped(chars: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" for c in chars)
+
+
+# The same rule for a single line as a regular expression, for schemas that describe our JSON.
+SINGLE_LINE_PATTERN = (
+    "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029"
+    + _escaped("".join(sorted(ZERO_WIDTH | DIRECTION_CONTROLS))) + "]*$"
+)
+
+
 def is_hidden(char: str, *, multiline: bool = False) -> bool:
     """Whether char cannot be seen, or changes how the text around it is seen."""
     if multiline and char in MULTILINE_ALLOWED:

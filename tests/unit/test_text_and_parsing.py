@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from assess.domain.text import describe, first_hidden, hidden_character_problem, without_nul
+from assess.domain.text import SINGLE_LINE_PATTERN, describe, first_hidden, hidden_character_problem, without_nul
 from assess.web.parsing import MAX_JSON_DEPTH, nesting_depth
 
 
@@ -46,3 +48,10 @@ def test_nesting_depth_counts_brackets_outside_strings(document: str | bytes, de
 
 def test_nesting_depth_stops_counting_past_the_limit() -> None:
     assert nesting_depth("[" * 100_000 + "]" * 100_000) == MAX_JSON_DEPTH + 1
+
+
+def test_the_schema_pattern_and_the_rule_agree_on_every_character_of_the_first_plane() -> None:
+    pattern = re.compile(SINGLE_LINE_PATTERN)
+    disagree = [hex(code) for code in range(0x10000) if 0xD800 > code or code > 0xDFFF
+                if (pattern.fullmatch(chr(code)) is None) != (first_hidden(chr(code)) is not None)]
+    assert not disagree
