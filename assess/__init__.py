@@ -26,6 +26,10 @@ def create_app(
         template_folder="web/templates",
         static_folder="web/static",
     )
+    from .web.parsing import BoundedJSONProvider, BoundedRequest
+
+    app.request_class = BoundedRequest
+    app.json = BoundedJSONProvider(app)
     app.config.update(
         ASSESS=settings,
         SECRET_KEY=settings.secret_key,

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 from flask_wtf import CSRFProtect
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from .. import markdown
 from . import access, errors, limits
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     from .review import bp as review_bp
 
     app.url_map.converters["int"] = RowIdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = NameConverter
     app.add_template_filter(markdown.render, "markdown")
     csrf.init_app(app)
     limits.init_app(app, app.config["ASSESS"])
@@ -41,6 +42,13 @@ class RowIdConverter(IntegerConverter):
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
+
+
+class NameConverter(BaseConverter):
+    """<...> in our routes are slugs and keys: a segment with a control character names nothing (and NUL
+    cannot even be looked up in PostgreSQL), so it is simply not found."""
+
+    regex = r"[^/\x00-\x1f\x7f]+"
 
 
 # No inline script or style at all: scripts and styles come from our own files, and

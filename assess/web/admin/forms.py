@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -15,14 +13,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import ActionForm
+from ..forms import ActionForm, BoundedIntegerField, Form, PlainText, drop_nul
 
 __all__ = ["ActionForm", "ApiTokenForm", "AuditFilterForm", "CandidateSearchForm", "EraseForm", "WebhookForm"]
 
 ANY = ""
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """Filters read from the query string; a bookmarkable GET, so no CSRF token."""
 
     class Meta:
@@ -31,10 +29,10 @@ class AuditFilterForm(FlaskForm):
     action = SelectField("Action", default=ANY, validators=[Optional()])
     actor = SelectField("Who", default=ANY, validators=[Optional()])
     subject_type = SelectField("Subject", default=ANY, validators=[Optional()])
-    subject_id = IntegerField("Subject id", validators=[Optional(), NumberRange(1, message="Use a positive id.")])
+    subject_id = BoundedIntegerField("Subject id", validators=[Optional(), NumberRange(1, message="Use a positive id.")])
     since = DateField("From", validators=[Optional()])
     until = DateField("Until (inclusive)", validators=[Optional()])
-    page = IntegerField(default=1, validators=[Optional(), NumberRange(1)])
+    page = BoundedIntegerField(default=1, validators=[Optional(), NumberRange(1)])
 
     def offer(self, actions: list[str], kinds: list[str], staff: list[tuple[int, str]], subjects: list[str]) -> None:
         self.action.choices = [SelectChoice(ANY, "Any action"), *(SelectChoice(a, a) for a in actions)]
@@ -46,21 +44,21 @@ class AuditFilterForm(FlaskForm):
         self.subject_type.choices = [SelectChoice(ANY, "Any subject"), *(SelectChoice(s, s) for s in subjects)]
 
 
-class CandidateSearchForm(FlaskForm):
+class CandidateSearchForm(Form):
     email = StringField("Candidate's email", validators=[DataRequired("Type the candidate's email address."),
-                                                          Length(max=254)])
+                                                          Length(max=254), PlainText()])
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     confirm = StringField("Type the candidate's email to confirm",
-                          validators=[DataRequired("Type the candidate's email to confirm.")])
+                          validators=[DataRequired("Type the candidate's email to confirm."), PlainText()])
     reason = TextAreaField("Why", validators=[DataRequired("Say why, e.g. the candidate asked on 3 May."),
-                                              Length(max=500)])
+                                              Length(max=500)], filters=[drop_nul])
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(Form):
     name = StringField("Name", validators=[DataRequired("Name the token after the system that will use it."),
-                                           Length(max=120)],
+                                           Length(max=120), PlainText()],
                        description="The system that will use it, e.g. Greenhouse sync.")
     scopes = SelectMultipleField("What it may do", validators=[DataRequired("Choose at least one scope.")],
                                  option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False))
@@ -70,9 +68,9 @@ class ApiTokenForm(FlaskForm):
         return self
 
 
-class WebhookForm(FlaskForm):
+class WebhookForm(Form):
     url = StringField("Address", validators=[DataRequired("Give the address that receives the calls."),
-                                             Length(max=500)],
+                                             Length(max=500), PlainText()],
                       description="Your system's HTTPS address for these calls.")
     events = SelectMultipleField("Events", validators=[DataRequired("Choose at least one event.")],
                                  option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False))

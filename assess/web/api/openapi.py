@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...domain.text import SINGLE_LINE_PATTERN
 from ...services.api_tokens import SCOPES
 
 MAX_ID = 2_147_483_647
@@ -73,7 +74,8 @@ SCHEMAS: dict[str, Any] = {
                                  "erased": {"type": "boolean"},
                                  "exercises": {"type": "array", "items": _ref("ExerciseProgress")}}},
     "InvitationRequest": {"type": "object", "required": ["name", "email"], "additionalProperties": False,
-                          "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200},
+                          "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200,
+                                                  "pattern": SINGLE_LINE_PATTERN},
                                          "email": {"type": "string", "format": "email", "maxLength": 254}}},
     "Scorecard": {"type": "object", "additionalProperties": False,
                   "required": ["id", "candidate_id", "exercise", "interviewer", "recommendation", "submitted_at",

@@ -17,6 +17,7 @@ from ...errors import Forbidden, InputError
 from ...models import ApiToken, Candidate, Scorecard
 from ...services import api_tokens, audit, invitations, openings, results
 from ...services.attempts import steps
+from ..forms import PlainLineText
 from ..limits import limiter
 from . import bp
 from .openapi import document
@@ -126,8 +127,8 @@ def list_openings() -> Response:
 class InvitationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=200)
-    email: str = Field(min_length=3, max_length=254)
+    name: PlainLineText = Field(min_length=1, max_length=200)
+    email: PlainLineText = Field(min_length=3, max_length=254)
 
 
 @bp.post("/openings/<slug>/invitations")

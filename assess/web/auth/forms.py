@@ -1,15 +1,16 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from ..forms import Form, PlainText
 
-class SignInForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your work email."), Length(max=254)])
+
+class SignInForm(Form):
+    email = EmailField("Email", validators=[DataRequired("Enter your work email."), Length(max=254), PlainText()])
     password = PasswordField(
         "Password", validators=[DataRequired("Enter your password."), Length(max=200)]
     )
     submit = SubmitField("Sign in")
 
 
-class SignOutForm(FlaskForm):
+class SignOutForm(Form):
     submit = SubmitField("Sign out")

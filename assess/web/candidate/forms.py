@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from pydantic import BaseModel, Field
-from wtforms import BooleanField, HiddenField, IntegerField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SubmitField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from ...content.schema import Exercise
 from ...domain.autosave import answer_length
+from ..forms import LARGEST_INT, BoundedIntegerField, Form, PlainLineText, PlainText, StorableText, drop_nul
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     submit = SubmitField("Start this exercise")
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """The fields every answer form has; one text area per section is added per exercise."""
 
-    client_id = HiddenField(validators=[Length(max=64)])
-    base_revision = IntegerField(validators=[Optional(), NumberRange(min=0, max=2**31 - 1)])
+    client_id = HiddenField(validators=[Length(max=64), PlainText("The tab's id")])
+    base_revision = BoundedIntegerField(validators=[Optional(), NumberRange(min=0)])
     confirm = BooleanField("I have finished and want to submit this answer")
     save = SubmitField("Save")
     take_over = SubmitField("Save this text instead")
@@ -36,6 +36,7 @@ def answer_form_class(exercise: Exercise) -> type[AnswerForm]:
         answer_field_name(section.key): TextAreaField(
             section.title,
             validators=[AnswerLength(section.title, section.max_chars)],
+            filters=[drop_nul],
         )
         for section in exercise.sections
     }
@@ -66,10 +67,10 @@ def answers_from(form: AnswerForm, exercise: Exercise) -> dict[str, str]:
 class AutosaveRequest(BaseModel):
     """The JSON body of a background save."""
 
-    client_id: str = Field(min_length=8, max_length=64)
-    seq: int = Field(ge=1, le=2**31 - 1)
-    base_revision: int = Field(ge=0, le=2**31 - 1)
-    answers: dict[str, str]
+    client_id: PlainLineText = Field(min_length=8, max_length=64)
+    seq: int = Field(ge=1, le=LARGEST_INT)
+    base_revision: int = Field(ge=0, le=LARGEST_INT)
+    answers: dict[str, StorableText]
     # The candidate chose to continue with this tab's text over a newer copy from another tab.
     take_over: bool = False
     # Text found in this browser from a tab that is gone; it is kept as a copy, never as the draft.

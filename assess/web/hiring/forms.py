@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -17,26 +15,26 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...content import ContentLibrary
-from ..forms import ActionForm
+from ..forms import ActionForm, BoundedIntegerField, Form, PlainText, drop_nul, row_id
 
 __all__ = ["ActionForm"]
 
 
-class OpeningForm(FlaskForm):
+class OpeningForm(Form):
     """A new opening; one include box and time limit per exercise are added from the content."""
 
-    title = StringField("Title", validators=[DataRequired("Give the opening a title."), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired("Give the opening a title."), Length(max=200), PlainText()])
     slug = StringField(
-        "Address name", validators=[Optional(), Length(max=80)],
+        "Address name", validators=[Optional(), Length(max=80), PlainText()],
         description="Used in links, e.g. apm-growth. Left empty, it is made from the title.",
     )
-    invitation_valid_days = IntegerField(
+    invitation_valid_days = BoundedIntegerField(
         "Days an invitation stays valid", default=14,
         validators=[DataRequired("Say how many days."), NumberRange(1, 90, "Choose 1 to 90 days.")],
     )
     ai_enabled = BooleanField("Interviewers may ask the AI aid for a draft scorecard")
     ai_notice = TextAreaField(
-        "What candidates are told about the AI aid", validators=[Optional(), Length(max=2000)],
+        "What candidates are told about the AI aid", validators=[Optional(), Length(max=2000)], filters=[drop_nul],
         description="Shown on the candidate's welcome page when the AI aid is on.",
     )
     submit = SubmitField("Create opening")
@@ -57,52 +55,53 @@ def opening_form_class(library: ContentLibrary) -> type[OpeningForm]:
         fields[include_field(exercise.key)] = BooleanField(
             f"{exercise.code}. {exercise.title}", default=True
         )
-        fields[minutes_field(exercise.key)] = IntegerField(
+        fields[minutes_field(exercise.key)] = BoundedIntegerField(
             f"Minutes for {exercise.title}", default=exercise.time_limit_minutes,
             validators=[Optional(), NumberRange(5, 480, "Choose 5 to 480 minutes.")],
         )
     return type("OpeningFormWithExercises", (OpeningForm,), fields)
 
 
-class InviteForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Give the candidate's name."), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired("Give the candidate's email."), Length(max=254)])
+class InviteForm(Form):
+    name = StringField("Name", validators=[DataRequired("Give the candidate's name."), Length(max=200), PlainText()])
+    email = EmailField("Email", validators=[DataRequired("Give the candidate's email."), Length(max=254), PlainText()])
     submit = SubmitField("Send invitation")
 
 
-class BulkInviteForm(FlaskForm):
+class BulkInviteForm(Form):
     people = TextAreaField(
-        "Paste a list", validators=[DataRequired("Paste at least one line."), Length(max=50000)],
+        "Paste a list", validators=[DataRequired("Paste at least one line."), Length(max=50000),
+                                    PlainText("The list", multiline=True)],
         description="One person per line: “Name <email>”, “Name, email” or “email, Name”.",
     )
     submit = SubmitField("Send invitations")
 
 
-class ExtendWindowForm(FlaskForm):
-    days = IntegerField("Days", default=7, validators=[DataRequired(), NumberRange(1, 90, "Choose 1 to 90 days.")])
+class ExtendWindowForm(Form):
+    days = BoundedIntegerField("Days", default=7, validators=[DataRequired(), NumberRange(1, 90, "Choose 1 to 90 days.")])
 
 
-class ExtendTimeForm(FlaskForm):
-    minutes = IntegerField(
+class ExtendTimeForm(Form):
+    minutes = BoundedIntegerField(
         "Minutes", default=15, validators=[DataRequired(), NumberRange(1, 240, "Choose 1 to 240 minutes.")]
     )
 
 
-class AssignForm(FlaskForm):
-    attempt_id = IntegerField(validators=[DataRequired()])
-    interviewer_id = SelectField("Interviewer", coerce=int, validators=[DataRequired("Choose an interviewer.")],
+class AssignForm(Form):
+    attempt_id = BoundedIntegerField(validators=[DataRequired()])
+    interviewer_id = SelectField("Interviewer", coerce=row_id, validators=[DataRequired("Choose an interviewer.")],
                                  validate_choice=False)
     due = DateField("Due", validators=[Optional()])
 
 
-class SettingsForm(FlaskForm):
-    invitation_valid_days = IntegerField(
+class SettingsForm(Form):
+    invitation_valid_days = BoundedIntegerField(
         "Days a new invitation stays valid", validators=[DataRequired(), NumberRange(1, 90, "Choose 1 to 90 days.")]
     )
-    interviewers_per_submission = IntegerField(
+    interviewers_per_submission = BoundedIntegerField(
         "Interviewers per submission", validators=[DataRequired(), NumberRange(1, 6, "Choose 1 to 6.")]
     )
-    retention_days = IntegerField(
+    retention_days = BoundedIntegerField(
         "Days candidates' data is kept after their last activity",
         validators=[DataRequired("Say how many days."), NumberRange(30, 1095, "Choose 30 to 1095 days.")],
         description="Then names, emails, answers and notes are erased automatically; anonymous scores stay.",
@@ -110,18 +109,19 @@ class SettingsForm(FlaskForm):
     calibration_required = BooleanField("Interviewers must pass a calibration session before scoring candidates")
     ai_enabled = BooleanField("Interviewers may ask the AI aid for a draft scorecard")
     ai_draft_timing = SelectField("When the AI draft may be opened", validate_choice=True)
-    ai_notice = TextAreaField("What candidates are told about the AI aid", validators=[Optional(), Length(max=2000)])
+    ai_notice = TextAreaField("What candidates are told about the AI aid", validators=[Optional(), Length(max=2000)],
+                              filters=[drop_nul])
     submit = SubmitField("Save settings")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     outcome = SelectField("Decision", validate_choice=True,
                           choices=[SelectChoice("advance", "Advance"), SelectChoice("hold", "Hold"),
                                    SelectChoice("reject", "Reject")])
-    rationale = TextAreaField("Why", validators=[DataRequired("Give the reason."), Length(max=4000)])
+    rationale = TextAreaField("Why", validators=[DataRequired("Give the reason."), Length(max=4000)], filters=[drop_nul])
     submit = SubmitField("Record decision")
 
 
-class CalibrationForm(FlaskForm):
+class CalibrationForm(Form):
     benchmark = SelectField("Benchmark answer", validate_choice=True)
     submit = SubmitField("Start a calibration session")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...content.schema import Scorecard
 from ...domain.scoring import RatingInput, ScorecardInput
+from ..forms import Form, drop_nul
 
 
 class CheckboxesField(SelectMultipleField):
@@ -16,18 +16,18 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ScorecardForm(FlaskForm):
+class ScorecardForm(Form):
     """Overall fields; a rating, evidence note and signals per dimension are added per version."""
 
-    recommendation = RadioField("Overall recommendation", validators=[Optional()], validate_choice=False)
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=5000)])
+    recommendation = RadioField("Overall recommendation", validators=[Optional()], validate_choice=True)
+    summary = TextAreaField("Summary", validators=[Optional(), Length(max=5000)], filters=[drop_nul])
     save = SubmitField("Save draft")
     submit = SubmitField("Submit scorecard")
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     reason = TextAreaField(
-        "Why reopen it?", validators=[Length(max=1000)],
+        "Why reopen it?", validators=[Length(max=1000)], filters=[drop_nul],
         description="Recorded in the audit log with the scores as they stand now.",
     )
     submit = SubmitField("Reopen scorecard")
@@ -55,7 +55,7 @@ def scorecard_form_class(content: Scorecard) -> type[ScorecardForm]:
             coerce=int, validators=[Optional()], validate_choice=True,
         )
         fields[evidence_field(key)] = TextAreaField(
-            f"Evidence for {scored.dimension.name}", validators=[Optional(), Length(max=4000)]
+            f"Evidence for {scored.dimension.name}", validators=[Optional(), Length(max=4000)], filters=[drop_nul]
         )
         fields[signals_field(key)] = CheckboxesField(
             "Signals", choices=[SelectChoice(s.key, s.text) for s in content.signals_for(key)],

@@ -1,0 +1,60 @@
+"""Which characters a name or a title may hold, and which no stored text may hold at all."""
+
+from __future__ import annotations
+
+import unicodedata
+
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+# Embeddings, overrides and isolates reorder what is shown: "exe.txt" can be made to read as "txt.exe".
+DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+LINE_SEPARATORS = frozenset(("Zl", "Zp"))
+MULTILINE_ALLOWED = frozenset("\n\r\t")
+NUL = "\x00"
+
+# Control characters have no name in the Unicode database, only aliases; these are the ones people meet.
+_CONTROL_NAMES = {0x00: "NULL", 0x08: "BACKSPACE", 0x09: "CHARACTER TABULATION", 0x0A: "LINE FEED",
+                  0x0D: "CARRIAGE RETURN", 0x1B: "ESCAPE", 0x7F: "DELETE"}
+
+
+def _escaped(chars: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" for c in chars)
+
+
+# The same rule for a single line as a regular expression, for schemas that describe our JSON.
+SINGLE_LINE_PATTERN = (
+    "^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029"
+    + _escaped("".join(sorted(ZERO_WIDTH | DIRECTION_CONTROLS))) + "]*$"
+)
+
+
+def is_hidden(char: str, *, multiline: bool = False) -> bool:
+    """Whether char cannot be seen, or changes how the text around it is seen."""
+    if multiline and char in MULTILINE_ALLOWED:
+        return False
+    category = unicodedata.category(char)
+    return (category == "Cc" or char in ZERO_WIDTH or char in DIRECTION_CONTROLS
+            or (not multiline and category in LINE_SEPARATORS))
+
+
+def first_hidden(text: str, *, multiline: bool = False) -> str | None:
+    """The first hidden character of text, if it has one."""
+    return next((char for char in text if is_hidden(char, multiline=multiline)), None)
+
+
+def describe(char: str) -> str:
+    """The character's code point and Unicode name, e.g. "U+202E RIGHT-TO-LEFT OVERRIDE"."""
+    name = unicodedata.name(char, "") or _CONTROL_NAMES.get(ord(char), "CONTROL CHARACTER")
+    return f"U+{ord(char):04X} {name}"
+
+
+def hidden_character_problem(text: str, what: str, *, multiline: bool = False) -> str | None:
+    """Why text cannot be used as what (e.g. "The name"), or None when every character shows."""
+    char = first_hidden(text, multiline=multiline)
+    if char is None:
+        return None
+    return f"{what} contains an invisible character ({describe(char)}); remove it and try again."
+
+
+def without_nul(text: str) -> str:
+    """Text without NUL characters, which no database text column can hold and no one types on purpose."""
+    return text.replace(NUL, "")
