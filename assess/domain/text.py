@@ -5,6 +5,9 @@ from __future__ import annotations
 import unicodedata
 
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+# The zero-width non-joiner and joiner are how Persian, Kurdish and Indic names are spelled
+# (for example "\u0645\u06cc\u200c\u0634\u0648\u062f"); between two letters they are part of a name.
+JOINERS = frozenset("\u200c\u200d")
 # Embeddings, overrides and isolates reorder what is shown: "exe.txt" can be made to read as "txt.exe".
 DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 LINE_SEPARATORS = frozenset(("Zl", "Zp"))
@@ -36,9 +39,17 @@ def is_hidden(char: str, *, multiline: bool = False) -> bool:
             or (not multiline and category in LINE_SEPARATORS))
 
 
+def _joins_letters(text: str, index: int) -> bool:
+    def letter(at: int) -> bool:
+        return 0 <= at < len(text) and unicodedata.category(text[at])[0] in "LM"
+
+    return text[index] in JOINERS and letter(index - 1) and letter(index + 1)
+
+
 def first_hidden(text: str, *, multiline: bool = False) -> str | None:
-    """The first hidden character of text, if it has one."""
-    return next((char for char in text if is_hidden(char, multiline=multiline)), None)
+    """The first hidden character of text, if it has one; a joiner between two letters is spelling."""
+    return next((char for index, char in enumerate(text)
+                 if is_hidden(char, multiline=multiline) and not _joins_letters(text, index)), None)
 
 
 def describe(char: str) -> str:

@@ -58,7 +58,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def _database_away(error: OperationalError) -> tuple[Response | str, int, dict[str, str]]:
-        log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
+        # The database's own words ("database is locked", "the database system is starting up")
+        # say which of several causes it was; the statement and its values are left out.
+        cause = error.orig if error.orig is not None else error
+        log.warning("database unavailable: %s: %s", type(cause).__name__, str(cause).splitlines()[0] if str(cause) else "")
         body, status = _respond(
             503, "Back in a moment",
             "The database is not answering for a moment, so this was not saved or shown. Nothing you saved "

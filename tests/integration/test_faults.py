@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -172,3 +173,17 @@ def test_a_worker_killed_mid_draft_leaves_the_draft_reported_failed_never_runnin
         stored = session.get(AiDraft, draft.id)
         assert (stored.status, stored.error) == (AiDraftStatus.FAILED, ai_drafts.STALLED_MESSAGE)
         session.close()
+
+
+def test_a_database_error_is_logged_in_the_databases_own_words(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    missing = tmp_path / "no-such-folder" / "assess.sqlite3"
+    app = create_app(make_config(tmp_path, database_url=f"sqlite:///{missing}"))
+    client = app.test_client()
+    with client.session_transaction() as values:
+        values["candidate_invitation"] = 1
+    with caplog.at_level(logging.WARNING, logger="assess.web.errors"):
+        response = client.get("/c/")
+    assert response.status_code == 503
+    assert "database unavailable: OperationalError: unable to open database file" in caplog.text

@@ -10,7 +10,7 @@ from assess.domain.text import SINGLE_LINE_PATTERN, describe, first_hidden, hidd
 from assess.web.parsing import MAX_JSON_DEPTH, nesting_depth
 
 
-@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f", "\x85", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f", "\x85", "\u200b", "\u2060", "\ufeff",
                                   "\u202a", "\u202e", "\u2066", "\u2069", "\u2028", "\n", "\t"])
 def test_a_name_with_a_hidden_character_is_refused_naming_the_character(char: str) -> None:
     problem = hidden_character_problem(f"Ann{char}e", "The name")
@@ -28,6 +28,13 @@ def test_the_message_gives_the_unicode_name() -> None:
 @pytest.mark.parametrize("name", ["Zoë Ångström", "李小龍", "محمد", "O'Brien-Smith", "Renée\u0301"])
 def test_names_in_any_script_are_accepted(name: str) -> None:
     assert hidden_character_problem(name, "The name") is None
+
+
+def test_a_joiner_between_two_letters_is_spelling_but_anywhere_else_it_is_refused() -> None:
+    assert hidden_character_problem("\u0645\u06cc\u200c\u0634\u0648\u062f", "The name") is None
+    assert hidden_character_problem("\u0915\u094d\u200d\u0937", "The name") is None
+    for placed in ("\u200cAnne", "Anne\u200d", "Ann \u200c e", "1\u200c2"):
+        assert hidden_character_problem(placed, "The name") is not None, placed
 
 
 def test_multiline_text_keeps_line_breaks_and_tabs_but_not_overrides() -> None:
