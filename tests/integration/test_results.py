@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from assess.content_registry import library
 from assess.models import AuditEvent, Candidate, Decision, Opening, Role, User
-from assess.services import demo, results, scoring
+from assess.services import demo, openings, results, scoring
 from tests.conftest import Auth, Factory, FrozenClock, csrf_token
 
 
@@ -85,8 +85,8 @@ def test_decisions_wait_for_unblinding_and_keep_their_history(
     assert "recorded after scoring closes" in early.get_data(as_text=True)
     assert db_session.scalars(select(Decision).where(Decision.candidate_id == riya.id)).all() == []
     hm = seeded.hiring_manager
-    scoring.close_scoring(db_session, seeded, actor=hm, now=clock.now)
-    scoring.unblind(db_session, seeded, actor=hm, now=clock.now)
+    openings.close_scoring(db_session, seeded, actor=hm, now=clock.now)
+    openings.unblind(db_session, seeded, actor=hm, now=clock.now)
     for outcome in ("hold", "advance"):
         response = client.post(url, data={"csrf_token": csrf_token(client, url), "outcome": outcome,
                                           "rationale": f"Decided to {outcome} after the debrief."})

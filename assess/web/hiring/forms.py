@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -125,3 +126,16 @@ class DecisionForm(FlaskForm):
 class CalibrationForm(FlaskForm):
     benchmark = SelectField("Benchmark answer", validate_choice=True)
     submit = SubmitField("Start a calibration session")
+
+
+class ConfirmForm(FlaskForm):
+    """An irreversible step: carried out only when sent from its confirmation page."""
+
+    confirm = HiddenField(default="yes")
+    early = HiddenField()
+
+
+class RevisionDecisionForm(FlaskForm):
+    note = TextAreaField("Note to the interviewer (optional)", validators=[Optional(), Length(max=1000)])
+    approve = SubmitField("Approve")
+    refuse = SubmitField("Refuse")
