@@ -131,7 +131,7 @@ class CalibrationForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """An irreversible step: carried out only when sent from its confirmation page."""
 
-    confirm = HiddenField(default="yes")
+    confirm = HiddenField()
     early = HiddenField()
 
 

@@ -378,7 +378,7 @@ def unblind(slug: str) -> Response | str:
 
 def _confirm(found: Any, heading: str, facts: list[str], action: str, button: str, *,
              back: str | None = None, early: str = "") -> str:
-    form = ConfirmForm(early=early)
+    form = ConfirmForm(confirm="yes", early=early)
     return render_template("hiring/confirm.html", opening=found, heading=heading, facts=facts, action=action,
                            button=button, form=form, back=back or url_for("hiring.scoring_page", slug=found.slug))
 
