@@ -413,6 +413,16 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16] if text else ""
 
 
+def _scorecard_version(session: Session, library: ContentLibrary, key: str) -> Any:
+    """The stored row of the exercise's current scorecard version, even when another request stores it first."""
+    versioned = library.scorecard(key)
+    try:
+        with session.begin_nested():
+            return ensure_version(session, ContentKind.SCORECARD, key, versioned)[0]  # type: ignore[arg-type]
+    except IntegrityError:
+        return ensure_version(session, ContentKind.SCORECARD, key, versioned)[0]  # type: ignore[arg-type]
+
+
 def save(
     session: Session,
     library: ContentLibrary,
@@ -428,8 +438,7 @@ def save(
     require_scoring_open(session, assignment.attempt.candidate.opening,
                          "scorecards can no longer be started, saved or submitted")
     if scorecard is None:
-        version, _ = ensure_version(session, ContentKind.SCORECARD, assignment.attempt.exercise_key,
-                                    library.scorecard(assignment.attempt.exercise_key))  # type: ignore[arg-type]
+        version = _scorecard_version(session, library, assignment.attempt.exercise_key)
         scorecard = Scorecard(assignment=assignment, scorecard_version=version, created_at=now)
         session.add(scorecard)
         try:
