@@ -164,3 +164,16 @@ def test_agreement_is_given_for_every_pair_of_interviewers(seeded: Opening, db_s
     assert all(p.shared > 0 and p.kappa is not None for p in pairs)
     manager(client)
     assert "Agreement between pairs" in client.get(f"/hiring/openings/{seeded.slug}/interviewers").get_data(as_text=True)
+
+
+def test_the_demo_shows_a_waiting_reopen_request_and_a_revision_marked_as_such(
+    seeded: Opening, db_session: Session, make: Factory, client: FlaskClient
+) -> None:
+    [waiting] = scoring.pending_requests(db_session, seeded)
+    assert waiting.requested_by.email == "priya@example.com"
+    compared = results.comparison(db_session, make.library, seeded)
+    assert compared.revised == 1
+    assert len(compared.revised_candidates) == 1
+    manager(client)
+    page = client.get(f"/hiring/openings/{seeded.slug}/scoring?view=all").get_data(as_text=True)
+    assert "Reopen requests (1)" in page and ">revised</span>" in page
