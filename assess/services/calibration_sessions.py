@@ -114,7 +114,7 @@ def passed(entry: CalibrationEntry, reference: dict[str, int]) -> bool:
 
 
 def outcome(entry: CalibrationEntry, reference: dict[str, int]) -> str:
-    """"passed", "not passed", or "did not score" for someone the session was revealed without; None before."""
+    """"passed", "not passed" or "did not score" (revealed without them) once revealed; before, "scored" or "not yet"."""
     if entry.session.revealed_at is None:
         return "scored" if entry.submitted_at else "not yet"
     if entry.submitted_at is None:
