@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, UTCDateTime, utcnow
@@ -47,6 +47,22 @@ class SubmittedBy(enum.StrEnum):
 class ScorecardStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+
+
+class ScoringState(enum.StrEnum):
+    """An opening's scoring life cycle, which only moves forward."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    UNBLINDED = "unblinded"
+
+
+class RevisionStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    # Scoring closed before the hiring manager decided.
+    LAPSED = "lapsed"
 
 
 class AiDraftStatus(enum.StrEnum):
@@ -103,6 +119,12 @@ class Opening(Base):
         CheckConstraint("invitation_valid_days > 0", name="invitation_valid_days_positive"),
         CheckConstraint("interviewers_per_submission > 0", name="interviewers_positive"),
         CheckConstraint("retention_days > 0", name="retention_days_positive"),
+        CheckConstraint(
+            "(scoring_state = 'open' AND scoring_closed_at IS NULL AND unblinded_at IS NULL)"
+            " OR (scoring_state = 'closed' AND scoring_closed_at IS NOT NULL AND unblinded_at IS NULL)"
+            " OR (scoring_state = 'unblinded' AND scoring_closed_at IS NOT NULL AND unblinded_at IS NOT NULL)",
+            name="scoring_state_dates",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +140,10 @@ class Opening(Base):
     retention_days: Mapped[int] = mapped_column(default=365)
     # Interviewers must pass a calibration session before they are given candidates' work.
     calibration_required: Mapped[bool] = mapped_column(default=False)
+    # The one state scoring is in; the two dates say when it moved on, and a constraint keeps them agreeing.
+    scoring_state: Mapped[ScoringState] = mapped_column(
+        _enum(ScoringState, "scoring_state"), default=ScoringState.OPEN, server_default=ScoringState.OPEN.value
+    )
     scoring_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unblinded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -307,6 +333,10 @@ class Scorecard(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The first submission is the independent one: the results read its ratings (Rating.first_score).
+    first_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the hiring manager let the interviewer change it after others' ratings were visible to them.
+    revision_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     assignment: Mapped[Assignment] = relationship(back_populates="scorecard")
     scorecard_version: Mapped[ContentVersion] = relationship()
@@ -314,6 +344,41 @@ class Scorecard(Base):
         back_populates="scorecard", cascade="all, delete-orphan"
     )
     ai_drafts: Mapped[list[AiDraft]] = relationship(back_populates="scorecard")
+    revision_requests: Mapped[list[RevisionRequest]] = relationship(
+        back_populates="scorecard", order_by="RevisionRequest.id"
+    )
+
+    @property
+    def revised(self) -> bool:
+        """Whether it was changed, with approval, after its author could see the other ratings."""
+        return self.revision_approved_at is not None
+
+
+class RevisionRequest(Base):
+    """An interviewer asking to change a submitted scorecard after seeing others' ratings."""
+
+    __tablename__ = "revision_requests"
+    __table_args__ = (
+        # At most one request waits per scorecard.
+        Index("uq_revision_requests_pending", "scorecard_id", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[RevisionStatus] = mapped_column(
+        _enum(RevisionStatus, "revision_status"), default=RevisionStatus.PENDING
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    scorecard: Mapped[Scorecard] = relationship(back_populates="revision_requests")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class Rating(Base):
@@ -323,12 +388,15 @@ class Rating(Base):
     __table_args__ = (
         UniqueConstraint("scorecard_id", "dimension_key"),
         CheckConstraint("score IS NULL OR score BETWEEN 0 AND 10", name="score_in_range"),
+        CheckConstraint("first_score IS NULL OR first_score BETWEEN 0 AND 10", name="first_score_in_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"))
     dimension_key: Mapped[str] = mapped_column(String(64))
     score: Mapped[int | None]
+    # The score as first submitted, kept when the scorecard is later reopened and changed.
+    first_score: Mapped[int | None]
     evidence: Mapped[str] = mapped_column(Text, default="")
     signals: Mapped[list[str]] = mapped_column(JSON, default=list)
 

@@ -150,11 +150,12 @@ def seed(session: Session, library: ContentLibrary, *, openings: int, candidates
                                                "scorecard_version_id": scorecard_version[key],
                                                "status": ScorecardStatus.SUBMITTED, "recommendation": "yes",
                                                "summary": "", "created_at": now, "updated_at": now,
-                                               "submitted_at": now})
+                                               "submitted_at": now, "first_submitted_at": now})
                     for dimension in dimensions[key]:
                         score = round(3 + level + severity[interviewer] + rng.gauss(0, 0.6))
                         rows["ratings"].append({"id": next_id("ratings"), "scorecard_id": scorecard_id,
                                                 "dimension_key": dimension, "score": min(5, max(1, score)),
+                                                "first_score": min(5, max(1, score)),
                                                 "evidence": "Cites the figures from the brief.", "signals": []})
     tables = {"openings": Opening.__table__, "opening_exercises": OpeningExercise.__table__,
               "candidates": Candidate.__table__, "invitations": Invitation.__table__, "attempts": Attempt.__table__,

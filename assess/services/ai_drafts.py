@@ -19,7 +19,7 @@ from ..ai.schema import DraftAnswer
 from ..config import Config
 from ..content import ContentLibrary
 from ..errors import Conflict
-from ..models import AiDraft, AiDraftStatus, Assignment, ScorecardStatus, User
+from ..models import AiDraft, AiDraftStatus, Assignment, ScorecardStatus, ScoringState, User
 from . import audit
 from .content import exercise_of, scorecard_of
 from .scoring import scorecard_content, snapshot
@@ -36,6 +36,8 @@ def availability(config: Config, assignment: Assignment, library: ContentLibrary
                 "OPENAI_API_KEY (and OPENAI_BASE_URL for another provider) and ASSESS_AI_MODEL.")
     if not opening.ai_enabled:
         return "The AI aid is off for this opening. The hiring manager can turn it on in the opening's settings."
+    if opening.scoring_state is not ScoringState.OPEN:
+        return "Scoring for this opening is closed, so scorecards can no longer change."
     if assignment.attempt.submission is None:
         return "There is no written submission to draft from: live stages are scored from your own notes."
     scorecard = assignment.scorecard

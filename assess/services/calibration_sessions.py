@@ -88,9 +88,18 @@ def benchmark_of(entry_or_session: CalibrationEntry | CalibrationSession) -> Ben
 def submit(
     session: Session, scorecard: Scorecard, entry: CalibrationEntry, scores: dict[str, int | None], *, now: datetime
 ) -> CalibrationEntry:
-    """Record the interviewer's scores once; every dimension must be on the scale."""
+    """Record the interviewer's scores once, before the reveal; every dimension must be on the scale."""
+    # The entry's row is held so a second tab waits and then sees it scored; the session's is shared, so a
+    # reveal waits for scores already being sent.
+    session.scalars(select(CalibrationEntry).where(CalibrationEntry.id == entry.id).with_for_update()
+                    .execution_options(populate_existing=True)).one()
+    revealed = session.scalar(select(CalibrationSession.revealed_at)
+                              .where(CalibrationSession.id == entry.session_id).with_for_update(read=True))
     if entry.submitted_at is not None:
         raise Conflict("You have already scored this benchmark.")
+    if revealed is not None:
+        raise Conflict("This session was revealed before you scored, so scores can no longer be added. You are "
+                       "left out of its pass and fail; ask the hiring manager for a place in the next session.")
     missing = [d.dimension.name for d in scorecard.dimensions if scores.get(d.dimension.key) is None]
     if missing:
         raise InputError(f"Rate every dimension; missing: {', '.join(missing)}.")
@@ -104,17 +113,47 @@ def passed(entry: CalibrationEntry, reference: dict[str, int]) -> bool:
     return entry.submitted_at is not None and passes_calibration(entry.scores, reference)
 
 
+def outcome(entry: CalibrationEntry, reference: dict[str, int]) -> str:
+    """"passed", "not passed" or "did not score" (revealed without them) once revealed; before, "scored" or "not yet"."""
+    if entry.session.revealed_at is None:
+        return "scored" if entry.submitted_at else "not yet"
+    if entry.submitted_at is None:
+        return "did not score"
+    return "passed" if passed(entry, reference) else "not passed"
+
+
+def waiting_for(cs: CalibrationSession) -> list[CalibrationEntry]:
+    """The entries of interviewers who have not scored yet."""
+    return [e for e in cs.entries if e.submitted_at is None]
+
+
 def reference_of(cs: CalibrationSession) -> dict[str, int]:
     return {key: score.score for key, score in benchmark_of(cs).scores.items()}
 
 
-def reveal(session: Session, cs: CalibrationSession, *, actor: User, now: datetime) -> None:
-    if cs.revealed_at is not None:
+def reveal(session: Session, cs: CalibrationSession, *, actor: User, now: datetime, early: bool = False) -> None:
+    """Show the reference and everyone's scores once all have scored, or now (early) without those who have not.
+
+    Whoever has not scored at an early reveal neither passes nor fails: they "did not score", no longer
+    may, and are not shown the reference, so a later session on the same answer is still a fair test.
+    """
+    locked = session.scalars(select(CalibrationSession).where(CalibrationSession.id == cs.id).with_for_update()
+                             .execution_options(populate_existing=True)).one()
+    # Scores sent while the lock was awaited count: read the entries as now committed.
+    for entry in locked.entries:
+        session.expire(entry)
+    if locked.revealed_at is not None:
         raise Conflict("This session is already revealed.")
-    if not any(e.submitted_at for e in cs.entries):
+    missing = waiting_for(locked)
+    if len(missing) == len(locked.entries):
         raise Conflict("Nobody has scored the benchmark yet; reveal once some have.")
-    cs.revealed_at = now
-    audit.record(session, "calibration.revealed", actor=actor, subject_type="calibration_session", subject_id=cs.id)
+    if missing and not early:
+        names = ", ".join(e.interviewer.name for e in missing)
+        raise Conflict(f"{len(missing)} interviewer(s) have not scored yet ({names}). Wait for them, or reveal now "
+                       "and leave them out of pass and fail.")
+    locked.revealed_at = now
+    audit.record(session, "calibration.revealed", actor=actor, subject_type="calibration_session", subject_id=cs.id,
+                 without=[e.interviewer_id for e in missing])
     session.commit()
 
 

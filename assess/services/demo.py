@@ -166,8 +166,38 @@ def _seed_scoring(session: Session, library: ContentLibrary, opening: Opening, n
             scoring.save(session, library, assignment, given, submit=True, actor=assignment.interviewer,
                          now=now - timedelta(hours=noise.randint(2, 30)))
             done += 1
+    _seed_revisions(session, library, opening, now)
     _seed_calibration(session, library, opening, now)
     return done
+
+
+# Two reopen requests made after seeing the other interviewer's ratings: one the hiring manager approved
+# (the scorecard is marked revised), one still waiting on the Scoring page.
+DEMO_REVISED = ("sam.okoye@example.net", "a-mini-prd", "tom@example.com",
+                "Lena's evidence on the tracking plan shows I missed the events table; I was too harsh on analytics.")
+DEMO_PENDING = ("riya.patel@example.net", "b-analytics", "priya@example.com",
+                "I rated the cohort reading before checking the segment sizes; I would like to look again.")
+
+
+def _seed_revisions(session: Session, library: ContentLibrary, opening: Opening, now: datetime) -> None:
+    mine = {(row.attempt.candidate.email, row.attempt.exercise_key, a.interviewer.email): a
+            for row in scoring.work_rows(session, opening) for a in row.assignments}
+    email, key, interviewer, reason = DEMO_REVISED
+    revised = mine[(email, key, interviewer)]
+    scoring.reopen(session, revised, reason, actor=revised.interviewer, now=now - timedelta(hours=3))
+    scoring.decide_revision(session, opening, revised, approve=True, note="Agreed; change analytics only.",
+                            actor=opening.hiring_manager, now=now - timedelta(hours=2))
+    card = revised.scorecard
+    assert card is not None
+    given = ScorecardInput(
+        ratings={r.dimension_key: RatingInput(min(5, (r.score or 3) + (r.dimension_key == "analytics_measurement")),
+                                              r.evidence, tuple(r.signals)) for r in card.ratings},
+        recommendation=card.recommendation, summary=card.summary)
+    scoring.save(session, library, revised, given, submit=True, actor=revised.interviewer,
+                 now=now - timedelta(hours=1))
+    email, key, interviewer, reason = DEMO_PENDING
+    waiting = mine[(email, key, interviewer)]
+    scoring.reopen(session, waiting, reason, actor=waiting.interviewer, now=now - timedelta(minutes=40))
 
 
 def _seed_calibration(session: Session, library: ContentLibrary, opening: Opening, now: datetime) -> None:

@@ -24,11 +24,16 @@ from ..models import (
     Rating as RatingRow,
     Scorecard,
     ScorecardStatus,
+    ScoringState,
     User,
 )
 from . import audit
 
 MIN_RATERS = 2
+# Which ratings the results read: each interviewer's independent first submission, or the ratings as they
+# stand after any reopening (for a scorecard reopened and not yet submitted again, its first submission).
+FIRST, REVISED = "first", "revised"
+RATINGS = {FIRST: "First-submitted ratings", REVISED: "Ratings as revised"}
 
 
 @dataclass(frozen=True)
@@ -61,11 +66,19 @@ class Comparison:
     warnings: list[str] = field(default_factory=list)
     excluded: User | None = None
     unrated: list[Candidate] = field(default_factory=list)
+    ratings: str = FIRST
+    revised: int = 0  # scorecards changed, with approval, after their author saw others' ratings
+    revised_candidates: set[int] = field(default_factory=set)
 
 
 def _submitted(opening: Opening) -> Any:
     return (select(Scorecard).join(Assignment).join(Attempt).join(Candidate)
             .where(Candidate.opening_id == opening.id, Scorecard.status == ScorecardStatus.SUBMITTED))
+
+
+def _ever_submitted(opening: Opening) -> Any:
+    return (select(Scorecard).join(Assignment).join(Attempt).join(Candidate)
+            .where(Candidate.opening_id == opening.id, Scorecard.first_submitted_at.is_not(None)))
 
 
 def count_submitted(session: Session, opening: Opening) -> int:
@@ -89,19 +102,34 @@ def submitted_scorecards(session: Session, opening: Opening, *, limit: int | Non
     ))
 
 
+def first_submitted_scorecards(session: Session, opening: Opening) -> list[Scorecard]:
+    """Every scorecard of the opening that has been submitted at least once, for reading its first ratings."""
+    return list(session.scalars(
+        _ever_submitted(opening)
+        .options(
+            subqueryload(Scorecard.ratings),
+            subqueryload(Scorecard.ai_drafts),
+            joinedload(Scorecard.assignment).joinedload(Assignment.interviewer),
+            joinedload(Scorecard.assignment).joinedload(Assignment.attempt).joinedload(Attempt.candidate),
+        )
+        .order_by(Scorecard.id)
+    ))
+
+
 def ratings_of(scorecards: list[Scorecard], exclude: int | None = None) -> list[Rating]:
-    """Every submitted rating; a dimension is read within its exercise, where its difficulty lives."""
+    """Every first-submitted rating, the independent one; a dimension is read within its exercise, where its
+    difficulty lives."""
     return [
         Rating(
             candidate=str(card.assignment.attempt.candidate_id),
             rater=str(card.assignment.interviewer_id),
             dimension=f"{card.assignment.attempt.exercise_key}:{rating.dimension_key}",
-            score=float(rating.score),
+            score=float(rating.first_score),
         )
         for card in scorecards
         if card.assignment.interviewer_id != exclude
         for rating in card.ratings
-        if rating.score is not None
+        if rating.first_score is not None
     ]
 
 
@@ -114,25 +142,36 @@ class CardScores:
     exercise_key: str
     interviewer_id: int
     scores: dict[str, int | None] = field(default_factory=dict)
+    revised: bool = False
 
 
-def scored_cards(session: Session, opening: Opening) -> list[CardScores]:
-    """Every submitted scorecard's scores in one query of plain rows: thousands of scorecards stay fast."""
+def scored_cards(session: Session, opening: Opening, ratings: str = FIRST) -> list[CardScores]:
+    """Every submitted scorecard's scores in one query of plain rows: thousands of scorecards stay fast.
+
+    By default these are the first-submitted scores; with REVISED, the current scores of scorecards that
+    stand submitted (a scorecard reopened and not yet submitted again keeps its first scores).
+    """
+    if ratings not in RATINGS:
+        raise InputError("Choose the first-submitted or the revised ratings.")
     rows = session.execute(
         select(Scorecard.id, Attempt.candidate_id, Assignment.attempt_id, Attempt.exercise_key,
-               Assignment.interviewer_id, RatingRow.dimension_key, RatingRow.score)
+               Assignment.interviewer_id, Scorecard.status, Scorecard.revision_approved_at,
+               RatingRow.dimension_key, RatingRow.score, RatingRow.first_score)
         .join(Assignment, Scorecard.assignment_id == Assignment.id)
         .join(Attempt, Assignment.attempt_id == Attempt.id)
         .join(Candidate, Attempt.candidate_id == Candidate.id)
         .outerjoin(RatingRow, RatingRow.scorecard_id == Scorecard.id)
-        .where(Candidate.opening_id == opening.id, Scorecard.status == ScorecardStatus.SUBMITTED)
+        .where(Candidate.opening_id == opening.id, Scorecard.first_submitted_at.is_not(None))
         .order_by(Scorecard.id)
     )
     cards: dict[int, CardScores] = {}
-    for card_id, candidate_id, attempt_id, exercise_key, interviewer_id, dimension, score in rows:
-        card = cards.setdefault(card_id, CardScores(candidate_id, attempt_id, exercise_key, interviewer_id))
+    for (card_id, candidate_id, attempt_id, exercise_key, interviewer_id, status, revised_at, dimension, score,
+         first_score) in rows:
+        card = cards.setdefault(card_id, CardScores(candidate_id, attempt_id, exercise_key, interviewer_id,
+                                                    revised=revised_at is not None))
         if dimension is not None:
-            card.scores[dimension] = score
+            current = ratings == REVISED and status is ScorecardStatus.SUBMITTED
+            card.scores[dimension] = score if current else first_score
     return list(cards.values())
 
 
@@ -143,13 +182,19 @@ def _ratings(cards: list[CardScores], exclude: int | None = None) -> list[Rating
             for dimension, score in card.scores.items() if score is not None]
 
 
-def comparison(session: Session, library: ContentLibrary, opening: Opening, exclude: int | None = None) -> Comparison:
-    """The opening's candidates ranked by calibrated score, optionally without one interviewer."""
-    scorecards = scored_cards(session, opening)
+def comparison(session: Session, library: ContentLibrary, opening: Opening, exclude: int | None = None,
+               ratings: str = FIRST) -> Comparison:
+    """The opening's candidates ranked by calibrated score, optionally without one interviewer.
+
+    The first-submitted ratings are read unless ratings is REVISED.
+    """
+    scorecards = scored_cards(session, opening, ratings)
     candidates = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.opening_id == opening.id))}
     ids = {card.interviewer_id for card in scorecards}
     interviewers = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    result = Comparison(dimensions=[d.key for d in library.rubric.dimensions])
+    result = Comparison(dimensions=[d.key for d in library.rubric.dimensions], ratings=ratings,
+                        revised=sum(card.revised for card in scorecards),
+                        revised_candidates={card.candidate_id for card in scorecards if card.revised})
     if exclude is not None:
         if exclude not in interviewers:
             raise NotFound("That interviewer has no scorecards in this opening.")
@@ -287,7 +332,7 @@ def decide(
     now: datetime,
 ) -> Decision:
     """Record a decision with its reason; a later decision supersedes an earlier one, which is kept."""
-    if opening.scoring_closed_at is None or opening.unblinded_at is None:
+    if opening.scoring_state is not ScoringState.UNBLINDED:
         raise Conflict("Close scoring and unblind the opening before recording decisions.")
     try:
         chosen = Outcome(outcome)
@@ -353,7 +398,7 @@ def pairwise_agreement(session: Session, opening: Opening) -> list[PairAgreement
     """Quadratic weighted kappa for every pair of raters (the AI drafts included) on the work both scored."""
     from ..domain.agreement import quadratic_weighted_kappa
 
-    scorecards = submitted_scorecards(session, opening)
+    scorecards = first_submitted_scorecards(session, opening)
     names = {str(card.assignment.interviewer_id): card.assignment.interviewer.name for card in scorecards}
     names[AI_RATER] = "AI drafts"
     by_item: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
@@ -374,7 +419,7 @@ def interviewer_report(session: Session, opening: Opening) -> tuple[list[Intervi
     """Each interviewer's severity, agreement with the others and drift by week; the AI as one more row."""
     from ..domain.agreement import quadratic_weighted_kappa
 
-    scorecards = submitted_scorecards(session, opening)
+    scorecards = first_submitted_scorecards(session, opening)
     human = ratings_of(scorecards)
     every = human + _ai_ratings(scorecards)
     try:

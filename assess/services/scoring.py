@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload, subqueryload
 
 from ..config import Config
@@ -32,13 +33,17 @@ from ..models import (
     ContentKind,
     Opening,
     Rating,
+    RevisionRequest,
+    RevisionStatus,
     Role,
     Scorecard,
     ScorecardStatus,
+    ScoringState,
     Submission,
     User,
 )
 from . import audit, mail, webhooks
+from .openings import require_scoring_open
 from .content import ensure_version, exercise_of, scorecard_of
 
 DEFAULT_DUE = timedelta(days=3)
@@ -76,7 +81,9 @@ def is_overdue(assignment: Assignment, now: datetime) -> bool:
 
 
 def ensure_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> None:
-    """Give every candidate who handed in work a slot for each live stage of the opening."""
+    """Give every candidate who handed in work a slot for each live stage of the opening, while scoring is open."""
+    if opening.scoring_state is not ScoringState.OPEN:
+        return
     live = [
         step for step in opening.exercises
         if step.exercise_key in library.exercises
@@ -249,6 +256,7 @@ def assign(
     due_at: datetime | None, actor: User, now: datetime,
 ) -> Assignment:
     """Ask one interviewer to score one submission or live stage."""
+    require_scoring_open(session, opening, "nobody can be assigned any more")
     attempt = session.get(Attempt, attempt_id)
     if attempt is None or attempt.candidate.opening_id != opening.id:
         raise NotFound("There is no such submission in this opening.")
@@ -286,6 +294,7 @@ def auto_assign(
     session: Session, library: ContentLibrary, opening: Opening, *, actor: User, now: datetime
 ) -> AutoResult:
     """Give every submission and live stage its interviewers, balancing everyone's load."""
+    require_scoring_open(session, opening, "nobody can be assigned any more")
     ensure_live_stages(session, library, opening)
     rows = work_rows(session, opening)
     pool = interviewers(session)
@@ -325,6 +334,7 @@ def remind(
     session: Session, config: Config, opening: Opening, assignment: Assignment, *, actor: User, now: datetime,
 ) -> Assignment:
     """Email an interviewer about a scorecard they have not submitted."""
+    require_scoring_open(session, opening, "reminders are no longer sent")
     if _is_submitted(assignment):
         raise Conflict("That scorecard is already submitted.")
     exercise = exercise_of(assignment.attempt.exercise_version)
@@ -402,6 +412,16 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16] if text else ""
 
 
+def _scorecard_version(session: Session, library: ContentLibrary, key: str) -> Any:
+    """The stored row of the exercise's current scorecard version, even when another request stores it first."""
+    versioned = library.scorecard(key)
+    try:
+        with session.begin_nested():
+            return ensure_version(session, ContentKind.SCORECARD, key, versioned)[0]  # type: ignore[arg-type]
+    except IntegrityError:
+        return ensure_version(session, ContentKind.SCORECARD, key, versioned)[0]  # type: ignore[arg-type]
+
+
 def save(
     session: Session,
     library: ContentLibrary,
@@ -413,14 +433,22 @@ def save(
     now: datetime,
 ) -> list[Problem]:
     """Save the scorecard as a draft, or submit it when nothing is missing; returns what is."""
-    scorecard = assignment.scorecard
+    scorecard = _locked_scorecard(session, assignment)
+    require_scoring_open(session, assignment.attempt.candidate.opening,
+                         "scorecards can no longer be started, saved or submitted")
     if scorecard is None:
-        version, _ = ensure_version(session, ContentKind.SCORECARD, assignment.attempt.exercise_key,
-                                    library.scorecard(assignment.attempt.exercise_key))  # type: ignore[arg-type]
+        version = _scorecard_version(session, library, assignment.attempt.exercise_key)
         scorecard = Scorecard(assignment=assignment, scorecard_version=version, created_at=now)
         session.add(scorecard)
+        try:
+            session.flush()
+        except IntegrityError as error:
+            session.rollback()
+            raise Conflict("This scorecard was started in another tab or window at the same moment, so these "
+                           "changes were not saved. Reload the page to see it.") from error
     if scorecard.status is ScorecardStatus.SUBMITTED:
-        raise Conflict("This scorecard is submitted and locked. Reopen it, with a reason, to change it.")
+        raise Conflict("This scorecard is submitted and locked, so these changes were not saved (it may have been "
+                       "submitted from another tab or window). Reopen it, with a reason, to change it.")
     content = scorecard_of(scorecard.scorecard_version)
     existing = {r.dimension_key: r for r in scorecard.ratings}
     for key in content.dimension_keys:
@@ -434,11 +462,16 @@ def save(
     scorecard.updated_at = now
     problems = problems_before_submitting(content, given) if submit else []
     if submit and not problems:
+        first = scorecard.first_submitted_at is None
         scorecard.status = ScorecardStatus.SUBMITTED
         scorecard.submitted_at = now
+        if first:
+            scorecard.first_submitted_at = now
+            for rating in scorecard.ratings:
+                rating.first_score = rating.score
         session.flush()
         audit.record(session, "scorecard.submitted", actor=actor, subject_type="scorecard",
-                     subject_id=scorecard.id, values=audited_values(scorecard))
+                     subject_id=scorecard.id, values=audited_values(scorecard), first=first)
         candidate = assignment.attempt.candidate
         webhooks.emit(session, "scorecard.submitted", {
             "opening": candidate.opening.slug, "candidate_id": candidate.id, "candidate_code": candidate.pseudonym,
@@ -449,19 +482,125 @@ def save(
     return problems
 
 
-def reopen(session: Session, assignment: Assignment, reason: str, *, actor: User, now: datetime) -> Scorecard:
-    """Unlock a submitted scorecard for changes; the reason and the values so far are logged."""
-    scorecard = assignment.scorecard
+def _locked_scorecard(session: Session, assignment: Assignment) -> Scorecard | None:
+    """The assignment's scorecard as committed now, its row held until commit.
+
+    Two tabs saving, submitting or reopening the same scorecard then take turns: the second sees what
+    the first committed (on SQLite, which has no row locks, writers take turns anyway).
+    """
+    session.execute(select(Assignment.id).where(Assignment.id == assignment.id).with_for_update())
+    session.expire(assignment, ["scorecard"])
+    scorecard = session.scalars(
+        select(Scorecard).where(Scorecard.assignment_id == assignment.id)
+        .options(selectinload(Scorecard.ratings), selectinload(Scorecard.revision_requests))
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    return scorecard
+
+
+def needs_approval(session: Session, assignment: Assignment) -> bool:
+    """Whether reopening needs the hiring manager's approval: another scorecard on the same work has been
+    submitted, so once this one was in its author could see those ratings."""
+    others = session.scalar(
+        select(func.count(Scorecard.id)).join(Assignment)
+        .where(Assignment.attempt_id == assignment.attempt_id, Assignment.id != assignment.id,
+               Scorecard.first_submitted_at.is_not(None))
+    )
+    return bool(others)
+
+
+def pending_request(scorecard: Scorecard | None) -> RevisionRequest | None:
+    if scorecard is None:
+        return None
+    return next((r for r in scorecard.revision_requests if r.status is RevisionStatus.PENDING), None)
+
+
+def latest_request(scorecard: Scorecard | None) -> RevisionRequest | None:
+    """The scorecard's most recent reopen request, whatever became of it."""
+    return scorecard.revision_requests[-1] if scorecard is not None and scorecard.revision_requests else None
+
+
+@dataclass(frozen=True)
+class Reopened:
+    scorecard: Scorecard
+    # Set when the scorecard stays locked until the hiring manager approves this request.
+    request: RevisionRequest | None = None
+
+
+def reopen(session: Session, assignment: Assignment, reason: str, *, actor: User, now: datetime) -> Reopened:
+    """Unlock a submitted scorecard, or ask the hiring manager to once its author has seen others' ratings."""
+    scorecard = _locked_scorecard(session, assignment)
+    require_scoring_open(session, assignment.attempt.candidate.opening, "scorecards can no longer be reopened")
     if scorecard is None or scorecard.status is not ScorecardStatus.SUBMITTED:
-        raise Conflict("Only a submitted scorecard can be reopened.")
+        raise Conflict("Only a submitted scorecard can be reopened, and this one is open for changes already.")
     if len(reason.strip()) < 10:
         raise InputError("Say why the scorecard is being reopened (at least a short sentence).")
+    if needs_approval(session, assignment):
+        if pending_request(scorecard) is not None:
+            raise Conflict("You have already asked to reopen this scorecard; the hiring manager has not decided yet.")
+        request = RevisionRequest(scorecard=scorecard, requested_by_id=actor.id, reason=reason.strip(),
+                                  requested_at=now)
+        session.add(request)
+        try:
+            session.flush()
+        except IntegrityError as error:
+            session.rollback()
+            raise Conflict("You have already asked to reopen this scorecard; the hiring manager has not decided "
+                           "yet.") from error
+        audit.record(session, "scorecard.revision_requested", actor=actor, subject_type="scorecard",
+                     subject_id=scorecard.id, reason=reason.strip())
+        session.commit()
+        return Reopened(scorecard, request)
     audit.record(session, "scorecard.reopened", actor=actor, subject_type="scorecard", subject_id=scorecard.id,
                  reason=reason.strip(), values=audited_values(scorecard))
     scorecard.status = ScorecardStatus.DRAFT
     scorecard.updated_at = now
     session.commit()
-    return scorecard
+    return Reopened(scorecard)
+
+
+def decide_revision(
+    session: Session, opening: Opening, assignment: Assignment, *, approve: bool, note: str, actor: User,
+    now: datetime,
+) -> RevisionRequest:
+    """Approve a reopen request, which unlocks the scorecard, or refuse it; the note goes to the interviewer."""
+    scorecard = _locked_scorecard(session, assignment)
+    require_scoring_open(session, opening, "reopen requests can no longer be approved")
+    request = pending_request(scorecard)
+    if scorecard is None or request is None:
+        raise Conflict("There is no reopen request waiting for this scorecard; it may have been decided already.")
+    if len(note) > 1000:
+        raise InputError("Keep the note to 1,000 characters.")
+    request.status = RevisionStatus.APPROVED if approve else RevisionStatus.REFUSED
+    request.decided_by_id, request.decided_at, request.note = actor.id, now, note.strip()
+    if approve:
+        audit.record(session, "scorecard.reopened", actor=actor, subject_type="scorecard", subject_id=scorecard.id,
+                     reason=request.reason, approved_for=request.requested_by_id, note=request.note,
+                     values=audited_values(scorecard))
+        scorecard.status = ScorecardStatus.DRAFT
+        scorecard.revision_approved_at = now
+        scorecard.updated_at = now
+    else:
+        audit.record(session, "scorecard.revision_refused", actor=actor, subject_type="scorecard",
+                     subject_id=scorecard.id, reason=request.reason, note=request.note)
+    session.commit()
+    return request
+
+
+def pending_requests(session: Session, opening: Opening) -> list[RevisionRequest]:
+    """The opening's reopen requests waiting for the hiring manager, oldest first."""
+    return list(session.scalars(
+        select(RevisionRequest).join(Scorecard).join(Assignment).join(Attempt).join(Candidate)
+        .where(Candidate.opening_id == opening.id, RevisionRequest.status == RevisionStatus.PENDING)
+        .options(
+            joinedload(RevisionRequest.requested_by),
+            joinedload(RevisionRequest.scorecard).joinedload(Scorecard.assignment)
+            .joinedload(Assignment.attempt).joinedload(Attempt.candidate),
+            joinedload(RevisionRequest.scorecard).joinedload(Scorecard.assignment)
+            .joinedload(Assignment.attempt).joinedload(Attempt.exercise_version),
+        )
+        .order_by(RevisionRequest.requested_at, RevisionRequest.id)
+    ))
 
 
 def history(session: Session, scorecard: Scorecard) -> list[AuditEvent]:
@@ -504,23 +643,10 @@ def candidate_scorecards(session: Session, candidate: Candidate) -> list[Assignm
     ))
 
 
-# -- closing and unblinding -----------------------------------------------------------------
-
-
-def close_scoring(session: Session, opening: Opening, *, actor: User, now: datetime) -> None:
-    if opening.scoring_closed_at is not None:
-        raise Conflict("Scoring is already closed.")
-    opening.scoring_closed_at = now
-    audit.record(session, "opening.scoring_closed", actor=actor, subject_type="opening", subject_id=opening.id)
-    session.commit()
-
-
-def unblind(session: Session, opening: Opening, *, actor: User, now: datetime) -> None:
-    """Show candidates' names to interviewers; only once scoring has closed."""
-    if opening.scoring_closed_at is None:
-        raise Conflict("Close scoring first: names stay hidden while anyone may still score.")
-    if opening.unblinded_at is not None:
-        raise Conflict("The opening is already unblinded.")
-    opening.unblinded_at = now
-    audit.record(session, "opening.unblinded", actor=actor, subject_type="opening", subject_id=opening.id)
-    session.commit()
+def unfinished_count(session: Session, opening: Opening) -> int:
+    """How many of the opening's assignments have no submitted scorecard (what closing would leave unscored)."""
+    return session.scalar(
+        select(func.count(Assignment.id)).join(Attempt).join(Candidate).outerjoin(Scorecard)
+        .where(Candidate.opening_id == opening.id)
+        .where((Scorecard.id.is_(None)) | (Scorecard.status != ScorecardStatus.SUBMITTED))
+    ) or 0

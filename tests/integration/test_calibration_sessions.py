@@ -59,7 +59,9 @@ def test_a_session_is_scored_blind_then_revealed_beside_the_reference(
     assert "Ada Rater" not in ben.get(f"/review/calibration/{entries['Ben Rater']}").get_data(as_text=True)
     assert score_all(ben, entries["Ben Rater"], 1, dims).status_code == 302
     assert score_all(ben, entries["Ben Rater"], 5, dims).status_code == 200  # already scored: nothing changes
-    client.post(f"{page}/{cs.id}/reveal", data={"csrf_token": csrf_token(client, page)})
+    asked = client.get(f"{page}/{cs.id}/reveal").get_data(as_text=True)
+    assert "Every interviewer has scored" in asked and "cannot be undone" in asked
+    client.post(f"{page}/{cs.id}/reveal", data={"csrf_token": csrf_token(client, page), "confirm": "yes"})
     revealed = ada.get(f"/review/calibration/{entries['Ada Rater']}").get_data(as_text=True)
     assert "Reference" in revealed and "Ben Rater" in revealed
     db_session.expire_all()
@@ -133,3 +135,55 @@ def test_the_interviewer_report_shows_distance_from_the_benchmark_references(
     by_name = {r.name: r for r in rows}
     assert by_name["Ada Rater"].benchmark_distance == pytest.approx(1.0)
     assert by_name["Ben Rater"].benchmark_distance is None
+
+
+def test_a_session_reveals_only_once_everyone_has_scored_unless_revealed_now_without_them(
+    setup: dict[str, Any], app: Flask, client: FlaskClient, db_session: Session, make: Factory, clock: FrozenClock
+) -> None:
+    opening: Opening = setup["opening"]
+    openings.update_settings(db_session, opening, openings.OpeningChanges(
+        invitation_valid_days=14, interviewers_per_submission=1, ai_enabled=False, ai_draft_timing="after_rating",
+        ai_notice="", calibration_required=True), actor=setup["manager"])
+    cs = calibration_sessions.create(db_session, make.library, opening, f"{D}/meets", actor=setup["manager"],
+                                     now=clock.now)
+    reference = calibration_sessions.reference_of(cs)
+    entries = {e.interviewer_id: e for e in cs.entries}
+    ada, ben = entries[setup["ada"].id], entries[setup["ben"].id]
+    content = make.library.scorecard(D).content
+    calibration_sessions.submit(db_session, content, ada, dict(reference), now=clock.now)
+    with pytest.raises(Exception, match=r"1 interviewer\(s\) have not scored yet \(Ben Rater\)"):
+        calibration_sessions.reveal(db_session, cs, actor=setup["manager"], now=clock.now)
+    sign_in(client, setup["manager"])
+    page = f"/hiring/openings/{opening.slug}/calibration"
+    asked = client.get(f"{page}/{cs.id}/reveal").get_data(as_text=True)
+    assert "Reveal now, before everyone has scored?" in asked and "Ben Rater" in asked
+    assert 'name="early" type="hidden" value="yes"' in asked
+    client.post(f"{page}/{cs.id}/reveal", data={"csrf_token": csrf_token(client, page), "confirm": "yes",
+                                                "early": "yes"})
+    db_session.expire_all()
+    assert cs.revealed_at is not None
+    assert calibration_sessions.outcome(ben, reference) == "did not score"
+    assert calibration_sessions.outcome(ada, reference) == "passed"
+    listing = client.get(page).get_data(as_text=True)
+    assert "Ben Rater · did not score" in listing and "Ben Rater · not passed" not in listing
+    bens_view = app.test_client()
+    sign_in(bens_view, setup["ben"])
+    view = bens_view.get(f"/review/calibration/{ben.id}").get_data(as_text=True)
+    assert "did not score" in view and "Reference" not in view and "not passed" not in view
+    late = bens_view.post(f"/review/calibration/{ben.id}", data={
+        "csrf_token": csrf_token(bens_view, f"/review/calibration/{ben.id}"), "submit": "y",
+    } | {f"score_{k}": str(v) for k, v in reference.items()})
+    assert late.status_code == 409 and "revealed before you scored" in late.get_data(as_text=True)
+    db_session.expire_all()
+    assert ben.submitted_at is None and ben.scores == {}
+    # Not a fail: a later session Ben scores is enough to be given candidates' work.
+    attempt = make.submission(opening, D, "meets")
+    with pytest.raises(Exception, match="has not passed a calibration session"):
+        scoring.assign(db_session, opening, attempt.id, setup["ben"].id, due_at=None, actor=setup["manager"],
+                       now=clock.now)
+    again = calibration_sessions.create(db_session, make.library, opening, f"{D}/meets", actor=setup["manager"],
+                                        now=clock.now)
+    calibration_sessions.submit(db_session, content, next(e for e in again.entries if e.interviewer_id == setup["ben"].id),
+                                dict(reference), now=clock.now)
+    assert scoring.assign(db_session, opening, attempt.id, setup["ben"].id, due_at=None, actor=setup["manager"],
+                          now=clock.now).interviewer_id == setup["ben"].id

@@ -94,7 +94,7 @@ def through_the_whole_process(app: Flask, make: Factory, db_session: Session, pe
         "feedback": "", "instructions_detected": False}))
     db_session.commit()
     for step in ("scoring/close", "scoring/unblind"):
-        staff.post(f"{page}/{step}", data={"csrf_token": csrf_token(staff, f"{page}/scoring")})
+        staff.post(f"{page}/{step}", data={"csrf_token": csrf_token(staff, f"{page}/scoring"), "confirm": "yes"})
     candidate_page = f"{page}/candidates/{candidate.id}"
     staff.post(candidate_page, data={"csrf_token": csrf_token(staff, candidate_page), "outcome": "advance",
                                      "rationale": f"{NAME} framed the problem best."})

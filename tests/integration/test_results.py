@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from assess.content_registry import library
 from assess.models import AuditEvent, Candidate, Decision, Opening, Role, User
-from assess.services import demo, results, scoring
+from assess.services import demo, openings, results, scoring
 from tests.conftest import Auth, Factory, FrozenClock, csrf_token
 
 
@@ -85,8 +85,8 @@ def test_decisions_wait_for_unblinding_and_keep_their_history(
     assert "recorded after scoring closes" in early.get_data(as_text=True)
     assert db_session.scalars(select(Decision).where(Decision.candidate_id == riya.id)).all() == []
     hm = seeded.hiring_manager
-    scoring.close_scoring(db_session, seeded, actor=hm, now=clock.now)
-    scoring.unblind(db_session, seeded, actor=hm, now=clock.now)
+    openings.close_scoring(db_session, seeded, actor=hm, now=clock.now)
+    openings.unblind(db_session, seeded, actor=hm, now=clock.now)
     for outcome in ("hold", "advance"):
         response = client.post(url, data={"csrf_token": csrf_token(client, url), "outcome": outcome,
                                           "rationale": f"Decided to {outcome} after the debrief."})
@@ -164,3 +164,16 @@ def test_agreement_is_given_for_every_pair_of_interviewers(seeded: Opening, db_s
     assert all(p.shared > 0 and p.kappa is not None for p in pairs)
     manager(client)
     assert "Agreement between pairs" in client.get(f"/hiring/openings/{seeded.slug}/interviewers").get_data(as_text=True)
+
+
+def test_the_demo_shows_a_waiting_reopen_request_and_a_revision_marked_as_such(
+    seeded: Opening, db_session: Session, make: Factory, client: FlaskClient
+) -> None:
+    [waiting] = scoring.pending_requests(db_session, seeded)
+    assert waiting.requested_by.email == "priya@example.com"
+    compared = results.comparison(db_session, make.library, seeded)
+    assert compared.revised == 1
+    assert len(compared.revised_candidates) == 1
+    manager(client)
+    page = client.get(f"/hiring/openings/{seeded.slug}/scoring?view=all").get_data(as_text=True)
+    assert "Reopen requests (1)" in page and ">revised</span>" in page

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from assess.domain.scoring import RatingInput, ScorecardInput
 from assess.models import Assignment, Attempt, AuditEvent, OutboundEmail, Role, Scorecard, ScorecardStatus, User
-from assess.services import scoring
+from assess.services import openings, scoring
 from tests.conftest import sign_in_session as sign_in_as, Factory, FrozenClock, csrf_token
 from tests.integration.test_ai_drafts import rate
 
@@ -145,11 +145,11 @@ def test_names_appear_only_after_scoring_closes_and_the_manager_unblinds(
     assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
     opening = work.candidate.opening
     with pytest.raises(Exception, match="Close scoring first"):
-        scoring.unblind(db_session, opening, actor=team["manager"], now=clock.now)
-    scoring.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
+        openings.unblind(db_session, opening, actor=team["manager"], now=clock.now)
+    openings.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
     sign_in_as(client, team["priya"])
     assert "Quinn" not in client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
-    scoring.unblind(db_session, opening, actor=team["manager"], now=clock.now)
+    openings.unblind(db_session, opening, actor=team["manager"], now=clock.now)
     assert "Quinn Secretname" in client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
 
 

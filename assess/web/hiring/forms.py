@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
@@ -125,3 +126,16 @@ class DecisionForm(Form):
 class CalibrationForm(Form):
     benchmark = SelectField("Benchmark answer", validate_choice=True)
     submit = SubmitField("Start a calibration session")
+
+
+class ConfirmForm(Form):
+    """An irreversible step: carried out only when sent from its confirmation page."""
+
+    confirm = HiddenField()
+    early = HiddenField()
+
+
+class RevisionDecisionForm(Form):
+    note = TextAreaField("Note to the interviewer (optional)", validators=[Optional(), Length(max=1000)], filters=[drop_nul])
+    approve = SubmitField("Approve")
+    refuse = SubmitField("Refuse")

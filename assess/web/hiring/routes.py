@@ -15,10 +15,10 @@ from ... import clock, db
 from ...config import Config
 from ...content_registry import library
 from ...errors import AppError
-from ...models import Candidate, User
+from ...models import Candidate, ScoringState, User
 from ...domain.spreadsheet import to_csv
 from ...services import audit, calibration_sessions, invitations, mail, openings, results, scoring
-from ...services.content import scorecard_of
+from ...services.content import exercise_of, scorecard_of
 from ...services.attempts import StepState, steps
 from .. import limits
 from ..access import current_staff
@@ -28,7 +28,9 @@ from .forms import (
     ActionForm,
     AssignForm,
     CalibrationForm,
+    ConfirmForm,
     DecisionForm,
+    RevisionDecisionForm,
     SettingsForm,
     BulkInviteForm,
     ExtendTimeForm,
@@ -257,9 +259,10 @@ def scoring_page(slug: str) -> str:
     _record_listing(session, found, "scoring", len({row.attempt.candidate_id for row in work.rows}))
     return render_template(
         "hiring/scoring.html", opening=found, work=work, rows=work.rows, views=scoring.WORK_VIEWS,
-        pool=scoring.interviewers(session),
-        action_form=ActionForm(), assign_form=AssignForm(), now=clock.now(), is_overdue=scoring.is_overdue,
-        dimension_names={d.key: d.name for d in library().rubric.dimensions},
+        pool=scoring.interviewers(session), requests=scoring.pending_requests(session, found),
+        action_form=ActionForm(), assign_form=AssignForm(), revision_form=RevisionDecisionForm(),
+        now=clock.now(), is_overdue=scoring.is_overdue, scoring_open=found.scoring_state is ScoringState.OPEN,
+        dimension_names={d.key: d.name for d in library().rubric.dimensions}, exercise_of=exercise_of,
     )
 
 
@@ -319,20 +322,74 @@ def remind(slug: str, assignment_id: int) -> Response:
     return _back_to_scoring(slug)
 
 
-@bp.post("/openings/<slug>/scoring/close")
-def close_scoring(slug: str) -> Response:
-    return _opening_step(slug, scoring.close_scoring, "Scoring is closed; no new scorecards can start.")
-
-
-@bp.post("/openings/<slug>/scoring/unblind")
-def unblind(slug: str) -> Response:
-    return _opening_step(slug, scoring.unblind, "Names are now shown to interviewers.")
-
-
-def _opening_step(slug: str, step: object, done: str) -> Response:
+@bp.post("/openings/<slug>/scoring/assignments/<int:assignment_id>/revision")
+def decide_revision(slug: str, assignment_id: int) -> Response:
+    """Approve or refuse an interviewer's request to reopen a scorecard after seeing others' ratings."""
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
-    if ActionForm().validate_on_submit():
+    assignment = scoring.assignment_in(session, found, assignment_id)
+    form = RevisionDecisionForm()
+    if not form.validate_on_submit():
+        flash("Keep the note to 1,000 characters.", "error")
+        return _back_to_scoring(slug)
+    try:
+        scoring.decide_revision(session, found, assignment, approve=bool(form.approve.data),
+                                note=form.note.data or "", actor=current_staff(), now=clock.now())
+    except AppError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{assignment.interviewer.name} may now change the scorecard; it will be marked as revised."
+              if form.approve.data else f"Refused; {assignment.interviewer.name}'s scorecard stays as submitted.",
+              "success")
+    return _back_to_scoring(slug)
+
+
+@bp.route("/openings/<slug>/scoring/close", methods=["GET", "POST"])
+def close_scoring(slug: str) -> Response | str:
+    """Ask, then close scoring for good."""
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    if request.method == "GET":
+        unfinished = scoring.unfinished_count(session, found)
+        waiting = len(scoring.pending_requests(session, found))
+        facts = ["No scorecard can be started, saved, submitted or reopened after this, and nobody can be "
+                 "assigned. Reminders stop.",
+                 f"{unfinished} assigned scorecard(s) are not submitted and will stay unscored." if unfinished
+                 else "Every assigned scorecard is submitted."]
+        if waiting:
+            facts.append(f"{waiting} reopen request(s) are waiting; they lapse and the scorecards stay as submitted.")
+        facts.append("This cannot be undone. Afterwards you can unblind names and record decisions.")
+        return _confirm(found, "Close scoring?", facts, url_for("hiring.close_scoring", slug=slug), "Close scoring")
+    return _opening_step(slug, openings.close_scoring, "Scoring is closed; scorecards are now final.",
+                         "hiring.close_scoring")
+
+
+@bp.route("/openings/<slug>/scoring/unblind", methods=["GET", "POST"])
+def unblind(slug: str) -> Response | str:
+    """Ask, then show candidates' names to interviewers for good."""
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    if request.method == "GET":
+        facts = ["Every interviewer on this opening will see candidates' names beside their codes, on every "
+                 "scorecard, from now on.", "This cannot be undone."]
+        return _confirm(found, "Unblind names?", facts, url_for("hiring.unblind", slug=slug), "Unblind names")
+    return _opening_step(slug, openings.unblind, "Names are now shown to interviewers.", "hiring.unblind")
+
+
+def _confirm(found: Any, heading: str, facts: list[str], action: str, button: str, *,
+             back: str | None = None, early: str = "") -> str:
+    form = ConfirmForm(confirm="yes", early=early)
+    return render_template("hiring/confirm.html", opening=found, heading=heading, facts=facts, action=action,
+                           button=button, form=form, back=back or url_for("hiring.scoring_page", slug=found.slug))
+
+
+def _opening_step(slug: str, step: object, done: str, confirm_endpoint: str) -> Response:
+    session = db.session()
+    found = openings.opening_for(session, current_staff(), slug)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if form.confirm.data != "yes":
+            return redirect(url_for(confirm_endpoint, slug=slug))
         try:
             step(session, found, actor=current_staff(), now=clock.now())  # type: ignore[operator]
         except AppError as error:
@@ -377,10 +434,11 @@ def results_page(slug: str) -> str:
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
     without = request.args.get("without", type=int)
-    compared = results.comparison(session, library(), found, exclude=without)
+    ratings = request.args.get("ratings", results.FIRST)
+    compared = results.comparison(session, library(), found, exclude=without, ratings=ratings)
     _record_listing(session, found, "results", len(compared.rows))
     return render_template(
-        "hiring/results.html", opening=found, compared=compared,
+        "hiring/results.html", opening=found, compared=compared, rating_views=results.RATINGS,
         chart=results.chart_config(compared),
         dimension_names={d.key: d.name for d in library().rubric.dimensions},
     )
@@ -479,20 +537,44 @@ def calibration_page(slug: str) -> Response | str:
     sessions = calibration_sessions.sessions_of(session, found)
     return render_template(
         "hiring/calibration.html", opening=found, form=form, sessions=sessions, action_form=ActionForm(),
-        reference_of=calibration_sessions.reference_of, passed=calibration_sessions.passed,
+        reference_of=calibration_sessions.reference_of, passed=calibration_sessions.passed, outcome=calibration_sessions.outcome,
         reveal_rows=lambda cs: calibration_sessions.reveal_rows(cs, library().scorecard(cs.exercise_key).content),
         benchmark_of=calibration_sessions.benchmark_of, library=library(),
     )
 
 
-@bp.post("/openings/<slug>/calibration/<int:session_id>/reveal")
-def reveal_calibration(slug: str, session_id: int) -> Response:
+@bp.route("/openings/<slug>/calibration/<int:session_id>/reveal", methods=["GET", "POST"])
+def reveal_calibration(slug: str, session_id: int) -> Response | str:
+    """Ask, then show the reference and everyone's scores; early, without those who have not scored."""
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
     cs = calibration_sessions.session_of(session, found, session_id)
-    if ActionForm().validate_on_submit():
+    back = url_for("hiring.calibration_page", slug=slug) + f"#session-{session_id}"
+    if request.method == "GET":
+        missing = calibration_sessions.waiting_for(cs)
+        action = url_for("hiring.reveal_calibration", slug=slug, session_id=session_id)
+        if not missing:
+            return _confirm(found, "Reveal the scores and the reference?",
+                            ["Every interviewer has scored. They will all see the reference scores and each "
+                             "other's, and pass or not pass.", "This cannot be undone."],
+                            action, "Reveal", back=back)
+        names = ", ".join(e.interviewer.name for e in missing)
+        return _confirm(found, "Reveal now, before everyone has scored?",
+                        [f"{len(missing)} of {len(cs.entries)} interviewers have not scored yet: {names}.",
+                         "If you reveal now they can no longer score this session. They are shown as \u201cdid not "
+                         "score\u201d, neither passed nor failed, and are not shown the reference, so they can "
+                         "still be calibrated in a later session.",
+                         "This cannot be undone. To wait for them instead, go back."],
+                        action, "Reveal now without them", back=back, early="yes")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if form.confirm.data != "yes":
+            return redirect(url_for("hiring.reveal_calibration", slug=slug, session_id=session_id))
         try:
-            calibration_sessions.reveal(session, cs, actor=current_staff(), now=clock.now())
+            calibration_sessions.reveal(session, cs, actor=current_staff(), now=clock.now(),
+                                        early=form.early.data == "yes")
         except AppError as error:
             flash(error.message, "error")
-    return redirect(url_for("hiring.calibration_page", slug=slug) + f"#session-{session_id}")
+        else:
+            flash("Revealed: everyone who scored now sees the reference and each other's scores.", "success")
+    return redirect(back)

@@ -9,7 +9,7 @@ from ... import clock, db
 from ...content_registry import library
 from ...domain.structure import structural_checks
 from ...errors import AppError, InputError
-from ...models import Assignment, ScorecardStatus
+from ...models import Assignment, RevisionStatus, ScorecardStatus, ScoringState
 from ...config import Config
 from ...services import ai_drafts, calibration_sessions, scoring
 from ...tasks import tasks
@@ -91,6 +91,7 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
             for cell in row if isinstance(cell, int)
         )
     peers = scoring.peers(session, found)
+    locked = found.scorecard is not None and found.scorecard.status is ScorecardStatus.SUBMITTED
     return render_template(
         "review/assignment.html",
         **_ai_context(found),
@@ -103,7 +104,11 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
         content=content,
         form=form,
         problems={p.field: p.message for p in problems},
-        locked=found.scorecard is not None and found.scorecard.status is ScorecardStatus.SUBMITTED,
+        locked=locked,
+        closed=attempt.candidate.opening.scoring_state is not ScoringState.OPEN,
+        needs_approval=locked and scoring.needs_approval(session, found),
+        pending=scoring.pending_request(found.scorecard),
+        last_request=scoring.latest_request(found.scorecard), RevisionStatus=RevisionStatus,
         peers=peers,
         debrief={d.dimension for d in scoring.disagreements(
             {p.interviewer.name: {r.dimension_key: r.score for r in p.scorecard.ratings} for p in peers})},
@@ -163,7 +168,7 @@ def _panel(found: Assignment, problem: str | None) -> str:
 
 def _candidate_label(found: Assignment) -> str:
     candidate = found.attempt.candidate
-    if candidate.opening.unblinded_at is not None:
+    if candidate.opening.scoring_state is ScoringState.UNBLINDED:
         return f"{candidate.name} (Candidate {candidate.pseudonym})"
     return f"Candidate {candidate.pseudonym}"
 
@@ -175,11 +180,15 @@ def reopen(assignment_id: int) -> Response | str | tuple[str, int]:
     form = ReopenForm()
     if form.validate_on_submit():
         try:
-            scoring.reopen(session, found, form.reason.data or "", actor=current_staff(), now=clock.now())
-        except AppError as error:
+            done = scoring.reopen(session, found, form.reason.data or "", actor=current_staff(), now=clock.now())
+        except InputError as error:
             form.reason.errors = [error.message]
+        except AppError as error:
+            flash(error.message, "error")
+            return redirect(url_for("review.assignment", assignment_id=assignment_id))
         else:
-            flash("Scorecard reopened. Change what needs changing and submit it again.", "success")
+            flash("Asked. The hiring manager decides; until then your scorecard stays as submitted." if done.request
+                  else "Scorecard reopened. Change what needs changing and submit it again.", "success")
             return redirect(url_for("review.assignment", assignment_id=assignment_id))
     content = scoring.scorecard_content(library(), session, found)
     scorecard_form = with_recommendations(scorecard_form_class(content)(formdata=None), content)
@@ -209,7 +218,7 @@ def calibration(entry_id: int) -> Response | str | tuple[str, int]:
                                         now=clock.now())
         except AppError as error:
             flash(error.message, "error")
-            status = 400
+            status = error.status_code
         else:
             flash("Your scores are in. The reference and everyone's scores appear when the hiring manager reveals them.",
                   "success")
@@ -218,7 +227,7 @@ def calibration(entry_id: int) -> Response | str | tuple[str, int]:
     return render_template(
         "review/calibration.html", entry=entry, cs=cs, content=content, form=form, exercise=exercise,
         sections=calibration_sessions.answer_sections(exercise, benchmark),
-        rows=calibration_sessions.reveal_rows(cs, content) if cs.revealed_at else [],
-        passed=calibration_sessions.passed(entry, calibration_sessions.reference_of(cs)) if cs.revealed_at else None,
+        rows=calibration_sessions.reveal_rows(cs, content) if cs.revealed_at and entry.submitted_at else [],
+        outcome=calibration_sessions.outcome(entry, calibration_sessions.reference_of(cs)),
         score_field=score_field, evidence_field=evidence_field, signals_field=signals_field,
     ), status

@@ -1,0 +1,210 @@
+"""Two tabs sending the same scorecard at the same moment, through the whole app, on PostgreSQL.
+
+Each test works in a schema of its own with committed rows, since the requests run on separate
+connections and the rolled-back transaction the other tests use would hide the rows from them. To make
+the two requests really meet, a third connection holds the assignment's row while both are sent; once
+both are seen waiting for it, it lets go, and they race for the scorecard.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+from assess import create_app, migrate
+from assess.db import get_database, make_engine
+from assess.models import Assignment, AuditEvent, Role, Scorecard, ScorecardStatus
+from assess.services import scoring
+from tests.conftest import POSTGRES_ENV, Factory, csrf_token, make_config, sign_in_session
+
+A = "a-mini-prd"
+A_DIMENSIONS = ("problem_framing", "requirements_quality", "analytics_measurement", "communication",
+                "customer_empathy")
+
+
+@pytest.fixture
+def race_url() -> Iterator[str]:
+    """A freshly migrated schema of its own in the PostgreSQL test database, dropped afterwards."""
+    url = os.environ.get(POSTGRES_ENV, "")
+    if not url:
+        pytest.skip(f"the race tests need PostgreSQL ({POSTGRES_ENV}); SQLite has no concurrent writers")
+    schema = f"race_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    own = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(own)
+        yield own
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def race_app(race_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(make_config(tmp_path, database_url=race_url))
+    yield app
+    get_database(app).engine.dispose()
+
+
+def seed(app: Flask) -> dict[str, Any]:
+    with app.app_context():
+        session = get_database(app).new_session()
+        make = Factory(session, app)
+        manager = make.user(Role.HIRING_MANAGER)
+        priya, tom = make.user(Role.INTERVIEWER), make.user(Role.INTERVIEWER)
+        attempt = make.submission(make.opening(manager), A, "meets")
+        mine = scoring.assign(session, attempt.candidate.opening, attempt.id, priya.id, due_at=None, actor=manager,
+                              now=make.now())
+        theirs = scoring.assign(session, attempt.candidate.opening, attempt.id, tom.id, due_at=None, actor=manager,
+                                now=make.now())
+        seeded = {"priya": priya, "tom": tom, "mine": mine.id, "theirs": theirs.id}
+        session.close()
+    return seeded
+
+
+def scorecard_form(client: FlaskClient, url: str, value: int, button: str) -> dict[str, str]:
+    data = {"csrf_token": csrf_token(client, url), "summary": f"Tab scoring {value}.", "recommendation": "yes",
+            button: "y"}
+    for key in A_DIMENSIONS:
+        data[f"score_{key}"], data[f"evidence_{key}"] = str(value), f"Evidence {value}."
+    return data
+
+
+def wait_for_waiters(engine: Any, count: int) -> None:
+    """Return once count connections wait for a lock (each look is its own transaction: the view is a snapshot)."""
+    deadline = time.monotonic() + 20
+    with engine.connect() as watcher:
+        while True:
+            waiting = watcher.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                          "AND datname = current_database()"))
+            watcher.rollback()
+            if waiting >= count:
+                return
+            assert time.monotonic() < deadline, "the requests never met at the scorecard"
+            time.sleep(0.02)
+
+
+def race(app: Flask, assignment_id: int, sends: list[tuple[FlaskClient, str, dict[str, str]]]) -> list[int]:
+    """Send every request at once while the assignment's row is held, then let them go; their status codes."""
+    engine = get_database(app).engine
+    answers: list[int] = [0] * len(sends)
+
+    def send(index: int, client: FlaskClient, url: str, data: dict[str, str]) -> None:
+        answers[index] = client.post(url, data=data).status_code
+
+    with engine.connect() as gate:
+        gate.execute(select(Assignment.id).where(Assignment.id == assignment_id).with_for_update())
+        threads = [threading.Thread(target=send, args=(i, *item)) for i, item in enumerate(sends)]
+        for thread in threads:
+            thread.start()
+        wait_for_waiters(engine, len(sends))
+        gate.rollback()
+    for thread in threads:
+        thread.join(timeout=30)
+    return answers
+
+
+def tabs(app: Flask, who: Any, count: int = 2) -> list[FlaskClient]:
+    clients = [app.test_client() for _ in range(count)]
+    for client in clients:
+        sign_in_session(client, who)
+    return clients
+
+
+def scorecards(app: Flask, assignment_id: int) -> list[tuple[ScorecardStatus, set[int | None], set[int | None]]]:
+    with app.app_context():
+        session = get_database(app).new_session()
+        found = [(card.status, {r.score for r in card.ratings}, {r.first_score for r in card.ratings})
+                 for card in session.scalars(select(Scorecard).where(Scorecard.assignment_id == assignment_id))]
+        session.close()
+    return found
+
+
+def submissions_logged(app: Flask) -> int:
+    with app.app_context():
+        session = get_database(app).new_session()
+        count = session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "scorecard.submitted"))
+        session.close()
+    return count or 0
+
+
+def test_a_first_submit_from_two_tabs_at_once_gives_one_submission_and_no_error(race_app: Flask) -> None:
+    seeded = seed(race_app)
+    url = f"/review/assignments/{seeded['mine']}"
+    first, second = tabs(race_app, seeded["priya"])
+    answers = race(race_app, seeded["mine"], [(first, url, scorecard_form(first, url, 2, "submit")),
+                                              (second, url, scorecard_form(second, url, 4, "submit"))])
+    assert answers == [302, 302]
+    [(status, scores, first_scores)] = scorecards(race_app, seeded["mine"])
+    assert status is ScorecardStatus.SUBMITTED and len(scores) == 1 and first_scores == scores
+    assert submissions_logged(race_app) == 1
+    told = {client.get(url).get_data(as_text=True).count("these changes were not saved") for client in (first, second)}
+    assert told == {0, 1}, "the tab that lost is told its changes were not kept"
+
+
+def test_a_save_and_a_submit_from_two_tabs_at_once_never_fail(race_app: Flask) -> None:
+    seeded = seed(race_app)
+    url = f"/review/assignments/{seeded['mine']}"
+    first, second = tabs(race_app, seeded["priya"])
+    answers = race(race_app, seeded["mine"], [(first, url, scorecard_form(first, url, 3, "save")),
+                                              (second, url, scorecard_form(second, url, 4, "submit"))])
+    assert answers == [302, 302]
+    [(status, scores, _)] = scorecards(race_app, seeded["mine"])
+    assert status is ScorecardStatus.SUBMITTED and len(scores) == 1 and submissions_logged(race_app) == 1
+
+
+def test_a_reopen_from_two_tabs_at_once_reopens_once(race_app: Flask) -> None:
+    seeded = seed(race_app)
+    url = f"/review/assignments/{seeded['mine']}"
+    first, second = tabs(race_app, seeded["priya"])
+    assert first.post(url, data=scorecard_form(first, url, 3, "submit")).status_code == 302
+    reasons = [{"csrf_token": csrf_token(tab, url), "reason": f"Tab {n} misread the brief."}
+               for n, tab in enumerate((first, second))]
+    answers = race(race_app, seeded["mine"], [(first, f"{url}/reopen", reasons[0]),
+                                              (second, f"{url}/reopen", reasons[1])])
+    assert answers == [302, 302]
+    [(status, _, _)] = scorecards(race_app, seeded["mine"])
+    assert status is ScorecardStatus.DRAFT
+    with race_app.app_context():
+        session = get_database(race_app).new_session()
+        assert session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "scorecard.reopened")) == 1
+        session.close()
+
+
+def test_two_interviewers_first_saving_against_a_new_scorecard_version_at_once_both_save(race_app: Flask) -> None:
+    seeded = seed(race_app)
+    mine, theirs = f"/review/assignments/{seeded['mine']}", f"/review/assignments/{seeded['theirs']}"
+    [priya], [tom] = tabs(race_app, seeded["priya"], 1), tabs(race_app, seeded["tom"], 1)
+    sends = [(priya, mine, scorecard_form(priya, mine, 3, "save")), (tom, theirs, scorecard_form(tom, theirs, 4, "save"))]
+    engine = get_database(race_app).engine
+    answers: list[int] = []
+    with engine.connect() as gate:
+        # Holding both assignments makes both requests reach the scorecard version, not yet stored, together.
+        gate.execute(select(Assignment.id).where(Assignment.id.in_([seeded["mine"], seeded["theirs"]]))
+                     .with_for_update())
+        gate.execute(text("DELETE FROM content_versions WHERE kind = 'scorecard'"))
+        threads = [threading.Thread(target=lambda c=c, u=u, d=d: answers.append(c.post(u, data=d).status_code))
+                   for c, u, d in sends]
+        for thread in threads:
+            thread.start()
+        wait_for_waiters(engine, 2)
+        gate.commit()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert answers == [302, 302]
+    assert [status for status, _, _ in scorecards(race_app, seeded["mine"]) + scorecards(race_app, seeded["theirs"])] \
+        == [ScorecardStatus.DRAFT, ScorecardStatus.DRAFT]
