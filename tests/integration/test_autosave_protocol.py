@@ -313,7 +313,10 @@ def run_machine(app: Flask, make: Factory, clock: FrozenClock, db_session: Any) 
                 for tab in self.tabs:
                     if tab.dirty or tab.conflict:
                         self.send(tab)
-            self.open_tab()
+            self.open_tab()  # which puts back, or sends to be kept, what closed tabs left in the browser
+            for tab in self.tabs:
+                if tab.dirty:
+                    self.send(tab)  # the page saves restored text as it saves typing
             while self.wire:
                 self.serve(self.wire.pop(0))
             held = self.held()
