@@ -304,7 +304,7 @@ def _invitation_message(
             f"{opening.hiring_manager.name}",
         ]
     )
-    return mail.Message(to=candidate.email, subject=f"Your assessment for {opening.title}", body=body)
+    return mail.Message(to=candidate.email, subject=f"Your assessment for {opening.title}", body=body, secret=link)
 
 
 def _free_pseudonym(session: Session, opening: Opening) -> str:
