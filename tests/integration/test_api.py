@@ -112,7 +112,12 @@ def test_an_admin_creates_a_token_sees_it_once_and_revokes_it(
     assert client.get("/api/v1/openings", headers=bearer(plain)).status_code == 200
     assert plain not in client.get("/admin/api-tokens").get_data(as_text=True)  # shown once only
     token = db_session.scalars(select(ApiToken).where(ApiToken.name == "Greenhouse sync")).one()
-    client.post(f"/admin/api-tokens/{token.id}/revoke", data={"csrf_token": csrf_token(client, "/admin/api-tokens")})
+    unconfirmed = client.post(f"/admin/api-tokens/{token.id}/revoke",
+                              data={"csrf_token": csrf_token(client, "/admin/api-tokens")}, follow_redirects=True)
+    assert "Tick the box beside the button to confirm" in unconfirmed.get_data(as_text=True)
+    assert client.get("/api/v1/openings", headers=bearer(plain)).status_code == 200
+    client.post(f"/admin/api-tokens/{token.id}/revoke",
+                data={"csrf_token": csrf_token(client, "/admin/api-tokens"), "confirm": "y"})
     assert client.get("/api/v1/openings", headers=bearer(plain)).status_code == 401
     actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "api_token",
                                                                  AuditEvent.subject_id == token.id)).all()

@@ -121,7 +121,12 @@ def test_resend_withdraw_and_accommodations_from_the_opening_page(
     candidate = db_session.get(Candidate, invited.candidate.id)
     assert candidate is not None and candidate.extra_minutes == 25
     assert sorted(i.revoked_at is None for i in candidate.invitations) == [False, True]
-    post(client, f"{base}/revoke", page)
+    unconfirmed = post(client, f"{base}/revoke", page)
+    assert unconfirmed.status_code == 302
+    assert "Tick the box beside the button to confirm" in client.get(page).get_data(as_text=True)
+    db_session.expire_all()
+    assert any(i.revoked_at is None for i in db_session.get(Candidate, invited.candidate.id).invitations)
+    post(client, f"{base}/revoke", page, confirm="y")
     db_session.expire_all()
     assert all(i.revoked_at is not None for i in db_session.get(Candidate, invited.candidate.id).invitations)
     bad = post(client, f"{base}/extend-time", page, minutes="999")
