@@ -93,7 +93,7 @@ def invite(
         raise InputError("That name is too long: use at most 200 characters.")
     candidate = _by_email(session, opening, address)
     if candidate is not None:
-        candidate = _lock(session, candidate)
+        candidate = lock_candidate(session, candidate)
         if active_invitation(candidate, now) is not None:
             raise _already_invited(address, opening)
         return _issue(session, config, library, candidate, actor=actor, now=now, action="invitation.reissued",
@@ -132,7 +132,7 @@ def _already_invited(address: str, opening: Opening) -> Conflict:
     )
 
 
-def _lock(session: Session, candidate: Candidate) -> Candidate:
+def lock_candidate(session: Session, candidate: Candidate) -> Candidate:
     """The candidate, read afresh and locked until commit, so changes to their links happen one at a time."""
     return session.scalars(
         select(Candidate).where(Candidate.id == candidate.id)
@@ -182,7 +182,7 @@ def resend(
     """Send a new link; the old one stops working at once.
 
     replaces names the newest invitation the sender saw: if another link went out since, nothing is sent."""
-    candidate = _lock(session, candidate)
+    candidate = lock_candidate(session, candidate)
     _not_erased(candidate)
     latest = latest_invitation(candidate)
     if replaces is not None and latest is not None and latest.id != replaces:
@@ -195,7 +195,7 @@ def resend(
 
 def revoke(session: Session, candidate: Candidate, *, actor: User | None, now: datetime) -> None:
     """Withdraw the candidate's link; their open session ends with it."""
-    candidate = _lock(session, candidate)
+    candidate = lock_candidate(session, candidate)
     _not_erased(candidate)
     revoked = [i for i in candidate.invitations if i.revoked_at is None]
     if not revoked:
@@ -212,7 +212,7 @@ def extend_window(
     """Give the candidate more days to use their link (it must not have been withdrawn)."""
     if not 1 <= days <= MAX_WINDOW_DAYS:
         raise InputError(f"Extend by 1 to {MAX_WINDOW_DAYS} days.")
-    candidate = _lock(session, candidate)
+    candidate = lock_candidate(session, candidate)
     _not_erased(candidate)
     invitation = latest_invitation(candidate)
     if invitation is None or invitation.revoked_at is not None:
@@ -233,7 +233,7 @@ def extend_time(
     """Add minutes to every timed exercise, including ones already under way."""
     if not 1 <= minutes <= MAX_EXTRA_MINUTES:
         raise InputError(f"Add between 1 and {MAX_EXTRA_MINUTES} minutes.")
-    candidate = _lock(session, candidate)
+    candidate = lock_candidate(session, candidate)
     _not_erased(candidate)
     # Added in the database, not read and written back: two extensions at once both count.
     session.execute(update(Candidate).where(Candidate.id == candidate.id)
