@@ -38,6 +38,7 @@ run: demo
 	@echo
 	@echo "assess is starting on http://$(HOST):$(PORT)  (stop it with Ctrl+C)"
 	@echo "Sign in there with one of the accounts above."
+	@instance=$${ASSESS_INSTANCE_DIR:-instance}; mkdir -p "$$instance" && echo http://$(HOST):$(PORT) > "$$instance/base_url"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/huey_consumer assess.tasks.huey --workers 1 --quiet & \
 	  ASSESS_BASE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)

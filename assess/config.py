@@ -16,6 +16,18 @@ class ConfigError(RuntimeError):
     """The configuration cannot be used; the message says what to set."""
 
 
+# `make run` writes the address it serves here, so commands run beside it (invite, the worker)
+# put that address in the links they print and send.
+SERVED_ADDRESS_FILE = "base_url"
+
+
+def _served_address(instance: Path) -> str | None:
+    try:
+        return (instance / SERVED_ADDRESS_FILE).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
 def _default_database_url(instance: Path) -> str:
     return f"sqlite:///{instance / 'assess.sqlite3'}"
 
@@ -133,6 +145,10 @@ class Config:
                 if not number.isdigit() or int(number) < lowest:
                     raise ConfigError(f"ASSESS_{name} must be a whole number of at least {lowest}, not {number!r}.")
                 values[key] = int(number)
+        if "base_url" not in values:
+            served = _served_address(values.get("instance_dir", cls.instance_dir))
+            if served:
+                values["base_url"] = served
         starttls = get("SMTP_STARTTLS")
         if starttls is not None:
             values["smtp_starttls"] = starttls.lower() in ("1", "true", "yes", "on")

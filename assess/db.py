@@ -70,6 +70,8 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    event.listen(engine, "connect", _secure_delete)
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A transaction that may write takes SQLite's write lock when it begins: one that
@@ -79,6 +81,13 @@ def make_engine(url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     return engine
+
+
+def _secure_delete(dbapi_connection: Any, _record: Any) -> None:
+    """Have SQLite zero what it deletes or overwrites, so an erased candidate leaves nothing in the file."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
 
 
 class Database:

@@ -95,6 +95,18 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class StaffSession(Base):
+    """One sign-in of a member of staff; the cookie works only while this row exists."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the random key in the cookie, so the table alone signs nobody in.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ContentVersion(Base):
     """One immutable version of an exercise or of an exercise's scorecard."""
 
@@ -203,6 +215,11 @@ class Invitation(Base):
     """A link sent to a candidate; only the hash of its token is kept."""
 
     __tablename__ = "invitations"
+    # At most one link per candidate that has not been replaced or withdrawn, whatever races.
+    __table_args__ = (
+        Index("uq_invitations_one_live_per_candidate", "candidate_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)

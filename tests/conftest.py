@@ -268,13 +268,21 @@ class Auth:
 
 
 def sign_in_session(client: FlaskClient, user: User | str) -> None:
-    """Give client a signed-in staff session for user (or a users.session_id) without the sign-in form."""
+    """Give client a signed-in staff session for user (or a cookie's session id) without the sign-in form."""
+    from datetime import timedelta
+
+    from assess.db import get_database
     from assess.web.access import fresh_session, stamp_staff_session
 
     now = client.application.extensions["assess.clock"]()
+    if isinstance(user, str):
+        session_id = user
+    else:
+        with get_database(client.application).new_session() as session:
+            session_id = users.start_session(session, session.get(User, user.id), now=now, lifetime=timedelta(hours=12))
     with client.session_transaction() as values:
         fresh_session(values)
-        stamp_staff_session(values, user if isinstance(user, str) else users.session_id(user), now)
+        stamp_staff_session(values, session_id, now)
 
 
 @pytest.fixture

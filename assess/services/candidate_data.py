@@ -9,6 +9,7 @@ and the audit log, which gains a tombstone saying who erased what and why.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +34,9 @@ from ..models import (
     User,
 )
 from . import audit
+from .invitations import lock_candidate
+
+log = logging.getLogger(__name__)
 
 ERASED_NAME = "Erased candidate"
 
@@ -123,8 +127,15 @@ def export(session: Session, candidate: Candidate, *, actor: User) -> dict[str, 
 
 def erase(session: Session, candidate: Candidate, *, actor: User | None, reason: str, now: datetime) -> None:
     """Remove the candidate's personal data and words, keep anonymous scores, leave a tombstone."""
+    _erase(session, candidate, actor=actor, reason=reason, now=now)
+    scrub(session)
+
+
+def _erase(session: Session, candidate: Candidate, *, actor: User | None, reason: str, now: datetime) -> None:
+    # Locked first, so a link sent at the same moment is either withdrawn here or refused there.
+    candidate = lock_candidate(session, candidate)
     if candidate.erased_at is not None:
-        raise Conflict("This candidate's data was already erased.")
+        raise Conflict(f"This candidate's data was already erased on {candidate.erased_at:%d %B %Y}.")
     if not reason.strip():
         raise InputError("Say why the data is erased, e.g. the candidate asked on 3 May.")
     attempts = _attempts(session, candidate)
@@ -158,6 +169,31 @@ def erase(session: Session, candidate: Candidate, *, actor: User | None, reason:
     audit.record(session, "candidate.erased", actor=actor, actor_kind=None if actor else "system",
                  subject_type="candidate", subject_id=candidate.id, reason=reason.strip())
     session.commit()
+
+
+# Tables whose rows an erasure empties or deletes.
+ERASED_TABLES = ("candidates", "drafts", "submissions", "scorecards", "ratings", "ai_drafts", "decisions",
+                 "outbound_emails")
+
+
+def scrub(session: Session) -> None:
+    """Make committed erasures leave the database files, as far as the database allows.
+
+    SQLite zeroes what it deletes (secure_delete, set on every connection), but its write-ahead log
+    holds the old pages until a checkpoint: checkpoint it and truncate it. PostgreSQL keeps old row
+    versions until VACUUM frees their space, and VACUUM cannot run inside a transaction."""
+    engine = session.get_bind().engine
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()
+        try:
+            busy, _, _ = raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            raw.close()
+        if busy:
+            log.warning("the write-ahead log could not be checkpointed after an erasure; the next checkpoint will")
+    elif engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f"VACUUM {', '.join(ERASED_TABLES)}")
 
 
 # -- retention ---------------------------------------------------------------------------------
@@ -203,9 +239,11 @@ def expired(session: Session, now: datetime) -> list[Expired]:
 
 
 def purge(session: Session, now: datetime) -> int:
-    """Erase every candidate whose retention period is over; returns how many."""
+    """Erase every candidate whose retention period is over, then scrub once; returns how many."""
     due = expired(session, now)
     for item in due:
-        erase(session, item.candidate, actor=None, now=now,
-              reason=f"retention period of {item.candidate.opening.retention_days} days ended")
+        _erase(session, item.candidate, actor=None, now=now,
+               reason=f"retention period of {item.candidate.opening.retention_days} days ended")
+    if due:
+        scrub(session)
     return len(due)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
 
 from ..config import Config
 from ..content import ContentLibrary
@@ -90,15 +91,11 @@ def invite(
         raise InputError(f"Give the name of the person at {address}.")
     if len(name) > 200:
         raise InputError("That name is too long: use at most 200 characters.")
-    candidate = session.scalar(
-        select(Candidate).where(Candidate.opening_id == opening.id, Candidate.email == address)
-    )
+    candidate = _by_email(session, opening, address)
     if candidate is not None:
+        candidate = lock_candidate(session, candidate)
         if active_invitation(candidate, now) is not None:
-            raise Conflict(
-                f"{address} is already invited to {opening.title} and the link still works. "
-                "Use Resend to send a new link instead."
-            )
+            raise _already_invited(address, opening)
         return _issue(session, config, library, candidate, actor=actor, now=now, action="invitation.reissued",
                       actor_kind=actor_kind)
     candidate = Candidate(
@@ -110,9 +107,46 @@ def invite(
         created_at=now,
     )
     session.add(candidate)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Someone invited the same address at the same moment and got there first.
+        session.rollback()
+        if _by_email(session, opening, address) is not None:
+            raise _already_invited(address, opening) from None
+        raise
     return _issue(session, config, library, candidate, actor=actor, now=now, action="invitation.created",
                   actor_kind=actor_kind)
+
+
+def _by_email(session: Session, opening: Opening, address: str) -> Candidate | None:
+    return session.scalar(
+        select(Candidate).where(Candidate.opening_id == opening.id, Candidate.email == address)
+    )
+
+
+def _already_invited(address: str, opening: Opening) -> Conflict:
+    return Conflict(
+        f"{address} is already invited to {opening.title} and the link still works. "
+        "Use Resend to send a new link instead."
+    )
+
+
+def lock_candidate(session: Session, candidate: Candidate) -> Candidate:
+    """The candidate, read afresh and locked until commit, so changes to their links happen one at a time."""
+    return session.scalars(
+        select(Candidate).where(Candidate.id == candidate.id)
+        .options(selectinload(Candidate.invitations), selectinload(Candidate.attempts))
+        .with_for_update().execution_options(populate_existing=True)
+    ).one()
+
+
+def _not_erased(candidate: Candidate) -> None:
+    if candidate.erased_at is not None:
+        raise Conflict(
+            f"This candidate's data was erased on {candidate.erased_at:%d %B %Y}. An erased record cannot be "
+            "sent links, given time or changed. If the person applies again, invite them as a new candidate."
+        )
 
 
 def invite_many(
@@ -143,17 +177,26 @@ def invite_many(
 
 def resend(
     session: Session, config: Config, library: ContentLibrary, candidate: Candidate, *,
-    actor: User | None, now: datetime,
+    actor: User | None, now: datetime, replaces: int | None = None,
 ) -> Invited:
-    """Send a new link; the old one stops working at once."""
-    for invitation in candidate.invitations:
-        if invitation.revoked_at is None:
-            invitation.revoked_at = now
+    """Send a new link; the old one stops working at once.
+
+    replaces names the newest invitation the sender saw: if another link went out since, nothing is sent."""
+    candidate = lock_candidate(session, candidate)
+    _not_erased(candidate)
+    latest = latest_invitation(candidate)
+    if replaces is not None and latest is not None and latest.id != replaces:
+        raise Conflict(
+            f"A new link already went to {candidate.name} at {latest.created_at:%H:%M} UTC, after this page "
+            "was loaded; it is the one that works. Reload the page to see it."
+        )
     return _issue(session, config, library, candidate, actor=actor, now=now, action="invitation.resent")
 
 
 def revoke(session: Session, candidate: Candidate, *, actor: User | None, now: datetime) -> None:
     """Withdraw the candidate's link; their open session ends with it."""
+    candidate = lock_candidate(session, candidate)
+    _not_erased(candidate)
     revoked = [i for i in candidate.invitations if i.revoked_at is None]
     if not revoked:
         raise Conflict(f"{candidate.name} has no link to withdraw.")
@@ -169,6 +212,8 @@ def extend_window(
     """Give the candidate more days to use their link (it must not have been withdrawn)."""
     if not 1 <= days <= MAX_WINDOW_DAYS:
         raise InputError(f"Extend by 1 to {MAX_WINDOW_DAYS} days.")
+    candidate = lock_candidate(session, candidate)
+    _not_erased(candidate)
     invitation = latest_invitation(candidate)
     if invitation is None or invitation.revoked_at is not None:
         raise Conflict(f"{candidate.name}'s link was withdrawn: use Resend to send a new one.")
@@ -188,7 +233,12 @@ def extend_time(
     """Add minutes to every timed exercise, including ones already under way."""
     if not 1 <= minutes <= MAX_EXTRA_MINUTES:
         raise InputError(f"Add between 1 and {MAX_EXTRA_MINUTES} minutes.")
-    candidate.extra_minutes += minutes
+    candidate = lock_candidate(session, candidate)
+    _not_erased(candidate)
+    # Added in the database, not read and written back: two extensions at once both count.
+    session.execute(update(Candidate).where(Candidate.id == candidate.id)
+                    .values(extra_minutes=Candidate.extra_minutes + minutes)
+                    .execution_options(synchronize_session="fetch"))
     deadlines.extend(session, candidate.id, minutes)
     audit.record(
         session, "candidate.time_extended", actor=actor, subject_type="candidate",
@@ -246,7 +296,13 @@ def _issue(
     session: Session, config: Config, library: ContentLibrary, candidate: Candidate, *,
     actor: User | None, now: datetime, action: str, actor_kind: str | None = None,
 ) -> Invited:
+    _not_erased(candidate)
     opening = candidate.opening
+    # The link this replaces stops working: a candidate has one live link at most.
+    for earlier in candidate.invitations:
+        if earlier.revoked_at is None:
+            earlier.revoked_at = now
+    session.flush()
     token = new_token()
     invitation = Invitation(
         candidate=candidate,
@@ -301,7 +357,7 @@ def _invitation_message(
             f"{opening.hiring_manager.name}",
         ]
     )
-    return mail.Message(to=candidate.email, subject=f"Your assessment for {opening.title}", body=body)
+    return mail.Message(to=candidate.email, subject=f"Your assessment for {opening.title}", body=body, secret=link)
 
 
 def _free_pseudonym(session: Session, opening: Opening) -> str:

@@ -17,11 +17,20 @@ from ..models import OutboundEmail
 log = logging.getLogger(__name__)
 
 
+# What the stored copy says in place of a link once a mail server has taken the message.
+LINK_SENT = "(link sent by email; send a new link to replace it)"
+
+
 @dataclass(frozen=True)
 class Message:
     to: str
     subject: str
     body: str
+    # A working link in the body: kept in the outbox only while the message has not been sent.
+    secret: str | None = None
+
+    def redacted(self) -> str:
+        return self.body.replace(self.secret, LINK_SENT) if self.secret else self.body
 
 
 def deliver(
@@ -32,7 +41,11 @@ def deliver(
     opening_id: int | None = None,
     candidate_id: int | None = None,
 ) -> OutboundEmail:
-    """Send a message and record it; a failure is recorded, never raised."""
+    """Send a message and record it; a failure is recorded, never raised.
+
+    Once a mail server accepts the message, the stored copy loses its secret: reading the outbox or
+    the database then gives nobody the candidate's link. Unsent mail keeps it, since the outbox is
+    then the only way the link reaches the candidate."""
     record = OutboundEmail(
         opening_id=opening_id,
         candidate_id=candidate_id,
@@ -55,6 +68,7 @@ def deliver(
                     type(error).__name__)
     else:
         record.sent_at = utcnow()
+        record.body_text = message.redacted()
     return record
 
 

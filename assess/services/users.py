@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime, timedelta
+
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import utcnow
 from ..errors import Conflict, InputError, NotFound
-from ..models import Role, User
+from ..domain.links import hash_token
+from ..models import Role, StaffSession, User
 from . import audit
 
 MIN_PASSWORD_LENGTH = 12
@@ -81,20 +85,62 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def start_session(session: Session, user: User, *, now: datetime, lifetime: timedelta) -> str:
+    """Record a new sign-in of user and return the identifier for its cookie."""
+    key = secrets.token_urlsafe(32)
+    # Sign-ins older than a session may last are over anyway; drop them as we go.
+    session.execute(delete(StaffSession).where(StaffSession.user_id == user.id,
+                                               StaffSession.created_at < now - lifetime))
+    session.add(StaffSession(user_id=user.id, key_hash=hash_token(key), created_at=now))
+    session.commit()
+    return f"{user.id}:{user.auth_version}:{key}"
+
+
 def load_session_user(session: Session, session_id: str) -> User | None:
     """Find the user a session cookie names, if that session is still valid."""
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    user_id, version, key = _parts(session_id)
+    if user_id is None:
         return None
-    user = session.get(User, int(user_id))
-    if user is None or not user.active or user.auth_version != int(version):
-        return None
-    return user
+    return session.scalar(
+        select(User).join(StaffSession, StaffSession.user_id == User.id)
+        .where(User.id == user_id, User.active.is_(True), User.auth_version == version,
+               StaffSession.key_hash == hash_token(key))
+    )
 
 
-def session_id(user: User) -> str:
-    """The identifier stored in the session cookie; it changes when sessions are ended."""
-    return f"{user.id}:{user.auth_version}"
+def end_session(session: Session, session_id: str) -> None:
+    """End the one sign-in a cookie names: a copy of the cookie stops working too."""
+    user_id, _, key = _parts(session_id)
+    if user_id is not None:
+        session.execute(delete(StaffSession).where(StaffSession.user_id == user_id,
+                                                   StaffSession.key_hash == hash_token(key)))
+        session.commit()
+
+
+def end_every_session(session: Session, user: User, *, actor: User | None = None) -> None:
+    """End every sign-in the user has, on every device."""
+    _end_all(session, user)
+    audit.record(session, "user.signed_out_everywhere", actor=actor or user, subject_type="user",
+                 subject_id=user.id)
+    session.commit()
+
+
+def live_sessions(session: Session, user: User, *, now: datetime, lifetime: timedelta) -> int:
+    """How many sign-ins of user may still be in use."""
+    return session.scalar(select(func.count(StaffSession.id)).where(
+        StaffSession.user_id == user.id, StaffSession.created_at >= now - lifetime)) or 0
+
+
+def _end_all(session: Session, user: User) -> None:
+    user.auth_version += 1
+    session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
+
+
+def _parts(session_id: str) -> tuple[int | None, int, str]:
+    user_id, version, key = (session_id.split(":") + ["", "", ""])[:3]
+    if not (user_id.isdigit() and version.isdigit() and key):
+        return None, 0, ""
+    return int(user_id), int(version), key
 
 
 def set_active(session: Session, *, email: str, active: bool, actor: User | None = None) -> User:
@@ -103,7 +149,7 @@ def set_active(session: Session, *, email: str, active: bool, actor: User | None
     if user is None:
         raise NotFound(f"There is no staff account for {email}.")
     user.active = active
-    user.auth_version += 1
+    _end_all(session, user)
     audit.record(
         session, "user.enabled" if active else "user.disabled", actor=actor,
         actor_kind=None if actor else "cli", subject_type="user", subject_id=user.id,

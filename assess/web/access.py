@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, MutableMapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, abort, current_app, flash, request, session
-from flask_login import AnonymousUserMixin, LoginManager, current_user, logout_user
+from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user, logout_user
 
 from .. import clock, db
 from ..config import Config
@@ -22,18 +22,19 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 
 
-class StaffSession:
+class SignedInStaff:
     """The signed-in member of staff, as Flask-Login expects to see them."""
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, session_id: str) -> None:
         self.user = user
+        self.session_id = session_id
 
     def get_id(self) -> str:
-        return users.session_id(self.user)
+        return self.session_id
 
     @property
     def role(self) -> Role:
@@ -54,9 +55,9 @@ login_manager.anonymous_user = Anonymous
 
 
 @login_manager.user_loader
-def _load_user(session_id: str) -> StaffSession | None:
+def _load_user(session_id: str) -> SignedInStaff | None:
     user = users.load_session_user(db.session(), session_id)
-    return StaffSession(user) if user is not None else None
+    return SignedInStaff(user, session_id) if user is not None else None
 
 
 SINCE, SEEN, SESSION_NONCE = "staff_since", "staff_seen", "sid"
@@ -75,13 +76,26 @@ def stamp_staff_session(values: MutableMapping[str, Any], session_id: str, now: 
     values[SINCE] = values[SEEN] = int(now.timestamp())
 
 
+def session_lifetime(settings: Config) -> timedelta:
+    return timedelta(hours=settings.staff_session_hours)
+
+
 def sign_in(user: User) -> None:
     """Start a new staff session for user (the session id rotates)."""
-    from flask_login import login_user
-
+    now = clock.now()
+    session_id = users.start_session(db.session(), user, now=now,
+                                     lifetime=session_lifetime(current_app.config["ASSESS"]))
     fresh_session(session)
-    login_user(StaffSession(user))
-    stamp_staff_session(session, users.session_id(user), clock.now())
+    login_user(SignedInStaff(user, session_id))
+    stamp_staff_session(session, session_id, now)
+
+
+def sign_out() -> None:
+    """End this staff session on the server, so a copy of its cookie no longer works either."""
+    if current_user.is_authenticated:
+        users.end_session(db.session(), current_user.get_id())
+    logout_user()
+    fresh_session(session)
 
 
 def expired_because(values: MutableMapping[str, Any], settings: Config, now: datetime) -> str | None:
@@ -105,8 +119,7 @@ def _enforce_staff_timeouts() -> None:
     now = clock.now()
     reason = expired_because(session, current_app.config["ASSESS"], now)
     if reason is not None:
-        logout_user()
-        fresh_session(session)
+        sign_out()
         flash(reason, "info")
         return
     session[SEEN] = int(now.timestamp())

@@ -9,9 +9,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from pydantic import AfterValidator, Field, ValidationInfo
 from wtforms import Field as FormField
-from wtforms import IntegerField
+from wtforms import BooleanField, IntegerField
 from wtforms.form import BaseForm
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
 from ..domain.text import hidden_character_problem, without_nul
 
@@ -86,3 +86,10 @@ def _plain_line(value: str, info: ValidationInfo) -> str:
 PlainLineText = Annotated[str, AfterValidator(_plain_line)]
 StorableText = Annotated[str, AfterValidator(without_nul)]
 StoredInt = Annotated[int, Field(ge=SMALLEST_INT, le=LARGEST_INT)]
+
+
+class ConfirmForm(Form):
+    """A button for something that cannot be undone: the box beside it must be ticked first."""
+
+    confirm = BooleanField("I understand this cannot be undone",
+                           validators=[DataRequired("Tick the box beside the button to confirm; this cannot be undone.")])

@@ -1,4 +1,4 @@
-"""Rate limits on the doors people could hammer: sign-in, invitation links, link resends.
+"""Rate limits on the doors people could hammer: failed sign-ins, invitation links, link resends.
 
 Counters live in Redis when ASSESS_REDIS_URL is set, so every web process shares them;
 otherwise in the process's memory, which is enough for one process on a laptop.
@@ -16,7 +16,8 @@ from ..config import Config
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True, strategy="moving-window",
                   key_prefix="assess-limits", swallow_errors=True, in_memory_fallback_enabled=True)
 
-# Per address, then per account: many guesses from one place, or a few from many places at one account.
+# Failed sign-ins per address, then per account: many guesses from one place, or a few from many places
+# at one account. Sign-ins that work count for nothing, so a busy colleague is never held up.
 SIGN_IN_PER_ADDRESS = "10 per minute;50 per hour"
 SIGN_IN_PER_ACCOUNT = "5 per minute;20 per hour"
 # Invitation tokens are 256 bits, so guessing is hopeless; this stops anyone trying at volume.
@@ -36,6 +37,11 @@ def account_key() -> str:
 def candidate_key() -> str:
     args = request.view_args or {}
     return f"resend:{args.get('slug')}:{args.get('candidate_id')}"
+
+
+def sign_in_failed(response: Response) -> bool:
+    """A sign-in that worked redirects; anything else (wrong password, bad form) counts against the limit."""
+    return not 300 <= response.status_code < 400
 
 
 def succeeded(response: Response) -> bool:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from assess.models import Role
-from assess.services import api_tokens, attempts, calibration_sessions, scoring, users, webhooks
+from assess.services import api_tokens, attempts, calibration_sessions, scoring, webhooks
 from tests.conftest import Factory, sign_in_session
 
 # -- what each visitor may do ----------------------------------------------------------
@@ -93,6 +93,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("auth.login", "POST"): EVERYONE,
     # Signing out always ends on the sign-in page, whoever asks.
     ("auth.logout", "POST"): outcomes(sign_in=VISITORS),
+    ("auth.logout_everywhere", "POST"): outcomes(sign_in=VISITORS),
+    ("auth.account", "GET"): SIGNED_IN_STAFF,
     # The emailed token is the credential: whoever holds it becomes that candidate.
     ("candidate.start_link", "GET"): EVERYONE,
     ("candidate.welcome", "GET"): CANDIDATE_ONLY,
@@ -183,7 +185,7 @@ def routes(app: Flask) -> list[tuple[str, str]]:
 
 @dataclass
 class World:
-    people: dict[str, str]  # staff visitor -> the session id that signs them in
+    people: dict[str, Any]  # staff visitor -> the user signed in as them
     links: dict[str, str]  # candidate visitor -> invitation link
     ids: dict[str, Any]  # URL argument -> value, for the first opening's objects
     foreign_ids: dict[str, Any]  # the same arguments, naming the other opening's objects
@@ -222,7 +224,7 @@ def build_world(make: Factory, session: Session, app: Flask) -> World:
               "token_id": token.id, "endpoint_id": hook.id,
               "token": a.link.rsplit("/", 1)[1]}
     return World(
-        people={visitor: users.session_id(user) for visitor, user in (
+        people={visitor: user for visitor, user in (
             (ASSIGNED, assigned), (UNASSIGNED, unassigned), (OTHER_MANAGER, other_manager), (MANAGER, manager),
             (MANAGER_FOREIGN_IDS, manager), (ADMIN, admin))},
         links={CANDIDATE_A: a.link, CANDIDATE_B: b.link},

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +19,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assess import create_app, migrate
 from assess.cli import purge_command
-from assess.db import Base
+from assess.db import Base, get_database
 from assess.models import (
     AiDraft,
     AiDraftStatus,
@@ -33,8 +35,8 @@ from assess.models import (
     Submission,
     User,
 )
-from assess.services import candidate_data, results, scoring
-from tests.conftest import Factory, FrozenClock, csrf_token, sign_in_session
+from assess.services import attempts, candidate_data, results, scoring
+from tests.conftest import Factory, FrozenClock, csrf_token, make_config, sign_in_session
 from tests.integration.test_candidate_journey import autosave, open_link, start, submit_form
 from tests.integration.test_scoring import A_DIMENSIONS, form_data
 
@@ -268,3 +270,40 @@ def test_a_resent_link_keeps_the_candidate_until_the_period_has_passed_again(
     assert candidate_data.expired(db_session, clock.now) == []
     clock.advance(days=20)  # 31 days after the new link, long expired
     assert [e.candidate.id for e in candidate_data.expired(db_session, clock.now)] == [candidate.id]
+
+
+ANSWER_TEXT = ("Approvals take four days", "approval delays")
+
+
+def test_after_erasure_on_a_sqlite_file_no_byte_of_the_file_or_its_log_holds_the_name_email_or_answers(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'erase.sqlite3'}"
+    migrate.upgrade(url)
+    app = create_app(make_config(tmp_path, database_url=url))
+    clock = FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    app.extensions["assess.clock"] = clock
+    files = [tmp_path / "erase.sqlite3", tmp_path / "erase.sqlite3-wal"]
+    secrets = [text.encode() for text in (*TRACES, *ANSWER_TEXT)]
+
+    def on_disk() -> set[bytes]:
+        data = b"".join(path.read_bytes() for path in files if path.exists())
+        return {secret for secret in secrets if secret.lower() in data.lower()}
+
+    with get_database(app).new_session() as session:
+        make = Factory(session, app)
+        manager, admin = make.user(Role.HIRING_MANAGER), make.user(Role.ADMIN)
+        candidate = make.invite(make.opening(manager), name=NAME, email=EMAIL).candidate
+        attempt = attempts.start(session, make.library, candidate, "a-mini-prd", now=clock.now)
+        answers = dict(make.library.benchmarks["a-mini-prd"]["meets"].content.answers)
+        attempts.save(session, attempt, answers | {"problem_statement": f"I am {NAME}; approval delays."},
+                      client_id="tab", seq=1, base_revision=0, now=clock.now)
+        attempts.submit(session, app.config["ASSESS"], attempt, now=clock.now,
+                        answers=answers | {"problem_statement": f"By {NAME} ({EMAIL}). Approvals take four days."})
+        session.add(Decision(candidate_id=candidate.id, decided_by_id=manager.id, outcome="advance",
+                             rationale=f"{NAME} framed the problem best.", created_at=clock.now))
+        session.commit()
+        assert on_disk() == set(secrets), "the walk should have written every trace to the file"
+        candidate_data.erase(session, candidate, actor=admin, reason="Asked", now=clock.now)
+        assert on_disk() == set()
+    get_database(app).engine.dispose()

@@ -18,7 +18,7 @@ from assess import create_app
 from assess.config import Config
 from assess.db import Database, get_database
 from assess.models import OutboundEmail
-from tests.conftest import Factory
+from tests.conftest import Factory, sign_in_session
 
 
 class Inbox:
@@ -84,3 +84,47 @@ def test_a_mail_server_that_refuses_leaves_the_message_in_the_outbox_with_the_re
     assert invited.email.sent_at is None
     assert "ConnectionRefusedError" in (invited.email.error or "")
     assert db_session.scalars(select(OutboundEmail)).one().error
+
+
+def test_once_a_mail_server_takes_an_invitation_the_stored_copy_holds_no_working_link(
+    smtp: tuple[Inbox, int], config: Config, engine: Engine, connection: Any
+) -> None:
+    inbox, port = smtp
+    mailing = config.with_overrides({"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False})
+    app = create_app(mailing, database=Database(engine, bind=connection))
+    with get_database(app).new_session() as session:
+        make = Factory(session, app)
+        opening = make.opening()
+        invited = make.invite(opening, name="Mel Ortiz", email="mel@example.net")
+        token = invited.link.rsplit("/", 1)[1]
+        stored = session.scalars(select(OutboundEmail.body_text)).one()
+        assert token not in stored
+        assert "(link sent by email; send a new link to replace it)" in stored
+        assert "Hello Mel Ortiz" in stored
+    assert token in inbox.messages[0].get_payload(decode=True).decode()
+    client = app.test_client()
+    sign_in_session(client, opening.hiring_manager)
+    page = client.get(f"/hiring/openings/{opening.slug}/outbox").get_data(as_text=True)
+    assert token not in page and "use Resend" in page
+
+
+def test_without_a_mail_server_the_outbox_keeps_the_link_and_says_it_is_the_way_links_reach_people(
+    make: Factory, client: Any, db_session: Session
+) -> None:
+    opening = make.opening()
+    invited = make.invite(opening)
+    assert invited.link in db_session.scalars(select(OutboundEmail.body_text)).one()
+    sign_in_session(client, opening.hiring_manager)
+    page = client.get(f"/hiring/openings/{opening.slug}/outbox").get_data(as_text=True)
+    assert invited.link in page
+    assert "nothing is emailed" in page and "This outbox is how links reach candidates" in page
+
+
+def test_a_message_the_mail_server_refused_keeps_its_link_for_passing_on(
+    make: Factory, db_session: Session, app: Any
+) -> None:
+    app.config["ASSESS"] = app.config["ASSESS"].with_overrides(
+        {"smtp_host": "127.0.0.1", "smtp_port": free_port(), "smtp_starttls": False}
+    )
+    invited = make.invite(make.opening())
+    assert invited.email.error and invited.link in db_session.scalars(select(OutboundEmail.body_text)).one()

@@ -67,3 +67,34 @@ def test_notes_in_audit_rows_written_before_the_log_became_append_only_are_reduc
     assert "Ann" not in json.dumps(stored)
     assert stored["values"]["ratings"]["communication"] == {"score": 4, "evidence": scoring.text_digest(
         "Quotes 'I, Ann Example'")}
+
+
+def test_upgrading_leaves_one_live_link_per_candidate_and_no_working_link_in_sent_mail(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'links.sqlite3'}"
+    migrate.upgrade(url, "0007")
+    engine = make_engine(url)
+    link = "http://127.0.0.1:5000/c/start/AbC-123_xyz"
+    with engine.begin() as connection:
+        run = connection.exec_driver_sql
+        run("INSERT INTO users (id, email, name, password_hash, role, active, auth_version, created_at) "
+            "VALUES (1, 'm@example.org', 'M', 'x', 'hiring_manager', 1, 1, '2026-01-01')")
+        run("INSERT INTO openings (id, slug, title, hiring_manager_id, invitation_valid_days, ai_enabled, ai_notice, "
+            "ai_draft_timing, interviewers_per_submission, retention_days, calibration_required, created_at) "
+            "VALUES (1, 'o', 'O', 1, 14, 0, '', 'after_rating', 2, 365, 0, '2026-01-01')")
+        run("INSERT INTO candidates (id, opening_id, name, email, pseudonym, data_variant_seed, extra_minutes, "
+            "created_at) VALUES (1, 1, 'C', 'c@example.org', 'AB12', 0, 0, '2026-01-01')")
+        for n in (1, 2):  # an expired link never marked replaced, and the one sent after it
+            run(f"INSERT INTO invitations (id, candidate_id, token_hash, created_at, expires_at) "
+                f"VALUES ({n}, 1, '{n:064d}', '2026-01-0{n}', '2026-01-0{n + 1}')")
+        for n, (transport, sent) in enumerate((("smtp", "'2026-01-02'"), ("outbox", "NULL")), start=1):
+            run(f"INSERT INTO outbound_emails (id, opening_id, candidate_id, to_address, subject, body_text, transport, "
+                f"created_at, sent_at) VALUES ({n}, 1, 1, 'c@example.org', 'S', 'Your link: {link}\nBye', "
+                f"'{transport}', '2026-01-02', {sent})")
+    migrate.upgrade(url)
+    with engine.connect() as connection:
+        live = connection.execute(text("SELECT id FROM invitations WHERE revoked_at IS NULL")).scalars().all()
+        bodies = dict(connection.execute(text("SELECT transport, body_text FROM outbound_emails")).all())
+    engine.dispose()
+    assert live == [2]
+    assert bodies["smtp"] == "Your link: (link sent by email; send a new link to replace it)\nBye"
+    assert link in bodies["outbox"]

@@ -121,7 +121,12 @@ def test_resend_withdraw_and_accommodations_from_the_opening_page(
     candidate = db_session.get(Candidate, invited.candidate.id)
     assert candidate is not None and candidate.extra_minutes == 25
     assert sorted(i.revoked_at is None for i in candidate.invitations) == [False, True]
-    post(client, f"{base}/revoke", page)
+    unconfirmed = post(client, f"{base}/revoke", page)
+    assert unconfirmed.status_code == 302
+    assert "Tick the box beside the button to confirm" in client.get(page).get_data(as_text=True)
+    db_session.expire_all()
+    assert any(i.revoked_at is None for i in db_session.get(Candidate, invited.candidate.id).invitations)
+    post(client, f"{base}/revoke", page, confirm="y")
     db_session.expire_all()
     assert all(i.revoked_at is not None for i in db_session.get(Candidate, invited.candidate.id).invitations)
     bad = post(client, f"{base}/extend-time", page, minutes="999")
@@ -207,3 +212,122 @@ def test_the_hiring_manager_changes_settings_and_the_change_is_audited(
     bad = post(client, page, page, invitation_valid_days="21", interviewers_per_submission="9",
                ai_draft_timing="whenever")
     assert "Choose 1 to 6." in bad.get_data(as_text=True)
+
+
+def test_the_cli_prints_links_for_the_address_make_run_serves(
+    tmp_path: Any, database_url: str, engine: Any, connection: Any
+) -> None:
+    from assess import create_app
+    from assess.config import Config
+    from assess.db import Database, get_database
+
+    (tmp_path / "base_url").write_text("http://127.0.0.1:5102\n")
+    config = Config.from_env({"ASSESS_ENV": "test", "ASSESS_INSTANCE_DIR": str(tmp_path),
+                              "ASSESS_DATABASE_URL": database_url, "ASSESS_SECRET_KEY": "k" * 40})
+    app = create_app(config, database=Database(engine, bind=connection))
+    with get_database(app).new_session() as session:
+        opening = Factory(session, app).opening()
+    printed = app.test_cli_runner().invoke(invite_command, ["sky@example.org", "--opening", opening.slug,
+                                                            "--name", "Sky Lee"])
+    assert printed.exit_code == 0, printed.output
+    assert "http://127.0.0.1:5102/c/start/" in printed.output
+
+
+# -- an erased record is final ------------------------------------------------------------------------
+
+
+def erased(make: Factory, db_session: Session, opening: Opening, **invite: Any) -> Candidate:
+    from assess.services import candidate_data
+
+    candidate = make.invite(opening, **invite).candidate
+    candidate_data.erase(db_session, candidate, actor=None, reason="The candidate asked.", now=make.now())
+    return candidate
+
+
+def test_an_erased_candidate_cannot_be_sent_a_link_given_time_or_have_a_link_withdrawn(
+    make: Factory, auth: Auth, client: FlaskClient, db_session: Session, clock: FrozenClock
+) -> None:
+    opening = make.opening(manager_of(make, auth))
+    candidate = erased(make, db_session, opening)
+    page = f"/hiring/openings/{opening.slug}"
+    base = f"{page}/candidates/{candidate.id}"
+    for action, data in (("resend", {}), ("extend-time", {"minutes": "30"}), ("extend-window", {"days": "3"}),
+                         ("revoke", {"confirm": "y"})):
+        assert post(client, f"{base}/{action}", page, **data).status_code == 302
+        shown = client.get(page).get_data(as_text=True)
+        assert "data was erased on 02 November 2026" in shown, action
+    db_session.expire_all()
+    assert candidate.extra_minutes == 0
+    assert len(candidate.invitations) == 1 and candidate.invitations[0].revoked_at is not None
+    assert db_session.scalar(select(func.count(OutboundEmail.id))) == 0
+    assert "cannot be sent links or given time" in client.get(page).get_data(as_text=True)
+
+
+def test_an_erased_candidate_cannot_be_given_time_or_a_link_through_the_services(
+    make: Factory, db_session: Session
+) -> None:
+    from assess.errors import Conflict
+    from assess.services import invitations
+
+    candidate = erased(make, db_session, make.opening())
+    config, now = make.app.config["ASSESS"], make.now()
+    for attempt in (lambda: invitations.resend(db_session, config, make.library, candidate, actor=None, now=now),
+                    lambda: invitations.extend_time(db_session, candidate, 10, actor=None),
+                    lambda: invitations.extend_window(db_session, candidate, 2, actor=None, now=now),
+                    lambda: invitations.revoke(db_session, candidate, actor=None, now=now)):
+        try:
+            attempt()
+        except Conflict as error:
+            assert "was erased on" in error.message
+        else:
+            raise AssertionError("an erased record was changed")
+
+
+def test_inviting_an_erased_address_again_makes_a_new_record_that_shares_nothing_with_the_old(
+    make: Factory, db_session: Session
+) -> None:
+    opening = make.opening()
+    old = erased(make, db_session, opening, name="Ana Silva", email="ana@example.org")
+    again = make.invite(opening, name="Ana Silva", email="ana@example.org")
+    assert again.candidate.id != old.id and again.candidate.erased_at is None
+    assert again.candidate.pseudonym != old.pseudonym and again.candidate.attempts == []
+    db_session.expire_all()
+    assert old.name == "Erased candidate" and old.email.endswith("@erased.invalid")
+
+
+def test_a_candidate_has_at_most_one_live_link_even_after_an_expired_one_is_replaced(
+    make: Factory, db_session: Session, clock: FrozenClock
+) -> None:
+    opening = make.opening()
+    first = make.invite(opening, email="late@example.org")
+    clock.advance(days=opening.invitation_valid_days + 1)
+    make.invite(opening, email="late@example.org")
+    db_session.expire_all()
+    live = [i for i in first.candidate.invitations if i.revoked_at is None]
+    assert len(live) == 1 and live[0].id != first.invitation.id
+
+
+def test_the_database_refuses_a_second_live_link_for_one_candidate(make: Factory, db_session: Session) -> None:
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    invited = make.invite(make.opening())
+    db_session.add(Invitation(candidate_id=invited.candidate.id, token_hash="f" * 64,
+                              created_at=make.now(), expires_at=make.now()))
+    with pytest.raises(IntegrityError):
+        db_session.flush()
+    db_session.rollback()
+
+
+def test_a_resend_from_a_page_older_than_the_latest_link_sends_nothing(
+    make: Factory, auth: Auth, client: FlaskClient, db_session: Session
+) -> None:
+    opening = make.opening(manager_of(make, auth))
+    invited = make.invite(opening)
+    page = f"/hiring/openings/{opening.slug}"
+    url = f"{page}/candidates/{invited.candidate.id}/resend"
+    shown = str(invited.invitation.id)
+    post(client, url, page, replaces=shown)
+    post(client, url, page, replaces=shown)  # the same page, pressed again
+    assert "after this page was loaded" in client.get(page).get_data(as_text=True)
+    assert db_session.scalar(select(func.count(OutboundEmail.id))) == 2

@@ -55,6 +55,18 @@ def test_someone_else_can_still_sign_in_from_elsewhere(make: Factory, app: Flask
     assert Auth(elsewhere).login(colleague.email).status_code == 302
 
 
+def test_twenty_successful_sign_ins_in_a_row_are_never_refused_and_failures_still_count(
+    make: Factory, client: FlaskClient
+) -> None:
+    auth = Auth(client)
+    user = make.user()
+    for _ in range(20):
+        assert auth.login(user.email).status_code == 302
+        auth.logout()
+    failures = [auth.login(f"guess{n}@example.org", password="wrong guess").status_code for n in range(11)]
+    assert failures == [200] * 10 + [429]
+
+
 def test_guessing_invitation_links_is_limited(make: Factory, client: FlaskClient) -> None:
     link = urlsplit(make.invite(make.opening()).link).path
     statuses = [client.get(f"/c/start/{secrets.token_urlsafe(32)}").status_code for _ in range(20)]

@@ -6,14 +6,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assess import create_app
-from assess.models import AuditEvent, Role, User
+from assess.models import AuditEvent, Role, StaffSession, User
 from assess.services import users
-from tests.conftest import TEST_PASSWORD, Auth, Factory, FrozenClock, make_config
+from tests.conftest import TEST_PASSWORD, Auth, Factory, FrozenClock, csrf_token, make_config
 
 HOME_BY_ROLE = {
     Role.ADMIN: "/admin/",
@@ -102,7 +103,7 @@ def test_the_session_starts_afresh_on_sign_in(make: Factory, auth: Auth, client:
     auth.login(user.email)
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == users.session_id(user)
+        assert session["_user_id"].startswith(f"{user.id}:")
 
 
 def test_the_session_identity_rotates_on_sign_in_and_sign_out(make: Factory, auth: Auth, client: FlaskClient) -> None:
@@ -155,10 +156,10 @@ def test_staff_sessions_end_after_twelve_hours_however_busy(
     assert client.get("/review/").status_code == 302
 
 
-def test_a_session_without_its_timestamps_is_not_trusted(make: Factory, client: FlaskClient) -> None:
-    user = make.user()
+def test_a_session_without_its_timestamps_is_not_trusted(make: Factory, client: FlaskClient, auth: Auth) -> None:
+    auth.login(make.user().email)
     with client.session_transaction() as session:
-        session["_user_id"] = users.session_id(user)
+        del session["staff_since"]
     assert client.get("/review/").status_code == 302
 
 
@@ -256,3 +257,72 @@ def test_the_user_table_holds_no_plain_password(make: Factory, db_session: Sessi
     make.user()
     hashes = db_session.scalars(select(User.password_hash)).all()
     assert all(TEST_PASSWORD not in h for h in hashes)
+
+
+def _cookie(client: FlaskClient) -> str:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def _browser_with(app: Flask, cookie: str) -> FlaskClient:
+    browser = app.test_client()
+    browser.set_cookie("session", cookie)
+    return browser
+
+
+def test_a_cookie_copied_before_sign_out_no_longer_works_after_it(
+    make: Factory, auth: Auth, client: FlaskClient, app: Flask
+) -> None:
+    auth.login(make.user().email)
+    copied = _cookie(client)
+    assert _browser_with(app, copied).get("/review/").status_code == 200
+    auth.logout()
+    assert _browser_with(app, copied).get("/review/").status_code == 302
+
+
+def test_signing_out_ends_only_that_session(make: Factory, app: Flask) -> None:
+    user = make.user()
+    laptop, phone = app.test_client(), app.test_client()
+    Auth(laptop).login(user.email)
+    Auth(phone).login(user.email)
+    Auth(laptop).logout()
+    assert laptop.get("/review/").status_code == 302
+    assert phone.get("/review/").status_code == 200
+
+
+def test_signing_out_everywhere_ends_every_session_of_the_user_and_no_one_elses(
+    make: Factory, app: Flask, db_session: Session
+) -> None:
+    user, colleague = make.user(), make.user()
+    laptop, phone, other = app.test_client(), app.test_client(), app.test_client()
+    for browser, person in ((laptop, user), (phone, user), (other, colleague)):
+        Auth(browser).login(person.email)
+    copied = _cookie(phone)
+    account = laptop.get("/auth/account").get_data(as_text=True)
+    assert "also signed in 1 other time" in account
+    response = laptop.post("/auth/logout-everywhere", data={"csrf_token": csrf_token(laptop, "/auth/account")})
+    assert response.headers["Location"] == "/auth/login"
+    for browser in (laptop, phone, _browser_with(app, copied)):
+        assert browser.get("/review/").status_code == 302
+    assert other.get("/review/").status_code == 200
+    assert "user.signed_out_everywhere" in db_session.scalars(
+        select(AuditEvent.action).where(AuditEvent.actor_user_id == user.id)).all()
+    Auth(phone).login(user.email)
+    assert phone.get("/review/").status_code == 200
+
+
+def test_signing_out_everywhere_needs_a_csrf_token(make: Factory, auth: Auth, client: FlaskClient) -> None:
+    auth.login(make.user().email)
+    client.post("/auth/logout-everywhere", data={})
+    assert client.get("/review/").status_code == 200
+
+
+def test_the_session_table_holds_no_working_cookie_key(
+    make: Factory, auth: Auth, client: FlaskClient, db_session: Session
+) -> None:
+    auth.login(make.user().email)
+    with client.session_transaction() as session:
+        key = session["_user_id"].rsplit(":", 1)[1]
+    stored = db_session.scalars(select(StaffSession.key_hash)).all()
+    assert stored and all(key not in value for value in stored)

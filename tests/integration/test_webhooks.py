@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assess.models import Role, User, WebhookDelivery
+from assess.models import Role, User, WebhookDelivery, WebhookEndpoint
 from assess.services import scoring, webhooks
 from tests.conftest import Factory, FrozenClock, csrf_token, sign_in_session
 from tests.integration.test_ai_drafts import rate
@@ -140,7 +140,8 @@ def test_a_switched_off_webhook_and_unchosen_events_get_nothing(
     switched_off, _ = webhooks.create_endpoint(db_session, url="https://b.example.com/h",
                                                events=["submission.received"], actor=admin, now=clock.now)
     sign_in_session(client, admin)
-    client.post(f"/admin/webhooks/{switched_off.id}/disable", data={"csrf_token": csrf_token(client, "/admin/webhooks")})
+    client.post(f"/admin/webhooks/{switched_off.id}/disable",
+                data={"csrf_token": csrf_token(client, "/admin/webhooks"), "confirm": "y"})
     make.submission(make.opening())
     assert db_session.scalars(select(WebhookDelivery)).all() == []
 
@@ -169,8 +170,24 @@ def test_switching_off_twice_says_so_and_an_unknown_webhook_is_a_404(
                                            actor=admin, now=clock.now)
     sign_in_session(client, admin)
     url = f"/admin/webhooks/{endpoint.id}/disable"
-    client.post(url, data={"csrf_token": csrf_token(client, "/admin/webhooks")})
-    again = client.post(url, data={"csrf_token": csrf_token(client, "/admin/webhooks")}, follow_redirects=True)
+    client.post(url, data={"csrf_token": csrf_token(client, "/admin/webhooks"), "confirm": "y"})
+    again = client.post(url, data={"csrf_token": csrf_token(client, "/admin/webhooks"), "confirm": "y"},
+                        follow_redirects=True)
     assert "already switched off" in again.get_data(as_text=True)
     assert client.post("/admin/webhooks/99999/disable",
-                       data={"csrf_token": csrf_token(client, "/admin/webhooks")}).status_code == 404
+                       data={"csrf_token": csrf_token(client, "/admin/webhooks"), "confirm": "y"}).status_code == 404
+
+
+def test_a_webhook_is_switched_off_only_once_its_box_is_ticked(
+    admin: User, db_session: Session, clock: FrozenClock, client: FlaskClient
+) -> None:
+    endpoint, _ = webhooks.create_endpoint(db_session, url="https://a.example.com/h", events=["scorecard.submitted"],
+                                           actor=admin, now=clock.now)
+    sign_in_session(client, admin)
+    page = client.get("/admin/webhooks").get_data(as_text=True)
+    assert f'id="confirm-webhook-{endpoint.id}"' in page
+    refused = client.post(f"/admin/webhooks/{endpoint.id}/disable",
+                          data={"csrf_token": csrf_token(client, "/admin/webhooks")}, follow_redirects=True)
+    assert "Tick the box beside the button to confirm" in refused.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.get(WebhookEndpoint, endpoint.id).disabled_at is None

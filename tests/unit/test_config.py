@@ -72,3 +72,11 @@ def test_an_unknown_environment_name_is_refused() -> None:
 def test_unknown_override_keys_are_refused() -> None:
     with pytest.raises(ConfigError, match="unknown configuration keys: colour"):
         Config().with_overrides({"colour": "blue"})
+
+
+def test_links_use_the_address_make_run_serves_unless_assess_base_url_says_otherwise(tmp_path: Path) -> None:
+    assert Config.from_env({"ASSESS_INSTANCE_DIR": str(tmp_path)}).base_url == "http://127.0.0.1:5000"
+    (tmp_path / "base_url").write_text("http://127.0.0.1:5102\n")
+    assert Config.from_env({"ASSESS_INSTANCE_DIR": str(tmp_path)}).base_url == "http://127.0.0.1:5102"
+    chosen = {"ASSESS_INSTANCE_DIR": str(tmp_path), "ASSESS_BASE_URL": "https://assess.example.org"}
+    assert Config.from_env(chosen).base_url == "https://assess.example.org"

@@ -12,7 +12,8 @@ from ...models import Candidate
 from ...services import api_tokens, audit, candidate_data, content, users, webhooks
 from ..access import current_staff
 from . import bp
-from .forms import ActionForm, ApiTokenForm, AuditFilterForm, CandidateSearchForm, EraseForm, WebhookForm
+from ..forms import ConfirmForm
+from .forms import ApiTokenForm, AuditFilterForm, CandidateSearchForm, EraseForm, WebhookForm
 
 
 @bp.get("/")
@@ -159,7 +160,7 @@ def erase_candidate(candidate_id: int) -> BaseResponse:
 
 def _tokens_page(form: ApiTokenForm, created: str | None = None, status: int = 200) -> tuple[str, int]:
     return render_template("admin/api_tokens.html", form=form, tokens=api_tokens.all_tokens(db.session()),
-                           created=created, revoke_form=ActionForm()), status
+                           created=created, revoke_form=ConfirmForm()), status
 
 
 @bp.get("/api-tokens")
@@ -192,12 +193,17 @@ def revoke_token(token_id: int) -> BaseResponse:
 
 
 def _switch_off(turn_off: Callable[[], str], back: str) -> BaseResponse:
-    """A button that ends something (a token, a webhook): an unknown id is a 404, a repeat is said so."""
-    if ActionForm().validate_on_submit():
+    """A button that ends something (a token, a webhook) once its box is ticked: an unknown id is a 404,
+    a repeat is said so."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
         try:
             flash(turn_off(), "success")
         except Conflict as error:
             flash(error.message, "error")
+    else:
+        for message in form.confirm.errors:
+            flash(str(message), "error")
     return redirect(url_for(back))
 
 
@@ -208,7 +214,7 @@ def _webhooks_page(form: WebhookForm, secret: str | None = None, status: int = 2
     session = db.session()
     return render_template("admin/webhooks.html", form=form, endpoints=webhooks.endpoints(session),
                            deliveries=webhooks.recent_deliveries(session), secret=secret,
-                           disable_form=ActionForm()), status
+                           disable_form=ConfirmForm()), status
 
 
 @bp.get("/webhooks")

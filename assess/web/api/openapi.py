@@ -24,7 +24,8 @@ def _errors(*codes: int) -> dict[str, Any]:
              401: "No token, or an unknown or revoked one.",
              403: "The token lacks the scope this operation needs.",
              404: "No such opening or candidate.",
-             409: "The candidate is already invited and the link still works.",
+             409: "The candidate is already invited and the link still works (also when two requests "
+                  "invite the same address at once: one invites, the other gets this).",
              422: "A field is missing or invalid; the message names it.",
              429: "Too many requests for this token; wait and retry."}
     return {str(code): _json(_ref("Error"), words[code]) for code in (401, 429, *codes)}
@@ -114,7 +115,10 @@ SCHEMAS["Invitation"] = {
     "properties": SCHEMAS["Candidate"]["properties"] | {
         "link": {"type": "string", "description": "The candidate's personal link; treat it as a secret."},
         "expires_at": {"type": "string", "format": "date-time"},
-        "email_sent": {"type": "boolean"}},
+        "email_sent": {"type": "boolean",
+                       "description": "True only when a mail server accepted the invitation. False when no mail "
+                                      "server is configured (the email waits in the outbox) or the server refused "
+                                      "it: then pass the link on yourself."}},
 }
 
 
@@ -143,21 +147,21 @@ def document(base_url: str) -> dict[str, Any]:
         "paths": {
             "/api/v1/openings": {"get": _operation(
                 "listOpenings", "Openings with their exercises", "openings:read",
-                {"200": _json(_ref("OpeningPage"), "A page of openings, newest first.")}, (400, 403), PAGING)},
+                {"200": _json(_ref("OpeningPage"), "A page of openings, newest first.")}, (403, 422), PAGING)},
             "/api/v1/openings/{slug}/invitations": {"post": _operation(
                 "createInvitation", "Invite a candidate and email them their link", "invitations:write",
                 {"201": _json(_ref("Invitation"), "The candidate, invited.")}, (400, 403, 404, 409, 422), [SLUG],
                 requestBody={"required": True, "content": {"application/json": {"schema": _ref("InvitationRequest")}}})},
             "/api/v1/openings/{slug}/candidates": {"get": _operation(
                 "listCandidates", "Candidates and their progress through each exercise", "submissions:read",
-                {"200": _json(_ref("CandidatePage"), "A page of candidates, newest first.")}, (400, 403, 404),
+                {"200": _json(_ref("CandidatePage"), "A page of candidates, newest first.")}, (403, 404, 422),
                 [SLUG, *PAGING])},
             "/api/v1/openings/{slug}/candidates/{candidate_id}": {"get": _operation(
                 "getCandidate", "One candidate and their progress", "submissions:read",
                 {"200": _json(_ref("Candidate"), "The candidate.")}, (403, 404), [SLUG, CANDIDATE_ID])},
             "/api/v1/openings/{slug}/scorecards": {"get": _operation(
                 "listScorecards", "Submitted scorecards", "scorecards:read",
-                {"200": _json(_ref("ScorecardPage"), "A page of submitted scorecards.")}, (400, 403, 404),
+                {"200": _json(_ref("ScorecardPage"), "A page of submitted scorecards.")}, (403, 404, 422),
                 [SLUG, *PAGING])},
             "/api/v1/openings/{slug}/results": {"get": _operation(
                 "getResults", "Calibrated ranking with 80% intervals", "results:read",

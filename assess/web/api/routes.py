@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Response, current_app, g, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.orm import Session
 
 from ... import clock, db
@@ -71,13 +71,20 @@ def _record(session: Session, action: str, subject_type: str, subject_id: int | 
     session.commit()
 
 
+class FieldError(InputError):
+    """A field of the request is missing or wrong; the message names it."""
+
+    status_code = 422
+    title = "Invalid request"
+
+
 def _page() -> tuple[int, int]:
     try:
         page, per_page = int(request.args.get("page", 1)), int(request.args.get("per_page", 100))
     except ValueError as error:
-        raise InputError("page and per_page must be whole numbers.") from error
+        raise FieldError("page and per_page must be whole numbers.") from error
     if page < 1 or not 1 <= per_page <= 500:
-        raise InputError("page starts at 1, and per_page must be between 1 and 500.")
+        raise FieldError("page starts at 1, and per_page must be between 1 and 500.")
     return page, per_page
 
 
@@ -130,6 +137,14 @@ class InvitationRequest(BaseModel):
     name: PlainLineText = Field(min_length=1, max_length=200)
     email: PlainLineText = Field(min_length=3, max_length=254)
 
+    @field_validator("email")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        try:
+            return invitations.normalise_email(value)
+        except InputError as error:
+            raise ValueError(error.message) from None
+
 
 @bp.post("/openings/<slug>/invitations")
 @scoped("invitations:write")
@@ -143,12 +158,12 @@ def create_invitation(slug: str) -> tuple[Response, int]:
         wanted = InvitationRequest.model_validate(body)
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors())
-        return jsonify(error="Invalid request", message=f"Fix these fields and send again: {problems}"), 422
+        raise FieldError(f"Fix these fields and send again: {problems}") from None
     invited = invitations.invite(session, current_app.config["ASSESS"], library(), opening, name=wanted.name,
                                  email=wanted.email, actor=None, actor_kind="api", now=clock.now())
     return jsonify(_candidate(invited.candidate) | {
         "link": invited.link, "expires_at": _iso(invited.invitation.expires_at),
-        "email_sent": invited.email.error is None}), 201
+        "email_sent": invited.email.sent_at is not None}), 201
 
 
 # -- candidates and their submissions --------------------------------------------------------------

@@ -14,3 +14,7 @@ class SignInForm(Form):
 
 class SignOutForm(Form):
     submit = SubmitField("Sign out")
+
+
+class SignOutEverywhereForm(FlaskForm):
+    submit = SubmitField("Sign out everywhere")

@@ -1,16 +1,16 @@
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, logout_user
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
-from ... import db
+from ... import clock, db
 from ...services import users
 from .. import limits
 from ..limits import limiter
-from ..access import fresh_session, sign_in
+from ..access import current_staff, fresh_session, session_lifetime, sign_in, sign_out
 from . import bp
-from .forms import SignInForm, SignOutForm
+from .forms import SignInForm, SignOutEverywhereForm, SignOutForm
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -24,8 +24,9 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(limits.SIGN_IN_PER_ADDRESS, methods=["POST"])
-@limiter.limit(limits.SIGN_IN_PER_ACCOUNT, methods=["POST"], key_func=limits.account_key)
+@limiter.limit(limits.SIGN_IN_PER_ADDRESS, methods=["POST"], deduct_when=limits.sign_in_failed)
+@limiter.limit(limits.SIGN_IN_PER_ACCOUNT, methods=["POST"], key_func=limits.account_key,
+               deduct_when=limits.sign_in_failed)
 def login() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -49,7 +50,27 @@ def login() -> Response | str:
 def logout() -> Response:
     form = SignOutForm()
     if form.validate_on_submit():
-        logout_user()
-        fresh_session(session)
+        sign_out()
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/account")
+@login_required
+def account() -> str:
+    settings = current_app.config["ASSESS"]
+    others = users.live_sessions(db.session(), current_staff(), now=clock.now(),
+                                 lifetime=session_lifetime(settings)) - 1
+    return render_template("auth/account.html", form=SignOutEverywhereForm(), others=max(others, 0))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere() -> Response:
+    if SignOutEverywhereForm().validate_on_submit():
+        users.end_every_session(db.session(), current_staff())
+        logout_user()
+        fresh_session(session)
+        flash("You are signed out on every device and browser.", "info")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.account"))

@@ -22,6 +22,7 @@ from ...services.content import exercise_of, scorecard_of
 from ...services.attempts import StepState, steps
 from .. import limits
 from ..access import current_staff
+from ..forms import ConfirmForm
 from ..limits import limiter
 from . import bp
 from .forms import (
@@ -106,7 +107,7 @@ def opening(slug: str) -> str:
         library=library(),
         invite_form=InviteForm(),
         bulk_form=BulkInviteForm(),
-        action_form=ActionForm(),
+        action_form=ActionForm(), withdraw_form=ConfirmForm(),
         window_form=ExtendWindowForm(),
         time_form=ExtendTimeForm(),
         StepState=StepState,
@@ -192,7 +193,8 @@ def _candidate_action(slug: str, candidate_id: int, form_class: type, step: Cand
 
 
 def _resend(session: Session, candidate: Candidate, _form: Any, actor: User, now: datetime) -> str:
-    invited = invitations.resend(session, _config(), library(), candidate, actor=actor, now=now)
+    invited = invitations.resend(session, _config(), library(), candidate, actor=actor, now=now,
+                                 replaces=request.form.get("replaces", type=int))
     return f"A new link went to {candidate.name}; the old one no longer works. " + _sent_message([invited])
 
 
@@ -219,7 +221,7 @@ def resend(slug: str, candidate_id: int) -> Response:
 
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/revoke")
 def revoke(slug: str, candidate_id: int) -> Response:
-    return _candidate_action(slug, candidate_id, ActionForm, _revoke)
+    return _candidate_action(slug, candidate_id, ConfirmForm, _revoke)
 
 
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/extend-window")
