@@ -38,7 +38,21 @@ def run_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     try:
         with engine.connect() as connection:
-            _configure(connection)
+            if connection.dialect.name != "sqlite":
+                _configure(connection)
+                return
+            # SQLite alters a table by copying it and dropping the old one, which the rows of
+            # other tables that point at it would forbid; the pragma only takes effect outside a
+            # transaction. Every reference is checked once the migrations are done.
+            raw = connection.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                _configure(connection)
+                broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left rows pointing at rows that do not exist: {broken[:5]}")
+            finally:
+                raw.execute("PRAGMA foreign_keys=ON")
     finally:
         engine.dispose()
 

@@ -157,6 +157,8 @@ def _erase(session: Session, candidate: Candidate, *, actor: User | None, reason
             for draft in card.ai_drafts:
                 draft.result = None
                 draft.error = None
+            for request in card.revision_requests:
+                request.reason, request.note = "", ""
     for decision in session.scalars(select(Decision).where(Decision.candidate_id == candidate.id)):
         decision.rationale = ""
     for email in session.scalars(select(OutboundEmail).where(OutboundEmail.candidate_id == candidate.id)):

@@ -13,6 +13,7 @@ from ..config import Config
 from ..content import ContentLibrary
 from ..domain.links import hash_token, new_pseudonym, new_token
 from ..domain.recipients import parse_recipients
+from ..domain.text import hidden_character_problem
 from ..errors import AppError, Conflict, InputError, NotFound
 from ..models import Candidate, Invitation, Opening, OutboundEmail, User
 from . import audit, deadlines, mail
@@ -91,6 +92,8 @@ def invite(
         raise InputError(f"Give the name of the person at {address}.")
     if len(name) > 200:
         raise InputError("That name is too long: use at most 200 characters.")
+    if problem := hidden_character_problem(name, "The name"):
+        raise InputError(problem)
     candidate = _by_email(session, opening, address)
     if candidate is not None:
         candidate = lock_candidate(session, candidate)
@@ -161,7 +164,7 @@ def invite_many(
 ) -> BulkInvite:
     """Invite everyone on a pasted list; a bad line is reported and the rest still go out."""
     recipients, bad_lines = parse_recipients(text)
-    result = BulkInvite(problems=[f"Line {b.line} ({b.text}): {b.reason}." for b in bad_lines])
+    result = BulkInvite(problems=[f"Line {b.line} ({_shortened(b.text)}): {b.reason}." for b in bad_lines])
     if not recipients and not bad_lines:
         raise InputError("Paste at least one line with a name and an email address.")
     for recipient in recipients:
@@ -173,6 +176,10 @@ def invite_many(
         except (InputError, Conflict) as error:
             result.problems.append(f"Line {recipient.line} ({recipient.email}): {error.message}")
     return result
+
+
+def _shortened(line: str, most: int = 60) -> str:
+    return line if len(line) <= most else line[: most - 1] + "…"
 
 
 def resend(
@@ -370,7 +377,9 @@ def _free_pseudonym(session: Session, opening: Opening) -> str:
 
 
 def _next_seed(session: Session, opening: Opening) -> int:
-    # Consecutive candidates get different data variants, so people invited together differ.
+    # Consecutive candidates get different data variants, so people invited together differ;
+    # the opening's row is locked so two invitations at once do not count the same number.
+    session.execute(select(Opening.id).where(Opening.id == opening.id).with_for_update())
     return session.scalar(
         select(func.count(Candidate.id)).where(Candidate.opening_id == opening.id)
     ) or 0

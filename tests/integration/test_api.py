@@ -212,7 +212,7 @@ def test_candidates_show_their_progress_and_pages(
     assert [len(items) for items in pages] == [3, 3, 1, 0] and len(set(ids)) == len(demo.DEMO_CANDIDATES)
     bad = client.get(f"/api/v1/openings/{seeded.slug}/candidates?per_page=0", headers=bearer(token))
     assert bad.status_code == 422 and "per_page" in bad.get_json()["message"]
-    for query in ("page=0", "page=two", "per_page=501"):
+    for query in ("page=0", "page=two", "per_page=501", f"page={2**63}", f"page={2**31}"):
         wrong = client.get(f"/api/v1/openings/{seeded.slug}/candidates?{query}", headers=bearer(token))
         assert wrong.status_code == 422 and "page" in wrong.get_json()["message"], query
     assert db_session.scalars(select(AuditEvent).where(AuditEvent.action == "candidate.viewed",

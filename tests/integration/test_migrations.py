@@ -98,3 +98,33 @@ def test_upgrading_leaves_one_live_link_per_candidate_and_no_working_link_in_sen
     assert live == [2]
     assert bodies["smtp"] == "Your link: (link sent by email; send a new link to replace it)\nBye"
     assert link in bodies["outbox"]
+
+
+def test_upgrading_a_database_with_work_under_way_keeps_its_deadline_and_its_draft(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'work.sqlite3'}"
+    migrate.upgrade(url, "0007")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        run = connection.exec_driver_sql
+        run("INSERT INTO users (id, email, name, password_hash, role, active, auth_version, created_at) "
+            "VALUES (1, 'm@example.org', 'M', 'x', 'hiring_manager', 1, 1, '2026-01-01')")
+        run("INSERT INTO openings (id, slug, title, hiring_manager_id, invitation_valid_days, ai_enabled, ai_notice, "
+            "ai_draft_timing, interviewers_per_submission, retention_days, calibration_required, created_at) "
+            "VALUES (1, 'o', 'O', 1, 14, 0, '', 'after_rating', 2, 365, 0, '2026-01-01')")
+        run("INSERT INTO candidates (id, opening_id, name, email, pseudonym, data_variant_seed, extra_minutes, "
+            "created_at) VALUES (1, 1, 'C', 'c@example.org', 'AB12', 0, 15, '2026-01-01')")
+        run("INSERT INTO content_versions (id, kind, key, content_hash, title, body, created_at) "
+            "VALUES (1, 'exercise', 'a-mini-prd', 'h', 'A', '{}', '2026-01-01')")
+        # Started at nine with 90 minutes and 15 more added since: the stored deadline says 10:45.
+        run("INSERT INTO attempts (id, candidate_id, exercise_key, exercise_version_id, time_limit_minutes, "
+            "started_at, deadline_at, created_at) VALUES (1, 1, 'a-mini-prd', 1, 105, '2026-01-02 09:00:00', "
+            "'2026-01-02 10:45:00', '2026-01-02')")
+        run("INSERT INTO drafts (id, attempt_id, answers, revision, seq, client_id, saved_at) "
+            "VALUES (1, 1, '{\"problem_statement\": \"kept\"}', 3, 3, 'tab-one-1', '2026-01-02 09:30:00')")
+    migrate.upgrade(url)
+    with engine.connect() as connection:
+        deadline = connection.execute(text("SELECT deadline_at FROM attempts")).scalar_one()
+        draft = connection.execute(text("SELECT answers FROM drafts")).scalar_one()
+    engine.dispose()
+    assert str(deadline).startswith("2026-01-02 10:45:00")
+    assert "kept" in draft

@@ -17,7 +17,7 @@ from ...errors import Forbidden, InputError
 from ...models import ApiToken, Candidate, Scorecard
 from ...services import api_tokens, audit, invitations, openings, results
 from ...services.attempts import steps
-from ..forms import PlainLineText
+from ..forms import LARGEST_INT, PlainLineText
 from ..limits import limiter
 from . import bp
 from .openapi import document
@@ -83,8 +83,8 @@ def _page() -> tuple[int, int]:
         page, per_page = int(request.args.get("page", 1)), int(request.args.get("per_page", 100))
     except ValueError as error:
         raise FieldError("page and per_page must be whole numbers.") from error
-    if page < 1 or not 1 <= per_page <= 500:
-        raise FieldError("page starts at 1, and per_page must be between 1 and 500.")
+    if not 1 <= page <= LARGEST_INT or not 1 <= per_page <= 500:
+        raise FieldError(f"page is a number from 1 to {LARGEST_INT:,}, and per_page must be between 1 and 500.")
     return page, per_page
 
 

@@ -137,6 +137,9 @@ def invite(slug: str) -> Response | str:
     return redirect(url_for("hiring.opening", slug=slug))
 
 
+SHOWN_PROBLEMS = 5
+
+
 @bp.post("/openings/<slug>/invite-many")
 def invite_many(slug: str) -> Response:
     session = db.session()
@@ -154,8 +157,12 @@ def invite_many(slug: str) -> Response:
         return redirect(url_for("hiring.opening", slug=slug))
     if result.invited:
         flash(_sent_message(result.invited), "success")
-    for problem in result.problems:
+    # A session cookie holds the messages, so a long list is summed up rather than dropped whole.
+    for problem in result.problems[:SHOWN_PROBLEMS]:
         flash(f"Not invited: {problem}", "error")
+    if len(result.problems) > SHOWN_PROBLEMS:
+        flash(f"{len(result.problems) - SHOWN_PROBLEMS} more lines were not invited; fix the lines above "
+              "and paste the rest again.", "error")
     return redirect(url_for("hiring.opening", slug=slug))
 
 
