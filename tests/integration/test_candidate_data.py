@@ -31,6 +31,7 @@ from assess.models import (
     Decision,
     OutboundEmail,
     Rating,
+    RevisionRequest,
     Role,
     Submission,
     User,
@@ -80,6 +81,7 @@ def through_the_whole_process(app: Flask, make: Factory, db_session: Session, pe
     open_link(browser, next(w for w in link.body_text.split() if "/c/start/" in w))
     start(browser)
     autosave(browser, answers={"problem_statement": f"I am {NAME}; the problem is approval delays."})
+    autosave(browser, client_id="tab-second-1", answers={"problem_statement": f"{NAME}, from a second tab."})
     submit_form(browser, problem_statement=f"Written by {NAME} ({EMAIL}). Approvals take four days.")
     attempt = db_session.scalars(select(Attempt).where(Attempt.candidate_id == candidate.id)).one()
     made = scoring.assign(db_session, opening, attempt.id, people["interviewer"].id, due_at=None,
@@ -94,6 +96,9 @@ def through_the_whole_process(app: Flask, make: Factory, db_session: Session, pe
     db_session.add(AiDraft(scorecard_id=made.scorecard.id, status=AiDraftStatus.DONE, model="m", result={
         "dimensions": dict.fromkeys(A_DIMENSIONS, quoted), "strengths": [f"{NAME} is concise."], "gaps": [],
         "feedback": "", "instructions_detected": False}))
+    db_session.add(RevisionRequest(scorecard_id=made.scorecard.id, requested_by_id=people["interviewer"].id,
+                                   reason=f"I misread what {NAME} wrote about approvals.",
+                                   note=f"Fine, {NAME}'s answer deserves a second look."))
     db_session.commit()
     for step in ("scoring/close", "scoring/unblind"):
         staff.post(f"{page}/{step}", data={"csrf_token": csrf_token(staff, f"{page}/scoring"), "confirm": "yes"})
@@ -114,7 +119,7 @@ def test_after_erasure_no_table_and_no_log_line_holds_the_name_or_email(
     before = {table for table, _ in traces_in(db_session)}
     # The walk really stored her name in each of these places; otherwise the search proves nothing.
     assert {"candidates", "drafts", "submissions", "outbound_emails", "ratings", "ai_drafts",
-            "decisions"} <= before
+            "decisions", "revision_requests", "draft_copies"} <= before
     admin = app.test_client()
     sign_in_session(admin, people["admin"])
     found = admin.post("/admin/candidates", data={"csrf_token": csrf_token(admin, "/admin/candidates"),

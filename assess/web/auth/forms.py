@@ -16,5 +16,5 @@ class SignOutForm(Form):
     submit = SubmitField("Sign out")
 
 
-class SignOutEverywhereForm(FlaskForm):
+class SignOutEverywhereForm(Form):
     submit = SubmitField("Sign out everywhere")
