@@ -9,7 +9,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.cookiejar import CookieJar
+from http.cookiejar import Cookie, CookieJar
 from typing import Any
 
 import pytest
@@ -24,7 +24,14 @@ class Browser:
 
     def __init__(self, base: str) -> None:
         self.base = base.rstrip("/")
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()), NoRedirect())
+        self.jar = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
+
+    def set_cookie(self, name: str, value: str) -> None:
+        """Hold a cookie for the server's host, as if the server had set it."""
+        host = urllib.parse.urlsplit(self.base).hostname or ""
+        self.jar.set_cookie(Cookie(0, name, value, None, False, host, False, False, "/", True, False, None, False,
+                                   None, None, {}))
 
     def request(self, path: str, data: dict[str, Any] | None = None, json_body: Any = None,
                 headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:

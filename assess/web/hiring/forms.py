@@ -128,7 +128,7 @@ class CalibrationForm(Form):
     submit = SubmitField("Start a calibration session")
 
 
-class ConfirmForm(Form):
+class ConfirmStepForm(Form):
     """An irreversible step: carried out only when sent from its confirmation page."""
 
     confirm = HiddenField()

@@ -29,7 +29,7 @@ from .forms import (
     ActionForm,
     AssignForm,
     CalibrationForm,
-    ConfirmForm,
+    ConfirmStepForm,
     DecisionForm,
     RevisionDecisionForm,
     SettingsForm,
@@ -387,7 +387,7 @@ def unblind(slug: str) -> Response | str:
 
 def _confirm(found: Any, heading: str, facts: list[str], action: str, button: str, *,
              back: str | None = None, early: str = "") -> str:
-    form = ConfirmForm(confirm="yes", early=early)
+    form = ConfirmStepForm(confirm="yes", early=early)
     return render_template("hiring/confirm.html", opening=found, heading=heading, facts=facts, action=action,
                            button=button, form=form, back=back or url_for("hiring.scoring_page", slug=found.slug))
 
@@ -395,7 +395,7 @@ def _confirm(found: Any, heading: str, facts: list[str], action: str, button: st
 def _opening_step(slug: str, step: object, done: str, confirm_endpoint: str) -> Response:
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
-    form = ConfirmForm()
+    form = ConfirmStepForm()
     if form.validate_on_submit():
         if form.confirm.data != "yes":
             return redirect(url_for(confirm_endpoint, slug=slug))
@@ -575,7 +575,7 @@ def reveal_calibration(slug: str, session_id: int) -> Response | str:
                          "still be calibrated in a later session.",
                          "This cannot be undone. To wait for them instead, go back."],
                         action, "Reveal now without them", back=back, early="yes")
-    form = ConfirmForm()
+    form = ConfirmStepForm()
     if form.validate_on_submit():
         if form.confirm.data != "yes":
             return redirect(url_for("hiring.reveal_calibration", slug=slug, session_id=session_id))
