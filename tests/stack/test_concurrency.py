@@ -179,3 +179,34 @@ def test_starting_an_exercise_twice_at_once_starts_it_once(stack: str, manager: 
             results = at_once(*[lambda: candidate.browser.request(f"/c/exercises/{key}/start",
                                                                   data={"csrf_token": token})[0]] * 2)
             assert results == [302, 302]
+
+
+def mail_to(manager: Browser, email: str) -> int:
+    """How many emails the opening's outbox lists for the address."""
+    return html.unescape(manager.get(f"{OPENING}/outbox")).count(f'<span class="small muted">To {email} ')
+
+
+def test_the_same_address_invited_twice_at_once_gets_one_invitation(stack: str, manager: Browser) -> None:
+    for _ in range(5):
+        run = secrets.token_hex(4)
+        email = f"twice.{run}@example.net"
+        token = manager.csrf(OPENING)
+        results = at_once(*[lambda: manager.request(f"{OPENING}/invite", data={
+            "csrf_token": token, "name": f"Twice {run}", "email": email})[0]] * 2)
+        assert results == [302, 302]
+        assert mail_to(manager, email) == 1
+
+
+def test_two_resends_at_once_send_one_new_link(stack: str, manager: Browser) -> None:
+    for _ in range(5):
+        candidate = Candidate(stack, manager)
+        page = manager.get(OPENING)
+        row = page[page.index(candidate.email) if candidate.email in page else page.index(candidate.name):]
+        action = re.search(r'action="(/hiring/openings/apm-growth/candidates/\d+/resend)"', row)
+        replaces = re.search(r'name="replaces" value="(\d+)"', row)
+        assert action and replaces
+        token = manager.csrf(OPENING)
+        results = at_once(*[lambda: manager.request(action.group(1), data={
+            "csrf_token": token, "replaces": replaces.group(1)})[0]] * 2)
+        assert results == [302, 302]
+        assert mail_to(manager, candidate.email) == 2, "the invitation and exactly one new link"
