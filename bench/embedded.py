@@ -15,15 +15,13 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.seed import seed  # noqa: E402
-from bench.service import fail, locust, signed_cookie  # noqa: E402
+from bench.service import answering, fail, locust, signed_cookie  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_EMBEDDED_PORT", "8101"))
 CANDIDATES = int(os.environ.get("BENCH_EMBEDDED_USERS", "50"))
@@ -56,13 +54,7 @@ def main() -> None:
         [str(Path(sys.executable).with_name("flask")), "--app", "assess", "run", "--host", "127.0.0.1",
          "--port", str(PORT)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
+        if not answering(PORT):
             fail("the development server did not start")
         out = instance / "locust"
         out.mkdir()

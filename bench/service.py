@@ -74,6 +74,18 @@ def environment(secret: str, instance: Path) -> dict[str, str]:
                          "ASSESS_BASE_URL": f"http://127.0.0.1:{PORT}"}
 
 
+def answering(port: int, seconds: float = 20) -> bool:
+    """Wait until the server on port answers /healthz; False if it never does."""
+    give_up = time.monotonic() + seconds
+    while time.monotonic() < give_up:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 def signed_cookie(app, values: dict) -> str:  # type: ignore[no-untyped-def]
     return app.session_interface.get_signing_serializer(app).dumps(values)
 
@@ -207,13 +219,7 @@ def main() -> None:
                                "wsgi:app", "--pid", str(pidfile), "--access-logfile", "/dev/null"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
+        if not answering(PORT):
             fail("gunicorn did not start")
         time.sleep(1)
         master = int(pidfile.read_text())

@@ -16,11 +16,10 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 from bench.seed import seed
-from bench.service import signed_cookie
+from bench.service import answering, signed_cookie
 
 from assess import create_app, migrate
 from assess.config import PROJECT_ROOT
@@ -58,12 +57,7 @@ def test_fifty_candidates_saving_at_once_on_sqlite_get_no_errors_and_lose_nothin
                                "--port", str(port)], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        assert answering(port), "the development server did not start"
         answers: dict[int, list[int]] = {}
         last_acknowledged: dict[int, str] = {}
         browsers: dict[int, Browser] = {}
