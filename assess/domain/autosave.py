@@ -67,8 +67,8 @@ def replaces_other_work(stored: StoredDraft | None, save: SaveRequest) -> bool:
 
 
 def copy_is_newer(kept_seq: int | None, seq: int) -> bool:
-    """A tab's kept copy is replaced only by a later save of the same tab, never by a late one."""
-    return kept_seq is None or seq > kept_seq
+    """A tab's kept copy is replaced by a later save of the same tab, or the same number sent again."""
+    return kept_seq is None or seq >= kept_seq
 
 
 def answer_length(text: str) -> int:

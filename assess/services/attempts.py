@@ -207,24 +207,42 @@ def save(
     answers: dict[str, str],
     *,
     client_id: str,
-    seq: int,
+    seq: int | None,
     base_revision: int,
     now: datetime,
     take_over: bool = False,
     keep_as_copy: bool = False,
 ) -> SaveResult:
-    """Autosave the answers; text that cannot become the draft is kept as a copy, never dropped."""
-    clean = check_answers(exercise_for(attempt), answers)
-    request = SaveRequest(client_id=client_id, seq=seq, base_revision=base_revision, take_over=take_over)
+    """Autosave the answers; text that cannot become the draft is kept as a copy, never dropped.
+
+    A seq of None (a form posted without JavaScript) means the tab's next number, read
+    under the lock. Sections left out of a save keep their saved text.
+    """
     lock(session, attempt)
+    result = _save_locked(session, attempt, answers, client_id=client_id, seq=seq, base_revision=base_revision,
+                          now=now, take_over=take_over, keep_as_copy=keep_as_copy)
+    session.commit()
+    return result
+
+
+def _save_locked(
+    session: Session, attempt: Attempt, answers: dict[str, str], *, client_id: str, seq: int | None,
+    base_revision: int, now: datetime, take_over: bool = False, keep_as_copy: bool = False,
+) -> SaveResult:
     draft = attempt.draft
+    clean = check_answers(exercise_for(attempt), (dict(draft.answers) if draft else {}) | answers)
+    if seq is None:
+        seq = (draft.seq if draft and draft.client_id == client_id else 0) + 1
+    request = SaveRequest(client_id=client_id, seq=seq, base_revision=base_revision, take_over=take_over)
     stored = StoredDraft(draft.revision, draft.client_id, draft.seq) if draft else None
     verdict = judge_save(stored, request, is_open=is_open(attempt, now))
+    if verdict is SaveVerdict.DUPLICATE and draft is not None and clean != draft.answers:
+        # The same number with other text is no repeat: it is kept, and the tab is told to choose.
+        verdict = SaveVerdict.OTHER_TAB
     if keep_as_copy and verdict is not SaveVerdict.CLOSED:
         verdict = SaveVerdict.KEPT
     if verdict in (SaveVerdict.OTHER_TAB, SaveVerdict.KEPT):
         _keep_copy(session, attempt, client_id, seq, "unsaved", clean, now)
-        session.commit()
     if verdict is not SaveVerdict.ACCEPTED:
         return SaveResult(verdict, draft.revision if draft else 0, draft.saved_at if draft else None)
     if draft is None:
@@ -237,7 +255,6 @@ def save(
     draft.seq = seq
     draft.client_id = client_id
     draft.saved_at = now
-    session.commit()
     return SaveResult(verdict, draft.revision, draft.saved_at)
 
 
@@ -267,6 +284,15 @@ def submit(
     after the deadline, the last saved draft is what counts.
     """
     lock(session, attempt)
+    submission = _hand_in_locked(session, config, attempt, now=now, answers=answers, by=by)
+    session.commit()
+    return submission
+
+
+def _hand_in_locked(
+    session: Session, config: Config, attempt: Attempt, *, now: datetime,
+    answers: dict[str, str] | None, by: SubmittedBy,
+) -> Submission:
     if attempt.submission is not None:
         return attempt.submission
     exercise = exercise_for(attempt)
@@ -301,23 +327,30 @@ def submit(
         "opening": candidate.opening.slug, "candidate_id": candidate.id, "candidate_code": candidate.pseudonym,
         "exercise": attempt.exercise_key, "submitted_by": by.value, "submitted_at": now.isoformat(),
     }, now)
-    session.commit()
     return submission
 
 
 def save_and_submit(
     session: Session, config: Config, attempt: Attempt, answers: dict[str, str], *,
-    client_id: str, seq: int, base_revision: int, now: datetime,
+    client_id: str, seq: int | None, base_revision: int, now: datetime,
 ) -> SaveResult | Submission:
     """Submit the page's text if it may become the draft; otherwise say why, keeping it as a copy.
 
-    After the deadline the page's text no longer counts and the last saved
-    draft is handed in, as the sweep would.
+    The save and the hand-in happen under one lock, so no autosave lands between them.
+    After the deadline the page's text no longer counts and the last saved draft is
+    handed in, as the sweep would.
     """
-    result = save(session, attempt, answers, client_id=client_id, seq=seq, base_revision=base_revision, now=now)
+    lock(session, attempt)
+    if attempt.submission is not None:
+        return attempt.submission
+    result = _save_locked(session, attempt, answers, client_id=client_id, seq=seq, base_revision=base_revision,
+                          now=now)
     if result.verdict is SaveVerdict.OTHER_TAB:
+        session.commit()
         return result
-    return submit(session, config, attempt, now=now)
+    submission = _hand_in_locked(session, config, attempt, now=now, answers=None, by=SubmittedBy.CANDIDATE)
+    session.commit()
+    return submission
 
 
 def finalize_if_due(session: Session, config: Config, attempt: Attempt, *, now: datetime) -> bool:
@@ -363,10 +396,10 @@ def _receipt(exercise: Exercise, candidate: Candidate, submission: Submission) -
         if submission.submitted_by is SubmittedBy.CANDIDATE
         else "The time limit ended, so your last saved text was submitted for you."
     )
-    counts = [
-        f"  - {section.title}: {len(submission.answers.get(section.key, '').split())} words"
-        for section in exercise.sections
-    ]
+    counts = []
+    for section in exercise.sections:
+        words = len(submission.answers.get(section.key, "").split())
+        counts.append(f"  - {section.title}: {words} word{'' if words == 1 else 's'}")
     body = "\n".join(
         [
             f"Hello {candidate.name},",

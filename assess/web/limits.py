@@ -20,7 +20,8 @@ limiter = Limiter(key_func=get_remote_address, headers_enabled=True, strategy="m
 # at one account. Sign-ins that work count for nothing, so a busy colleague is never held up.
 SIGN_IN_PER_ADDRESS = "10 per minute;50 per hour"
 SIGN_IN_PER_ACCOUNT = "5 per minute;20 per hour"
-# Invitation tokens are 256 bits, so guessing is hopeless; this stops anyone trying at volume.
+# Invitation tokens are 256 bits, so guessing is hopeless; this stops anyone trying at volume. Only
+# links that do not work count, so candidates behind one office address are never held up.
 LINK_PER_ADDRESS = "20 per minute;200 per hour"
 # A new link mails the candidate each time; a handful per candidate is plenty.
 RESEND_PER_CANDIDATE = "3 per 10 minutes;10 per day"
@@ -39,8 +40,8 @@ def candidate_key() -> str:
     return f"resend:{args.get('slug')}:{args.get('candidate_id')}"
 
 
-def sign_in_failed(response: Response) -> bool:
-    """A sign-in that worked redirects; anything else (wrong password, bad form) counts against the limit."""
+def failed_attempt(response: Response) -> bool:
+    """A sign-in or a link that worked redirects; anything else (a wrong password, an unknown link) counts."""
     return not 300 <= response.status_code < 400
 
 

@@ -146,7 +146,8 @@ def run_machine(app: Flask, make: Factory, clock: FrozenClock, db_session: Any) 
                     tab.words, tab.dirty = kept.words, True
                     del self.browser.local[other_id]
                 else:
-                    self.wire.append(Sent(tab.page, other_id, kept.seq + 1, kept.base, kept.words, keep_as_copy=True))
+                    self.wire.append(Sent(tab.page, f"{other_id}-kept", max(1, kept.seq), kept.base, kept.words,
+                                          keep_as_copy=True))
                     del self.browser.local[other_id]
             return tab
 

@@ -270,6 +270,29 @@ def test_a_second_tab_is_told_the_other_copy_is_current(
     assert reloaded.get_json()["status"] == "accepted"
 
 
+def test_the_same_save_number_with_other_text_is_kept_and_never_acknowledged_as_saved(
+    candidate: FlaskClient, invited: Any, db_session: Session
+) -> None:
+    start(candidate)
+    autosave(candidate, seq=5, answers={"problem_statement": "five"})
+    again = autosave(candidate, seq=5, answers={"problem_statement": "five, but other words"})
+    assert again.status_code == 409
+    attempt = attempt_of(db_session, invited)
+    assert attempt.draft.answers["problem_statement"] == "five"
+    assert [c.answers["problem_statement"] for c in attempt.copies] == ["five, but other words"]
+    assert autosave(candidate, seq=5, answers={"problem_statement": "five"}).get_json()["status"] == "accepted"
+
+
+def test_a_save_that_leaves_out_a_section_keeps_that_sections_saved_text(
+    candidate: FlaskClient, invited: Any, db_session: Session
+) -> None:
+    start(candidate)
+    autosave(candidate, answers={"problem_statement": "p", "assumptions": "kept assumptions"})
+    autosave(candidate, seq=2, base_revision=1, answers={"problem_statement": "p, longer"})
+    answers = attempt_of(db_session, invited).draft.answers
+    assert (answers["problem_statement"], answers["assumptions"]) == ("p, longer", "kept assumptions")
+
+
 def test_an_answer_over_its_limit_is_refused_and_the_saved_text_kept(
     candidate: FlaskClient, invited: Any, db_session: Session, make: Factory
 ) -> None:

@@ -76,6 +76,14 @@ def test_guessing_invitation_links_is_limited(make: Factory, client: FlaskClient
     assert "too many attempts" in refused.get_data(as_text=True)
 
 
+def test_many_candidates_behind_one_address_open_their_links_without_being_held_up(
+    make: Factory, app: Any
+) -> None:
+    opening = make.opening()
+    links = [urlsplit(make.invite(opening).link).path for _ in range(30)]
+    assert [app.test_client().get(link).status_code for link in links] == [302] * 30
+
+
 def test_a_candidates_link_is_resent_at_most_three_times_in_ten_minutes(
     make: Factory, client: FlaskClient, db_session: Session
 ) -> None:

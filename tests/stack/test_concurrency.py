@@ -145,6 +145,22 @@ def test_a_save_racing_the_submit_is_either_in_the_submission_or_refused(stack: 
                 assert "This tab hands in." in candidate.receipt()
 
 
+def test_a_tabs_own_autosave_racing_its_submit_never_loses_the_submitted_words(
+    stack: str, manager: Browser
+) -> None:
+    for _ in range(3):
+        candidate = Candidate(stack, manager)
+        for key in TAKE_HOMES:
+            candidate.start(key)
+            assert candidate.save("tab-own-1", 1, 0, "v1")[1]["status"] == "accepted"
+            saving, submitting = at_once(lambda: candidate.save("tab-own-1", 2, 1, "v1 typed"),
+                                         lambda: candidate.submit("tab-own-1", 1, "v1 typed FINAL"))
+            assert submitting == 302 and saving[0] in (200, 410), (saving, submitting)
+            assert "v1 typed FINAL" in candidate.receipt()
+            if saving[0] == 200:
+                assert saving[1]["revision"] <= 2, "a save was accepted after the hand-in"
+
+
 def test_two_submits_at_once_make_one_submission_and_one_receipt(stack: str, manager: Browser) -> None:
     candidate = Candidate(stack, manager)
     for key in TAKE_HOMES:

@@ -24,9 +24,9 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(limits.SIGN_IN_PER_ADDRESS, methods=["POST"], deduct_when=limits.sign_in_failed)
+@limiter.limit(limits.SIGN_IN_PER_ADDRESS, methods=["POST"], deduct_when=limits.failed_attempt)
 @limiter.limit(limits.SIGN_IN_PER_ACCOUNT, methods=["POST"], key_func=limits.account_key,
-               deduct_when=limits.sign_in_failed)
+               deduct_when=limits.failed_attempt)
 def login() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))

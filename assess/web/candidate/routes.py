@@ -103,7 +103,7 @@ def _started_attempt(key: str) -> Attempt:
 
 
 @bp.get("/start/<token>")
-@limiter.limit(limits.LINK_PER_ADDRESS)
+@limiter.limit(limits.LINK_PER_ADDRESS, deduct_when=limits.failed_attempt)
 def start_link(token: str) -> BaseResponse:
     """Exchange the emailed token for a session, then leave the token out of the address bar."""
     invitation = invitations.redeem(db.session(), token, clock.now())
@@ -167,7 +167,7 @@ def exercise(key: str) -> BaseResponse | str | tuple[str, int]:
                 answers=answers, saved=result.stored,
             )
         handed_in = attempts.save_and_submit(
-            db.session(), _config(), attempt, answers, now=now, **_save_identity(attempt, form),
+            db.session(), _config(), attempt, answers, now=now, **_save_identity(form),
         )
         if isinstance(handed_in, attempts.SaveResult):
             flash(_verdict_message(handed_in.verdict), "error")
@@ -182,19 +182,18 @@ def exercise(key: str) -> BaseResponse | str | tuple[str, int]:
     return _work_page(attempt, form, conflict=conflict), 409 if conflict else 410
 
 
-def _save_identity(attempt: Attempt, form: object) -> dict[str, object]:
-    """The tab id, save number and base revision of a save made by posting the form."""
+def _save_identity(form: object) -> dict[str, object]:
+    """The tab id and base revision of a save made by posting the form; its number is the tab's next."""
     base = form.base_revision.data or 0  # type: ignore[attr-defined]
     client_id = form.client_id.data or secrets.token_urlsafe(12)  # type: ignore[attr-defined]
-    stored_seq = attempt.draft.seq if attempt.draft and attempt.draft.client_id == client_id else 0
-    return {"client_id": client_id, "seq": stored_seq + 1, "base_revision": base}
+    return {"client_id": client_id, "seq": None, "base_revision": base}
 
 
 def _save_from_form(
     attempt: Attempt, form: object, answers: dict[str, str], *, take_over: bool = False
 ) -> attempts.SaveResult:
     return attempts.save(
-        db.session(), attempt, answers, now=clock.now(), take_over=take_over, **_save_identity(attempt, form),
+        db.session(), attempt, answers, now=clock.now(), take_over=take_over, **_save_identity(form),
     )
 
 
@@ -268,6 +267,8 @@ def autosave(key: str) -> tuple[Response, int]:
         saved_at=result.saved_at.isoformat() if result.saved_at else None,
         seconds_left=attempts.attempt_deadline(attempt).seconds_left(now),
         message=_verdict_message(verdict),
+        # So the tab can show the text it is asked to choose against.
+        latest=attempt.draft.answers if verdict is SaveVerdict.OTHER_TAB and attempt.draft else None,
     ), status
 
 

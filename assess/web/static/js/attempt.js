@@ -106,8 +106,9 @@
   }
 
   // Text this browser typed but the server may not have: this tab's own, from before a reload,
-  // goes back on the page; another tab's that had seen the current revision too; anything else is
-  // sent to be kept as a copy, so it can be read on the page but never replaces newer work.
+  // goes back on the page; another tab's that had seen the current revision too (if that tab is
+  // still open the two tabs' saves are then judged like any others); anything else is sent to be
+  // kept as a copy, so it can be read on the page but never replaces newer work.
   function restoreLocalCopies() {
     var restored = false;
     localEntries().forEach(function (item) {
@@ -120,11 +121,11 @@
         putOnPage(saved.answers);
         revision = saved.base;
         restored = true;
-      } else if (!restored && saved.base === revision && Date.now() - saved.at > 10000) {
+      } else if (!restored && saved.base === revision) {
         putOnPage(saved.answers);
         removeLocal(item.key);
         restored = true;
-      } else if (Date.now() - saved.at > 10000) {
+      } else {
         sendCopy(item);
       }
     });
@@ -137,8 +138,9 @@
   function removeLocal(key) { try { localStorage.removeItem(key); } catch (e) { /* ignore */ } }
 
   function sendCopy(item) {
-    post({ client_id: item.id, seq: (item.entry.seq || 0) + 1, base_revision: item.entry.base,
-           answers: item.entry.answers, keep_as_copy: true }, false)
+    // Under an id of its own, so it can never take a number the other tab may still use.
+    post({ client_id: (item.id + "-kept").slice(0, 64), seq: Math.max(1, item.entry.seq || 0),
+           base_revision: item.entry.base, answers: item.entry.answers, keep_as_copy: true }, false)
       .then(function (response) { if (response.ok) removeLocal(item.key); })
       .catch(function () { /* tried again on the next visit */ });
   }
@@ -209,8 +211,12 @@
       conflict = true;
       dirty = JSON.stringify(sent) !== JSON.stringify(answers());
       keepLocally(true);
-      show("conflict", "Another tab saved a newer copy. This tab's text is kept as a copy: choose below how to go on.");
-      conflictPanel.hidden = false;
+      show("conflict", "Another tab saved a newer copy. This tab's text is kept as a copy: choose how to go on, just above your answer.");
+      showLatest(body.latest);
+      if (conflictPanel.hidden) {
+        conflictPanel.hidden = false;
+        conflictPanel.scrollIntoView({ block: "nearest" });
+      }
       return;
     }
     if (status === 410) {
@@ -231,6 +237,27 @@
     clearTimeout(timer);
     timer = setTimeout(save, retryDelay);
     retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+  }
+
+  // The text this tab is asked to choose against, shown as plain text, never as HTML.
+  function showLatest(latest) {
+    var box = document.getElementById("conflict-latest");
+    if (!latest || !box) return;
+    var holder = box.querySelector(".conflict-latest-text");
+    holder.textContent = "";
+    inputs.forEach(function (input) {
+      var text = latest[input.dataset.section];
+      if (!text) return;
+      var heading = document.createElement("h3");
+      heading.className = "h4";
+      heading.textContent = form.querySelector('label[for="' + input.id + '"]').textContent.trim();
+      var body = document.createElement("pre");
+      body.className = "copy-text";
+      body.textContent = text;
+      holder.appendChild(heading);
+      holder.appendChild(body);
+    });
+    box.hidden = false;
   }
 
   document.getElementById("conflict-keep-mine").addEventListener("click", function () {
