@@ -106,6 +106,8 @@ def two_tabs_that_disagree(page: Page, invitation_link: str) -> Page:
     other.locator(ASSUMPTIONS).fill("Typed in the second tab.")
     expect(other.locator("#save-state")).to_contain_text("Another tab saved", timeout=15000)
     expect(other.locator("#conflict-panel")).to_be_visible()
+    other.get_by_text("Read the newest saved copy").click()
+    expect(other.locator("#conflict-latest")).to_contain_text("Typed in the first tab.")
     return other
 
 
