@@ -489,3 +489,15 @@ def test_one_candidate_never_sees_anothers_work(
     start(other)
     assert "Robin's private words" not in other.get(f"/c/exercises/{A}").get_data(as_text=True)
     assert db_session.scalar(select(func.count(Draft.id))) == 1
+
+
+def test_every_save_answers_with_the_deadline_so_added_time_shows_without_a_reload(
+    candidate: FlaskClient, invited: Any, db_session: Session, clock: FrozenClock
+) -> None:
+    start(candidate)
+    before = autosave(candidate, answers={"problem_statement": "x"}).get_json()
+    invitations.extend_time(db_session, attempt_of(db_session, invited).candidate, 15, actor=None)
+    after = autosave(candidate, seq=2, base_revision=1, answers={"problem_statement": "xy"}).get_json()
+    assert after["seconds_left"] - before["seconds_left"] == 15 * 60
+    shown = attempt_service.attempt_deadline(attempt_of(db_session, invited)).shown_at
+    assert after["deadline_utc"] == f"{shown:%H:%M}" != before["deadline_utc"]

@@ -266,6 +266,7 @@ def autosave(key: str) -> tuple[Response, int]:
         revision=result.revision,
         saved_at=result.saved_at.isoformat() if result.saved_at else None,
         seconds_left=attempts.attempt_deadline(attempt).seconds_left(now),
+        deadline_utc=f"{attempts.attempt_deadline(attempt).shown_at:%H:%M}",
         message=_verdict_message(verdict),
         # So the tab can show the text it is asked to choose against.
         latest=attempt.draft.answers if verdict is SaveVerdict.OTHER_TAB and attempt.draft else None,

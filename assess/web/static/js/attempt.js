@@ -190,7 +190,7 @@
   }
 
   function handle(status, body, sent) {
-    if (typeof body.seconds_left === "number") countdown.sync(body.seconds_left);
+    if (typeof body.seconds_left === "number") countdown.sync(body.seconds_left, body.deadline_utc);
     if (status === 200 && body.status === "accepted") {
       revision = body.revision;
       baseField.value = String(revision);
@@ -335,7 +335,14 @@
     }
     tick();
     setInterval(tick, 1000);
-    return { sync: function (secondsLeft) { endsAt = performance.now() + secondsLeft * 1000; } };
+    var label = box.querySelector(".timer-label");
+    return {
+      // The server's figures after every save, so added time shows at once, without a reload.
+      sync: function (secondsLeft, deadlineUtc) {
+        endsAt = performance.now() + secondsLeft * 1000;
+        if (deadlineUtc && label) label.textContent = "left · until " + deadlineUtc + " UTC";
+      }
+    };
   })();
 
   // -- characters and previews -------------------------------------------------------------
