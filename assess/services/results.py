@@ -85,18 +85,21 @@ def count_submitted(session: Session, opening: Opening) -> int:
     return session.scalar(select(func.count()).select_from(_submitted(opening).subquery())) or 0
 
 
+# One query per collection and joins for single rows, so the count does not grow with candidates.
+_SCORECARD_LOADS = (
+    subqueryload(Scorecard.ratings),
+    subqueryload(Scorecard.ai_drafts),
+    joinedload(Scorecard.assignment).joinedload(Assignment.interviewer),
+    joinedload(Scorecard.assignment).joinedload(Assignment.attempt).joinedload(Attempt.candidate),
+)
+
+
 def submitted_scorecards(session: Session, opening: Opening, *, limit: int | None = None,
                          offset: int = 0) -> list[Scorecard]:
     """Every submitted scorecard of the opening (one page of them with limit), with ratings, interviewer, attempt."""
     return list(session.scalars(
         _submitted(opening)
-        # One query per collection and joins for single rows, so the count does not grow with candidates.
-        .options(
-            subqueryload(Scorecard.ratings),
-            subqueryload(Scorecard.ai_drafts),
-            joinedload(Scorecard.assignment).joinedload(Assignment.interviewer),
-            joinedload(Scorecard.assignment).joinedload(Assignment.attempt).joinedload(Attempt.candidate),
-        )
+        .options(*_SCORECARD_LOADS)
         .order_by(Scorecard.id)
         .limit(limit).offset(offset)
     ))
@@ -106,12 +109,7 @@ def first_submitted_scorecards(session: Session, opening: Opening) -> list[Score
     """Every scorecard of the opening that has been submitted at least once, for reading its first ratings."""
     return list(session.scalars(
         _ever_submitted(opening)
-        .options(
-            subqueryload(Scorecard.ratings),
-            subqueryload(Scorecard.ai_drafts),
-            joinedload(Scorecard.assignment).joinedload(Assignment.interviewer),
-            joinedload(Scorecard.assignment).joinedload(Assignment.attempt).joinedload(Attempt.candidate),
-        )
+        .options(*_SCORECARD_LOADS)
         .order_by(Scorecard.id)
     ))
 
