@@ -127,11 +127,12 @@ def queries(app, cookie: str, path: str) -> int:  # type: ignore[no-untyped-def]
 def calibration_times(app) -> tuple[float, float, int]:  # type: ignore[no-untyped-def]
     from assess import db
     from assess.domain.calibration import calibrate
-    from assess.services import openings, results
+    from assess.domain.ranking import calibration_ratings
+    from assess.services import openings, scores
 
     with app.app_context():
         session = db.session()
-        ratings = results.ratings_of(results.submitted_scorecards(session, openings.opening_at(session, "bench-01")))
+        ratings = calibration_ratings(scores.scored_cards(session, openings.opening_at(session, "bench-01")))
         started = time.perf_counter()
         sums: dict[str, list[float]] = {}
         for r in ratings:

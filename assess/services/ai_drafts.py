@@ -22,7 +22,7 @@ from ..errors import Conflict
 from ..models import AiDraft, AiDraftStatus, Assignment, ScorecardStatus, ScoringState, User
 from . import audit
 from .content import exercise_of, scorecard_of
-from .scoring import scorecard_content, snapshot
+from .scorecards import scorecard_content, snapshot
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,12 @@ def record(
     subject_type: str,
     subject_id: int | None,
     actor_kind: str | None = None,
+    now: datetime | None = None,
     **details: Any,
 ) -> AuditEvent:
     """Add one audit event to the session; the caller's transaction commits it."""
     event = AuditEvent(
+        **({"occurred_at": now} if now is not None else {}),
         actor_user_id=actor.id if actor is not None else None,
         actor_kind=actor_kind or (actor.role.value if actor is not None else "system"),
         action=action,

@@ -16,7 +16,7 @@ from ..models import CalibrationEntry, CalibrationSession, ContentKind, Opening,
 from . import audit
 from .content import benchmark_key, ensure_version
 from .content import benchmark_of as stored_benchmark
-from .scoring import interviewers
+from .interviewer_pool import active_interviewers
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def create(
         raise InputError("Choose one of the benchmark answers of this opening's exercises.")
     version, _ = ensure_version(session, ContentKind.BENCHMARK, benchmark_key(exercise_key, name),
                                 library.benchmarks[exercise_key][name])  # type: ignore[arg-type]
-    pool = interviewers(session)
+    pool = active_interviewers(session)
     if not pool:
         raise Conflict("There are no active interviewers to calibrate.")
     created = CalibrationSession(opening=opening, exercise_key=exercise_key, benchmark_version=version,
@@ -45,7 +45,7 @@ def create(
     session.add(created)
     session.flush()
     audit.record(session, "calibration.created", actor=actor, subject_type="calibration_session",
-                 subject_id=created.id, benchmark=key)
+                 subject_id=created.id, now=now, benchmark=key)
     session.commit()
     return created
 
@@ -153,7 +153,7 @@ def reveal(session: Session, cs: CalibrationSession, *, actor: User, now: dateti
                        "and leave them out of pass and fail.")
     locked.revealed_at = now
     audit.record(session, "calibration.revealed", actor=actor, subject_type="calibration_session", subject_id=cs.id,
-                 without=[e.interviewer_id for e in missing])
+                 now=now, without=[e.interviewer_id for e in missing])
     session.commit()
 
 

@@ -14,7 +14,20 @@ from ..content import ContentLibrary
 from ..db import utcnow
 from ..models import ApiToken, Candidate, Opening, Role, User
 from ..domain.scoring import RatingInput, ScorecardInput
-from . import api_tokens, attempts, calibration_sessions, content, deadlines, invitations, openings, scoring, users
+from . import (
+    api_tokens,
+    assigning,
+    attempts,
+    calibration_sessions,
+    content,
+    deadlines,
+    invitations,
+    openings,
+    revisions,
+    scorecards,
+    users,
+    worklist,
+)
 
 DEMO_PASSWORD = "assess-demo-2026"
 # A fixed API token with every scope, so the API can be tried at once on a demo; never in production.
@@ -144,16 +157,16 @@ def seed_demo(
 def _seed_scoring(session: Session, library: ContentLibrary, opening: Opening, now: datetime) -> int:
     """Assign the demo interviewers and fill their scorecards, each with their own leniency."""
     manager = opening.hiring_manager
-    scoring.ensure_live_stages(session, library, opening)
+    worklist.ensure_live_stages(session, library, opening)
     staff = {u.email.split("@")[0]: u for u in session.scalars(select(User).where(User.role == Role.INTERVIEWER))}
-    for row in scoring.work_rows(session, opening):
+    for row in worklist.work_rows(session, opening):
         panel = DEMO_PANELS.get(row.attempt.candidate.email, {}).get(row.exercise.code.lower())
         for name in panel or ():
-            scoring.assign(session, opening, row.attempt.id, staff[name].id, due_at=None, actor=manager,
+            assigning.assign(session, opening, row.attempt.id, staff[name].id, due_at=None, actor=manager,
                            now=now - timedelta(days=4))
     levels = {p.email: p.answers for p in DEMO_CANDIDATES}
     done = 0
-    for row in scoring.work_rows(session, opening):
+    for row in worklist.work_rows(session, opening):
         candidate = row.attempt.candidate
         key = row.attempt.exercise_key
         answers = levels.get(candidate.email, {})
@@ -163,7 +176,7 @@ def _seed_scoring(session: Session, library: ContentLibrary, opening: Opening, n
             severity = DEMO_SEVERITY.get(assignment.interviewer.email, 0)
             noise = random.Random(f"{candidate.email}/{key}/{assignment.interviewer.email}")
             given = _demo_scorecard(library, key, answers, severity, noise)
-            scoring.save(session, library, assignment, given, submit=True, actor=assignment.interviewer,
+            scorecards.save(session, library, assignment, given, submit=True, actor=assignment.interviewer,
                          now=now - timedelta(hours=noise.randint(2, 30)))
             done += 1
     _seed_revisions(session, library, opening, now)
@@ -181,11 +194,11 @@ DEMO_PENDING = ("riya.patel@example.net", "b-analytics", "priya@example.com",
 
 def _seed_revisions(session: Session, library: ContentLibrary, opening: Opening, now: datetime) -> None:
     mine = {(row.attempt.candidate.email, row.attempt.exercise_key, a.interviewer.email): a
-            for row in scoring.work_rows(session, opening) for a in row.assignments}
+            for row in worklist.work_rows(session, opening) for a in row.assignments}
     email, key, interviewer, reason = DEMO_REVISED
     revised = mine[(email, key, interviewer)]
-    scoring.reopen(session, revised, reason, actor=revised.interviewer, now=now - timedelta(hours=3))
-    scoring.decide_revision(session, opening, revised, approve=True, note="Agreed; change analytics only.",
+    revisions.reopen(session, revised, reason, actor=revised.interviewer, now=now - timedelta(hours=3))
+    revisions.decide_revision(session, opening, revised, approve=True, note="Agreed; change analytics only.",
                             actor=opening.hiring_manager, now=now - timedelta(hours=2))
     card = revised.scorecard
     assert card is not None
@@ -193,11 +206,11 @@ def _seed_revisions(session: Session, library: ContentLibrary, opening: Opening,
         ratings={r.dimension_key: RatingInput(min(5, (r.score or 3) + (r.dimension_key == "analytics_measurement")),
                                               r.evidence, tuple(r.signals)) for r in card.ratings},
         recommendation=card.recommendation, summary=card.summary)
-    scoring.save(session, library, revised, given, submit=True, actor=revised.interviewer,
+    scorecards.save(session, library, revised, given, submit=True, actor=revised.interviewer,
                  now=now - timedelta(hours=1))
     email, key, interviewer, reason = DEMO_PENDING
     waiting = mine[(email, key, interviewer)]
-    scoring.reopen(session, waiting, reason, actor=waiting.interviewer, now=now - timedelta(minutes=40))
+    revisions.reopen(session, waiting, reason, actor=waiting.interviewer, now=now - timedelta(minutes=40))
 
 
 def _seed_calibration(session: Session, library: ContentLibrary, opening: Opening, now: datetime) -> None:

@@ -6,24 +6,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..content import ContentLibrary
 from ..errors import Conflict, InputError, NotFound
-from ..models import (
-    Assignment,
-    Attempt,
-    Candidate,
-    Opening,
-    OpeningExercise,
-    RevisionRequest,
-    RevisionStatus,
-    Role,
-    Scorecard,
-    ScoringState,
-    User,
-)
+from ..models import Attempt, Candidate, Opening, OpeningExercise, Role, User
 from . import audit
 
 
@@ -131,6 +119,15 @@ def candidates_of(session: Session, opening: Opening, *, limit: int | None = Non
     return list(session.scalars(query))
 
 
+def candidates_for(session: Session, opening: Opening, *, viewer: User, now: datetime) -> list[Candidate]:
+    """The opening's candidates as listed to a person, the view of their identities recorded."""
+    listed = candidates_of(session, opening)
+    audit.record(session, "candidates.listed", actor=viewer, subject_type="opening", subject_id=opening.id,
+                 now=now, page="opening", shown=len(listed))
+    session.commit()
+    return listed
+
+
 def count_candidates(session: Session, opening: Opening) -> int:
     return session.scalar(select(func.count(Candidate.id)).where(Candidate.opening_id == opening.id)) or 0
 
@@ -211,70 +208,3 @@ def update_settings(session: Session, opening: Opening, changes: OpeningChanges,
                      subject_id=opening.id, changes=changed)
     session.commit()
     return opening
-
-
-# -- the scoring life cycle: open, then closed, then unblinded -----------------------------------
-
-
-def scoring_state(session: Session, opening: Opening) -> ScoringState:
-    """The opening's scoring state as committed now, held (FOR SHARE) until the caller commits.
-
-    Every change to scorecards and assignments reads the state this way, so closing, which updates the
-    row, waits for changes already under way and every change after it sees the opening closed.
-    """
-    state = session.scalar(
-        select(Opening.scoring_state).where(Opening.id == opening.id).with_for_update(read=True)
-    )
-    return ScoringState(state)
-
-
-def require_scoring_open(session: Session, opening: Opening, refused: str) -> None:
-    """Raise Conflict, saying why and what can still be done, unless the opening's scoring is open."""
-    if scoring_state(session, opening) is ScoringState.OPEN:
-        return
-    session.refresh(opening)
-    closed = opening.scoring_closed_at
-    when = f" on {closed:%d %B %Y}" if closed else ""
-    raise Conflict(f"Scoring for {opening.title} closed{when}, so {refused}. Scorecards are final once "
-                   "scoring closes; the hiring manager reads the results as they stand.")
-
-
-def close_scoring(session: Session, opening: Opening, *, actor: User, now: datetime) -> None:
-    """Close scoring: from now on no scorecard starts or changes and nobody is assigned."""
-    closed = session.execute(
-        update(Opening).where(Opening.id == opening.id, Opening.scoring_state == ScoringState.OPEN)
-        .values(scoring_state=ScoringState.CLOSED, scoring_closed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if closed.rowcount == 0:
-        session.rollback()
-        raise Conflict("Scoring is already closed.")
-    in_opening = (select(Scorecard.id).join(Assignment).join(Attempt).join(Candidate)
-                  .where(Candidate.opening_id == opening.id))
-    session.execute(
-        update(RevisionRequest)
-        .where(RevisionRequest.status == RevisionStatus.PENDING, RevisionRequest.scorecard_id.in_(in_opening))
-        .values(status=RevisionStatus.LAPSED, decided_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    audit.record(session, "opening.scoring_closed", actor=actor, subject_type="opening", subject_id=opening.id)
-    session.commit()
-    session.refresh(opening)
-
-
-def unblind(session: Session, opening: Opening, *, actor: User, now: datetime) -> None:
-    """Show candidates' names to interviewers; only once scoring has closed."""
-    done = session.execute(
-        update(Opening).where(Opening.id == opening.id, Opening.scoring_state == ScoringState.CLOSED)
-        .values(scoring_state=ScoringState.UNBLINDED, unblinded_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if done.rowcount == 0:
-        state = scoring_state(session, opening)
-        session.rollback()
-        if state is ScoringState.OPEN:
-            raise Conflict("Close scoring first: names stay hidden while anyone may still score.")
-        raise Conflict("The opening is already unblinded.")
-    audit.record(session, "opening.unblinded", actor=actor, subject_type="opening", subject_id=opening.id)
-    session.commit()
-    session.refresh(opening)

@@ -10,19 +10,18 @@ from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from .. import markdown
 from . import access, errors, limits
+from .admin import bp as admin_bp
+from .api import bp as api_bp
+from .auth import bp as auth_bp
+from .candidate import bp as candidate_bp
+from .hiring import bp as hiring_bp
+from .main import bp as main_bp
+from .review import bp as review_bp
 
 csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
-    from .admin import bp as admin_bp
-    from .api import bp as api_bp
-    from .auth import bp as auth_bp
-    from .candidate import bp as candidate_bp
-    from .hiring import bp as hiring_bp
-    from .main import bp as main_bp
-    from .review import bp as review_bp
-
     app.url_map.converters["int"] = RowIdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = NameConverter
     app.add_template_filter(markdown.render, "markdown")

@@ -15,7 +15,7 @@ from assess import db
 from assess.content_registry import library
 from assess.db import utcnow
 from assess.models import AiDraft, AiDraftStatus, Assignment, User
-from assess.services import attempts, demo, invitations, openings, scoring
+from assess.services import assigning, attempts, demo, invitations, openings
 from tests.support.openai_server import ScriptedOpenAI
 
 pytestmark = pytest.mark.e2e
@@ -51,7 +51,7 @@ def assigned_to_lena(live_app: Flask) -> tuple[int, str]:
         answers = dict(content.benchmarks[D]["meets"].content.answers)
         attempts.submit(session, config, attempt, answers=answers, now=now)
         lena = session.scalars(select(User).where(User.email == "lena@example.com")).one()
-        made = scoring.assign(session, opening, attempt.id, lena.id, due_at=None, actor=manager, now=now)
+        made = assigning.assign(session, opening, attempt.id, lena.id, due_at=None, actor=manager, now=now)
         quote = answers["release_notes"].split("\n")[0].strip()[:60]
         return made.id, quote
 

@@ -13,7 +13,7 @@ from assess import db
 from assess.content_registry import library
 from assess.db import utcnow
 from assess.models import Opening, User
-from assess.services import attempts, demo, invitations, scoring
+from assess.services import assigning, attempts, demo, invitations
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +34,7 @@ def benchmark_submission(live_app: Flask) -> tuple[int, int, str]:
         answers = dict(content.benchmarks["a-mini-prd"]["meets"].content.answers)
         attempts.submit(session, config, attempt, answers=answers, now=now)
         staff = {u.email: u for u in session.scalars(select(User))}
-        made = [scoring.assign(session, opening, attempt.id, staff[email].id, due_at=None,
+        made = [assigning.assign(session, opening, attempt.id, staff[email].id, due_at=None,
                                actor=opening.hiring_manager, now=now)
                 for email in ("priya@example.com", "tom@example.com")]
         return made[0].id, made[1].id, candidate.pseudonym

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from assess.cli import api_token_cli
 from assess.content_registry import library
 from assess.models import ApiToken, AuditEvent, OutboundEmail, Opening, Role, User
-from assess.services import api_tokens, demo, results
+from assess.services import api_tokens, demo, results, scores
 from assess.web.api.openapi import document
 from tests.conftest import Factory, FrozenClock, csrf_token, sign_in_session
 from tests.integration.test_mail_smtp import Inbox, free_port, smtp  # noqa: F401  (smtp is a fixture)
@@ -224,7 +224,7 @@ def test_scorecards_and_results_match_the_results_page(
 ) -> None:
     token = token_for("scorecards:read", "results:read")
     cards = client.get(f"/api/v1/openings/{seeded.slug}/scorecards?per_page=500", headers=bearer(token)).get_json()
-    assert cards["total"] == len(results.submitted_scorecards(db_session, seeded))
+    assert cards["total"] == len(scores.submitted_scorecards(db_session, seeded))
     ranking = client.get(f"/api/v1/openings/{seeded.slug}/results", headers=bearer(token)).get_json()["ranking"]
     expected = results.comparison(db_session, make.library, seeded)
     assert [r["candidate_id"] for r in ranking] == [row.candidate.id for row in expected.rows]

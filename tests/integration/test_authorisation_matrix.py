@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from assess.models import Role
-from assess.services import api_tokens, attempts, calibration_sessions, scoring, webhooks
+from assess.services import api_tokens, assigning, attempts, calibration_sessions, webhooks
 from tests.conftest import Factory, sign_in_session
 
 # -- what each visitor may do ----------------------------------------------------------
@@ -208,8 +208,8 @@ def build_world(make: Factory, session: Session, app: Flask) -> World:
         attempts.submit(session, config, attempt, answers=answers, now=now)
         attempts.start(session, make.library, invited.candidate, "b-analytics", now=now)
         handed_in[who] = attempt
-    ours = scoring.assign(session, mine, handed_in["a"].id, assigned.id, due_at=None, actor=manager, now=now)
-    other = scoring.assign(session, theirs, handed_in["b"].id, unassigned.id, due_at=None, actor=other_manager,
+    ours = assigning.assign(session, mine, handed_in["a"].id, assigned.id, due_at=None, actor=manager, now=now)
+    other = assigning.assign(session, theirs, handed_in["b"].id, unassigned.id, due_at=None, actor=other_manager,
                            now=now)
     sessions = {
         opening.id: calibration_sessions.create(session, make.library, opening, "a-mini-prd/meets",

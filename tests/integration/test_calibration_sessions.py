@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from assess.domain.scoring import passes_calibration
 from assess.models import Opening, Role, User
-from assess.services import calibration_sessions, openings, scoring
+from assess.services import assigning, calibration_report, calibration_sessions, openings, scorecards, worklist
 from tests.conftest import sign_in_session as sign_in, Factory, FrozenClock, csrf_token
 
 D = "d-writing-sample"
@@ -81,18 +81,18 @@ def test_an_opening_can_require_a_pass_before_scoring_candidates(
         ai_notice="", calibration_required=True), actor=setup["manager"])
     attempt = make.submission(opening, D, "meets")
     with pytest.raises(Exception, match="has not passed a calibration session"):
-        scoring.assign(db_session, opening, attempt.id, setup["ada"].id, due_at=None, actor=setup["manager"],
+        assigning.assign(db_session, opening, attempt.id, setup["ada"].id, due_at=None, actor=setup["manager"],
                        now=clock.now)
     cs = calibration_sessions.create(db_session, make.library, opening, f"{D}/meets", actor=setup["manager"],
                                      now=clock.now)
     reference = calibration_sessions.reference_of(cs)
     entry = next(e for e in cs.entries if e.interviewer_id == setup["ada"].id)
     calibration_sessions.submit(db_session, make.library.scorecard(D).content, entry, dict(reference), now=clock.now)
-    made = scoring.assign(db_session, opening, attempt.id, setup["ada"].id, due_at=None, actor=setup["manager"],
+    made = assigning.assign(db_session, opening, attempt.id, setup["ada"].id, due_at=None, actor=setup["manager"],
                           now=clock.now)
     assert made.interviewer_id == setup["ada"].id
-    scoring.auto_assign(db_session, make.library, opening, actor=setup["manager"], now=clock.now)
-    assigned = {a.interviewer_id for row in scoring.work_rows(db_session, opening) for a in row.assignments}
+    assigning.auto_assign(db_session, make.library, opening, actor=setup["manager"], now=clock.now)
+    assigned = {a.interviewer_id for row in worklist.work_rows(db_session, opening) for a in row.assignments}
     assert assigned == {setup["ada"].id}  # Ben has not passed, so automatic assignment leaves him out
 
 
@@ -123,15 +123,15 @@ def test_the_interviewer_report_shows_distance_from_the_benchmark_references(
     attempt = make.submission(opening, D, "meets")
     content = make.library.scorecard(D).content
     for name, value in (("ada", 3), ("ben", 2)):
-        made = scoring.assign(db_session, opening, attempt.id, setup[name].id, due_at=None, actor=setup["manager"],
+        made = assigning.assign(db_session, opening, attempt.id, setup[name].id, due_at=None, actor=setup["manager"],
                               now=clock.now)
-        scoring.save(db_session, make.library, made, ScorecardInput({k: RatingInput(value) for k in content.dimension_keys},
+        scorecards.save(db_session, make.library, made, ScorecardInput({k: RatingInput(value) for k in content.dimension_keys},
                                                                   "yes"), submit=True, actor=setup[name], now=clock.now)
     cs = calibration_sessions.create(db_session, make.library, opening, f"{D}/meets", actor=setup["manager"], now=clock.now)
     reference = calibration_sessions.reference_of(cs)
     ada = next(e for e in cs.entries if e.interviewer_id == setup["ada"].id)
     calibration_sessions.submit(db_session, content, ada, {k: v + 1 for k, v in reference.items()}, now=clock.now)
-    rows, _ = results.interviewer_report(db_session, opening)
+    rows, _ = calibration_report.interviewer_report(db_session, opening)
     by_name = {r.name: r for r in rows}
     assert by_name["Ada Rater"].benchmark_distance == pytest.approx(1.0)
     assert by_name["Ben Rater"].benchmark_distance is None
@@ -179,11 +179,11 @@ def test_a_session_reveals_only_once_everyone_has_scored_unless_revealed_now_wit
     # Not a fail: a later session Ben scores is enough to be given candidates' work.
     attempt = make.submission(opening, D, "meets")
     with pytest.raises(Exception, match="has not passed a calibration session"):
-        scoring.assign(db_session, opening, attempt.id, setup["ben"].id, due_at=None, actor=setup["manager"],
+        assigning.assign(db_session, opening, attempt.id, setup["ben"].id, due_at=None, actor=setup["manager"],
                        now=clock.now)
     again = calibration_sessions.create(db_session, make.library, opening, f"{D}/meets", actor=setup["manager"],
                                         now=clock.now)
     calibration_sessions.submit(db_session, content, next(e for e in again.entries if e.interviewer_id == setup["ben"].id),
                                 dict(reference), now=clock.now)
-    assert scoring.assign(db_session, opening, attempt.id, setup["ben"].id, due_at=None, actor=setup["manager"],
+    assert assigning.assign(db_session, opening, attempt.id, setup["ben"].id, due_at=None, actor=setup["manager"],
                           now=clock.now).interviewer_id == setup["ben"].id

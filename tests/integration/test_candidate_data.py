@@ -36,7 +36,7 @@ from assess.models import (
     Submission,
     User,
 )
-from assess.services import attempts, candidate_data, results, scoring
+from assess.services import assigning, attempts, candidate_data, scores
 from tests.conftest import Factory, FrozenClock, csrf_token, make_config, sign_in_session
 from tests.integration.test_candidate_journey import autosave, open_link, start, submit_form
 from tests.integration.test_scoring import A_DIMENSIONS, form_data
@@ -84,7 +84,7 @@ def through_the_whole_process(app: Flask, make: Factory, db_session: Session, pe
     autosave(browser, client_id="tab-second-1", answers={"problem_statement": f"{NAME}, from a second tab."})
     submit_form(browser, problem_statement=f"Written by {NAME} ({EMAIL}). Approvals take four days.")
     attempt = db_session.scalars(select(Attempt).where(Attempt.candidate_id == candidate.id)).one()
-    made = scoring.assign(db_session, opening, attempt.id, people["interviewer"].id, due_at=None,
+    made = assigning.assign(db_session, opening, attempt.id, people["interviewer"].id, due_at=None,
                           actor=people["manager"], now=clock.now)
     reviewer = app.test_client()
     sign_in_session(reviewer, people["interviewer"])
@@ -155,7 +155,7 @@ def test_erasure_keeps_anonymous_scores_the_decision_and_a_tombstone(
         candidate.id, people["admin"].id, "Asked")
     assert db_session.scalars(select(Submission.answers)).one() == {}
     assert all(invitation.revoked_at is not None for invitation in candidate.invitations)
-    still_counted = results.submitted_scorecards(db_session, candidate.opening)
+    still_counted = scores.submitted_scorecards(db_session, candidate.opening)
     assert [card.assignment.attempt.candidate_id for card in still_counted] == [candidate.id]
     with pytest.raises(Exception, match="already erased"):
         candidate_data.erase(db_session, candidate, actor=people["admin"], reason="Again", now=clock.now)

@@ -26,7 +26,7 @@ from assess import create_app, migrate
 from assess.config import PROJECT_ROOT
 from assess.db import Database, get_database
 from assess.models import AiDraft, AiDraftStatus, Role
-from assess.services import ai_drafts, attempts, scoring
+from assess.services import ai_drafts, assigning, attempts
 from tests.conftest import Auth, Factory, FrozenClock, csrf_token, make_config, sign_in_session
 from tests.integration.test_ai_drafts import ANSWERS, A, rate
 from tests.support.openai_server import ScriptedOpenAI
@@ -49,7 +49,7 @@ def test_with_redis_down_pages_work_and_a_draft_says_the_queue_is_unavailable(
     manager, interviewer = make.user(Role.HIRING_MANAGER), make.user(Role.INTERVIEWER)
     opening = make.opening(manager, ai_enabled=True)
     attempt = make.submission(opening)
-    made = scoring.assign(db_session, opening, attempt.id, interviewer.id, due_at=None, actor=manager, now=make.now())
+    made = assigning.assign(db_session, opening, attempt.id, interviewer.id, due_at=None, actor=manager, now=make.now())
     rate(db_session, make, made, interviewer, 3)
 
     browser = redis_down_app.test_client()
@@ -75,7 +75,7 @@ def test_with_the_llm_endpoint_down_the_interviewer_still_scores(
         {"ai_api_key": "k", "ai_model": "m", "ai_base_url": "http://127.0.0.1:1/v1", "ai_timeout": 1.0})
     manager, interviewer = make.user(Role.HIRING_MANAGER), make.user(Role.INTERVIEWER)
     opening = make.opening(manager, ai_enabled=True)
-    made = scoring.assign(db_session, opening, make.submission(opening).id, interviewer.id, due_at=None,
+    made = assigning.assign(db_session, opening, make.submission(opening).id, interviewer.id, due_at=None,
                           actor=manager, now=clock.now)
     rate(db_session, make, made, interviewer, 3)
     draft = ai_drafts.request(db_session, app.config["ASSESS"], make.library, made, actor=interviewer,
@@ -101,7 +101,7 @@ def test_stalled_drafts_are_reported_failed_after_a_while_and_fresh_ones_left_al
     opening = make.opening(manager, ai_enabled=True)
     scorecards = []
     for _ in range(2):
-        made = scoring.assign(db_session, opening, make.submission(opening).id, interviewer.id, due_at=None,
+        made = assigning.assign(db_session, opening, make.submission(opening).id, interviewer.id, due_at=None,
                               actor=manager, now=clock.now)
         rate(db_session, make, made, interviewer, 3)
         scorecards.append(made.scorecard)
@@ -148,7 +148,7 @@ def test_a_worker_killed_mid_draft_leaves_the_draft_reported_failed_never_runnin
         opening = make.opening(manager, ai_enabled=True)
         attempt = attempts.start(session, make.library, make.invite(opening).candidate, A, now=make.now())
         attempts.submit(session, config, attempt, answers=ANSWERS, now=make.now())
-        made = scoring.assign(session, opening, attempt.id, interviewer.id, due_at=None, actor=manager,
+        made = assigning.assign(session, opening, attempt.id, interviewer.id, due_at=None, actor=manager,
                               now=make.now())
         rate(session, make, made, interviewer, 3)
         draft = ai_drafts.request(session, config, make.library, made, actor=interviewer, now=make.now(),

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, inspect, text
 
 from assess import migrate
 from assess.db import Base, make_engine
-from assess.services import scoring
+from assess.services import scorecards
 
 
 def test_migrations_and_models_agree(engine: Engine) -> None:
@@ -65,7 +65,7 @@ def test_notes_in_audit_rows_written_before_the_log_became_append_only_are_reduc
         stored = json.loads(connection.execute(text("SELECT details FROM audit_events")).scalar_one())
     engine.dispose()
     assert "Ann" not in json.dumps(stored)
-    assert stored["values"]["ratings"]["communication"] == {"score": 4, "evidence": scoring.text_digest(
+    assert stored["values"]["ratings"]["communication"] == {"score": 4, "evidence": scorecards.text_digest(
         "Quotes 'I, Ann Example'")}
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from assess.db import get_database
 from assess.models import Opening, Role, User
-from assess.services import scoring
+from assess.services import assigning
 from tests.conftest import Factory, FrozenClock, sign_in_session
 from tests.integration.test_ai_drafts import rate
 
@@ -39,7 +39,7 @@ def opening_with(make: Factory, db_session: Session, clock: FrozenClock, manager
     for _ in range(candidates):
         attempt = make.submission(opening)
         for interviewer in interviewers:
-            made = scoring.assign(db_session, opening, attempt.id, interviewer.id, due_at=None, actor=manager,
+            made = assigning.assign(db_session, opening, attempt.id, interviewer.id, due_at=None, actor=manager,
                                   now=clock.now)
             rate(db_session, make, made, interviewer, 3, submit=True)
     return opening

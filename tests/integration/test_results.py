@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from assess.content_registry import library
 from assess.models import AuditEvent, Candidate, Decision, Opening, Role, User
-from assess.services import demo, openings, results, scoring
+from assess.services import calibration_report, demo, results, revisions, scores, scoring_state
 from tests.conftest import Auth, Factory, FrozenClock, csrf_token
 
 
@@ -85,8 +85,8 @@ def test_decisions_wait_for_unblinding_and_keep_their_history(
     assert "recorded after scoring closes" in early.get_data(as_text=True)
     assert db_session.scalars(select(Decision).where(Decision.candidate_id == riya.id)).all() == []
     hm = seeded.hiring_manager
-    openings.close_scoring(db_session, seeded, actor=hm, now=clock.now)
-    openings.unblind(db_session, seeded, actor=hm, now=clock.now)
+    scoring_state.close_scoring(db_session, seeded, actor=hm, now=clock.now)
+    scoring_state.unblind(db_session, seeded, actor=hm, now=clock.now)
     for outcome in ("hold", "advance"):
         response = client.post(url, data={"csrf_token": csrf_token(client, url), "outcome": outcome,
                                           "rationale": f"Decided to {outcome} after the debrief."})
@@ -130,7 +130,7 @@ def test_results_are_for_the_openings_hiring_manager_only(seeded: Opening, make:
 def test_the_interviewer_report_shows_severity_agreement_and_drift(
     seeded: Opening, client: FlaskClient, db_session: Session
 ) -> None:
-    rows, warnings = results.interviewer_report(db_session, seeded)
+    rows, warnings = calibration_report.interviewer_report(db_session, seeded)
     by_name = {r.name: r for r in rows}
     assert set(by_name) == {"Tom Becker", "Lena Kowalski", "Priya Raman"}
     assert by_name["Tom Becker"].severity < 0 < by_name["Priya Raman"].severity
@@ -144,19 +144,19 @@ def test_the_interviewer_report_shows_severity_agreement_and_drift(
 def test_ai_drafts_appear_as_one_more_rater(seeded: Opening, db_session: Session) -> None:
     from assess.models import AiDraft, AiDraftStatus
 
-    cards = results.submitted_scorecards(db_session, seeded)
+    cards = scores.submitted_scorecards(db_session, seeded)
     for card in cards[:12]:
         dims = {r.dimension_key: {"score": 5, "evidence": [], "dropped": 0, "supported": False, "rationale": "r"}
                 for r in card.ratings}
         db_session.add(AiDraft(scorecard=card, status=AiDraftStatus.DONE, result={"dimensions": dims}))
     db_session.commit()
-    rows, _ = results.interviewer_report(db_session, seeded)
+    rows, _ = calibration_report.interviewer_report(db_session, seeded)
     ai = [r for r in rows if r.is_ai]
     assert len(ai) == 1 and ai[0].name == "AI drafts" and ai[0].severity > 0
 
 
 def test_agreement_is_given_for_every_pair_of_interviewers(seeded: Opening, db_session: Session, client: FlaskClient) -> None:
-    pairs = results.pairwise_agreement(db_session, seeded)
+    pairs = calibration_report.pairwise_agreement(db_session, seeded)
     assert {frozenset((p.first, p.second)) for p in pairs} == {
         frozenset(("Tom Becker", "Lena Kowalski")), frozenset(("Tom Becker", "Priya Raman")),
         frozenset(("Lena Kowalski", "Priya Raman")),
@@ -169,7 +169,7 @@ def test_agreement_is_given_for_every_pair_of_interviewers(seeded: Opening, db_s
 def test_the_demo_shows_a_waiting_reopen_request_and_a_revision_marked_as_such(
     seeded: Opening, db_session: Session, make: Factory, client: FlaskClient
 ) -> None:
-    [waiting] = scoring.pending_requests(db_session, seeded)
+    [waiting] = revisions.pending_requests(db_session, seeded)
     assert waiting.requested_by.email == "priya@example.com"
     compared = results.comparison(db_session, make.library, seeded)
     assert compared.revised == 1

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from assess.domain.scoring import RatingInput, ScorecardInput
 from assess.models import Assignment, Attempt, AuditEvent, OutboundEmail, Role, Scorecard, ScorecardStatus, User
-from assess.services import openings, scoring
+from assess.services import assigning, scorecards, scoring_state, worklist
 from tests.conftest import sign_in_session as sign_in_as, Factory, FrozenClock, csrf_token
 from tests.integration.test_ai_drafts import rate
 
@@ -40,7 +40,7 @@ def work(make: Factory, team: dict[str, User], clock: FrozenClock) -> Attempt:
 
 
 def assign(db_session: Session, attempt: Attempt, interviewer: User, manager: User, now: Any) -> Assignment:
-    return scoring.assign(db_session, attempt.candidate.opening, attempt.id, interviewer.id, due_at=None,
+    return assigning.assign(db_session, attempt.candidate.opening, attempt.id, interviewer.id, due_at=None,
                           actor=manager, now=now)
 
 
@@ -72,8 +72,8 @@ def test_automatic_assignment_gives_each_piece_of_work_two_interviewers_and_adds
     for _ in range(3):
         make.submission(opening, A)
         make.submission(opening, "d-writing-sample")
-    result = scoring.auto_assign(db_session, make.library, opening, actor=team["manager"], now=clock.now)
-    rows = scoring.work_rows(db_session, opening)
+    result = assigning.auto_assign(db_session, make.library, opening, actor=team["manager"], now=clock.now)
+    rows = worklist.work_rows(db_session, opening)
     assert {row.exercise.key for row in rows} == {A, "d-writing-sample", "c-stakeholder-roleplay"}
     assert all(len(row.assignments) == 2 for row in rows)
     assert result.added == 2 * len(rows) and result.short == 0
@@ -145,11 +145,11 @@ def test_names_appear_only_after_scoring_closes_and_the_manager_unblinds(
     assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
     opening = work.candidate.opening
     with pytest.raises(Exception, match="Close scoring first"):
-        openings.unblind(db_session, opening, actor=team["manager"], now=clock.now)
-    openings.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
+        scoring_state.unblind(db_session, opening, actor=team["manager"], now=clock.now)
+    scoring_state.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
     sign_in_as(client, team["priya"])
     assert "Quinn" not in client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
-    openings.unblind(db_session, opening, actor=team["manager"], now=clock.now)
+    scoring_state.unblind(db_session, opening, actor=team["manager"], now=clock.now)
     assert "Quinn Secretname" in client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
 
 
@@ -262,7 +262,7 @@ def test_the_hiring_manager_is_told_of_a_disagreement_and_can_ask_a_third_interv
 ) -> None:
     for name, value in (("priya", 4), ("tom", 2)):
         assignment = assign(db_session, work, team[name], team["manager"], clock.now)
-        scoring.save(db_session, app.extensions["assess.content"], assignment,
+        scorecards.save(db_session, app.extensions["assess.content"], assignment,
                      ScorecardInput({k: RatingInput(value) for k in A_DIMENSIONS}, "yes"),
                      submit=True, actor=team[name], now=clock.now)
     manager = app.test_client()
@@ -309,7 +309,7 @@ def test_a_live_stage_is_scored_from_the_guide_without_a_submission(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
     opening = work.candidate.opening
-    scoring.ensure_live_stages(db_session, make.library, opening)
+    worklist.ensure_live_stages(db_session, make.library, opening)
     live = db_session.scalars(select(Attempt).where(Attempt.exercise_key == "c-stakeholder-roleplay")).one()
     assignment = assign(db_session, live, team["lena"], team["manager"], clock.now)
     sign_in_as(client, team["lena"])
@@ -336,15 +336,16 @@ def test_the_scoring_page_shows_what_needs_attention_first_in_pages(
         for interviewer, value in zip((team["priya"], team["tom"]), scores, strict=True):
             made = assign(db_session, attempt, interviewer, team["manager"], clock.now)
             rate(db_session, make, made, interviewer, value, submit=True)
-    first = scoring.work_page(db_session, opening)
+    first = worklist.work_page(db_session, opening)
     assert first.view == "attention" and first.counts == {"attention": 2, "disagreements": 1, "all": 3}
     assert {row.attempt.id for row in first.rows} == {apart.id, waiting.id}
-    assert [row.attempt.id for row in scoring.work_page(db_session, opening, view="disagreements").rows] == [apart.id]
-    paged = [scoring.work_page(db_session, opening, view="all", page=n, per_page=2) for n in (1, 2, 9)]
+    assert [row.attempt.id for row in worklist.work_page(db_session, opening, view="disagreements").rows] == [apart.id]
+    paged = [worklist.work_page(db_session, opening, view="all", page=n, per_page=2) for n in (1, 2, 9)]
     assert [len(p.rows) for p in paged] == [2, 1, 1] and paged[2].page == 2 and paged[0].pages == 2
+    worklist.ensure_live_stages(db_session, make.library, opening)  # a write adds the three live stages, unassigned
     sign_in_as(client, team["manager"])
     page = client.get(f"/hiring/openings/{opening.slug}/scoring").get_data(as_text=True)
-    now = scoring.work_page(db_session, opening).counts  # the page added the three live stages, unassigned
+    now = worklist.work_page(db_session, opening).counts
     assert now == {"attention": 5, "disagreements": 1, "all": 6}
     assert 'aria-current="page">Needs attention <span class="count">5</span>' in page
     assert f'id="work-{done.id}"' not in page and f'id="work-{waiting.id}"' in page

@@ -24,7 +24,7 @@ from assess.models import (
     ScoringState,
     User,
 )
-from assess.services import openings, results, scoring
+from assess.services import assigning, results, revisions, scorecards, scores, scoring_state
 from tests.conftest import Factory, FrozenClock, csrf_token, sign_in_session as sign_in
 
 A = "a-mini-prd"
@@ -49,12 +49,12 @@ def work(make: Factory, team: dict[str, User], clock: FrozenClock) -> Attempt:
 
 
 def assign(db_session: Session, attempt: Attempt, who: User, manager: User, now: Any) -> Assignment:
-    return scoring.assign(db_session, attempt.candidate.opening, attempt.id, who.id, due_at=None, actor=manager,
+    return assigning.assign(db_session, attempt.candidate.opening, attempt.id, who.id, due_at=None, actor=manager,
                           now=now)
 
 
 def rate(db_session: Session, make: Factory, assignment: Assignment, value: int, submit: bool = True) -> None:
-    scoring.save(db_session, make.library, assignment,
+    scorecards.save(db_session, make.library, assignment,
                  ScorecardInput({k: RatingInput(value, "Points at the funnel.") for k in A_DIMENSIONS}, "yes"),
                  submit=submit, actor=assignment.interviewer, now=make.now())
 
@@ -123,9 +123,9 @@ def test_once_closed_nobody_starts_saves_submits_or_reopens_a_scorecard(
     rate(db_session, make, drafted, 3, submit=False)
     rate(db_session, make, submitted, 4)
     opening = work.candidate.opening
-    openings.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
+    scoring_state.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
     if state is ScoringState.UNBLINDED:
-        openings.unblind(db_session, opening, actor=team["manager"], now=clock.now)
+        scoring_state.unblind(db_session, opening, actor=team["manager"], now=clock.now)
     before = {a.id: scores_of(db_session, a) for a in (drafted, submitted)}
     for assignment, action in ((unstarted, "save"), (drafted, "save"), (drafted, "submit"), (submitted, "reopen")):
         client = app.test_client()
@@ -152,15 +152,15 @@ def test_once_closed_nothing_is_assigned_and_no_reminder_goes_out(
     waiting = assign(db_session, work, team["priya"], team["manager"], clock.now)
     opening = work.candidate.opening
     more = make.submission(opening, "d-writing-sample")
-    openings.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
-    openings.unblind(db_session, opening, actor=team["manager"], now=clock.now)
+    scoring_state.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
+    scoring_state.unblind(db_session, opening, actor=team["manager"], now=clock.now)
     for attempt in (work, more):
         with pytest.raises(Conflict, match="nobody can be assigned any more"):
             assign(db_session, attempt, team["tom"], team["manager"], clock.now)
     with pytest.raises(Conflict, match="nobody can be assigned"):
-        scoring.auto_assign(db_session, make.library, opening, actor=team["manager"], now=clock.now)
+        assigning.auto_assign(db_session, make.library, opening, actor=team["manager"], now=clock.now)
     with pytest.raises(Conflict, match="reminders are no longer sent"):
-        scoring.remind(db_session, app_config(make), opening, waiting, actor=team["manager"], now=clock.now)
+        assigning.remind(db_session, app_config(make), opening, waiting, actor=team["manager"], now=clock.now)
     clock.advance(days=5)
     sign_in(client, team["manager"])
     base = f"/hiring/openings/{opening.slug}/scoring"
@@ -239,13 +239,13 @@ def test_a_refused_request_leaves_the_scorecard_as_submitted_and_tells_the_inter
     mine = assign(db_session, work, team["priya"], team["manager"], clock.now)
     rate(db_session, make, assign(db_session, work, team["tom"], team["manager"], clock.now), 2)
     rate(db_session, make, mine, 4)
-    outcome = scoring.reopen(db_session, mine, "I would like to match Tom.", actor=team["priya"], now=clock.now)
+    outcome = revisions.reopen(db_session, mine, "I would like to match Tom.", actor=team["priya"], now=clock.now)
     assert outcome.request is not None
-    scoring.decide_revision(db_session, mine.attempt.candidate.opening, mine, approve=False,
+    revisions.decide_revision(db_session, mine.attempt.candidate.opening, mine, approve=False,
                             note="Your first reading stands; bring it to the debrief.", actor=team["manager"],
                             now=clock.now)
     with pytest.raises(Conflict, match="no reopen request waiting"):
-        scoring.decide_revision(db_session, mine.attempt.candidate.opening, mine, approve=True, note="",
+        revisions.decide_revision(db_session, mine.attempt.candidate.opening, mine, approve=True, note="",
                                 actor=team["manager"], now=clock.now)
     db_session.expire_all()
     card = db_session.get(Assignment, mine.id).scorecard
@@ -262,16 +262,16 @@ def test_closing_lets_waiting_requests_lapse(
     mine = assign(db_session, work, team["priya"], team["manager"], clock.now)
     rate(db_session, make, assign(db_session, work, team["tom"], team["manager"], clock.now), 2)
     rate(db_session, make, mine, 4)
-    request = scoring.reopen(db_session, mine, "I would like another look.", actor=team["priya"],
+    request = revisions.reopen(db_session, mine, "I would like another look.", actor=team["priya"],
                              now=clock.now).request
     opening = mine.attempt.candidate.opening
-    openings.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
+    scoring_state.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
     db_session.expire_all()
     assert db_session.get(RevisionRequest, request.id).status is RevisionStatus.LAPSED
     with pytest.raises(Conflict, match="closed"):
-        scoring.decide_revision(db_session, opening, mine, approve=True, note="", actor=team["manager"],
+        revisions.decide_revision(db_session, opening, mine, approve=True, note="", actor=team["manager"],
                                 now=clock.now)
-    assert scoring.pending_requests(db_session, opening) == []
+    assert revisions.pending_requests(db_session, opening) == []
 
 
 def test_a_reopen_before_anyone_elses_score_was_visible_needs_no_approval(
@@ -280,7 +280,7 @@ def test_a_reopen_before_anyone_elses_score_was_visible_needs_no_approval(
     mine = assign(db_session, work, team["priya"], team["manager"], clock.now)
     rate(db_session, make, mine, 4)
     assign(db_session, work, team["tom"], team["manager"], clock.now)
-    done = scoring.reopen(db_session, mine, "I misread the tracking plan.", actor=team["priya"], now=clock.now)
+    done = revisions.reopen(db_session, mine, "I misread the tracking plan.", actor=team["priya"], now=clock.now)
     assert done.request is None and done.scorecard.status is ScorecardStatus.DRAFT
     rate(db_session, make, mine, 3)
     assert set(scores_of(db_session, mine).values()) == {(3, 4)}
@@ -300,18 +300,18 @@ def test_results_rank_on_first_submitted_ratings_unless_the_revised_ones_are_ask
             rate(db_session, make, assign(db_session, attempt, team[who], team["manager"], clock.now), base)
     changed = next(a for a in db_session.scalars(select(Assignment).where(Assignment.attempt_id == attempts[0].id))
                    if a.interviewer_id == team["priya"].id)
-    scoring.reopen(db_session, changed, "I want to lift this one a lot.", actor=team["priya"], now=clock.now)
-    scoring.decide_revision(db_session, opening, changed, approve=True, note="", actor=team["manager"], now=clock.now)
+    revisions.reopen(db_session, changed, "I want to lift this one a lot.", actor=team["priya"], now=clock.now)
+    revisions.decide_revision(db_session, opening, changed, approve=True, note="", actor=team["manager"], now=clock.now)
     rate(db_session, make, changed, 5)
 
     def first_scores(ratings: str) -> set[int | None]:
-        cards = results.scored_cards(db_session, opening, ratings)
+        cards = scores.scored_cards(db_session, opening, ratings)
         return {s for card in cards if card.attempt_id == attempts[0].id and card.interviewer_id == team["priya"].id
                 for s in card.scores.values()}
 
-    assert first_scores(results.FIRST) == {2} and first_scores(results.REVISED) == {5}
+    assert first_scores(scores.FIRST) == {2} and first_scores(scores.REVISED) == {5}
     first = results.comparison(db_session, make.library, opening)
-    revised = results.comparison(db_session, make.library, opening, ratings=results.REVISED)
+    revised = results.comparison(db_session, make.library, opening, ratings=scores.REVISED)
     raw = {r.candidate.id: r.estimate.raw_mean for r in first.rows}
     raw_revised = {r.candidate.id: r.estimate.raw_mean for r in revised.rows}
     weak = attempts[0].candidate_id

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from assess import create_app, migrate
 from assess.db import get_database, make_engine
 from assess.models import Assignment, AuditEvent, Role, Scorecard, ScorecardStatus
-from assess.services import scoring
+from assess.services import assigning
 from tests.conftest import POSTGRES_ENV, Factory, csrf_token, make_config, sign_in_session
 
 A = "a-mini-prd"
@@ -67,9 +67,9 @@ def seed(app: Flask) -> dict[str, Any]:
         manager = make.user(Role.HIRING_MANAGER)
         priya, tom = make.user(Role.INTERVIEWER), make.user(Role.INTERVIEWER)
         attempt = make.submission(make.opening(manager), A, "meets")
-        mine = scoring.assign(session, attempt.candidate.opening, attempt.id, priya.id, due_at=None, actor=manager,
+        mine = assigning.assign(session, attempt.candidate.opening, attempt.id, priya.id, due_at=None, actor=manager,
                               now=make.now())
-        theirs = scoring.assign(session, attempt.candidate.opening, attempt.id, tom.id, due_at=None, actor=manager,
+        theirs = assigning.assign(session, attempt.candidate.opening, attempt.id, tom.id, due_at=None, actor=manager,
                                 now=make.now())
         seeded = {"priya": priya, "tom": tom, "mine": mine.id, "theirs": theirs.id}
         session.close()

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from assess.domain.scoring import RatingInput, ScorecardInput
 from assess.errors import Conflict
 from assess.models import Assignment, Role, ScorecardStatus, ScoringState
-from assess.services import openings, results, scoring
+from assess.services import assigning, revisions, scorecards, scores, scoring_state
 from tests.conftest import Factory, FrozenClock
 
 A = "a-mini-prd"
@@ -58,7 +58,7 @@ class ScoringLifeCycle(RuleBasedStateMachine):
     # -- helpers -------------------------------------------------------------------------------
 
     def _assign(self, who: Any) -> Assignment:
-        return scoring.assign(self.session, self.opening, self.attempt.id, who.id, due_at=None, actor=self.manager,
+        return assigning.assign(self.session, self.opening, self.attempt.id, who.id, due_at=None, actor=self.manager,
                               now=self.clock.now)
 
     def _assignment(self, who: int) -> Assignment:
@@ -93,7 +93,7 @@ class ScoringLifeCycle(RuleBasedStateMachine):
         allowed = self.state is ScoringState.OPEN and self.cards[who] != "submitted"
         content = self.make.library.scorecard(A).content
         given = ScorecardInput({k: RatingInput(value, "Quotes the funnel.") for k in content.dimension_keys}, "yes")
-        self._expect(allowed, lambda: scoring.save(self.session, self.make.library, self._assignment(who), given,
+        self._expect(allowed, lambda: scorecards.save(self.session, self.make.library, self._assignment(who), given,
                                                    submit=submit, actor=self.people[who], now=self.clock.now))
         if allowed:
             self.cards[who] = "submitted" if submit else "draft"
@@ -105,7 +105,7 @@ class ScoringLifeCycle(RuleBasedStateMachine):
         other_seen = self.first[1 - who] is not None
         allowed = (self.state is ScoringState.OPEN and self.cards[who] == "submitted"
                    and not (other_seen and who in self.pending))
-        done = self._expect(allowed, lambda: scoring.reopen(self.session, self._assignment(who), REASON,
+        done = self._expect(allowed, lambda: revisions.reopen(self.session, self._assignment(who), REASON,
                                                             actor=self.people[who], now=self.clock.now))
         if done is not None:
             assert (done.request is not None) == other_seen
@@ -118,7 +118,7 @@ class ScoringLifeCycle(RuleBasedStateMachine):
     def decide(self, who: int, approve: bool, by_admin: bool) -> None:
         allowed = self.state is ScoringState.OPEN and who in self.pending
         actor = self.make.user(Role.ADMIN) if by_admin else self.manager
-        self._expect(allowed, lambda: scoring.decide_revision(self.session, self.opening, self._assignment(who),
+        self._expect(allowed, lambda: revisions.decide_revision(self.session, self.opening, self._assignment(who),
                                                               approve=approve, note="", actor=actor,
                                                               now=self.clock.now))
         if allowed:
@@ -135,13 +135,13 @@ class ScoringLifeCycle(RuleBasedStateMachine):
 
     @rule()
     def assign_automatically(self) -> None:
-        self._expect(self.state is ScoringState.OPEN, lambda: scoring.auto_assign(
+        self._expect(self.state is ScoringState.OPEN, lambda: assigning.auto_assign(
             self.session, self.make.library, self.opening, actor=self.manager, now=self.clock.now))
 
     @rule()
     def close(self) -> None:
         allowed = self.state is ScoringState.OPEN
-        self._expect(allowed, lambda: openings.close_scoring(self.session, self.opening, actor=self.manager,
+        self._expect(allowed, lambda: scoring_state.close_scoring(self.session, self.opening, actor=self.manager,
                                                              now=self.clock.now))
         if allowed:
             self.state, self.pending, self.frozen = ScoringState.CLOSED, set(), self._stored()
@@ -149,7 +149,7 @@ class ScoringLifeCycle(RuleBasedStateMachine):
     @rule()
     def unblind(self) -> None:
         allowed = self.state is ScoringState.CLOSED
-        self._expect(allowed, lambda: openings.unblind(self.session, self.opening, actor=self.manager,
+        self._expect(allowed, lambda: scoring_state.unblind(self.session, self.opening, actor=self.manager,
                                                        now=self.clock.now))
         if allowed:
             self.state = ScoringState.UNBLINDED
@@ -171,7 +171,7 @@ class ScoringLifeCycle(RuleBasedStateMachine):
             assert (first_at is not None) == (self.first[who] is not None)
             assert {first for _, _, first in ratings} == {self.first[who]}, "first-submitted ratings changed"
             assert (revised_at is not None) == (who in self.revised)
-        assert {r.scorecard.assignment.interviewer_id for r in scoring.pending_requests(self.session, self.opening)} \
+        assert {r.scorecard.assignment.interviewer_id for r in revisions.pending_requests(self.session, self.opening)} \
             == {self.people[who].id for who in self.pending}
 
     @invariant()
@@ -182,7 +182,7 @@ class ScoringLifeCycle(RuleBasedStateMachine):
     @invariant()
     def the_results_read_the_first_submitted_ratings(self) -> None:
         read = {card.interviewer_id: set(card.scores.values())
-                for card in results.scored_cards(self.session, self.opening)}
+                for card in scores.scored_cards(self.session, self.opening)}
         assert read == {self.people[who].id: {self.first[who]} for who in (0, 1) if self.first[who] is not None}
 
 

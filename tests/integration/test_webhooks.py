@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assess.models import Role, User, WebhookDelivery, WebhookEndpoint
-from assess.services import scoring, webhooks
+from assess.services import assigning, webhooks
 from tests.conftest import Factory, FrozenClock, csrf_token, sign_in_session
 from tests.integration.test_ai_drafts import rate
 
@@ -82,7 +82,7 @@ def test_an_admin_adds_a_webhook_and_it_receives_signed_events_without_names(
     manager, interviewer = make.user(Role.HIRING_MANAGER), make.user(Role.INTERVIEWER)
     opening = make.opening(manager)
     attempt = make.submission(opening, name="Wren Hollis", email="wren.hollis@example.net")
-    made = scoring.assign(db_session, opening, attempt.id, interviewer.id, due_at=None, actor=manager, now=clock.now)
+    made = assigning.assign(db_session, opening, attempt.id, interviewer.id, due_at=None, actor=manager, now=clock.now)
     rate(db_session, make, made, interviewer, 4, submit=True)
     assert webhooks.deliver_due(db_session, clock.now) == 2
 

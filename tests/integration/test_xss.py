@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from assess.markdown import render
 from assess.models import AiDraft, AiDraftStatus, Role
-from assess.services import attempts, scoring
+from assess.services import assigning, attempts, scorecards
 from tests.conftest import TEST_PASSWORD, Auth, Factory, FrozenClock, csrf_token
 from tests.support.xss import PAYLOADS, executable_content
 
@@ -39,12 +39,12 @@ def test_payloads_stay_inert_on_the_receipt_the_scoring_page_the_ai_panel_and_th
     attempt = attempts.start(db_session, make.library, invited.candidate, A, now=clock.now)
     attempts.submit(db_session, app.config["ASSESS"], attempt, answers=answers, now=clock.now)
     interviewer = make.user(Role.INTERVIEWER)
-    assignment = scoring.assign(db_session, opening, attempt.id, interviewer.id, due_at=None,
+    assignment = assigning.assign(db_session, opening, attempt.id, interviewer.id, due_at=None,
                                 actor=opening.hiring_manager, now=clock.now)
     content = make.library.scorecard(A).content
     from assess.domain.scoring import RatingInput, ScorecardInput
 
-    scoring.save(db_session, make.library, assignment,
+    scorecards.save(db_session, make.library, assignment,
                  ScorecardInput({k: RatingInput(3, PAYLOADS[0]) for k in content.dimension_keys}, "yes",
                                 summary=PAYLOADS[1]), submit=False, actor=interviewer, now=clock.now)
     evil = {k: {"score": 3, "evidence": [PAYLOADS[2], PAYLOADS[5]], "dropped": 0, "supported": True,

@@ -15,7 +15,7 @@ from ... import clock, db
 from ...content_registry import library
 from ...errors import Forbidden, InputError
 from ...models import ApiToken, Candidate, Scorecard
-from ...services import api_tokens, audit, invitations, openings, results
+from ...services import api_tokens, audit, invitations, openings, results, scores
 from ...services.attempts import steps
 from ..forms import LARGEST_INT, PlainLineText
 from ..limits import limiter
@@ -222,8 +222,8 @@ def _scorecard(card: Scorecard) -> dict[str, Any]:
 def list_scorecards(slug: str) -> Response:
     session = db.session()
     opening = openings.opening_at(session, slug)
-    return jsonify(_paged(results.count_submitted(session, opening),
-                          lambda limit, offset: results.submitted_scorecards(session, opening, limit=limit,
+    return jsonify(_paged(scores.count_submitted(session, opening),
+                          lambda limit, offset: scores.submitted_scorecards(session, opening, limit=limit,
                                                                              offset=offset),
                           _scorecard))
 

@@ -9,6 +9,7 @@ import secrets
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -49,8 +50,6 @@ OPEN_ENDPOINTS = {"candidate.start_link"}
 
 
 def _config() -> Config:
-    from flask import current_app
-
     return current_app.config["ASSESS"]  # type: ignore[no-any-return]
 
 

@@ -17,10 +17,25 @@ from ...content_registry import library
 from ...errors import AppError
 from ...models import Candidate, ScoringState, User
 from ...domain.spreadsheet import to_csv
-from ...services import audit, calibration_sessions, invitations, mail, openings, results, scoring
+from ...services import (
+    assigning,
+    audit,
+    calibration_report,
+    calibration_sessions,
+    interviewer_pool,
+    invitations,
+    mail,
+    openings,
+    results,
+    revisions,
+    scorecards,
+    scores,
+    scoring_state,
+    worklist,
+)
 from ...services.content import exercise_of, scorecard_of
 from ...services.attempts import StepState, steps
-from .. import limits
+from .. import charts, limits
 from ..access import current_staff
 from ..forms import ConfirmForm
 from ..limits import limiter
@@ -95,8 +110,7 @@ def opening(slug: str) -> str:
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
     now = clock.now()
-    candidates = openings.candidates_of(session, found)
-    _record_listing(session, found, "opening", len(candidates))
+    candidates = openings.candidates_for(session, found, viewer=current_staff(), now=now)
     return render_template(
         "hiring/opening.html",
         opening=found,
@@ -262,15 +276,13 @@ def outbox(slug: str) -> str:
 def scoring_page(slug: str) -> str:
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
-    scoring.ensure_live_stages(session, library(), found)
-    work = scoring.work_page(session, found, view=request.args.get("view"),
-                             page=request.args.get("page", 1, type=int))
-    _record_listing(session, found, "scoring", len({row.attempt.candidate_id for row in work.rows}))
+    work = worklist.work_page_for(session, found, viewer=current_staff(), now=clock.now(),
+                                  view=request.args.get("view"), page=request.args.get("page", 1, type=int))
     return render_template(
-        "hiring/scoring.html", opening=found, work=work, rows=work.rows, views=scoring.WORK_VIEWS,
-        pool=scoring.interviewers(session), requests=scoring.pending_requests(session, found),
+        "hiring/scoring.html", opening=found, work=work, rows=work.rows, views=worklist.WORK_VIEWS,
+        pool=interviewer_pool.active_interviewers(session), requests=revisions.pending_requests(session, found),
         action_form=ActionForm(), assign_form=AssignForm(), revision_form=RevisionDecisionForm(),
-        now=clock.now(), is_overdue=scoring.is_overdue, scoring_open=found.scoring_state is ScoringState.OPEN,
+        now=clock.now(), is_overdue=worklist.is_overdue, scoring_open=found.scoring_state is ScoringState.OPEN,
         dimension_names={d.key: d.name for d in library().rubric.dimensions}, exercise_of=exercise_of,
     )
 
@@ -285,7 +297,7 @@ def auto_assign(slug: str) -> Response:
     found = openings.opening_for(session, current_staff(), slug)
     if ActionForm().validate_on_submit():
         try:
-            result = scoring.auto_assign(session, library(), found, actor=current_staff(), now=clock.now())
+            result = assigning.auto_assign(session, library(), found, actor=current_staff(), now=clock.now())
         except AppError as error:
             flash(error.message, "error")
         else:
@@ -307,7 +319,7 @@ def assign(slug: str) -> Response:
         return _back_to_scoring(slug)
     due = (datetime.combine(form.due.data, time(17, 0), tzinfo=UTC) if form.due.data else None)
     try:
-        made = scoring.assign(session, found, form.attempt_id.data, form.interviewer_id.data, due_at=due,
+        made = assigning.assign(session, found, form.attempt_id.data, form.interviewer_id.data, due_at=due,
                               actor=current_staff(), now=clock.now())
     except AppError as error:
         flash(error.message, "error")
@@ -320,10 +332,10 @@ def assign(slug: str) -> Response:
 def remind(slug: str, assignment_id: int) -> Response:
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
-    assignment = scoring.assignment_in(session, found, assignment_id)
+    assignment = assigning.assignment_in(session, found, assignment_id)
     if ActionForm().validate_on_submit():
         try:
-            made = scoring.remind(session, _config(), found, assignment, actor=current_staff(), now=clock.now())
+            made = assigning.remind(session, _config(), found, assignment, actor=current_staff(), now=clock.now())
         except AppError as error:
             flash(error.message, "error")
         else:
@@ -336,13 +348,13 @@ def decide_revision(slug: str, assignment_id: int) -> Response:
     """Approve or refuse an interviewer's request to reopen a scorecard after seeing others' ratings."""
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
-    assignment = scoring.assignment_in(session, found, assignment_id)
+    assignment = assigning.assignment_in(session, found, assignment_id)
     form = RevisionDecisionForm()
     if not form.validate_on_submit():
         flash("Keep the note to 1,000 characters.", "error")
         return _back_to_scoring(slug)
     try:
-        scoring.decide_revision(session, found, assignment, approve=bool(form.approve.data),
+        revisions.decide_revision(session, found, assignment, approve=bool(form.approve.data),
                                 note=form.note.data or "", actor=current_staff(), now=clock.now())
     except AppError as error:
         flash(error.message, "error")
@@ -359,8 +371,8 @@ def close_scoring(slug: str) -> Response | str:
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
     if request.method == "GET":
-        unfinished = scoring.unfinished_count(session, found)
-        waiting = len(scoring.pending_requests(session, found))
+        unfinished = scoring_state.unfinished_count(session, found)
+        waiting = len(revisions.pending_requests(session, found))
         facts = ["No scorecard can be started, saved, submitted or reopened after this, and nobody can be "
                  "assigned. Reminders stop.",
                  f"{unfinished} assigned scorecard(s) are not submitted and will stay unscored." if unfinished
@@ -369,7 +381,7 @@ def close_scoring(slug: str) -> Response | str:
             facts.append(f"{waiting} reopen request(s) are waiting; they lapse and the scorecards stay as submitted.")
         facts.append("This cannot be undone. Afterwards you can unblind names and record decisions.")
         return _confirm(found, "Close scoring?", facts, url_for("hiring.close_scoring", slug=slug), "Close scoring")
-    return _opening_step(slug, openings.close_scoring, "Scoring is closed; scorecards are now final.",
+    return _opening_step(slug, scoring_state.close_scoring, "Scoring is closed; scorecards are now final.",
                          "hiring.close_scoring")
 
 
@@ -382,7 +394,7 @@ def unblind(slug: str) -> Response | str:
         facts = ["Every interviewer on this opening will see candidates' names beside their codes, on every "
                  "scorecard, from now on.", "This cannot be undone."]
         return _confirm(found, "Unblind names?", facts, url_for("hiring.unblind", slug=slug), "Unblind names")
-    return _opening_step(slug, openings.unblind, "Names are now shown to interviewers.", "hiring.unblind")
+    return _opening_step(slug, scoring_state.unblind, "Names are now shown to interviewers.", "hiring.unblind")
 
 
 def _confirm(found: Any, heading: str, facts: list[str], action: str, button: str, *,
@@ -443,12 +455,12 @@ def results_page(slug: str) -> str:
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
     without = request.args.get("without", type=int)
-    ratings = request.args.get("ratings", results.FIRST)
-    compared = results.comparison(session, library(), found, exclude=without, ratings=ratings)
-    _record_listing(session, found, "results", len(compared.rows))
+    ratings = request.args.get("ratings", scores.FIRST)
+    compared = results.comparison_for(session, library(), found, viewer=current_staff(), now=clock.now(),
+                                      exclude=without, ratings=ratings)
     return render_template(
-        "hiring/results.html", opening=found, compared=compared, rating_views=results.RATINGS,
-        chart=results.chart_config(compared),
+        "hiring/results.html", opening=found, compared=compared, rating_views=scores.RATINGS,
+        chart=charts.results_chart(compared),
         dimension_names={d.key: d.name for d in library().rubric.dimensions},
     )
 
@@ -474,7 +486,7 @@ def candidate_page(slug: str, candidate_id: int) -> Response | str:
     session.commit()
     return render_template(
         "hiring/candidate.html", opening=found, person=person, form=form,
-        cards=scoring.candidate_scorecards(session, person), decisions=results.decisions_of(session, person),
+        cards=scorecards.candidate_scorecards(session, person), decisions=results.decisions_of(session, person),
         scorecard_of=scorecard_of,
     )
 
@@ -498,7 +510,7 @@ def export(slug: str, kind: str) -> Response:
             [[card.assignment.attempt.candidate.name, card.assignment.attempt.exercise_key,
               card.assignment.interviewer.name, rating.dimension_key, rating.score, rating.evidence,
               card.recommendation, card.submitted_at.isoformat() if card.submitted_at else ""]
-             for card in results.submitted_scorecards(session, found) for rating in card.ratings],
+             for card in scores.submitted_scorecards(session, found) for rating in card.ratings],
         )
     else:
         abort(404)
@@ -514,9 +526,9 @@ def interviewers_page(slug: str) -> str:
     """How each interviewer scores compared with the others, the AI aid included."""
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
-    rows, warnings = results.interviewer_report(session, found)
+    rows, warnings = calibration_report.interviewer_report(session, found)
     return render_template("hiring/interviewers.html", opening=found, rows=rows, warnings=warnings,
-                           pairs=results.pairwise_agreement(session, found))
+                           pairs=calibration_report.pairwise_agreement(session, found))
 
 
 # -- calibration sessions --------------------------------------------------------------------

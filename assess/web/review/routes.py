@@ -7,11 +7,12 @@ from werkzeug.wrappers import Response
 
 from ... import clock, db
 from ...content_registry import library
+from ...domain.scoring import disagreements
 from ...domain.structure import structural_checks
 from ...errors import AppError, InputError
 from ...models import Assignment, RevisionStatus, ScorecardStatus, ScoringState
 from ...config import Config
-from ...services import ai_drafts, calibration_sessions, scoring
+from ...services import ai_drafts, calibration_sessions, revisions, scorecards, worklist
 from ...tasks import tasks
 from ..forms import ActionForm
 from ...services.content import exercise_of
@@ -31,7 +32,7 @@ from .forms import (
 @bp.get("/")
 def index() -> str:
     return render_template(
-        "review/index.html", assignments=scoring.queue(db.session(), current_staff()), now=clock.now(),
+        "review/index.html", assignments=worklist.queue(db.session(), current_staff()), now=clock.now(),
         calibrations=calibration_sessions.entries_for(db.session(), current_staff()),
         exercise_of=exercise_of, ScorecardStatus=ScorecardStatus,
     )
@@ -52,8 +53,8 @@ def _fill(form: object, assignment: Assignment) -> None:
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 def assignment(assignment_id: int) -> Response | str | tuple[str, int]:
     session = db.session()
-    found = scoring.assignment_for(session, current_staff(), assignment_id)
-    content = scoring.scorecard_content(library(), session, found)
+    found = scorecards.assignment_for(session, current_staff(), assignment_id)
+    content = scorecards.scorecard_content(library(), session, found)
     form = with_recommendations(scorecard_form_class(content)(), content)
     status = 200
     problems = []
@@ -62,7 +63,7 @@ def assignment(assignment_id: int) -> Response | str | tuple[str, int]:
             status = 400
         else:
             try:
-                problems = scoring.save(
+                problems = scorecards.save(
                     session, library(), found, scorecard_input(form, content), submit=bool(form.submit.data),
                     actor=current_staff(), now=clock.now(),
                 )
@@ -90,7 +91,7 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
             cell for table in exercise.variant(attempt.data_variant).tables for row in table.rows
             for cell in row if isinstance(cell, int)
         )
-    peers = scoring.peers(session, found)
+    peers = scorecards.peers(session, found)
     locked = found.scorecard is not None and found.scorecard.status is ScorecardStatus.SUBMITTED
     return render_template(
         "review/assignment.html",
@@ -106,13 +107,13 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
         problems={p.field: p.message for p in problems},
         locked=locked,
         closed=attempt.candidate.opening.scoring_state is not ScoringState.OPEN,
-        needs_approval=locked and scoring.needs_approval(session, found),
-        pending=scoring.pending_request(found.scorecard),
-        last_request=scoring.latest_request(found.scorecard), RevisionStatus=RevisionStatus,
+        needs_approval=locked and revisions.needs_approval(session, found),
+        pending=revisions.pending_request(found.scorecard),
+        last_request=revisions.latest_request(found.scorecard), RevisionStatus=RevisionStatus,
         peers=peers,
-        debrief={d.dimension for d in scoring.disagreements(
+        debrief={d.dimension for d in disagreements(
             {p.interviewer.name: {r.dimension_key: r.score for r in p.scorecard.ratings} for p in peers})},
-        history=scoring.history(session, found.scorecard) if found.scorecard else [],
+        history=scorecards.history(session, found.scorecard) if found.scorecard else [],
         reopen_form=reopen_form or ReopenForm(),
         action_form=ActionForm(),
         score_field=score_field, evidence_field=evidence_field, signals_field=signals_field,
@@ -139,7 +140,7 @@ def request_ai_draft(assignment_id: int) -> Response | str:
     scorecard is lost; without the script the whole page is reloaded.
     """
     session = db.session()
-    found = scoring.assignment_for(session, current_staff(), assignment_id)
+    found = scorecards.assignment_for(session, current_staff(), assignment_id)
     problem = None
     if ActionForm().validate_on_submit():
         try:
@@ -157,11 +158,11 @@ def request_ai_draft(assignment_id: int) -> Response | str:
 @bp.get("/assignments/<int:assignment_id>/ai-draft")
 def ai_draft_panel(assignment_id: int) -> str:
     """The AI draft panel alone, for the page to refresh while a draft is being made."""
-    return _panel(scoring.assignment_for(db.session(), current_staff(), assignment_id), None)
+    return _panel(scorecards.assignment_for(db.session(), current_staff(), assignment_id), None)
 
 
 def _panel(found: Assignment, problem: str | None) -> str:
-    content = scoring.scorecard_content(library(), db.session(), found)
+    content = scorecards.scorecard_content(library(), db.session(), found)
     return render_template("review/_ai_draft.html", assignment=found, content=content,
                            action_form=ActionForm(), ai_problem=problem, **_ai_context(found))
 
@@ -176,11 +177,11 @@ def _candidate_label(found: Assignment) -> str:
 @bp.post("/assignments/<int:assignment_id>/reopen")
 def reopen(assignment_id: int) -> Response | str | tuple[str, int]:
     session = db.session()
-    found = scoring.assignment_for(session, current_staff(), assignment_id)
+    found = scorecards.assignment_for(session, current_staff(), assignment_id)
     form = ReopenForm()
     if form.validate_on_submit():
         try:
-            done = scoring.reopen(session, found, form.reason.data or "", actor=current_staff(), now=clock.now())
+            done = revisions.reopen(session, found, form.reason.data or "", actor=current_staff(), now=clock.now())
         except InputError as error:
             form.reason.errors = [error.message]
         except AppError as error:
@@ -190,7 +191,7 @@ def reopen(assignment_id: int) -> Response | str | tuple[str, int]:
             flash("Asked. The hiring manager decides; until then your scorecard stays as submitted." if done.request
                   else "Scorecard reopened. Change what needs changing and submit it again.", "success")
             return redirect(url_for("review.assignment", assignment_id=assignment_id))
-    content = scoring.scorecard_content(library(), session, found)
+    content = scorecards.scorecard_content(library(), session, found)
     scorecard_form = with_recommendations(scorecard_form_class(content)(formdata=None), content)
     _fill(scorecard_form, found)
     return _page(found, content, scorecard_form, [], reopen_form=form), 400

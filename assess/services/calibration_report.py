@@ -1,0 +1,144 @@
+"""How each interviewer scores: severity, agreement with the others, drift by week; the AI as one more rater."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.agreement import quadratic_weighted_kappa
+from ..domain.calibration import DesignError, Rating, calibrate
+from ..domain.ranking import ScoredCard, calibration_ratings, rated_dimension
+from ..models import AiDraft, AiDraftStatus, Opening, User
+from .calibration_sessions import reference_of, sessions_of
+from .scores import scored_cards
+
+AI_RATER = "ai"
+
+
+@dataclass(frozen=True)
+class InterviewerReport:
+    name: str
+    is_ai: bool
+    severity: float
+    low: float
+    high: float
+    ratings: int
+    agreement: float | None  # quadratic weighted kappa against the others on the same work
+    drift: list[tuple[str, float]]  # (week, mean leniency that week)
+    benchmark_distance: float | None = None  # mean |score - reference| in calibration sessions
+
+
+@dataclass(frozen=True)
+class PairAgreement:
+    first: str
+    second: str
+    kappa: float | None
+    shared: int  # dimensions of the same work both rated
+
+
+def _ai_ratings(session: Session, cards: Sequence[ScoredCard]) -> list[Rating]:
+    """The latest finished AI draft of each scorecard, read as one more rater's ratings."""
+    by_id = {card.card_id: card for card in cards}
+    if not by_id:
+        return []
+    latest: dict[int, AiDraft] = {}
+    for draft in session.scalars(select(AiDraft).where(AiDraft.scorecard_id.in_(by_id),
+                                                      AiDraft.status == AiDraftStatus.DONE).order_by(AiDraft.id)):
+        if draft.result:
+            latest[draft.scorecard_id] = draft
+    found = []
+    for card in cards:
+        draft = latest.get(card.card_id)
+        if draft is None:
+            continue
+        for key, item in draft.result["dimensions"].items():
+            found.append(Rating(str(card.candidate_id), AI_RATER, rated_dimension(card.exercise_key, key),
+                                float(item["score"])))
+    return found
+
+
+def _names(session: Session, cards: Sequence[ScoredCard]) -> dict[str, str]:
+    ids = {card.interviewer_id for card in cards}
+    names = {str(u.id): u.name for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    names[AI_RATER] = "AI drafts"
+    return names
+
+
+def pairwise_agreement(session: Session, opening: Opening) -> list[PairAgreement]:
+    """Quadratic weighted kappa for every pair of raters (the AI drafts included) on the work both scored."""
+    cards = scored_cards(session, opening)
+    names = _names(session, cards)
+    by_item: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for r in calibration_ratings(cards) + _ai_ratings(session, cards):
+        by_item[(r.candidate, r.dimension)][r.rater] = int(r.score)
+    raters = sorted({rater for scores in by_item.values() for rater in scores}, key=lambda r: names.get(r, r))
+    pairs = []
+    for i, first in enumerate(raters):
+        for second in raters[i + 1:]:
+            shared = [(s[first], s[second]) for s in by_item.values() if first in s and second in s]
+            if shared:
+                kappa = quadratic_weighted_kappa([a for a, _ in shared], [b for _, b in shared])
+                pairs.append(PairAgreement(names.get(first, first), names.get(second, second), kappa, len(shared)))
+    return pairs
+
+
+def interviewer_report(session: Session, opening: Opening) -> tuple[list[InterviewerReport], list[str]]:
+    """Each interviewer's severity, agreement with the others and drift by week; the AI as one more row."""
+    cards = scored_cards(session, opening)
+    every = calibration_ratings(cards) + _ai_ratings(session, cards)
+    try:
+        fit = calibrate(every)
+    except DesignError as error:
+        return [], [str(error)]
+    grand = sum(d.mean for d in fit.dimensions) / len(fit.dimensions)
+    level = {e.candidate: e.score - grand for e in fit.candidates}
+    dimension_mean = {d.dimension: d.mean for d in fit.dimensions}
+    weeks: dict[tuple[str, str, str], str] = {}
+    for card in cards:
+        week = card.submitted_at.strftime("%G-W%V") if card.submitted_at else "?"
+        for dimension in card.scores:
+            weeks[(str(card.candidate_id), str(card.interviewer_id),
+                   rated_dimension(card.exercise_key, dimension))] = week
+    by_item: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for r in every:
+        by_item[(r.candidate, r.dimension)][r.rater] = r.score
+    names = _names(session, cards)
+    distance = _benchmark_distances(session, opening)
+    rows = []
+    for estimate in fit.raters:
+        mine, others = [], []
+        for scores in by_item.values():
+            if estimate.rater in scores:
+                for rater, score in scores.items():
+                    if rater != estimate.rater:
+                        mine.append(int(scores[estimate.rater]))
+                        others.append(int(score))
+        residuals: dict[str, list[float]] = defaultdict(list)
+        for r in every:
+            if r.rater == estimate.rater:
+                week = weeks.get((r.candidate, r.rater, r.dimension), "AI")
+                residuals[week].append(r.score - dimension_mean[r.dimension] - level[r.candidate])
+        rows.append(InterviewerReport(
+            name=names.get(estimate.rater, estimate.rater), is_ai=estimate.rater == AI_RATER,
+            severity=estimate.severity, low=estimate.low, high=estimate.high, ratings=estimate.ratings,
+            agreement=quadratic_weighted_kappa(mine, others) if len(mine) >= 2 else None,
+            drift=sorted((week, sum(v) / len(v)) for week, v in residuals.items()),
+            benchmark_distance=distance.get(estimate.rater),
+        ))
+    return sorted(rows, key=lambda r: (r.is_ai, r.severity)), list(fit.warnings)
+
+
+def _benchmark_distances(session: Session, opening: Opening) -> dict[str, float]:
+    """Each interviewer's mean distance from the reference scores across calibration sessions."""
+    gaps: dict[str, list[int]] = defaultdict(list)
+    for cs in sessions_of(session, opening):
+        reference = reference_of(cs)
+        for entry in cs.entries:
+            if entry.submitted_at is not None:
+                gaps[str(entry.interviewer_id)] += [abs(entry.scores[k] - v) for k, v in reference.items()
+                                                    if k in entry.scores]
+    return {rater: sum(v) / len(v) for rater, v in gaps.items() if v}

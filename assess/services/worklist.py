@@ -1,0 +1,228 @@
+"""What there is to score: the opening's work list and its views, the interviewer's queue, live-stage slots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, true
+from sqlalchemy.orm import Session, joinedload, selectinload, subqueryload
+
+from ..content import ContentLibrary
+from ..content.schema import Exercise, ExerciseKind
+from ..domain.scoring import DEBRIEF_GAP, Disagreement, disagreements
+from ..models import (
+    Assignment,
+    Attempt,
+    Candidate,
+    ContentKind,
+    Opening,
+    Rating,
+    Scorecard,
+    ScorecardStatus,
+    ScoringState,
+    Submission,
+    User,
+)
+from . import audit
+from .content import ensure_version, exercise_of
+
+
+def is_submitted(assignment: Assignment) -> bool:
+    """Whether the assignment's scorecard is in."""
+    return assignment.scorecard is not None and assignment.scorecard.status is ScorecardStatus.SUBMITTED
+
+
+def is_overdue(assignment: Assignment, now: datetime) -> bool:
+    return assignment.due_at is not None and assignment.due_at < now and not is_submitted(assignment)
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    """One thing to score in an opening, with who is on it and where they disagree."""
+
+    attempt: Attempt
+    exercise: Exercise
+    assignments: list[Assignment]
+    disagreements: list[Disagreement]
+
+    @property
+    def submitted_count(self) -> int:
+        return sum(1 for a in self.assignments if is_submitted(a))
+
+
+def add_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> bool:
+    """Give every candidate who handed in work a slot for each live stage of the opening, while scoring is open.
+
+    Part of the caller's transaction (nothing is committed here); says whether any slot was added.
+    """
+    if opening.scoring_state is not ScoringState.OPEN:
+        return False
+    live = [
+        step for step in opening.exercises
+        if step.exercise_key in library.exercises
+        and library.exercise(step.exercise_key).content.kind is ExerciseKind.LIVE
+    ]
+    if not live:
+        return False
+    candidates = session.scalars(
+        select(Candidate)
+        .where(Candidate.opening_id == opening.id, Candidate.erased_at.is_(None))
+        .join(Attempt).join(Submission).distinct()
+        .options(selectinload(Candidate.attempts))
+    ).all()
+    added = False
+    for candidate in candidates:
+        have = {a.exercise_key for a in candidate.attempts}
+        for step in live:
+            if step.exercise_key in have:
+                continue
+            version, _ = ensure_version(
+                session, ContentKind.EXERCISE, step.exercise_key, library.exercise(step.exercise_key)  # type: ignore[arg-type]
+            )
+            session.add(Attempt(candidate=candidate, exercise_key=step.exercise_key, exercise_version=version))
+            added = True
+    if added:
+        session.flush()
+    return added
+
+
+def ensure_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> None:
+    """Add the opening's missing live-stage slots and commit them."""
+    if add_live_stages(session, library, opening):
+        session.commit()
+
+
+def _work(opening: Opening) -> Any:
+    """Attempts there is something to score for: submissions, and live stages (never started online)."""
+    return (select(Attempt.id).join(Candidate).outerjoin(Submission)
+            .where(Candidate.opening_id == opening.id)
+            .where((Submission.id.is_not(None)) | (Attempt.started_at.is_(None))))
+
+
+def _submitted_scores(assignments: list[Assignment]) -> dict[str, dict[str, int | None]]:
+    return {
+        a.interviewer.name: {r.dimension_key: r.score for r in a.scorecard.ratings}
+        for a in assignments if a.scorecard is not None and is_submitted(a)
+    }
+
+
+def _rows(session: Session, ids: Any) -> list[WorkRow]:
+    attempts = session.scalars(
+        select(Attempt).join(Candidate)
+        .where(Attempt.id.in_(ids))
+        # Collections load by subquery, one query each however many rows (selectin loads 500 at a time);
+        # single rows are joined in, except the few large content versions.
+        .options(
+            joinedload(Attempt.candidate),
+            selectinload(Attempt.exercise_version),
+            subqueryload(Attempt.assignments).joinedload(Assignment.interviewer),
+            subqueryload(Attempt.assignments).joinedload(Assignment.scorecard).subqueryload(Scorecard.ratings),
+        )
+        .order_by(Candidate.pseudonym, Attempt.exercise_key)
+        .execution_options(populate_existing=True)
+    ).unique().all()
+    return [WorkRow(
+        attempt=attempt,
+        exercise=exercise_of(attempt.exercise_version),
+        assignments=sorted(attempt.assignments, key=lambda a: a.id),
+        disagreements=disagreements(_submitted_scores(attempt.assignments)),
+    ) for attempt in attempts]
+
+
+def work_rows(session: Session, opening: Opening) -> list[WorkRow]:
+    """Every submission and live stage of the opening, with assignments and disagreements."""
+    return _rows(session, _work(opening).scalar_subquery())
+
+
+WORK_VIEWS = {
+    "attention": "Needs attention",
+    "disagreements": "Disagreements",
+    "all": "All",
+}
+
+
+@dataclass(frozen=True)
+class WorkPage:
+    rows: list[WorkRow]
+    view: str
+    page: int
+    per_page: int
+    counts: dict[str, int]  # view -> how many items it holds
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.counts[self.view] // self.per_page))
+
+
+def _views(opening: Opening) -> tuple[Any, dict[str, Any]]:
+    """The opening's work joined to per-item counts, and each view as a condition on that join.
+
+    Counts are aggregated once per page view and joined, so the database never re-runs a subquery per row.
+    """
+    in_opening = (select(Attempt.id).join(Candidate).where(Candidate.opening_id == opening.id)).scalar_subquery()
+    load = (
+        select(Assignment.attempt_id.label("attempt_id"), func.count(Assignment.id).label("assigned"),
+               func.count(Assignment.id).filter(
+                   (Scorecard.id.is_(None)) | (Scorecard.status != ScorecardStatus.SUBMITTED)).label("unfinished"))
+        .outerjoin(Scorecard).where(Assignment.attempt_id.in_(in_opening)).group_by(Assignment.attempt_id)
+    ).subquery()
+    apart = (
+        select(Assignment.attempt_id.label("attempt_id")).join(Scorecard).join(Rating)
+        .where(Assignment.attempt_id.in_(in_opening), Scorecard.status == ScorecardStatus.SUBMITTED,
+               Rating.score.is_not(None))
+        .group_by(Assignment.attempt_id, Rating.dimension_key)
+        .having(func.max(Rating.score) - func.min(Rating.score) >= DEBRIEF_GAP)
+    ).subquery()
+    disagreeing = select(apart.c.attempt_id).distinct().subquery()
+    work = (_work(opening).outerjoin(load, load.c.attempt_id == Attempt.id)
+            .outerjoin(disagreeing, disagreeing.c.attempt_id == Attempt.id))
+    flagged = disagreeing.c.attempt_id.is_not(None)
+    return work, {
+        "attention": (func.coalesce(load.c.assigned, 0) < opening.interviewers_per_submission)
+        | (func.coalesce(load.c.unfinished, 0) > 0) | flagged,
+        "disagreements": flagged,
+        "all": true(),
+    }
+
+
+def work_page(session: Session, opening: Opening, *, view: str | None = None, page: int = 1,
+              per_page: int = 50) -> WorkPage:
+    """One page of one view of the opening's work: by default what needs attention, if anything does."""
+    work, filters = _views(opening)
+    names = list(filters)
+    counted = work.with_only_columns(*(func.count().filter(filters[name]) for name in names))
+    counts = dict(zip(names, session.execute(counted).one(), strict=True))
+    if view not in filters:
+        view = "attention" if counts["attention"] else "all"
+    pages = max(1, -(-counts[view] // per_page))
+    page = min(max(1, page), pages)
+    ids = (work.where(filters[view]).order_by(Candidate.pseudonym, Attempt.exercise_key)
+           .limit(per_page).offset((page - 1) * per_page))
+    chosen = list(session.scalars(ids))
+    return WorkPage(_rows(session, chosen) if chosen else [], view, page, per_page, counts)
+
+
+def work_page_for(session: Session, opening: Opening, *, viewer: User, now: datetime, view: str | None = None,
+                  page: int = 1, per_page: int = 50) -> WorkPage:
+    """One page of the opening's work as shown to a person, the view of candidates' identities recorded."""
+    shown = work_page(session, opening, view=view, page=page, per_page=per_page)
+    audit.record(session, "candidates.listed", actor=viewer, subject_type="opening", subject_id=opening.id,
+                 now=now, page="scoring", shown=len({row.attempt.candidate_id for row in shown.rows}))
+    session.commit()
+    return shown
+
+
+def queue(session: Session, interviewer: User) -> list[Assignment]:
+    """The interviewer's assignments, open ones first, soonest due first."""
+    found = session.scalars(
+        select(Assignment)
+        .where(Assignment.interviewer_id == interviewer.id)
+        .options(
+            selectinload(Assignment.scorecard),
+            selectinload(Assignment.attempt).selectinload(Attempt.candidate).selectinload(Candidate.opening),
+            selectinload(Assignment.attempt).selectinload(Attempt.exercise_version),
+        )
+    ).all()
+    return sorted(found, key=lambda a: (is_submitted(a), a.due_at is None, a.due_at or a.created_at, a.id))
