@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..content.schema import Dataset, Table
+from ..domain import datasets
 from ..services.results import Comparison
 
-# Every chart takes its colours from here (the accent matches --accent in app.css), so each dataset the server
-# draws carries its colour and the page's script never has to choose one.
+# Every chart takes its colours from here (the accent matches --accent in app.css): each dataset the server
+# sends carries its colour, so the page's script never chooses one.
 COLOURS = {
     "accent": "#2f5bd3",
     "contrast": "#e07a1f",
     "accent_soft": "#c9d6fb",
 }
+# Series without a meaning of their own (periods, cohorts, events) take these in turn.
+PALETTE = ("#2f5bd3", "#e07a1f", "#1f7a4d", "#9b3fb5", "#c0392b", "#0f8b8d", "#7a6f1f", "#5b6576", "#d4a017",
+           "#3d8bfd")
+FILL_ALPHA = "33"  # a line's area is its colour at a fifth of its strength
 MARK_HALF_WIDTH = 0.02
 
 
@@ -38,3 +46,16 @@ def results_chart(comparison: Comparison) -> dict[str, object]:
         "options": {"indexAxis": "y", "scales": {"x": {"min": 1, "max": 5, "title": {
             "display": True, "text": "score on the 1-5 scale"}}}},
     }
+
+
+def dataset_chart(dataset: Dataset, table: Table) -> dict[str, Any] | None:
+    """The exercise data set's Chart.js configuration with each series in its palette colour, or None."""
+    config = datasets.chart_config(dataset, table)
+    if config is None:
+        return None
+    bar = config["type"] == "bar"
+    for index, series in enumerate(config["data"]["datasets"]):
+        colour = PALETTE[index % len(PALETTE)]
+        series.update(borderColor=colour, backgroundColor=colour if bar else colour + FILL_ALPHA, borderWidth=2,
+                      pointRadius=2, spanGaps=False)
+    return config

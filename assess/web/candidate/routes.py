@@ -32,7 +32,7 @@ from ...markdown import render
 from ...models import Attempt, Candidate
 from ...services import attempts, invitations
 from ...services.attempts import StepState
-from .. import limits
+from .. import charts, limits
 from ..access import fresh_session
 from ..limits import limiter
 from . import bp
@@ -216,7 +216,7 @@ def _work_page(attempt: Attempt, form: object, *, conflict: bool = False) -> str
         conflict=conflict,
         answer_length=answer_length,
         display_table=datasets.display_table,
-        chart_config=datasets.chart_config,
+        chart_config=charts.dataset_chart,
     )
 
 
