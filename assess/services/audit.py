@@ -21,6 +21,7 @@ def record(
     subject_type: str,
     subject_id: int | None,
     actor_kind: str | None = None,
+    now: datetime | None = None,
     **details: Any,
 ) -> AuditEvent:
     """Add one audit event to the session; the caller's transaction commits it."""
@@ -32,6 +33,8 @@ def record(
         subject_id=subject_id,
         details=details,
     )
+    if now is not None:
+        event.created_at = now
     session.add(event)
     return event
 
