@@ -34,7 +34,7 @@ def record(
         details=details,
     )
     if now is not None:
-        event.created_at = now
+        event.occurred_at = now
     session.add(event)
     return event
 

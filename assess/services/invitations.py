@@ -178,6 +178,25 @@ def invite_many(
     return result
 
 
+@dataclass(frozen=True)
+class InviteOrResend:
+    invited: Invited
+    resent: bool
+
+
+def invite_or_resend(
+    session: Session, config: Config, library: ContentLibrary, opening: Opening, *, name: str, email: str,
+    actor: User | None, now: datetime,
+) -> InviteOrResend:
+    """Invite the person; if their link still works, send a new one in its place instead (the old one stops)."""
+    address = normalise_email(email)
+    existing = _by_email(session, opening, address)
+    if existing is not None and active_invitation(existing, now) is not None:
+        return InviteOrResend(resend(session, config, library, existing, actor=actor, now=now), resent=True)
+    return InviteOrResend(invite(session, config, library, opening, name=name or (existing.name if existing else ""),
+                                 email=address, actor=actor, now=now), resent=False)
+
+
 def _shortened(line: str, most: int = 60) -> str:
     return line if len(line) <= most else line[: most - 1] + "…"
 

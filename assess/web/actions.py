@@ -30,13 +30,18 @@ def flash_errors(form: FlaskForm, instead: str | None = None) -> None:
             flash(str(error), "error")
 
 
-def run(form: FlaskForm, step: Callable[[], str | Said], *, back: str, invalid: str | None = None) -> Response:
-    """Validate the form; run the step; flash its report or the reason it was refused; redirect back."""
+def run(form: FlaskForm, step: Callable[[], str | Said], *, back: str, invalid: str | None = None,
+        raises: tuple[type[AppError], ...] = ()) -> Response:
+    """Validate the form; run the step; flash its report or the reason it was refused; redirect back.
+
+    Errors of the kinds in `raises` are not flashed but answered as pages (an unknown id is a 404)."""
     if not form.validate_on_submit():
         flash_errors(form, invalid)
         return redirect(back)
     try:
         said = step()
+    except raises:
+        raise
     except AppError as error:
         flash(error.message, "error")
     else:
