@@ -9,7 +9,6 @@ from ... import clock, db
 from ...content_registry import library
 from ...errors import AppError
 from ...services import candidate_record, exports, openings, results
-from ...services.content import scorecard_of
 from ..access import current_staff
 from . import bp, current_opening
 from .common import back_to, record_listing
@@ -50,7 +49,7 @@ def candidate_page(candidate_id: int) -> Response | str:
             return redirect(back_to("hiring.candidate_page", candidate_id=candidate_id))
     record = candidate_record.record_of(session, found, candidate_id, viewer=current_staff(), now=clock.now())
     return render_template("hiring/candidate.html", opening=found, person=record.person, form=form,
-                           cards=record.cards, decisions=record.decisions, scorecard_of=scorecard_of)
+                           cards=record.cards, decisions=record.decisions)
 
 
 @bp.get("/openings/<slug>/export/<kind>.csv")
