@@ -251,9 +251,9 @@ def invite_command(email: str, slug: str, name: str) -> None:
 def sweep_command() -> None:
     """Submit the saved text of every attempt whose time has run out."""
     from . import clock, db
-    from .services import attempts
+    from .services import answering
 
-    count = attempts.sweep(db.session(), current_app.config["ASSESS"], now=clock.now())
+    count = answering.sweep(db.session(), current_app.config["ASSESS"], now=clock.now())
     click.echo(f"Submitted {count} attempt(s) whose time had run out.")
 
 

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..errors import Conflict, InputError, NotFound
 from ..models import (
-    AiDraft,
     Assignment,
     Attempt,
     AuditEvent,

@@ -12,7 +12,7 @@ from ... import clock, db
 from ...content_registry import library
 from ...errors import AppError
 from ...models import Candidate
-from ...services import invitations, openings
+from ...services import invitations, links, openings
 from .. import actions, limits
 from ..access import current_staff
 from ..actions import Said
@@ -98,7 +98,7 @@ def resend(candidate_id: int) -> Response:
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/revoke")
 def revoke(candidate_id: int) -> Response:
     def step(candidate: Candidate, _form: Any) -> str:
-        invitations.revoke(db.session(), candidate, actor=current_staff(), now=clock.now())
+        links.revoke(db.session(), candidate, actor=current_staff(), now=clock.now())
         return f"{candidate.name}'s link no longer works."
 
     return _on_candidate(candidate_id, ConfirmForm(), step)
@@ -107,7 +107,7 @@ def revoke(candidate_id: int) -> Response:
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/extend-window")
 def extend_window(candidate_id: int) -> Response:
     def step(candidate: Candidate, form: ExtendWindowForm) -> str:
-        invitation = invitations.extend_window(db.session(), candidate, form.days.data, actor=current_staff(),
+        invitation = links.extend_window(db.session(), candidate, form.days.data, actor=current_staff(),
                                                now=clock.now())
         return f"{candidate.name}'s link now works until {invitation.expires_at:%d %B %Y, %H:%M} UTC."
 
@@ -117,7 +117,7 @@ def extend_window(candidate_id: int) -> Response:
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/extend-time")
 def extend_time(candidate_id: int) -> Response:
     def step(candidate: Candidate, form: ExtendTimeForm) -> str:
-        invitations.extend_time(db.session(), candidate, form.minutes.data, actor=current_staff())
+        links.extend_time(db.session(), candidate, form.minutes.data, actor=current_staff())
         return f"{candidate.name} now has {candidate.extra_minutes} extra minutes on each exercise."
 
     return _on_candidate(candidate_id, ExtendTimeForm(), step)

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from ... import clock, db
 from ...content_registry import library
 from ...errors import AppError
-from ...services import invitations, mail, openings
+from ...services import links, mail, openings
 from ...services.attempts import StepState, steps
 from ..access import current_staff
 from ..forms import ConfirmForm
@@ -75,7 +75,7 @@ def opening() -> str:
         "hiring/opening.html",
         opening=found,
         rows=[
-            (c, steps(library(), c, now), invitations.latest_invitation(c), invitations.active_invitation(c, now))
+            (c, steps(library(), c, now), links.latest_invitation(c), links.active_invitation(c, now))
             for c in candidates
         ],
         library=library(),
