@@ -226,32 +226,19 @@ def demo_seed() -> None:
 @with_appcontext
 def invite_command(email: str, slug: str, name: str) -> None:
     """Invite a candidate to an opening by email and print their personal link."""
-    from sqlalchemy import select
-
     from . import clock, db
     from .content_registry import library
-    from .models import Candidate, Opening
-    from .services import invitations
+    from .services import invitations, openings
 
     session = db.session()
     config = current_app.config["ASSESS"]
     with _as_click_errors():
-        opening = session.scalar(select(Opening).where(Opening.slug == slug))
-        if opening is None:
-            raise click.ClickException(f"There is no opening {slug!r}; see the address names on the Openings page.")
-        address = invitations.normalise_email(email)
-        existing = session.scalar(
-            select(Candidate).where(Candidate.opening_id == opening.id, Candidate.email == address)
-        )
-        now = clock.now()
-        if existing is not None and invitations.active_invitation(existing, now) is not None:
-            invited = invitations.resend(session, config, library(), existing, actor=None, now=now)
-            click.echo(f"{address} was already invited; sent a new link (the old one no longer works).")
-        else:
-            invited = invitations.invite(
-                session, config, library(), opening, name=name or (existing.name if existing else ""),
-                email=address, actor=None, now=now,
-            )
+        opening = openings.opening_at(session, slug)
+        outcome = invitations.invite_or_resend(session, config, library(), opening, name=name, email=email,
+                                               actor=None, now=clock.now())
+    invited = outcome.invited
+    if outcome.resent:
+        click.echo(f"{invited.candidate.email} was already invited; sent a new link (the old one no longer works).")
     where = "emailed" if config.smtp_host and not invited.email.error else "kept in the outbox"
     click.echo(f"Invited {invited.candidate.name} <{invited.candidate.email}> to {opening.title}; the email was {where}.")
     if invited.email.error:
@@ -264,9 +251,9 @@ def invite_command(email: str, slug: str, name: str) -> None:
 def sweep_command() -> None:
     """Submit the saved text of every attempt whose time has run out."""
     from . import clock, db
-    from .services import attempts
+    from .services import answering
 
-    count = attempts.sweep(db.session(), current_app.config["ASSESS"], now=clock.now())
+    count = answering.sweep(db.session(), current_app.config["ASSESS"], now=clock.now())
     click.echo(f"Submitted {count} attempt(s) whose time had run out.")
 
 

@@ -67,11 +67,11 @@ def register(queue: Huey) -> Tasks:
     def sweep_deadlines() -> int:
         """Every minute: submit the saved text of attempts whose time has run out."""
         from . import clock, db
-        from .services import attempts
+        from .services import answering
 
         app = _app()
         with app.app_context():
-            return attempts.sweep(db.session(), app.config["ASSESS"], now=clock.now())
+            return answering.sweep(db.session(), app.config["ASSESS"], now=clock.now())
 
     @queue.periodic_task(crontab(minute="17", hour="3"))
     def purge_expired() -> int:

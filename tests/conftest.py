@@ -204,12 +204,12 @@ class Factory:
 
     def submission(self, opening: Opening, key: str = "a-mini-prd", benchmark: str = "meets", **invite: Any) -> Any:
         """A new candidate's attempt at key, handed in with a benchmark answer; returns the attempt."""
-        from assess.services import attempts
+        from assess.services import answering, attempts
 
         candidate = self.invite(opening, **invite).candidate
         answers = dict(self.library.benchmarks[key][benchmark].content.answers) if key in self.library.benchmarks else {}
         attempt = attempts.start(self.session, self.library, candidate, key, now=self.now())
-        attempts.submit(self.session, self.app.config["ASSESS"], attempt, answers=answers, now=self.now())
+        answering.submit(self.session, self.app.config["ASSESS"], attempt, answers=answers, now=self.now())
         return attempt
 
     def opening(self, manager: User | None = None, **kwargs: Any) -> Opening:

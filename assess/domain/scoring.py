@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 
 from ..content.schema import Scorecard
 
 DEBRIEF_GAP = 2  # ratings this far apart on one dimension are talked through
+DUE_HOUR_UTC = 17  # a scorecard due on a day is due at the end of that day's working hours, in UTC
+
+
+def due_at_end_of(day: date | None) -> datetime | None:
+    """When a scorecard due on a calendar day is due; no day, no time."""
+    return datetime.combine(day, time(DUE_HOUR_UTC, 0), tzinfo=UTC) if day is not None else None
 
 
 @dataclass(frozen=True)

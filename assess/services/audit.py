@@ -34,6 +34,8 @@ def record(
         subject_id=subject_id,
         details=details,
     )
+    if now is not None:
+        event.occurred_at = now
     session.add(event)
     return event
 

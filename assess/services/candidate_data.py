@@ -17,9 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..errors import Conflict, InputError
+from ..errors import Conflict, InputError, NotFound
 from ..models import (
-    AiDraft,
     Assignment,
     Attempt,
     AuditEvent,
@@ -46,15 +45,39 @@ def erased_email(candidate: Candidate) -> str:
     return f"erased-{candidate.id}@erased.invalid"
 
 
-def find_by_email(session: Session, email: str) -> list[Candidate]:
-    """Every candidate record held for this address, in any opening."""
+def find_by_email(session: Session, email: str, *, viewer: User, now: datetime) -> list[Candidate]:
+    """Every candidate record held for this address, in any opening; each one shown is an audited view."""
     address = email.strip().lower()
     if "@" not in address:
         raise InputError(f"{email!r} is not an email address; type the address the candidate applied with.")
-    return list(session.scalars(
+    found = list(session.scalars(
         select(Candidate).where(func.lower(Candidate.email) == address)
         .options(selectinload(Candidate.opening)).order_by(Candidate.created_at)
     ))
+    for candidate in found:
+        _viewed(session, candidate, viewer, now, "admin.candidates")
+    session.commit()
+    return found
+
+
+def candidate_by_id(session: Session, candidate_id: int) -> Candidate:
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise NotFound("There is no such candidate.")
+    return candidate
+
+
+def record_of(session: Session, candidate_id: int, *, viewer: User, now: datetime) -> Candidate:
+    """One candidate's record, for an admin to come back to; the look is audited."""
+    candidate = candidate_by_id(session, candidate_id)
+    _viewed(session, candidate, viewer, now, "admin.candidate")
+    session.commit()
+    return candidate
+
+
+def _viewed(session: Session, candidate: Candidate, viewer: User, now: datetime, page: str) -> None:
+    audit.record(session, "candidate.viewed", actor=viewer, subject_type="candidate", subject_id=candidate.id,
+                 now=now, page=page)
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -82,7 +105,7 @@ def _scorecard(card: Scorecard) -> dict[str, Any]:
     }
 
 
-def export(session: Session, candidate: Candidate, *, actor: User) -> dict[str, Any]:
+def export(session: Session, candidate: Candidate, *, actor: User, now: datetime) -> dict[str, Any]:
     """Everything held about one candidate, as plain data ready for JSON. Recorded in the audit log."""
     attempts = _attempts(session, candidate)
     attempt_ids = [a.id for a in attempts]
@@ -120,7 +143,8 @@ def export(session: Session, candidate: Candidate, *, actor: User) -> dict[str, 
                     "sent_at": _when(e.sent_at)} for e in emails],
         "activity": [{"at": _when(e.occurred_at), "action": e.action, "by": e.actor_kind} for e in events],
     }
-    audit.record(session, "candidate.exported", actor=actor, subject_type="candidate", subject_id=candidate.id)
+    audit.record(session, "candidate.exported", actor=actor, subject_type="candidate", subject_id=candidate.id,
+                 now=now)
     session.commit()
     return data
 

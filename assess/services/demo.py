@@ -15,6 +15,7 @@ from ..db import utcnow
 from ..models import ApiToken, Candidate, Opening, Role, User
 from ..domain.scoring import RatingInput, ScorecardInput
 from . import (
+    answering,
     api_tokens,
     assigning,
     attempts,
@@ -22,6 +23,7 @@ from . import (
     content,
     deadlines,
     invitations,
+    links,
     openings,
     revisions,
     scorecards,
@@ -261,7 +263,7 @@ def _seed_candidate(
     clock = invited_at + timedelta(hours=20)
     if person.answers or person.in_progress:
         token = invited.link.rsplit("/", 1)[-1]
-        invitations.redeem(session, token, min(clock, now - timedelta(minutes=30)))
+        links.redeem(session, token, min(clock, now - timedelta(minutes=30)))
     for key, benchmark_key in person.answers.items():
         benchmark = library.benchmarks[key][benchmark_key].content
         exercise = library.exercise(key).content
@@ -269,17 +271,17 @@ def _seed_candidate(
             candidate.data_variant_seed = [v.key for v in exercise.variants].index(benchmark.variant)
         attempt = attempts.start(session, library, candidate, key, now=clock)
         took = max(timedelta(minutes=5), deadlines.deadline_of(attempt).shown_at - clock - timedelta(minutes=7))
-        attempts.save(
+        answering.save(
             session, attempt, dict(benchmark.answers), client_id="demo-seed", seq=1, base_revision=0,
             now=clock + took / 2,
         )
-        attempts.submit(session, config, attempt, answers=dict(benchmark.answers), now=clock + took)
+        answering.submit(session, config, attempt, answers=dict(benchmark.answers), now=clock + took)
         clock += timedelta(hours=5)
     if person.in_progress:
         started = now - timedelta(minutes=12)
         attempt = attempts.start(session, library, candidate, person.in_progress, now=started)
         first = library.exercise(person.in_progress).content.sections[0]
-        attempts.save(
+        answering.save(
             session, attempt,
             {first.key: "Trial admins at companies with 10-50 people stall between creating the "
                         "workspace and getting a first expense approved. "},

@@ -1,45 +1,24 @@
-"""Invite candidates, and exchange a link for a candidate's session."""
+"""Invite candidates: one, many, or again with a new link."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..config import Config
 from ..content import ContentLibrary
 from ..domain.links import hash_token, new_pseudonym, new_token
 from ..domain.recipients import parse_recipients
 from ..domain.text import hidden_character_problem
-from ..errors import AppError, Conflict, InputError, NotFound
+from ..errors import Conflict, InputError
 from ..models import Candidate, Invitation, Opening, OutboundEmail, User
-from . import audit, deadlines, mail
+from . import audit, mail
+from .links import active_invitation, candidate_link, latest_invitation, lock_candidate, not_erased
 from .users import normalise_email
-
-MAX_WINDOW_DAYS = 90
-MAX_EXTRA_MINUTES = 240
-
-
-class LinkProblem(AppError):
-    """An invitation link that cannot be used; says what happened and whom to ask."""
-
-    status_code = 410
-
-    def __init__(self, reason: str, message: str, contact: str | None = None) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.contact = contact
-        self.title = {
-            "unknown": "This link does not work",
-            "expired": "This invitation has expired",
-            "revoked": "This link has been replaced or withdrawn",
-        }[reason]
-        if reason == "unknown":
-            self.status_code = 404
-
 
 @dataclass(frozen=True)
 class Invited:
@@ -53,22 +32,6 @@ class Invited:
 class BulkInvite:
     invited: list[Invited] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-
-
-def candidate_link(config: Config, token: str) -> str:
-    return f"{config.base_url.rstrip('/')}/c/start/{token}"
-
-
-def active_invitation(candidate: Candidate, now: datetime) -> Invitation | None:
-    """The invitation whose link works now, if any."""
-    for invitation in sorted(candidate.invitations, key=lambda i: i.id, reverse=True):
-        if invitation.revoked_at is None and invitation.expires_at > now:
-            return invitation
-    return None
-
-
-def latest_invitation(candidate: Candidate) -> Invitation | None:
-    return max(candidate.invitations, key=lambda i: i.id, default=None)
 
 
 def invite(
@@ -135,23 +98,6 @@ def _already_invited(address: str, opening: Opening) -> Conflict:
     )
 
 
-def lock_candidate(session: Session, candidate: Candidate) -> Candidate:
-    """The candidate, read afresh and locked until commit, so changes to their links happen one at a time."""
-    return session.scalars(
-        select(Candidate).where(Candidate.id == candidate.id)
-        .options(selectinload(Candidate.invitations), selectinload(Candidate.attempts))
-        .with_for_update().execution_options(populate_existing=True)
-    ).one()
-
-
-def _not_erased(candidate: Candidate) -> None:
-    if candidate.erased_at is not None:
-        raise Conflict(
-            f"This candidate's data was erased on {candidate.erased_at:%d %B %Y}. An erased record cannot be "
-            "sent links, given time or changed. If the person applies again, invite them as a new candidate."
-        )
-
-
 def invite_many(
     session: Session,
     config: Config,
@@ -178,6 +124,25 @@ def invite_many(
     return result
 
 
+@dataclass(frozen=True)
+class InviteOrResend:
+    invited: Invited
+    resent: bool
+
+
+def invite_or_resend(
+    session: Session, config: Config, library: ContentLibrary, opening: Opening, *, name: str, email: str,
+    actor: User | None, now: datetime,
+) -> InviteOrResend:
+    """Invite the person; if their link still works, send a new one in its place instead (the old one stops)."""
+    address = normalise_email(email)
+    existing = _by_email(session, opening, address)
+    if existing is not None and active_invitation(existing, now) is not None:
+        return InviteOrResend(resend(session, config, library, existing, actor=actor, now=now), resent=True)
+    return InviteOrResend(invite(session, config, library, opening, name=name or (existing.name if existing else ""),
+                                 email=address, actor=actor, now=now), resent=False)
+
+
 def _shortened(line: str, most: int = 60) -> str:
     return line if len(line) <= most else line[: most - 1] + "…"
 
@@ -190,7 +155,7 @@ def resend(
 
     replaces names the newest invitation the sender saw: if another link went out since, nothing is sent."""
     candidate = lock_candidate(session, candidate)
-    _not_erased(candidate)
+    not_erased(candidate)
     latest = latest_invitation(candidate)
     if replaces is not None and latest is not None and latest.id != replaces:
         raise Conflict(
@@ -200,110 +165,11 @@ def resend(
     return _issue(session, config, library, candidate, actor=actor, now=now, action="invitation.resent")
 
 
-def revoke(session: Session, candidate: Candidate, *, actor: User | None, now: datetime) -> None:
-    """Withdraw the candidate's link; their open session ends with it."""
-    candidate = lock_candidate(session, candidate)
-    _not_erased(candidate)
-    revoked = [i for i in candidate.invitations if i.revoked_at is None]
-    if not revoked:
-        raise Conflict(f"{candidate.name} has no link to withdraw.")
-    for invitation in revoked:
-        invitation.revoked_at = now
-    audit.record(session, "invitation.revoked", actor=actor, subject_type="candidate", subject_id=candidate.id)
-    session.commit()
-
-
-def extend_window(
-    session: Session, candidate: Candidate, days: int, *, actor: User | None, now: datetime
-) -> Invitation:
-    """Give the candidate more days to use their link (it must not have been withdrawn)."""
-    if not 1 <= days <= MAX_WINDOW_DAYS:
-        raise InputError(f"Extend by 1 to {MAX_WINDOW_DAYS} days.")
-    candidate = lock_candidate(session, candidate)
-    _not_erased(candidate)
-    invitation = latest_invitation(candidate)
-    if invitation is None or invitation.revoked_at is not None:
-        raise Conflict(f"{candidate.name}'s link was withdrawn: use Resend to send a new one.")
-    old = invitation.expires_at
-    invitation.expires_at = max(old, now) + timedelta(days=days)
-    audit.record(
-        session, "invitation.extended", actor=actor, subject_type="candidate", subject_id=candidate.id,
-        old=old.isoformat(), new=invitation.expires_at.isoformat(),
-    )
-    session.commit()
-    return invitation
-
-
-def extend_time(
-    session: Session, candidate: Candidate, minutes: int, *, actor: User | None
-) -> Candidate:
-    """Add minutes to every timed exercise, including ones already under way."""
-    if not 1 <= minutes <= MAX_EXTRA_MINUTES:
-        raise InputError(f"Add between 1 and {MAX_EXTRA_MINUTES} minutes.")
-    candidate = lock_candidate(session, candidate)
-    _not_erased(candidate)
-    # Added in the database, not read and written back: two extensions at once both count.
-    session.execute(update(Candidate).where(Candidate.id == candidate.id)
-                    .values(extra_minutes=Candidate.extra_minutes + minutes)
-                    .execution_options(synchronize_session="fetch"))
-    deadlines.extend(session, candidate.id, minutes)
-    audit.record(
-        session, "candidate.time_extended", actor=actor, subject_type="candidate",
-        subject_id=candidate.id, minutes=minutes, total=candidate.extra_minutes,
-    )
-    session.commit()
-    return candidate
-
-
-def redeem(session: Session, token: str, now: datetime) -> Invitation:
-    """Find the invitation a link stands for, or raise LinkProblem saying why it will not do."""
-    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
-    if invitation is None:
-        raise LinkProblem(
-            "unknown",
-            "We could not find an invitation for this link. Check that you opened the whole "
-            "link from your email; if it still does not work, reply to the invitation email.",
-        )
-    opening = invitation.candidate.opening
-    contact = opening.hiring_manager.email
-    if invitation.revoked_at is not None:
-        raise LinkProblem(
-            "revoked",
-            f"This link for {opening.title} is no longer valid, usually because a newer link "
-            f"was sent to you. Use the most recent email, or contact {contact}.",
-            contact,
-        )
-    if invitation.expires_at <= now:
-        raise LinkProblem(
-            "expired",
-            f"The invitation to {opening.title} could be used until "
-            f"{invitation.expires_at:%d %B %Y, %H:%M} UTC. If you need more time, contact {contact}; "
-            "work you already submitted is kept.",
-            contact,
-        )
-    if invitation.first_used_at is None:
-        invitation.first_used_at = now
-        audit.record(
-            session, "invitation.opened", actor=None, actor_kind="candidate",
-            subject_type="candidate", subject_id=invitation.candidate_id,
-        )
-        session.commit()
-    return invitation
-
-
-def session_invitation(session: Session, invitation_id: int) -> Invitation:
-    """The invitation behind a candidate's session, while it has not been withdrawn."""
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None or invitation.revoked_at is not None or invitation.candidate.erased_at:
-        raise NotFound("Your session has ended. Open the most recent link from your email.")
-    return invitation
-
-
 def _issue(
     session: Session, config: Config, library: ContentLibrary, candidate: Candidate, *,
     actor: User | None, now: datetime, action: str, actor_kind: str | None = None,
 ) -> Invited:
-    _not_erased(candidate)
+    not_erased(candidate)
     opening = candidate.opening
     # The link this replaces stops working: a candidate has one live link at most.
     for earlier in candidate.invitations:

@@ -37,7 +37,7 @@ def account_key() -> str:
 
 def candidate_key() -> str:
     args = request.view_args or {}
-    return f"resend:{args.get('slug')}:{args.get('candidate_id')}"
+    return f"resend:{args.get('candidate_id')}"
 
 
 def failed_attempt(response: Response) -> bool:

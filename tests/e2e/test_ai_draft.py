@@ -15,7 +15,7 @@ from assess import db
 from assess.content_registry import library
 from assess.db import utcnow
 from assess.models import AiDraft, AiDraftStatus, Assignment, User
-from assess.services import assigning, attempts, demo, invitations, openings
+from assess.services import answering, assigning, attempts, demo, invitations, openings
 from tests.support.openai_server import ScriptedOpenAI
 
 pytestmark = pytest.mark.e2e
@@ -49,7 +49,7 @@ def assigned_to_lena(live_app: Flask) -> tuple[int, str]:
                                        email=f"avery.{uuid.uuid4().hex[:6]}@example.net", actor=None, now=now).candidate
         attempt = attempts.start(session, content, candidate, D, now=now)
         answers = dict(content.benchmarks[D]["meets"].content.answers)
-        attempts.submit(session, config, attempt, answers=answers, now=now)
+        answering.submit(session, config, attempt, answers=answers, now=now)
         lena = session.scalars(select(User).where(User.email == "lena@example.com")).one()
         made = assigning.assign(session, opening, attempt.id, lena.id, due_at=None, actor=manager, now=now)
         quote = answers["release_notes"].split("\n")[0].strip()[:60]

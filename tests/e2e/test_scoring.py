@@ -13,7 +13,7 @@ from assess import db
 from assess.content_registry import library
 from assess.db import utcnow
 from assess.models import Opening, User
-from assess.services import assigning, attempts, demo, invitations
+from assess.services import answering, assigning, attempts, demo, invitations
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ def benchmark_submission(live_app: Flask) -> tuple[int, int, str]:
                                        email=f"casey.{uuid.uuid4().hex[:6]}@example.net", actor=None, now=now).candidate
         attempt = attempts.start(session, content, candidate, "a-mini-prd", now=now)
         answers = dict(content.benchmarks["a-mini-prd"]["meets"].content.answers)
-        attempts.submit(session, config, attempt, answers=answers, now=now)
+        answering.submit(session, config, attempt, answers=answers, now=now)
         staff = {u.email: u for u in session.scalars(select(User))}
         made = [assigning.assign(session, opening, attempt.id, staff[email].id, due_at=None,
                                actor=opening.hiring_manager, now=now)

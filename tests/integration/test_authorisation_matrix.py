@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from assess.models import Role
-from assess.services import api_tokens, assigning, attempts, calibration_sessions, webhooks
+from assess.services import answering, api_tokens, assigning, attempts, calibration_sessions, webhooks
 from tests.conftest import Factory, sign_in_session
 
 # -- what each visitor may do ----------------------------------------------------------
@@ -205,7 +205,7 @@ def build_world(make: Factory, session: Session, app: Flask) -> World:
     handed_in = {}
     for who, invited in (("a", a), ("b", b)):
         attempt = attempts.start(session, make.library, invited.candidate, "a-mini-prd", now=now)
-        attempts.submit(session, config, attempt, answers=answers, now=now)
+        answering.submit(session, config, attempt, answers=answers, now=now)
         attempts.start(session, make.library, invited.candidate, "b-analytics", now=now)
         handed_in[who] = attempt
     ours = assigning.assign(session, mine, handed_in["a"].id, assigned.id, due_at=None, actor=manager, now=now)

@@ -23,7 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from assess.domain.autosave import SaveVerdict
 from assess.models import Attempt
-from assess.services import attempts
+from assess.services import answering, attempts
 from tests.conftest import Factory, FrozenClock
 
 KEY = "a-mini-prd"
@@ -117,7 +117,7 @@ def run_machine(app: Flask, make: Factory, clock: FrozenClock, db_session: Any) 
             return texts
 
         def serve(self, sent: Sent) -> None:
-            result = attempts.save(
+            result = answering.save(
                 db_session, self.attempt, {SECTION: " ".join(sent.words)}, client_id=sent.tab_id, seq=sent.seq,
                 base_revision=sent.base, now=clock.now, take_over=sent.take_over, keep_as_copy=sent.keep_as_copy,
             )
@@ -267,11 +267,11 @@ def run_machine(app: Flask, make: Factory, clock: FrozenClock, db_session: Any) 
         def submit(self, which: int) -> None:
             tab = self.tabs[which % len(self.tabs)]
             tab.seq += 1
-            done = attempts.save_and_submit(
+            done = answering.save_and_submit(
                 db_session, config, self.attempt, {SECTION: " ".join(tab.words)}, client_id=tab.tab_id,
                 seq=tab.seq, base_revision=tab.base, now=clock.now,
             )
-            if isinstance(done, attempts.SaveResult):
+            if isinstance(done, answering.SaveResult):
                 tab.conflict = True
                 return
             self.acknowledged.append(tab.words)
@@ -285,7 +285,7 @@ def run_machine(app: Flask, make: Factory, clock: FrozenClock, db_session: Any) 
         def the_deadline_passes_and_the_sweep_runs(self) -> None:
             deadline = attempts.attempt_deadline(self.attempt)
             clock.now = deadline.closes_at
-            attempts.sweep(db_session, config, now=clock.now)
+            answering.sweep(db_session, config, now=clock.now)
             self.closed = True
 
         # -- promises ---------------------------------------------------------------------

@@ -36,7 +36,7 @@ from assess.models import (
     Submission,
     User,
 )
-from assess.services import assigning, attempts, candidate_data, scores
+from assess.services import answering, assigning, attempts, candidate_data, scores
 from tests.conftest import Factory, FrozenClock, csrf_token, make_config, sign_in_session
 from tests.integration.test_candidate_journey import autosave, open_link, start, submit_form
 from tests.integration.test_scoring import A_DIMENSIONS, form_data
@@ -301,9 +301,9 @@ def test_after_erasure_on_a_sqlite_file_no_byte_of_the_file_or_its_log_holds_the
         candidate = make.invite(make.opening(manager), name=NAME, email=EMAIL).candidate
         attempt = attempts.start(session, make.library, candidate, "a-mini-prd", now=clock.now)
         answers = dict(make.library.benchmarks["a-mini-prd"]["meets"].content.answers)
-        attempts.save(session, attempt, answers | {"problem_statement": f"I am {NAME}; approval delays."},
+        answering.save(session, attempt, answers | {"problem_statement": f"I am {NAME}; approval delays."},
                       client_id="tab", seq=1, base_revision=0, now=clock.now)
-        attempts.submit(session, app.config["ASSESS"], attempt, now=clock.now,
+        answering.submit(session, app.config["ASSESS"], attempt, now=clock.now,
                         answers=answers | {"problem_statement": f"By {NAME} ({EMAIL}). Approvals take four days."})
         session.add(Decision(candidate_id=candidate.id, decided_by_id=manager.id, outcome="advance",
                              rationale=f"{NAME} framed the problem best.", created_at=clock.now))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from assess.domain.timing import GRACE
 from assess.models import Attempt, ContentKind, Draft, Invitation, OutboundEmail, Submission, SubmittedBy
 from assess.services import attempts as attempt_service
-from assess.services import invitations
+from assess.services import answering, invitations, links
 from tests.conftest import Factory, FrozenClock, csrf_token
 
 A = "a-mini-prd"
@@ -119,7 +119,7 @@ def test_withdrawing_a_link_ends_the_candidates_session(
     candidate: FlaskClient, invited: Any, make: Factory, db_session: Session
 ) -> None:
     assert candidate.get("/c/").status_code == 200
-    invitations.revoke(db_session, invited.candidate, actor=None, now=make.now())
+    links.revoke(db_session, invited.candidate, actor=None, now=make.now())
     response = candidate.get("/c/")
     assert response.status_code == 401
     assert "invitation link" in response.get_data(as_text=True)
@@ -138,7 +138,7 @@ def test_the_link_stays_valid_after_the_window_is_extended(
     client: FlaskClient, invited: Any, clock: FrozenClock, db_session: Session
 ) -> None:
     clock.advance(days=15)
-    invitations.extend_window(db_session, invited.candidate, 7, actor=None, now=clock.now)
+    links.extend_window(db_session, invited.candidate, 7, actor=None, now=clock.now)
     assert open_link(client, invited.link).status_code == 302
 
 
@@ -347,14 +347,14 @@ def test_an_extension_is_enforced_on_saves_on_the_page_and_in_the_sweep(
 ) -> None:
     start(candidate)
     first = attempt_service.attempt_deadline(attempt_of(db_session, invited))
-    invitations.extend_time(db_session, attempt_of(db_session, invited).candidate, 30, actor=None)
+    links.extend_time(db_session, attempt_of(db_session, invited).candidate, 30, actor=None)
     clock.now = first.closes_at + timedelta(minutes=5)
-    assert attempt_service.sweep(db_session, config, now=clock.now) == 0
+    assert answering.sweep(db_session, config, now=clock.now) == 0
     page = candidate.get(f"/c/exercises/{A}").get_data(as_text=True)
     assert re.search(r'data-seconds-left="(\d+)"', page).group(1) == str(24 * 60)  # type: ignore[union-attr]
     assert autosave(candidate, answers={"problem_statement": "in the extra time"}).status_code == 200
     clock.now = first.closes_at + timedelta(minutes=30)
-    assert attempt_service.sweep(db_session, config, now=clock.now) == 1
+    assert answering.sweep(db_session, config, now=clock.now) == 1
     assert autosave(candidate, seq=2, base_revision=1, answers={"problem_statement": "too late"}).status_code == 410
     assert attempt_of(db_session, invited).submission.answers["problem_statement"] == "in the extra time"
 
@@ -456,9 +456,9 @@ def test_the_sweep_submits_attempts_whose_browser_is_gone(
     autosave(candidate, answers={"problem_statement": "left behind"})
     deadline = attempt_service.attempt_deadline(attempt_of(db_session, invited))
     config = app.config["ASSESS"]
-    assert attempt_service.sweep(db_session, config, now=deadline.closes_at - GRACE / 2) == 0
-    assert attempt_service.sweep(db_session, config, now=deadline.closes_at + GRACE) == 1
-    assert attempt_service.sweep(db_session, config, now=deadline.closes_at + GRACE) == 0
+    assert answering.sweep(db_session, config, now=deadline.closes_at - GRACE / 2) == 0
+    assert answering.sweep(db_session, config, now=deadline.closes_at + GRACE) == 1
+    assert answering.sweep(db_session, config, now=deadline.closes_at + GRACE) == 0
     submission = attempt_of(db_session, invited).submission
     assert submission is not None and submission.answers["problem_statement"] == "left behind"
 
@@ -469,7 +469,7 @@ def test_an_extension_moves_the_deadline_of_an_attempt_under_way(
     start(candidate)
     before = attempt_of(db_session, invited).deadline_at
     candidate_row = attempt_of(db_session, invited).candidate
-    invitations.extend_time(db_session, candidate_row, 30, actor=None)
+    links.extend_time(db_session, candidate_row, 30, actor=None)
     after = attempt_of(db_session, invited)
     assert (after.deadline_at - before).total_seconds() == 30 * 60
     start(candidate, "d-writing-sample")
@@ -496,7 +496,7 @@ def test_every_save_answers_with_the_deadline_so_added_time_shows_without_a_relo
 ) -> None:
     start(candidate)
     before = autosave(candidate, answers={"problem_statement": "x"}).get_json()
-    invitations.extend_time(db_session, attempt_of(db_session, invited).candidate, 15, actor=None)
+    links.extend_time(db_session, attempt_of(db_session, invited).candidate, 15, actor=None)
     after = autosave(candidate, seq=2, base_revision=1, answers={"problem_statement": "xy"}).get_json()
     assert after["seconds_left"] - before["seconds_left"] == 15 * 60
     shown = attempt_service.attempt_deadline(attempt_of(db_session, invited)).shown_at

@@ -26,7 +26,7 @@ from assess import create_app, migrate
 from assess.config import PROJECT_ROOT
 from assess.db import Database, get_database
 from assess.models import AiDraft, AiDraftStatus, Role
-from assess.services import ai_drafts, assigning, attempts
+from assess.services import ai_drafts, answering, assigning, attempts
 from tests.conftest import Auth, Factory, FrozenClock, csrf_token, make_config, sign_in_session
 from tests.integration.test_ai_drafts import ANSWERS, A, rate
 from tests.support.openai_server import ScriptedOpenAI
@@ -147,7 +147,7 @@ def test_a_worker_killed_mid_draft_leaves_the_draft_reported_failed_never_runnin
         manager, interviewer = make.user(Role.HIRING_MANAGER), make.user(Role.INTERVIEWER)
         opening = make.opening(manager, ai_enabled=True)
         attempt = attempts.start(session, make.library, make.invite(opening).candidate, A, now=make.now())
-        attempts.submit(session, config, attempt, answers=ANSWERS, now=make.now())
+        answering.submit(session, config, attempt, answers=ANSWERS, now=make.now())
         made = assigning.assign(session, opening, attempt.id, interviewer.id, due_at=None, actor=manager,
                               now=make.now())
         rate(session, make, made, interviewer, 3)

@@ -23,7 +23,7 @@ from sqlalchemy import func, select, text
 from assess import create_app, migrate
 from assess.db import get_database, make_engine
 from assess.models import Candidate, Invitation, Opening, OutboundEmail, Role
-from assess.services import api_tokens, invitations
+from assess.services import api_tokens, links
 from tests.conftest import POSTGRES_ENV, Factory, csrf_token, make_config, sign_in_session
 from tests.integration.test_mail_smtp import Inbox, free_port
 
@@ -185,7 +185,7 @@ def test_time_added_twice_at_once_adds_up(racing_app: Flask) -> None:
         def call() -> int:
             with get_database(racing_app).new_session() as session:
                 candidate = session.get(Candidate, candidate_id)
-                return invitations.extend_time(session, candidate, minutes, actor=None).extra_minutes
+                return links.extend_time(session, candidate, minutes, actor=None).extra_minutes
         return call
 
     totals = at_once(add(10), add(15))

@@ -267,14 +267,14 @@ def test_an_erased_candidate_cannot_be_given_time_or_a_link_through_the_services
     make: Factory, db_session: Session
 ) -> None:
     from assess.errors import Conflict
-    from assess.services import invitations
+    from assess.services import invitations, links
 
     candidate = erased(make, db_session, make.opening())
     config, now = make.app.config["ASSESS"], make.now()
     for attempt in (lambda: invitations.resend(db_session, config, make.library, candidate, actor=None, now=now),
-                    lambda: invitations.extend_time(db_session, candidate, 10, actor=None),
-                    lambda: invitations.extend_window(db_session, candidate, 2, actor=None, now=now),
-                    lambda: invitations.revoke(db_session, candidate, actor=None, now=now)):
+                    lambda: links.extend_time(db_session, candidate, 10, actor=None),
+                    lambda: links.extend_window(db_session, candidate, 2, actor=None, now=now),
+                    lambda: links.revoke(db_session, candidate, actor=None, now=now)):
         try:
             attempt()
         except Conflict as error:

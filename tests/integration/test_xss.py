@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from assess.markdown import render
 from assess.models import AiDraft, AiDraftStatus, Role
-from assess.services import assigning, attempts, scorecards
+from assess.services import answering, assigning, attempts, scorecards
 from tests.conftest import TEST_PASSWORD, Auth, Factory, FrozenClock, csrf_token
 from tests.support.xss import PAYLOADS, executable_content
 
@@ -37,7 +37,7 @@ def test_payloads_stay_inert_on_the_receipt_the_scoring_page_the_ai_panel_and_th
     chunks = [PAYLOADS[i::len(sections)] for i in range(len(sections))]
     answers = {section.key: "\n\n".join(chunk) for section, chunk in zip(sections, chunks, strict=True)}
     attempt = attempts.start(db_session, make.library, invited.candidate, A, now=clock.now)
-    attempts.submit(db_session, app.config["ASSESS"], attempt, answers=answers, now=clock.now)
+    answering.submit(db_session, app.config["ASSESS"], attempt, answers=answers, now=clock.now)
     interviewer = make.user(Role.INTERVIEWER)
     assignment = assigning.assign(db_session, opening, attempt.id, interviewer.id, due_at=None,
                                 actor=opening.hiring_manager, now=clock.now)

@@ -7,9 +7,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ... import clock, db
 from ...content_registry import library
-from ...errors import AppError, Conflict, NotFound
+from ...errors import AppError, NotFound
 from ...models import Candidate
 from ...services import api_tokens, audit, candidate_data, content, users, webhooks
+from .. import actions
 from ..access import current_staff
 from . import bp
 from ..forms import ConfirmForm
@@ -81,29 +82,22 @@ def audit_log() -> str:
 
 
 def _candidate(candidate_id: int) -> Candidate:
-    candidate = db.session().get(Candidate, candidate_id)
-    if candidate is None:
-        raise NotFound("There is no such candidate.")
-    return candidate
+    return candidate_data.candidate_by_id(db.session(), candidate_id)
 
 
 @bp.route("/candidates", methods=["GET", "POST"])
 def candidates() -> str:
     """Find a candidate by email to export or erase what is held about them.
 
-    A POST, so the address never sits in a URL, a browser history or a request log."""
-    session = db.session()
+    A POST, so the address never sits in a URL or an access log."""
     form = CandidateSearchForm()
     found: list[Candidate] = []
     if form.validate_on_submit():
         try:
-            found = candidate_data.find_by_email(session, form.email.data or "")
+            found = candidate_data.find_by_email(db.session(), form.email.data or "", viewer=current_staff(),
+                                                 now=clock.now())
         except AppError as error:
             form.email.errors = [error.message]
-        for candidate in found:
-            audit.record(session, "candidate.viewed", actor=current_staff(), subject_type="candidate",
-                         subject_id=candidate.id, page="admin.candidates")
-        session.commit()
     return render_template("admin/candidates.html", form=form, found=found,
                            searched=form.is_submitted() and not form.errors, erase_form=EraseForm())
 
@@ -111,11 +105,7 @@ def candidates() -> str:
 @bp.get("/candidates/<int:candidate_id>")
 def candidate(candidate_id: int) -> str:
     """One candidate's record, to come back to after an export or a refused erasure."""
-    session = db.session()
-    found = _candidate(candidate_id)
-    audit.record(session, "candidate.viewed", actor=current_staff(), subject_type="candidate",
-                 subject_id=found.id, page="admin.candidate")
-    session.commit()
+    found = candidate_data.record_of(db.session(), candidate_id, viewer=current_staff(), now=clock.now())
     return render_template("admin/candidates.html", form=CandidateSearchForm(formdata=None), found=[found],
                            searched=True, erase_form=EraseForm())
 
@@ -124,7 +114,7 @@ def candidate(candidate_id: int) -> str:
 def export_candidate(candidate_id: int) -> Response:
     """Everything held about one candidate, as a JSON download."""
     candidate = _candidate(candidate_id)
-    data = candidate_data.export(db.session(), candidate, actor=current_staff())
+    data = candidate_data.export(db.session(), candidate, actor=current_staff(), now=clock.now())
     body = json.dumps(data, indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="candidate-{candidate.pseudonym}.json"'})
@@ -195,16 +185,7 @@ def revoke_token(token_id: int) -> BaseResponse:
 def _switch_off(turn_off: Callable[[], str], back: str) -> BaseResponse:
     """A button that ends something (a token, a webhook) once its box is ticked: an unknown id is a 404,
     a repeat is said so."""
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            flash(turn_off(), "success")
-        except Conflict as error:
-            flash(error.message, "error")
-    else:
-        for message in form.confirm.errors:
-            flash(str(message), "error")
-    return redirect(url_for(back))
+    return actions.run(ConfirmForm(), turn_off, back=url_for(back), raises=(NotFound,))
 
 
 # -- webhooks -------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from ...domain.autosave import SaveVerdict, answer_length
 from ...errors import AppError, NotFound
 from ...markdown import render
 from ...models import Attempt, Candidate
-from ...services import attempts, invitations
+from ...services import answering, attempts, links
 from ...services.attempts import StepState
 from .. import charts, limits
 from ..access import fresh_session
@@ -61,7 +61,7 @@ def _load_candidate() -> BaseResponse | str | None:
     try:
         if invitation_id is None:
             raise NotFound("Open the link from your invitation email to see your assessment.")
-        invitation = invitations.session_invitation(db.session(), int(invitation_id))
+        invitation = links.session_invitation(db.session(), int(invitation_id))
     except NotFound as error:
         session.pop(SESSION_KEY, None)
         return render_template("candidate/link_problem.html", title="Please use your invitation link",
@@ -77,8 +77,8 @@ def _never_cache(response: BaseResponse) -> BaseResponse:
     return response
 
 
-@bp.errorhandler(invitations.LinkProblem)
-def _link_problem(error: invitations.LinkProblem) -> tuple[str, int]:
+@bp.errorhandler(links.LinkProblem)
+def _link_problem(error: links.LinkProblem) -> tuple[str, int]:
     return render_template(
         "candidate/link_problem.html", title=error.title, message=error.message, contact=error.contact
     ), error.status_code
@@ -93,7 +93,7 @@ def _started_attempt(key: str) -> Attempt:
     step = attempts.find_step(library(), _candidate(), key, clock.now())
     if step.attempt is None or step.attempt.started_at is None:
         raise NotFound("You have not started this exercise yet; start it from your overview.")
-    if attempts.finalize_if_due(db.session(), _config(), step.attempt, now=clock.now()):
+    if answering.finalize_if_due(db.session(), _config(), step.attempt, now=clock.now()):
         flash(
             "The time for this exercise ended, so the text you last saved was submitted for you.",
             "info",
@@ -105,7 +105,7 @@ def _started_attempt(key: str) -> Attempt:
 @limiter.limit(limits.LINK_PER_ADDRESS, deduct_when=limits.failed_attempt)
 def start_link(token: str) -> BaseResponse:
     """Exchange the emailed token for a session, then leave the token out of the address bar."""
-    invitation = invitations.redeem(db.session(), token, clock.now())
+    invitation = links.redeem(db.session(), token, clock.now())
     fresh_session(session)
     session[SESSION_KEY] = invitation.id
     session.permanent = True
@@ -121,7 +121,7 @@ def welcome() -> str:
         candidate=candidate,
         opening=candidate.opening,
         steps=attempts.steps(library(), candidate, now),
-        invitation=invitations.active_invitation(candidate, now),
+        invitation=links.active_invitation(candidate, now),
         start_form=StartForm(),
         StepState=StepState,
     )
@@ -165,10 +165,10 @@ def exercise(key: str) -> BaseResponse | str | tuple[str, int]:
                 "candidate/confirm.html", attempt=attempt, exercise=exercise, form=form,
                 answers=answers, saved=result.stored,
             )
-        handed_in = attempts.save_and_submit(
+        handed_in = answering.save_and_submit(
             db.session(), _config(), attempt, answers, now=now, **_save_identity(form),
         )
-        if isinstance(handed_in, attempts.SaveResult):
+        if isinstance(handed_in, answering.SaveResult):
             flash(_verdict_message(handed_in.verdict), "error")
             return _work_page(attempt, form, conflict=True), 409
         return redirect(url_for("candidate.receipt", key=key))
@@ -190,8 +190,8 @@ def _save_identity(form: object) -> dict[str, object]:
 
 def _save_from_form(
     attempt: Attempt, form: object, answers: dict[str, str], *, take_over: bool = False
-) -> attempts.SaveResult:
-    return attempts.save(
+) -> answering.SaveResult:
+    return answering.save(
         db.session(), attempt, answers, now=clock.now(), take_over=take_over, **_save_identity(form),
     )
 
@@ -248,7 +248,7 @@ def autosave(key: str) -> tuple[Response, int]:
         return jsonify(status="invalid", message="The save could not be read; reload the page."), 400
     now = clock.now()
     try:
-        result = attempts.save(
+        result = answering.save(
             db.session(), attempt, payload.answers, client_id=payload.client_id, seq=payload.seq,
             base_revision=payload.base_revision, now=now, take_over=payload.take_over,
             keep_as_copy=payload.keep_as_copy,

@@ -1,0 +1,54 @@
+"""An opening's scorecards or calibrated results as CSV, safe to open in a spreadsheet; each download audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ..content import ContentLibrary
+from ..domain.spreadsheet import to_csv
+from ..errors import NotFound
+from ..models import Opening, User
+from . import audit, results, scores
+
+RESULTS_HEADER = ["rank", "candidate", "email", "calibrated_score", "low_80", "high_80", "raw_mean", "scorecards",
+                  "flags"]
+SCORECARDS_HEADER = ["candidate", "exercise", "interviewer", "dimension", "score", "evidence", "recommendation",
+                     "submitted_at"]
+
+
+@dataclass(frozen=True)
+class Export:
+    filename: str
+    body: str
+
+
+def _results_rows(session: Session, library: ContentLibrary, opening: Opening) -> list[list[object]]:
+    return [[r.rank, r.candidate.name, r.candidate.email, round(r.estimate.score, 3), round(r.estimate.low, 3),
+             round(r.estimate.high, 3), round(r.estimate.raw_mean, 3), r.scorecards, "; ".join(r.flags)]
+            for r in results.comparison(session, library, opening).rows]
+
+
+def _scorecard_rows(session: Session, _library: ContentLibrary, opening: Opening) -> list[list[object]]:
+    return [[card.assignment.attempt.candidate.name, card.assignment.attempt.exercise_key,
+             card.assignment.interviewer.name, rating.dimension_key, rating.score, rating.evidence,
+             card.recommendation, card.submitted_at.isoformat() if card.submitted_at else ""]
+            for card in scores.submitted_scorecards(session, opening) for rating in card.ratings]
+
+
+KINDS = {"results": (RESULTS_HEADER, _results_rows), "scorecards": (SCORECARDS_HEADER, _scorecard_rows)}
+
+
+def export(session: Session, library: ContentLibrary, opening: Opening, kind: str, *, viewer: User,
+           now: datetime) -> Export:
+    """One kind of export of the opening; the download is recorded in the audit log before it is handed over."""
+    if kind not in KINDS:
+        raise NotFound(f"There is no {kind!r} export; choose one of: {', '.join(KINDS)}.")
+    header, rows = KINDS[kind]
+    body = to_csv(header, rows(session, library, opening))
+    audit.record(session, "export.downloaded", actor=viewer, subject_type="opening", subject_id=opening.id,
+                 now=now, kind=kind)
+    session.commit()
+    return Export(filename=f"{opening.slug}-{kind}.csv", body=body)

@@ -1,0 +1,123 @@
+"""Inviting candidates and looking after their links: invite, invite many, resend, withdraw, more time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, redirect, request
+from werkzeug.wrappers import Response
+
+from ... import clock, db
+from ...content_registry import library
+from ...errors import AppError
+from ...models import Candidate
+from ...services import invitations, links, openings
+from .. import actions, limits
+from ..access import current_staff
+from ..actions import Said
+from ..forms import ConfirmForm
+from ..limits import limiter
+from . import bp, current_opening
+from .common import back_to, config
+from .forms import ActionForm, BulkInviteForm, ExtendTimeForm, ExtendWindowForm, InviteForm
+
+# A session cookie holds the messages, so a long list of refused lines is summed up rather than dropped whole.
+SHOWN_PROBLEMS = 5
+
+
+def _sent_message(invited: list[invitations.Invited]) -> Said:
+    names = ", ".join(i.candidate.name for i in invited)
+    failed = [i for i in invited if i.email.error]
+    if failed:
+        return Said(
+            f"Invited {names}, but the email to {', '.join(i.candidate.email for i in failed)} could not be "
+            "sent. The message and its link are in the outbox; check the mail settings and use Resend.", "error")
+    where = "sent" if config().smtp_host else "kept in the outbox (no mail server is configured)"
+    return Said(f"Invited {names}; the invitation email was {where}.")
+
+
+@bp.post("/openings/<slug>/invite")
+def invite() -> Response:
+    form = InviteForm()
+
+    def step() -> Said:
+        invited = invitations.invite(
+            db.session(), config(), library(), current_opening(), name=form.name.data or "",
+            email=form.email.data or "", actor=current_staff(), now=clock.now(),
+        )
+        return _sent_message([invited])
+
+    return actions.run(form, step, back=back_to("hiring.opening"))
+
+
+@bp.post("/openings/<slug>/invite-many")
+def invite_many() -> Response:
+    form = BulkInviteForm()
+    if not form.validate_on_submit():
+        flash("Paste at least one line with a name and an email address.", "error")
+        return redirect(back_to("hiring.opening"))
+    try:
+        result = invitations.invite_many(db.session(), config(), library(), current_opening(),
+                                         form.people.data or "", actor=current_staff(), now=clock.now())
+    except AppError as error:
+        flash(error.message, "error")
+        return redirect(back_to("hiring.opening"))
+    if result.invited:
+        sent = _sent_message(result.invited)
+        flash(sent.message, "success")
+    for problem in result.problems[:SHOWN_PROBLEMS]:
+        flash(f"Not invited: {problem}", "error")
+    if len(result.problems) > SHOWN_PROBLEMS:
+        flash(f"{len(result.problems) - SHOWN_PROBLEMS} more lines were not invited; fix the lines above "
+              "and paste the rest again.", "error")
+    return redirect(back_to("hiring.opening"))
+
+
+CandidateStep = Callable[[Candidate, Any], "str | Said"]
+
+
+def _on_candidate(candidate_id: int, form: Any, step: CandidateStep) -> Response:
+    """One step on one candidate of this opening; an id from another opening is not found."""
+    candidate = openings.candidate_of(db.session(), current_opening(), candidate_id)
+    return actions.run(form, lambda: step(candidate, form), back=back_to("hiring.opening"))
+
+
+@bp.post("/openings/<slug>/candidates/<int:candidate_id>/resend")
+@limiter.limit(limits.RESEND_PER_CANDIDATE, key_func=limits.candidate_key, deduct_when=limits.succeeded)
+def resend(candidate_id: int) -> Response:
+    def step(candidate: Candidate, _form: Any) -> Said:
+        invited = invitations.resend(db.session(), config(), library(), candidate, actor=current_staff(),
+                                     now=clock.now(), replaces=request.form.get("replaces", type=int))
+        sent = _sent_message([invited])
+        return Said(f"A new link went to {invited.candidate.name}; the old one no longer works. " + sent.message)
+
+    return _on_candidate(candidate_id, ActionForm(), step)
+
+
+@bp.post("/openings/<slug>/candidates/<int:candidate_id>/revoke")
+def revoke(candidate_id: int) -> Response:
+    def step(candidate: Candidate, _form: Any) -> str:
+        links.revoke(db.session(), candidate, actor=current_staff(), now=clock.now())
+        return f"{candidate.name}'s link no longer works."
+
+    return _on_candidate(candidate_id, ConfirmForm(), step)
+
+
+@bp.post("/openings/<slug>/candidates/<int:candidate_id>/extend-window")
+def extend_window(candidate_id: int) -> Response:
+    def step(candidate: Candidate, form: ExtendWindowForm) -> str:
+        invitation = links.extend_window(db.session(), candidate, form.days.data, actor=current_staff(),
+                                               now=clock.now())
+        return f"{candidate.name}'s link now works until {invitation.expires_at:%d %B %Y, %H:%M} UTC."
+
+    return _on_candidate(candidate_id, ExtendWindowForm(), step)
+
+
+@bp.post("/openings/<slug>/candidates/<int:candidate_id>/extend-time")
+def extend_time(candidate_id: int) -> Response:
+    def step(candidate: Candidate, form: ExtendTimeForm) -> str:
+        links.extend_time(db.session(), candidate, form.minutes.data, actor=current_staff())
+        return f"{candidate.name} now has {candidate.extra_minutes} extra minutes on each exercise."
+
+    return _on_candidate(candidate_id, ExtendTimeForm(), step)

@@ -1,0 +1,128 @@
+"""Openings: the list, a new one, one opening's candidates, its settings and its outbox."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from ... import clock, db
+from ...content_registry import library
+from ...errors import AppError
+from ...services import links, mail, openings
+from ...services.attempts import StepState, steps
+from ..access import current_staff
+from ..forms import ConfirmForm
+from . import bp, current_opening
+from .common import config, record_listing
+from .forms import (
+    ActionForm,
+    BulkInviteForm,
+    ExtendTimeForm,
+    ExtendWindowForm,
+    InviteForm,
+    SettingsForm,
+    include_field,
+    minutes_field,
+    opening_form_class,
+)
+
+
+@bp.get("/")
+def index() -> str:
+    summaries = openings.openings_for(db.session(), current_staff())
+    return render_template("hiring/index.html", summaries=summaries, library=library())
+
+
+@bp.route("/openings/new", methods=["GET", "POST"])
+def new_opening() -> Response | str:
+    form = opening_form_class(library())()
+    exercises = sorted(library().exercises.values(), key=lambda e: e.content.code)
+    if form.validate_on_submit():
+        chosen = [
+            (e.content.key, form[minutes_field(e.content.key)].data or e.content.time_limit_minutes)
+            for e in exercises
+            if form[include_field(e.content.key)].data
+        ]
+        settings = openings.OpeningSettings(
+            title=form.title.data or "", slug=form.slug.data or "", exercises=chosen,
+            invitation_valid_days=form.invitation_valid_days.data or 14,
+            ai_enabled=form.ai_enabled.data, ai_notice=form.ai_notice.data or "",
+        )
+        try:
+            opening = openings.create_opening(
+                db.session(), library(), settings, hiring_manager=current_staff(), actor=current_staff()
+            )
+        except AppError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(f"{opening.title} is ready. Invite your first candidates below.", "success")
+            return redirect(url_for("hiring.opening", slug=opening.slug))
+    return render_template(
+        "hiring/new_opening.html", form=form, exercises=exercises,
+        include_field=include_field, minutes_field=minutes_field,
+    )
+
+
+@bp.get("/openings/<slug>")
+def opening() -> str:
+    session = db.session()
+    found = current_opening()
+    now = clock.now()
+    candidates = openings.candidates_for(session, found, viewer=current_staff(), now=now)
+    return render_template(
+        "hiring/opening.html",
+        opening=found,
+        rows=[
+            (c, steps(library(), c, now), links.latest_invitation(c), links.active_invitation(c, now))
+            for c in candidates
+        ],
+        library=library(),
+        invite_form=InviteForm(),
+        bulk_form=BulkInviteForm(),
+        action_form=ActionForm(), withdraw_form=ConfirmForm(),
+        window_form=ExtendWindowForm(),
+        time_form=ExtendTimeForm(),
+        StepState=StepState,
+        now=now,
+    )
+
+
+@bp.get("/openings/<slug>/outbox")
+def outbox() -> str:
+    session = db.session()
+    found = current_opening()
+    messages = mail.outbox(session, [found.id])
+    record_listing(session, found, "outbox", len(messages))
+    selected = request.args.get("message", type=int)
+    return render_template(
+        "hiring/outbox.html", opening=found, messages=messages,
+        selected=next((m for m in messages if m.id == selected), messages[0] if messages else None),
+        smtp=bool(config().smtp_host),
+    )
+
+
+@bp.route("/openings/<slug>/settings", methods=["GET", "POST"])
+def settings() -> Response | str:
+    session = db.session()
+    found = current_opening()
+    form = SettingsForm(obj=found)
+    form.ai_draft_timing.choices = [SelectChoice(key, label) for key, label in openings.AI_TIMINGS.items()]
+    if form.validate_on_submit():
+        changes = openings.OpeningChanges(
+            invitation_valid_days=form.invitation_valid_days.data or found.invitation_valid_days,
+            interviewers_per_submission=form.interviewers_per_submission.data or found.interviewers_per_submission,
+            ai_enabled=form.ai_enabled.data, ai_draft_timing=form.ai_draft_timing.data or "after_rating",
+            ai_notice=form.ai_notice.data or "",
+            calibration_required=form.calibration_required.data,
+            retention_days=form.retention_days.data or found.retention_days,
+        )
+        try:
+            openings.update_settings(session, found, changes, actor=current_staff())
+        except AppError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash("Settings saved.", "success")
+            return redirect(url_for("hiring.opening", slug=found.slug))
+    return render_template("hiring/settings.html", opening=found, form=form,
+                           ai_configured=config().ai_configured)

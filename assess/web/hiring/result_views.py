@@ -1,0 +1,71 @@
+"""Results: the calibrated ranking, one candidate's record and decision, exports, and how interviewers score."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request
+from werkzeug.wrappers import Response
+
+from ... import clock, db
+from ...content_registry import library
+from ...errors import AppError
+from ...services import calibration_report, candidate_record, exports, openings, results, scores
+from .. import charts
+from ..access import current_staff
+from . import bp, current_opening
+from .common import back_to
+from .forms import DecisionForm
+
+
+@bp.get("/openings/<slug>/results")
+def results_page() -> str:
+    """The calibrated ranking, and how it would look without one interviewer."""
+    session = db.session()
+    found = current_opening()
+    without = request.args.get("without", type=int)
+    ratings = request.args.get("ratings", scores.FIRST)
+    compared = results.comparison_for(session, library(), found, viewer=current_staff(), now=clock.now(),
+                                      exclude=without, ratings=ratings)
+    return render_template(
+        "hiring/results.html", opening=found, compared=compared, rating_views=scores.RATINGS,
+        chart=charts.results_chart(compared),
+        dimension_names={d.key: d.name for d in library().rubric.dimensions},
+    )
+
+
+@bp.route("/openings/<slug>/candidates/<int:candidate_id>", methods=["GET", "POST"])
+def candidate_page(candidate_id: int) -> Response | str:
+    """Everything scored about one candidate: scorecards, evidence, AI drafts and what was kept."""
+    session = db.session()
+    found = current_opening()
+    form = DecisionForm()
+    if form.validate_on_submit():
+        person = openings.candidate_of(session, found, candidate_id)
+        try:
+            results.decide(session, found, person, form.outcome.data or "", form.rationale.data or "",
+                           actor=current_staff(), now=clock.now())
+        except AppError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(f"Decision recorded for {person.name}.", "success")
+            return redirect(back_to("hiring.candidate_page", candidate_id=candidate_id))
+    record = candidate_record.record_of(session, found, candidate_id, viewer=current_staff(), now=clock.now())
+    return render_template("hiring/candidate.html", opening=found, person=record.person, form=form,
+                           cards=record.cards, decisions=record.decisions)
+
+
+@bp.get("/openings/<slug>/export/<kind>.csv")
+def export(kind: str) -> Response:
+    """Scorecards or calibrated results as CSV, safe to open in a spreadsheet."""
+    made = exports.export(db.session(), library(), current_opening(), kind, viewer=current_staff(), now=clock.now())
+    return Response(made.body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{made.filename}"'})
+
+
+@bp.get("/openings/<slug>/interviewers")
+def interviewers_page() -> str:
+    """How each interviewer scores compared with the others, the AI aid included."""
+    session = db.session()
+    found = current_opening()
+    rows, warnings = calibration_report.interviewer_report(session, found)
+    return render_template("hiring/interviewers.html", opening=found, rows=rows, warnings=warnings,
+                           pairs=calibration_report.pairwise_agreement(session, found))

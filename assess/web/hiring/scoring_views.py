@@ -1,0 +1,155 @@
+"""Scoring an opening: the work list, assigning and reminding, reopen requests, closing and unblinding."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import redirect, render_template, request
+from werkzeug.wrappers import Response
+
+from ... import clock, db
+from ...content_registry import library
+from ...domain.scoring import due_at_end_of
+from ...models import Opening, ScoringState, User
+from ...services import assigning, interviewer_pool, revisions, scoring_state, worklist
+from ...services.content import exercise_of
+from .. import actions
+from ..access import current_staff
+from ..actions import Said
+from . import bp, current_opening
+from .common import back_to, config
+from .forms import ActionForm, AssignForm, ConfirmStepForm, RevisionDecisionForm
+
+
+def _scoring() -> str:
+    return back_to("hiring.scoring_page")
+
+
+@bp.get("/openings/<slug>/scoring")
+def scoring_page() -> str:
+    session = db.session()
+    found = current_opening()
+    work = worklist.work_page_for(session, found, viewer=current_staff(), now=clock.now(),
+                                  view=request.args.get("view"), page=request.args.get("page", 1, type=int))
+    return render_template(
+        "hiring/scoring.html", opening=found, work=work, rows=work.rows, views=worklist.WORK_VIEWS,
+        pool=interviewer_pool.active_interviewers(session), requests=revisions.pending_requests(session, found),
+        action_form=ActionForm(), assign_form=AssignForm(), revision_form=RevisionDecisionForm(),
+        now=clock.now(), is_overdue=worklist.is_overdue, scoring_open=found.scoring_state is ScoringState.OPEN,
+        dimension_names={d.key: d.name for d in library().rubric.dimensions}, exercise_of=exercise_of,
+    )
+
+
+@bp.post("/openings/<slug>/scoring/auto-assign")
+def auto_assign() -> Response:
+    def step() -> Said:
+        result = assigning.auto_assign(db.session(), library(), current_opening(), actor=current_staff(),
+                                     now=clock.now())
+        if not result.short:
+            return Said(f"Added {result.added} assignment(s).")
+        return Said(f"Added {result.added} assignment(s). {result.short} item(s) still need interviewers: there "
+                    "are not enough interviewers for the number this opening asks for.", "error")
+
+    return actions.run(ActionForm(), step, back=_scoring())
+
+
+@bp.post("/openings/<slug>/scoring/assign")
+def assign() -> Response:
+    form = AssignForm()
+
+    def step() -> str:
+        made = assigning.assign(db.session(), current_opening(), form.attempt_id.data, form.interviewer_id.data,
+                              due_at=due_at_end_of(form.due.data), actor=current_staff(), now=clock.now())
+        return f"Assigned {made.interviewer.name}."
+
+    return actions.run(form, step, back=_scoring(), invalid="Choose an interviewer to assign.")
+
+
+@bp.post("/openings/<slug>/scoring/assignments/<int:assignment_id>/remind")
+def remind(assignment_id: int) -> Response:
+    session = db.session()
+    assignment = assigning.assignment_in(session, current_opening(), assignment_id)
+
+    def step() -> str:
+        made = assigning.remind(session, config(), current_opening(), assignment, actor=current_staff(),
+                              now=clock.now())
+        return f"Reminder sent to {made.interviewer.name}."
+
+    return actions.run(ActionForm(), step, back=_scoring())
+
+
+@bp.post("/openings/<slug>/scoring/assignments/<int:assignment_id>/revision")
+def decide_revision(assignment_id: int) -> Response:
+    """Approve or refuse an interviewer's request to reopen a scorecard after seeing others' ratings."""
+    session = db.session()
+    assignment = assigning.assignment_in(session, current_opening(), assignment_id)
+    form = RevisionDecisionForm()
+
+    def step() -> str:
+        revisions.decide_revision(session, current_opening(), assignment, approve=bool(form.approve.data),
+                                note=form.note.data or "", actor=current_staff(), now=clock.now())
+        name = assignment.interviewer.name
+        return (f"{name} may now change the scorecard; it will be marked as revised." if form.approve.data
+                else f"Refused; {name}'s scorecard stays as submitted.")
+
+    return actions.run(form, step, back=_scoring(), invalid="Keep the note to 1,000 characters.")
+
+
+def confirm_page(heading: str, facts: list[str], action: str, button: str, *,
+                 back: str | None = None, early: str = "") -> str:
+    """The page that asks before a step that cannot be undone; its button sends the step's form."""
+    form = ConfirmStepForm(confirm="yes", early=early)
+    return render_template("hiring/confirm.html", opening=current_opening(), heading=heading, facts=facts,
+                           action=action, button=button, form=form, back=back or _scoring())
+
+
+def confirmed_step(step: Callable[[ConfirmStepForm], Any], done: str, ask_again: str, back: str) -> Response:
+    """Run a step that was asked about; a form that did not come from the question asks again."""
+    form = ConfirmStepForm()
+    if form.is_submitted() and form.confirm.data != "yes":
+        return redirect(ask_again)
+
+    def run() -> str:
+        step(form)
+        return done
+
+    return actions.run(form, run, back=back)
+
+
+@bp.route("/openings/<slug>/scoring/close", methods=["GET", "POST"])
+def close_scoring() -> Response | str:
+    """Ask, then close scoring for good."""
+    session = db.session()
+    found = current_opening()
+    if request.method == "GET":
+        unfinished = scoring_state.unfinished_count(session, found)
+        waiting = len(revisions.pending_requests(session, found))
+        facts = ["No scorecard can be started, saved, submitted or reopened after this, and nobody can be "
+                 "assigned. Reminders stop.",
+                 f"{unfinished} assigned scorecard(s) are not submitted and will stay unscored." if unfinished
+                 else "Every assigned scorecard is submitted."]
+        if waiting:
+            facts.append(f"{waiting} reopen request(s) are waiting; they lapse and the scorecards stay as submitted.")
+        facts.append("This cannot be undone. Afterwards you can unblind names and record decisions.")
+        return confirm_page("Close scoring?", facts, back_to("hiring.close_scoring"), "Close scoring")
+    return confirmed_step(lambda _form: _on_opening(scoring_state.close_scoring),
+                          "Scoring is closed; scorecards are now final.", back_to("hiring.close_scoring"), _scoring())
+
+
+@bp.route("/openings/<slug>/scoring/unblind", methods=["GET", "POST"])
+def unblind() -> Response | str:
+    """Ask, then show candidates' names to interviewers for good."""
+    if request.method == "GET":
+        facts = ["Every interviewer on this opening will see candidates' names beside their codes, on every "
+                 "scorecard, from now on.", "This cannot be undone."]
+        return confirm_page("Unblind names?", facts, back_to("hiring.unblind"), "Unblind names")
+    return confirmed_step(lambda _form: _on_opening(scoring_state.unblind),
+                          "Names are now shown to interviewers.", back_to("hiring.unblind"), _scoring())
+
+
+def _on_opening(step: Callable[..., Any]) -> Any:
+    actor: User = current_staff()
+    opening: Opening = current_opening()
+    return step(db.session(), opening, actor=actor, now=clock.now())
+
