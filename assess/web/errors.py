@@ -49,8 +49,10 @@ def json_error(status: int, title: str, message: str, *, code: str | None = None
                **extra: Any) -> tuple[Response, int]:
     """The JSON answer for an error; extra data (e.g. a save's newest text) sits beside the four keys."""
     body = Error(error=title, code=code or CODES.get(status, f"http_{status}"), message=message, field=field,
-                     **extra)
-    return jsonify(body.model_dump(mode="json", exclude_none=True) | extra), status
+                 **extra).model_dump(mode="json")
+    if field is None:
+        del body["field"]  # extra data keeps its nulls (a save with no newer text says latest: null)
+    return jsonify(body), status
 
 
 def error_answer(error: AppError) -> tuple[Response, int]:
