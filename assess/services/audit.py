@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from ..domain.paging import Page, clamped, offset_of
 from ..models import AuditEvent, User
 
 
@@ -53,19 +54,7 @@ class AuditQuery:
     until: datetime | None = None
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    events: list[AuditEvent]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def search(session: Session, query: AuditQuery, *, page: int = 1, per_page: int = 50) -> AuditPage:
+def search(session: Session, query: AuditQuery, *, page: int = 1, per_page: int = 50) -> Page[AuditEvent]:
     """One page of matching events, newest first."""
     conditions = []
     if query.action:
@@ -83,13 +72,13 @@ def search(session: Session, query: AuditQuery, *, page: int = 1, per_page: int 
     if query.until is not None:
         conditions.append(AuditEvent.occurred_at < query.until)
     total = session.scalar(select(func.count(AuditEvent.id)).where(*conditions)) or 0
-    page = max(1, min(page, max(1, -(-total // per_page))))
+    page = clamped(page, total, per_page)
     events = session.scalars(
         select(AuditEvent).where(*conditions).options(joinedload(AuditEvent.actor))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(per_page).offset(offset_of(page, per_page))
     ).all()
-    return AuditPage(list(events), total, page, per_page)
+    return Page(list(events), total, page, per_page)
 
 
 def vocabulary(session: Session) -> tuple[list[str], list[str], list[str]]:

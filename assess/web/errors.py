@@ -1,17 +1,63 @@
-"""One place that turns errors into a page or a JSON answer."""
+"""One place that turns errors into a page or a JSON answer, and the one shape of every JSON error."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from ..errors import AppError
+from ..errors import AppError, InputError
 
 log = logging.getLogger(__name__)
+
+# What a program can branch on; the title and message are for people.
+CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    409: "conflict", 410: "gone", 413: "too_large", 422: "invalid_field", 429: "too_many_requests",
+    500: "internal_error", 503: "unavailable",
+}
+
+
+class Error(BaseModel):
+    """Every JSON error the app answers: what went wrong, for people and for programs."""
+
+    model_config = ConfigDict(extra="allow")
+
+    error: str = Field(description="A short title, e.g. 'Not found'.")
+    code: str = Field(description="A stable word for programs, e.g. 'not_found' or, on a save, 'other_tab'.")
+    message: str = Field(description="What happened and what to do about it, for a person to read.")
+    field: str | None = Field(default=None, description="The field of the request that is wrong, when one is.")
+
+
+class FieldError(InputError):
+    """A field of the request is missing or wrong; the message names it."""
+
+    status_code = 422
+    title = "Invalid request"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def json_error(status: int, title: str, message: str, *, code: str | None = None, field: str | None = None,
+               **extra: Any) -> tuple[Response, int]:
+    """The JSON answer for an error; extra data (e.g. a save's newest text) sits beside the four keys."""
+    body = Error(error=title, code=code or CODES.get(status, f"http_{status}"), message=message, field=field,
+                 **extra).model_dump(mode="json")
+    if field is None:
+        del body["field"]  # extra data keeps its nulls (a save with no newer text says latest: null)
+    return jsonify(body), status
+
+
+def error_answer(error: AppError) -> tuple[Response, int]:
+    """The JSON answer for one of the app's errors."""
+    return json_error(error.status_code, error.title, error.message, field=getattr(error, "field", None))
 
 
 def _wants_json() -> bool:
@@ -21,9 +67,9 @@ def _wants_json() -> bool:
     return best == "application/json"
 
 
-def _respond(status: int, title: str, message: str) -> tuple[Response | str, int]:
+def _respond(status: int, title: str, message: str, field: str | None = None) -> tuple[Response | str, int]:
     if _wants_json():
-        return jsonify(error=title, message=message), status
+        return json_error(status, title, message, field=field)
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
@@ -32,7 +78,7 @@ def init_app(app: Flask) -> None:
     def _app_error(error: AppError) -> tuple[Response | str, int]:
         if error.status_code >= 500:
             log.exception("internal error: %s", error.message)
-        return _respond(error.status_code, error.title, error.message)
+        return _respond(error.status_code, error.title, error.message, getattr(error, "field", None))
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError) -> tuple[Response | str, int]:

@@ -256,3 +256,25 @@ def test_email_sent_is_true_only_when_a_mail_server_accepted_the_invitation(
     app.config["ASSESS"] = app.config["ASSESS"].with_overrides({"smtp_port": free_port()})  # nobody listens
     refused = client.post(url, headers=bearer(token_for("invitations:write")), json={"name": "Bo", "email": "bo@example.org"})
     assert refused.status_code == 201 and refused.get_json()["email_sent"] is False
+
+
+def test_every_json_error_has_one_shape(client: FlaskClient, seeded: Opening, token_for: Any) -> None:
+    token = token_for(*ALL_SCOPES)
+    refusals = {
+        "no token": client.get("/api/v1/openings"),
+        "missing scope": client.get(f"/api/v1/openings/{seeded.slug}/results", headers=bearer(token_for("openings:read"))),
+        "no such candidate": client.get(f"/api/v1/openings/{seeded.slug}/candidates/999999", headers=bearer(token)),
+        "a wrong field": client.post(f"/api/v1/openings/{seeded.slug}/invitations", headers=bearer(token),
+                                     json={"name": "Noor"}),
+        "no such page": client.get("/nowhere", headers={"Accept": "application/json"}),
+        "too large": client.post(f"/api/v1/openings/{seeded.slug}/invitations", data=b"x" * (3 * 1024 * 1024),
+                                 headers=bearer(token) | {"Content-Type": "application/json"}),
+    }
+    for case, response in refusals.items():
+        body = response.get_json()
+        assert response.status_code >= 400 and body is not None, case
+        assert isinstance(body["error"], str) and isinstance(body["code"], str) and body["message"], case
+    assert [refusals[c].get_json()["code"] for c in refusals] == [
+        "unauthorized", "forbidden", "not_found", "invalid_field", "not_found", "too_large"]
+    assert refusals["a wrong field"].get_json()["field"] == "email"
+    assert "field" not in refusals["no such candidate"].get_json()

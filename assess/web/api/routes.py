@@ -1,28 +1,49 @@
-"""The API's operations. Each checks its token's scope, calls one service and shapes the answer;
-openapi.py describes exactly these operations and tests keep the two in step."""
+"""The API's operations. Each checks its token's scope, reads its input through a model of schemas.py,
+calls one service and answers with a model of schemas.py; openapi.py builds the document from the
+same declarations, so it describes exactly these operations."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, current_app, g, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy.orm import Session
+from pydantic import BaseModel, ValidationError
 
 from ... import clock, db
 from ...content_registry import library
 from ...errors import Forbidden, InputError
-from ...models import ApiToken, Candidate, Scorecard
-from ...services import api_tokens, audit, invitations, openings, results, scores
+from ...models import ApiToken
+from ...models import Candidate as CandidateRow
+from ...models import Scorecard as ScorecardRow
+from ...services import api_reads, api_tokens, invitations, openings, results
 from ...services.attempts import steps
-from ..forms import LARGEST_INT, PlainLineText
+from ..errors import FieldError, json_error
+from ..forms import LARGEST_INT
 from ..limits import limiter
 from . import bp
-from .openapi import document
+from .schemas import (
+    Candidate,
+    CandidatePage,
+    Exercise,
+    ExerciseProgress,
+    Invitation,
+    MAX_PER_PAGE,
+    InvitationRequest,
+    Opening,
+    OpeningPage,
+    PageQuery,
+    RankedCandidate,
+    Results,
+    Scorecard,
+    ScorecardPage,
+)
+from .spec import Operation
 
 PER_TOKEN = "600 per minute"
+OPERATIONS: list[Operation] = []
+M = TypeVar("M", bound=BaseModel)
 
 
 def _token_key() -> str:
@@ -30,8 +51,8 @@ def _token_key() -> str:
 
 
 def _unauthorised(message: str) -> tuple[Response, int, dict[str, str]]:
-    return (jsonify(error="Unauthorized", message=message), 401,
-            {"WWW-Authenticate": 'Bearer realm="assess", error="invalid_token"'})
+    body, status = json_error(401, "Unauthorized", message)
+    return body, status, {"WWW-Authenticate": 'Bearer realm="assess", error="invalid_token"'}
 
 
 @bp.before_request
@@ -53,196 +74,167 @@ def _token() -> ApiToken:
     return g.api_token  # type: ignore[no-any-return]
 
 
-def scoped(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Refuse the request unless the token carries scope."""
-    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
+def operation(described: Operation) -> Callable[[Callable[..., BaseModel]], Callable[..., Any]]:
+    """Route the view as described, refuse tokens without its scope, and answer with the model it returns."""
+    def wrap(view: Callable[..., BaseModel]) -> Callable[..., Any]:
         @wraps(view)
-        def checked(*args: Any, **kwargs: Any) -> Any:
-            if scope not in _token().scopes:
-                raise Forbidden(f"This token lacks the {scope!r} scope. Ask an admin for a token that has it.")
-            return view(*args, **kwargs)
-        return limiter.limit(PER_TOKEN, key_func=_token_key, scope="api")(checked)  # one budget for all routes
+        def answered(*args: Any, **kwargs: Any) -> tuple[Response, int]:
+            if described.scope not in _token().scopes:
+                raise Forbidden(f"This token lacks the {described.scope!r} scope. "
+                                "Ask an admin for a token that has it.")
+            return jsonify(view(*args, **kwargs).model_dump(mode="json")), described.status
+        limited = limiter.limit(PER_TOKEN, key_func=_token_key, scope="api")(answered)  # one budget for all routes
+        OPERATIONS.append(described)
+        return bp.route(described.rule, methods=[described.method])(limited)
     return wrap
 
 
-def _record(session: Session, action: str, subject_type: str, subject_id: int | None, **details: Any) -> None:
-    audit.record(session, action, actor=None, actor_kind="api", subject_type=subject_type,
-                 subject_id=subject_id, token_id=_token().id, **details)
-    session.commit()
+def _problems(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors())
 
 
-class FieldError(InputError):
-    """A field of the request is missing or wrong; the message names it."""
-
-    status_code = 422
-    title = "Invalid request"
+def _first_field(error: ValidationError) -> str | None:
+    location = error.errors()[0]["loc"] if error.errors() else ()
+    return ".".join(str(p) for p in location) or None
 
 
-def _page() -> tuple[int, int]:
+def _body(model: type[M], hint: str) -> M:
+    """The JSON body read into model; hint says what to send when it is not even an object."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InputError(hint)
     try:
-        page, per_page = int(request.args.get("page", 1)), int(request.args.get("per_page", 100))
-    except ValueError as error:
-        raise FieldError("page and per_page must be whole numbers.") from error
-    if not 1 <= page <= LARGEST_INT or not 1 <= per_page <= 500:
-        raise FieldError(f"page is a number from 1 to {LARGEST_INT:,}, and per_page must be between 1 and 500.")
-    return page, per_page
+        return model.model_validate(body)
+    except ValidationError as error:
+        raise FieldError(f"Fix these fields and send again: {_problems(error)}", _first_field(error)) from None
 
 
-def _paged(total: int, load: Callable[[int, int], list[Any]], shape: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
-    """One page: load(limit, offset) reads only that page from the database."""
-    page, per_page = _page()
-    chosen = load(per_page, (page - 1) * per_page)
-    return {"items": [shape(item) for item in chosen], "page": page, "per_page": per_page, "total": total}
-
-
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
-# -- the document ---------------------------------------------------------------------------------
-
-
-@bp.get("/openapi.json")
-def openapi() -> Response:
-    return jsonify(document(current_app.config["ASSESS"].base_url))
+def _paging() -> PageQuery:
+    try:
+        return PageQuery.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        field = _first_field(error)
+        if any(e["type"].startswith("int_") for e in error.errors()):
+            raise FieldError("page and per_page must be whole numbers.", field) from None
+        raise FieldError(f"page is a number from 1 to {LARGEST_INT:,}, and per_page must be between 1 and "
+                         f"{MAX_PER_PAGE}.", field) from None
 
 
 # -- openings ---------------------------------------------------------------------------------------
 
 
-def _opening(summary: openings.OpeningSummary) -> dict[str, Any]:
+def _opening(summary: openings.OpeningSummary) -> Opening:
     opening = summary.opening
-    return {
-        "slug": opening.slug, "title": opening.title, "created_at": _iso(opening.created_at),
-        "candidates": summary.candidates,
-        "exercises": [{"key": e.exercise_key, "title": library().exercise(e.exercise_key).content.title,
-                       "time_limit_minutes": e.time_limit_minutes} for e in opening.exercises],
-        "scoring_closed": opening.scoring_closed_at is not None,
-    }
+    return Opening(
+        slug=opening.slug, title=opening.title, created_at=opening.created_at, candidates=summary.candidates,
+        exercises=[Exercise(key=e.exercise_key, title=library().exercise(e.exercise_key).content.title,
+                            time_limit_minutes=e.time_limit_minutes) for e in opening.exercises],
+        scoring_closed=opening.scoring_closed_at is not None,
+    )
 
 
-@bp.get("/openings")
-@scoped("openings:read")
-def list_openings() -> Response:
-    every = openings.openings_for(db.session(), None)
-    return jsonify(_paged(len(every), lambda limit, offset: every[offset:offset + limit], _opening))
+@operation(Operation("GET", "/openings", "listOpenings", "Openings with their exercises", "openings:read",
+                     OpeningPage, "A page of openings, newest first.", (403, 422), query=PageQuery))
+def list_openings() -> OpeningPage:
+    wanted = _paging()
+    return OpeningPage.of(api_reads.openings_page(db.session(), page=wanted.page, per_page=wanted.per_page)
+                          .map(_opening))
 
 
 # -- invitations -------------------------------------------------------------------------------------
 
 
-class InvitationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: PlainLineText = Field(min_length=1, max_length=200)
-    email: PlainLineText = Field(min_length=3, max_length=254)
-
-    @field_validator("email")
-    @classmethod
-    def _an_address(cls, value: str) -> str:
-        try:
-            return invitations.normalise_email(value)
-        except InputError as error:
-            raise ValueError(error.message) from None
-
-
-@bp.post("/openings/<slug>/invitations")
-@scoped("invitations:write")
-def create_invitation(slug: str) -> tuple[Response, int]:
+@operation(Operation("POST", "/openings/<slug>/invitations", "createInvitation",
+                     "Invite a candidate and email them their link", "invitations:write", Invitation,
+                     "The candidate, invited.", (400, 403, 404, 409, 422), status=201, body=InvitationRequest))
+def create_invitation(slug: str) -> Invitation:
     session = db.session()
     opening = openings.opening_at(session, slug)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise InputError("Send a JSON object with the candidate's name and email.")
-    try:
-        wanted = InvitationRequest.model_validate(body)
-    except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors())
-        raise FieldError(f"Fix these fields and send again: {problems}") from None
-    invited = invitations.invite(session, current_app.config["ASSESS"], library(), opening, name=wanted.name,
-                                 email=wanted.email, actor=None, actor_kind="api", now=clock.now())
-    return jsonify(_candidate(invited.candidate) | {
-        "link": invited.link, "expires_at": _iso(invited.invitation.expires_at),
-        "email_sent": invited.email.sent_at is not None}), 201
+    wanted = _body(InvitationRequest, "Send a JSON object with the candidate's name and email.")
+    now = clock.now()
+    invited = invitations.invite(session, current_app.config["ASSESS"], library(), opening, name=wanted.name, email=wanted.email,
+                                 actor=None, actor_kind="api", now=now)
+    return Invitation(**_candidate(invited.candidate, now).model_dump(), link=invited.link,
+                      expires_at=invited.invitation.expires_at, email_sent=invited.email.sent_at is not None)
 
 
 # -- candidates and their submissions --------------------------------------------------------------
 
 
-def _candidate(candidate: Candidate) -> dict[str, Any]:
-    now = clock.now()
-    return {
-        "id": candidate.id, "name": candidate.name, "email": candidate.email, "code": candidate.pseudonym,
-        "invited_at": _iso(candidate.created_at), "erased": candidate.erased_at is not None,
-        "exercises": [{
-            "key": step.exercise.key, "state": step.state.value,
-            "started_at": _iso(step.attempt.started_at) if step.attempt else None,
-            "submitted_at": _iso(step.attempt.submission.submitted_at)
-            if step.attempt and step.attempt.submission else None,
-        } for step in steps(library(), candidate, now)],
-    }
+def _candidate(candidate: CandidateRow, now: Any) -> Candidate:
+    return Candidate(
+        id=candidate.id, name=candidate.name, email=candidate.email, code=candidate.pseudonym,
+        invited_at=candidate.created_at, erased=candidate.erased_at is not None,
+        exercises=[ExerciseProgress(
+            key=step.exercise.key, state=step.state,
+            started_at=step.attempt.started_at if step.attempt else None,
+            submitted_at=step.attempt.submission.submitted_at if step.attempt and step.attempt.submission else None,
+        ) for step in steps(library(), candidate, now)],
+    )
 
 
-@bp.get("/openings/<slug>/candidates")
-@scoped("submissions:read")
-def list_candidates(slug: str) -> Response:
+@operation(Operation("GET", "/openings/<slug>/candidates", "listCandidates",
+                     "Candidates and their progress through each exercise", "submissions:read", CandidatePage,
+                     "A page of candidates, newest first.", (403, 404, 422), query=PageQuery))
+def list_candidates(slug: str) -> CandidatePage:
     session = db.session()
     opening = openings.opening_at(session, slug)
-    answer = _paged(openings.count_candidates(session, opening),
-                    lambda limit, offset: openings.candidates_of(session, opening, limit=limit, offset=offset),
-                    _candidate)
-    _record(session, "candidates.listed", "opening", opening.id, page="api", shown=len(answer["items"]))
-    return jsonify(answer)
+    wanted, now = _paging(), clock.now()
+    found = api_reads.candidates_page(session, opening, page=wanted.page, per_page=wanted.per_page,
+                                      token_id=_token().id, now=now)
+    return CandidatePage.of(found.map(lambda candidate: _candidate(candidate, now)))
 
 
-@bp.get("/openings/<slug>/candidates/<int:candidate_id>")
-@scoped("submissions:read")
-def get_candidate(slug: str, candidate_id: int) -> Response:
+@operation(Operation("GET", "/openings/<slug>/candidates/<int:candidate_id>", "getCandidate",
+                     "One candidate and their progress", "submissions:read", Candidate, "The candidate.",
+                     (403, 404)))
+def get_candidate(slug: str, candidate_id: int) -> Candidate:
     session = db.session()
-    candidate = openings.candidate_of(session, openings.opening_at(session, slug), candidate_id)
-    _record(session, "candidate.viewed", "candidate", candidate.id, page="api")
-    return jsonify(_candidate(candidate))
+    now = clock.now()
+    found = api_reads.candidate(session, openings.opening_at(session, slug), candidate_id, token_id=_token().id,
+                                now=now)
+    return _candidate(found, now)
 
 
 # -- scorecards and results ---------------------------------------------------------------------------
 
 
-def _scorecard(card: Scorecard) -> dict[str, Any]:
+def _scorecard(card: ScorecardRow) -> Scorecard:
     attempt = card.assignment.attempt
-    return {
-        "id": card.id, "candidate_id": attempt.candidate_id, "exercise": attempt.exercise_key,
-        "interviewer": card.assignment.interviewer.name, "recommendation": card.recommendation,
-        "submitted_at": _iso(card.submitted_at),
-        "ratings": {r.dimension_key: r.score for r in sorted(card.ratings, key=lambda r: r.dimension_key)},
-    }
+    return Scorecard(
+        id=card.id, candidate_id=attempt.candidate_id, exercise=attempt.exercise_key,
+        interviewer=card.assignment.interviewer.name, recommendation=card.recommendation,
+        submitted_at=card.submitted_at,
+        ratings={r.dimension_key: r.score for r in sorted(card.ratings, key=lambda r: r.dimension_key)},
+    )
 
 
-@bp.get("/openings/<slug>/scorecards")
-@scoped("scorecards:read")
-def list_scorecards(slug: str) -> Response:
+@operation(Operation("GET", "/openings/<slug>/scorecards", "listScorecards", "Submitted scorecards",
+                     "scorecards:read", ScorecardPage, "A page of submitted scorecards.", (403, 404, 422),
+                     query=PageQuery))
+def list_scorecards(slug: str) -> ScorecardPage:
     session = db.session()
     opening = openings.opening_at(session, slug)
-    return jsonify(_paged(scores.count_submitted(session, opening),
-                          lambda limit, offset: scores.submitted_scorecards(session, opening, limit=limit,
-                                                                             offset=offset),
-                          _scorecard))
+    wanted = _paging()
+    return ScorecardPage.of(api_reads.scorecards_page(session, opening, page=wanted.page, per_page=wanted.per_page)
+                            .map(_scorecard))
 
 
-def _ranked(row: results.CandidateRow) -> dict[str, Any]:
+def _ranked(row: results.CandidateRow) -> RankedCandidate:
     estimate = row.estimate
-    return {
-        "rank": row.rank, "candidate_id": row.candidate.id, "code": row.candidate.pseudonym,
-        "calibrated_score": round(estimate.score, 4), "interval_80": [round(estimate.low, 4), round(estimate.high, 4)],
-        "raw_mean": round(estimate.raw_mean, 4), "raw_rank": row.raw_rank, "scorecards": row.scorecards,
-        "flags": list(row.flags),
-    }
+    return RankedCandidate(
+        rank=row.rank, candidate_id=row.candidate.id, code=row.candidate.pseudonym,
+        calibrated_score=round(estimate.score, 4), interval_80=(round(estimate.low, 4), round(estimate.high, 4)),
+        raw_mean=round(estimate.raw_mean, 4), raw_rank=row.raw_rank, scorecards=row.scorecards,
+        flags=list(row.flags),
+    )
 
 
-@bp.get("/openings/<slug>/results")
-@scoped("results:read")
-def get_results(slug: str) -> Response:
+@operation(Operation("GET", "/openings/<slug>/results", "getResults", "Calibrated ranking with 80% intervals",
+                     "results:read", Results, "The ranking.", (403, 404)))
+def get_results(slug: str) -> Results:
     session = db.session()
     opening = openings.opening_at(session, slug)
     compared = results.comparison(session, library(), opening)
-    return jsonify({"opening": opening.slug, "ranking": [_ranked(row) for row in compared.rows],
-                    "unrated_candidate_ids": [c.id for c in compared.unrated], "warnings": list(compared.warnings)})
+    return Results(opening=opening.slug, ranking=[_ranked(row) for row in compared.rows],
+                   unrated_candidate_ids=[c.id for c in compared.unrated], warnings=list(compared.warnings))

@@ -27,13 +27,14 @@ from ...config import Config
 from ...content_registry import library
 from ...domain import datasets
 from ...domain.autosave import SaveVerdict, answer_length
-from ...errors import AppError, NotFound
+from ...errors import AppError, InputError, NotFound
 from ...markdown import render
 from ...models import Attempt, Candidate
 from ...services import answering, attempts, links
 from ...services.attempts import StepState
 from .. import charts, limits
 from ..access import fresh_session
+from ..errors import error_answer, json_error
 from ..limits import limiter
 from . import bp
 from .forms import (
@@ -238,6 +239,10 @@ def _verdict_message(verdict: SaveVerdict) -> str:
     }[verdict]
 
 
+# The titles of the saves that are refused, beside the verdict as the error's code.
+REFUSED_SAVES = {SaveVerdict.OTHER_TAB: (409, "Changed in another tab"), SaveVerdict.CLOSED: (410, "Time is over")}
+
+
 @bp.post("/exercises/<key>/autosave")
 def autosave(key: str) -> tuple[Response, int]:
     """Save in the background; the answer says what happened so the page can show it."""
@@ -245,7 +250,7 @@ def autosave(key: str) -> tuple[Response, int]:
     try:
         payload = AutosaveRequest.model_validate(request.get_json(silent=True) or {})
     except ValidationError:
-        return jsonify(status="invalid", message="The save could not be read; reload the page."), 400
+        return json_error(400, InputError.title, "The save could not be read; reload the page.")
     now = clock.now()
     try:
         result = answering.save(
@@ -254,22 +259,21 @@ def autosave(key: str) -> tuple[Response, int]:
             keep_as_copy=payload.keep_as_copy,
         )
     except AppError as error:
-        return jsonify(status="invalid", message=error.message), error.status_code
+        return error_answer(error)
     verdict = SaveVerdict.ACCEPTED if result.verdict is SaveVerdict.DUPLICATE else result.verdict
-    status = {
-        SaveVerdict.ACCEPTED: 200, SaveVerdict.STALE: 200, SaveVerdict.KEPT: 200, SaveVerdict.OTHER_TAB: 409,
-        SaveVerdict.CLOSED: 410,
-    }[verdict]
-    return jsonify(
-        status=verdict.value,
-        revision=result.revision,
-        saved_at=result.saved_at.isoformat() if result.saved_at else None,
-        seconds_left=attempts.attempt_deadline(attempt).seconds_left(now),
-        deadline_utc=f"{attempts.attempt_deadline(attempt).shown_at:%H:%M}",
-        message=_verdict_message(verdict),
+    deadline = attempts.attempt_deadline(attempt)
+    saved = {
+        "revision": result.revision,
+        "saved_at": result.saved_at.isoformat() if result.saved_at else None,
+        "seconds_left": deadline.seconds_left(now),
+        "deadline_utc": f"{deadline.shown_at:%H:%M}",
+    }
+    if verdict in REFUSED_SAVES:
+        status, title = REFUSED_SAVES[verdict]
         # So the tab can show the text it is asked to choose against.
-        latest=attempt.draft.answers if verdict is SaveVerdict.OTHER_TAB and attempt.draft else None,
-    ), status
+        latest = attempt.draft.answers if verdict is SaveVerdict.OTHER_TAB and attempt.draft else None
+        return json_error(status, title, _verdict_message(verdict), code=verdict.value, latest=latest, **saved)
+    return jsonify(status=verdict.value, message=_verdict_message(verdict), latest=None, **saved), 200
 
 
 @bp.get("/exercises/<key>/receipt")
@@ -309,5 +313,5 @@ def preview() -> tuple[Response, int]:
     try:
         payload = PreviewRequest.model_validate(request.get_json(silent=True) or {})
     except ValidationError:
-        return jsonify(html="", message="This text is too long to preview."), 400
+        return json_error(400, InputError.title, "This text is too long to preview.")
     return jsonify(html=str(render(payload.text))), 200

@@ -189,6 +189,11 @@
     });
   }
 
+  // Every JSON error of the app is {error, code, message, field?, ...extra}; a proxy's page in its place is not.
+  function refusalMessage(body, fallback) {
+    return body && typeof body.code === "string" && body.message ? body.message : fallback;
+  }
+
   function handle(status, body, sent) {
     if (typeof body.seconds_left === "number") countdown.sync(body.seconds_left, body.deadline_utc);
     if (status === 200 && body.status === "accepted") {
@@ -221,12 +226,12 @@
     }
     if (status === 410) {
       closed = true;
-      show("closed", body.message || "The time for this exercise is over.");
+      show("closed", refusalMessage(body, "The time for this exercise is over."));
       setTimeout(function () { window.location.reload(); }, 2000);
       return;
     }
     if (status === 400 || status === 413 || status === 422) {
-      show("error", body.message || "This could not be saved. Shorten the text and try again.");
+      show("error", refusalMessage(body, "This could not be saved. Shorten the text and try again."));
       return;
     }
     offline();
@@ -368,6 +373,13 @@
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
         body: JSON.stringify({ text: input.value })
       }).then(function (r) { return r.json(); }).then(function (body) {
+        if (typeof body.code === "string") {
+          var note = document.createElement("p");
+          note.className = "muted";
+          note.textContent = refusalMessage(body, "Nothing to preview yet.");
+          pane.replaceChildren(note);
+          return;
+        }
         pane.innerHTML = body.html || '<p class="muted">Nothing to preview yet.</p>';
       }).catch(function () { /* the preview is a nicety; saving reports connection problems */ });
     }, 400);
