@@ -166,7 +166,7 @@ def start(
     session.add(attempt)
     session.flush()
     audit.record(
-        session, "attempt.started", actor=None, actor_kind="candidate",
+        session, "attempt.started", now=now, actor=None, actor_kind="candidate",
         subject_type="attempt", subject_id=attempt.id, exercise=key,
     )
     session.commit()
@@ -315,12 +315,12 @@ def _hand_in_locked(
     session.flush()
     candidate = attempt.candidate
     audit.record(
-        session, "submission.received", actor=None,
+        session, "submission.received", now=now, actor=None,
         actor_kind="candidate" if by is SubmittedBy.CANDIDATE else "system",
         subject_type="attempt", subject_id=attempt.id, digest=submission.digest, by=by.value,
     )
-    mail.deliver(
-        session, config, _receipt(exercise, candidate, submission),
+    mail.queue(
+        session, _receipt(exercise, candidate, submission), now=now,
         opening_id=candidate.opening_id, candidate_id=candidate.id,
     )
     webhooks.emit(session, "submission.received", {

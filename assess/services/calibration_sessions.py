@@ -44,7 +44,7 @@ def create(
     created.entries = [CalibrationEntry(interviewer=user) for user in pool]
     session.add(created)
     session.flush()
-    audit.record(session, "calibration.created", actor=actor, subject_type="calibration_session",
+    audit.record(session, "calibration.created", now=now, actor=actor, subject_type="calibration_session",
                  subject_id=created.id, benchmark=key)
     session.commit()
     return created
@@ -152,7 +152,7 @@ def reveal(session: Session, cs: CalibrationSession, *, actor: User, now: dateti
         raise Conflict(f"{len(missing)} interviewer(s) have not scored yet ({names}). Wait for them, or reveal now "
                        "and leave them out of pass and fail.")
     locked.revealed_at = now
-    audit.record(session, "calibration.revealed", actor=actor, subject_type="calibration_session", subject_id=cs.id,
+    audit.record(session, "calibration.revealed", now=now, actor=actor, subject_type="calibration_session", subject_id=cs.id,
                  without=[e.interviewer_id for e in missing])
     session.commit()
 

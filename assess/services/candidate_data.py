@@ -82,7 +82,7 @@ def _scorecard(card: Scorecard) -> dict[str, Any]:
     }
 
 
-def export(session: Session, candidate: Candidate, *, actor: User) -> dict[str, Any]:
+def export(session: Session, candidate: Candidate, *, actor: User, now: datetime) -> dict[str, Any]:
     """Everything held about one candidate, as plain data ready for JSON. Recorded in the audit log."""
     attempts = _attempts(session, candidate)
     attempt_ids = [a.id for a in attempts]
@@ -120,7 +120,7 @@ def export(session: Session, candidate: Candidate, *, actor: User) -> dict[str, 
                     "sent_at": _when(e.sent_at)} for e in emails],
         "activity": [{"at": _when(e.occurred_at), "action": e.action, "by": e.actor_kind} for e in events],
     }
-    audit.record(session, "candidate.exported", actor=actor, subject_type="candidate", subject_id=candidate.id)
+    audit.record(session, "candidate.exported", now=now, actor=actor, subject_type="candidate", subject_id=candidate.id)
     session.commit()
     return data
 
@@ -168,7 +168,7 @@ def _erase(session: Session, candidate: Candidate, *, actor: User | None, reason
     candidate.name = ERASED_NAME
     candidate.email = erased_email(candidate)
     candidate.erased_at = now
-    audit.record(session, "candidate.erased", actor=actor, actor_kind=None if actor else "system",
+    audit.record(session, "candidate.erased", now=now, actor=actor, actor_kind=None if actor else "system",
                  subject_type="candidate", subject_id=candidate.id, reason=reason.strip())
     session.commit()
 

@@ -209,7 +209,7 @@ def revoke(session: Session, candidate: Candidate, *, actor: User | None, now: d
         raise Conflict(f"{candidate.name} has no link to withdraw.")
     for invitation in revoked:
         invitation.revoked_at = now
-    audit.record(session, "invitation.revoked", actor=actor, subject_type="candidate", subject_id=candidate.id)
+    audit.record(session, "invitation.revoked", now=now, actor=actor, subject_type="candidate", subject_id=candidate.id)
     session.commit()
 
 
@@ -227,7 +227,7 @@ def extend_window(
     old = invitation.expires_at
     invitation.expires_at = max(old, now) + timedelta(days=days)
     audit.record(
-        session, "invitation.extended", actor=actor, subject_type="candidate", subject_id=candidate.id,
+        session, "invitation.extended", now=now, actor=actor, subject_type="candidate", subject_id=candidate.id,
         old=old.isoformat(), new=invitation.expires_at.isoformat(),
     )
     session.commit()
@@ -235,7 +235,7 @@ def extend_window(
 
 
 def extend_time(
-    session: Session, candidate: Candidate, minutes: int, *, actor: User | None
+    session: Session, candidate: Candidate, minutes: int, *, actor: User | None, now: datetime
 ) -> Candidate:
     """Add minutes to every timed exercise, including ones already under way."""
     if not 1 <= minutes <= MAX_EXTRA_MINUTES:
@@ -248,7 +248,7 @@ def extend_time(
                     .execution_options(synchronize_session="fetch"))
     deadlines.extend(session, candidate.id, minutes)
     audit.record(
-        session, "candidate.time_extended", actor=actor, subject_type="candidate",
+        session, "candidate.time_extended", now=now, actor=actor, subject_type="candidate",
         subject_id=candidate.id, minutes=minutes, total=candidate.extra_minutes,
     )
     session.commit()
@@ -284,7 +284,7 @@ def redeem(session: Session, token: str, now: datetime) -> Invitation:
     if invitation.first_used_at is None:
         invitation.first_used_at = now
         audit.record(
-            session, "invitation.opened", actor=None, actor_kind="candidate",
+            session, "invitation.opened", now=now, actor=None, actor_kind="candidate",
             subject_type="candidate", subject_id=invitation.candidate_id,
         )
         session.commit()
@@ -321,12 +321,12 @@ def _issue(
     session.add(invitation)
     session.flush()
     link = candidate_link(config, token)
-    email = mail.deliver(
-        session, config, _invitation_message(library, candidate, invitation, link),
+    email = mail.queue(
+        session, _invitation_message(library, candidate, invitation, link), now=now,
         opening_id=opening.id, candidate_id=candidate.id,
     )
     audit.record(
-        session, action, actor=actor, actor_kind=actor_kind or (None if actor else "cli"),
+        session, action, now=now, actor=actor, actor_kind=actor_kind or (None if actor else "cli"),
         subject_type="candidate", subject_id=candidate.id, invitation_id=invitation.id,
     )
     session.commit()

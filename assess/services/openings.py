@@ -55,6 +55,7 @@ def create_opening(
     settings: OpeningSettings,
     *,
     hiring_manager: User,
+    now: datetime,
     actor: User | None = None,
 ) -> Opening:
     """Create an opening with the exercises and time limits the hiring manager chose."""
@@ -95,7 +96,7 @@ def create_opening(
     session.add(opening)
     session.flush()
     audit.record(
-        session, "opening.created", actor=actor, actor_kind=None if actor else "system",
+        session, "opening.created", now=now, actor=actor, actor_kind=None if actor else "system",
         subject_type="opening", subject_id=opening.id, exercises=[k for k, _ in settings.exercises],
     )
     session.commit()
@@ -190,7 +191,8 @@ class OpeningChanges:
     retention_days: int = 365
 
 
-def update_settings(session: Session, opening: Opening, changes: OpeningChanges, *, actor: User) -> Opening:
+def update_settings(session: Session, opening: Opening, changes: OpeningChanges, *, actor: User,
+                    now: datetime) -> Opening:
     """Change an opening's settings; each change is recorded with its old and new value."""
     if changes.ai_draft_timing not in AI_TIMINGS:
         raise InputError("Choose when interviewers may open the AI draft.")
@@ -207,7 +209,7 @@ def update_settings(session: Session, opening: Opening, changes: OpeningChanges,
     for field, value in after.items():
         setattr(opening, field, value)
     if changed:
-        audit.record(session, "opening.settings_changed", actor=actor, subject_type="opening",
+        audit.record(session, "opening.settings_changed", now=now, actor=actor, subject_type="opening",
                      subject_id=opening.id, changes=changed)
     session.commit()
     return opening
@@ -257,7 +259,7 @@ def close_scoring(session: Session, opening: Opening, *, actor: User, now: datet
         .values(status=RevisionStatus.LAPSED, decided_at=now)
         .execution_options(synchronize_session=False)
     )
-    audit.record(session, "opening.scoring_closed", actor=actor, subject_type="opening", subject_id=opening.id)
+    audit.record(session, "opening.scoring_closed", now=now, actor=actor, subject_type="opening", subject_id=opening.id)
     session.commit()
     session.refresh(opening)
 
@@ -275,6 +277,6 @@ def unblind(session: Session, opening: Opening, *, actor: User, now: datetime) -
         if state is ScoringState.OPEN:
             raise Conflict("Close scoring first: names stay hidden while anyone may still score.")
         raise Conflict("The opening is already unblinded.")
-    audit.record(session, "opening.unblinded", actor=actor, subject_type="opening", subject_id=opening.id)
+    audit.record(session, "opening.unblinded", now=now, actor=actor, subject_type="opening", subject_id=opening.id)
     session.commit()
     session.refresh(opening)

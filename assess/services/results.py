@@ -342,7 +342,7 @@ def decide(
                         created_at=now)
     session.add(decision)
     session.flush()
-    audit.record(session, "decision.recorded", actor=actor, subject_type="candidate", subject_id=candidate.id,
+    audit.record(session, "decision.recorded", now=now, actor=actor, subject_type="candidate", subject_id=candidate.id,
                  outcome=chosen.value)
     session.commit()
     return decision

@@ -278,7 +278,7 @@ def assign(
     )
     session.add(assignment)
     session.flush()
-    audit.record(session, "assignment.created", actor=actor, subject_type="assignment",
+    audit.record(session, "assignment.created", now=now, actor=actor, subject_type="assignment",
                  subject_id=assignment.id, attempt_id=attempt.id, interviewer_id=interviewer.id)
     session.commit()
     return assignment
@@ -316,7 +316,7 @@ def auto_assign(
     for attempt_id, interviewer_id in plan.pairs:
         session.add(Assignment(attempt=attempts[attempt_id], interviewer_id=interviewer_id,
                                assigned_by_id=actor.id, due_at=now + DEFAULT_DUE, created_at=now))
-    audit.record(session, "assignment.auto", actor=actor, subject_type="opening", subject_id=opening.id,
+    audit.record(session, "assignment.auto", now=now, actor=actor, subject_type="opening", subject_id=opening.id,
                  added=len(plan.pairs), short=len(plan.short))
     session.commit()
     return AutoResult(added=len(plan.pairs), short=len(plan.short))
@@ -346,10 +346,10 @@ def remind(
         f"It is in your queue: {config.base_url.rstrip('/')}/review/assignments/{assignment.id}\n\n"
         f"Thank you,\n{actor.name}"
     )
-    mail.deliver(session, config, mail.Message(assignment.interviewer.email,
-                 f"Reminder: scorecard for {exercise.title}", body), opening_id=opening.id)
+    mail.queue(session, mail.Message(assignment.interviewer.email,
+               f"Reminder: scorecard for {exercise.title}", body), now=now, opening_id=opening.id)
     assignment.reminded_at = now
-    audit.record(session, "assignment.reminded", actor=actor, subject_type="assignment", subject_id=assignment.id)
+    audit.record(session, "assignment.reminded", now=now, actor=actor, subject_type="assignment", subject_id=assignment.id)
     session.commit()
     return assignment
 
@@ -470,7 +470,7 @@ def save(
             for rating in scorecard.ratings:
                 rating.first_score = rating.score
         session.flush()
-        audit.record(session, "scorecard.submitted", actor=actor, subject_type="scorecard",
+        audit.record(session, "scorecard.submitted", now=now, actor=actor, subject_type="scorecard",
                      subject_id=scorecard.id, values=audited_values(scorecard), first=first)
         candidate = assignment.attempt.candidate
         webhooks.emit(session, "scorecard.submitted", {
@@ -547,11 +547,11 @@ def reopen(session: Session, assignment: Assignment, reason: str, *, actor: User
             session.rollback()
             raise Conflict("You have already asked to reopen this scorecard; the hiring manager has not decided "
                            "yet.") from error
-        audit.record(session, "scorecard.revision_requested", actor=actor, subject_type="scorecard",
+        audit.record(session, "scorecard.revision_requested", now=now, actor=actor, subject_type="scorecard",
                      subject_id=scorecard.id, reason=reason.strip())
         session.commit()
         return Reopened(scorecard, request)
-    audit.record(session, "scorecard.reopened", actor=actor, subject_type="scorecard", subject_id=scorecard.id,
+    audit.record(session, "scorecard.reopened", now=now, actor=actor, subject_type="scorecard", subject_id=scorecard.id,
                  reason=reason.strip(), values=audited_values(scorecard))
     scorecard.status = ScorecardStatus.DRAFT
     scorecard.updated_at = now
@@ -574,14 +574,14 @@ def decide_revision(
     request.status = RevisionStatus.APPROVED if approve else RevisionStatus.REFUSED
     request.decided_by_id, request.decided_at, request.note = actor.id, now, note.strip()
     if approve:
-        audit.record(session, "scorecard.reopened", actor=actor, subject_type="scorecard", subject_id=scorecard.id,
+        audit.record(session, "scorecard.reopened", now=now, actor=actor, subject_type="scorecard", subject_id=scorecard.id,
                      reason=request.reason, approved_for=request.requested_by_id, note=request.note,
                      values=audited_values(scorecard))
         scorecard.status = ScorecardStatus.DRAFT
         scorecard.revision_approved_at = now
         scorecard.updated_at = now
     else:
-        audit.record(session, "scorecard.revision_refused", actor=actor, subject_type="scorecard",
+        audit.record(session, "scorecard.revision_refused", now=now, actor=actor, subject_type="scorecard",
                      subject_id=scorecard.id, reason=request.reason, note=request.note)
     session.commit()
     return request

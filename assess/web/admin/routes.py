@@ -101,7 +101,7 @@ def candidates() -> str:
         except AppError as error:
             form.email.errors = [error.message]
         for candidate in found:
-            audit.record(session, "candidate.viewed", actor=current_staff(), subject_type="candidate",
+            audit.record(session, "candidate.viewed", now=clock.now(), actor=current_staff(), subject_type="candidate",
                          subject_id=candidate.id, page="admin.candidates")
         session.commit()
     return render_template("admin/candidates.html", form=form, found=found,
@@ -113,7 +113,7 @@ def candidate(candidate_id: int) -> str:
     """One candidate's record, to come back to after an export or a refused erasure."""
     session = db.session()
     found = _candidate(candidate_id)
-    audit.record(session, "candidate.viewed", actor=current_staff(), subject_type="candidate",
+    audit.record(session, "candidate.viewed", now=clock.now(), actor=current_staff(), subject_type="candidate",
                  subject_id=found.id, page="admin.candidate")
     session.commit()
     return render_template("admin/candidates.html", form=CandidateSearchForm(formdata=None), found=[found],
@@ -124,7 +124,7 @@ def candidate(candidate_id: int) -> str:
 def export_candidate(candidate_id: int) -> Response:
     """Everything held about one candidate, as a JSON download."""
     candidate = _candidate(candidate_id)
-    data = candidate_data.export(db.session(), candidate, actor=current_staff())
+    data = candidate_data.export(db.session(), candidate, actor=current_staff(), now=clock.now())
     body = json.dumps(data, indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="candidate-{candidate.pseudonym}.json"'})

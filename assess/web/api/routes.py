@@ -66,7 +66,7 @@ def scoped(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 def _record(session: Session, action: str, subject_type: str, subject_id: int | None, **details: Any) -> None:
-    audit.record(session, action, actor=None, actor_kind="api", subject_type=subject_type,
+    audit.record(session, action, now=clock.now(), actor=None, actor_kind="api", subject_type=subject_type,
                  subject_id=subject_id, token_id=_token().id, **details)
     session.commit()
 

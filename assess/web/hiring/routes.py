@@ -49,7 +49,7 @@ def _config() -> Config:
 
 def _record_listing(session: Session, opening: Any, page: str, shown: int) -> None:
     """Pages that show candidates' names and emails are views of their identity: each is audited."""
-    audit.record(session, "candidates.listed", actor=current_staff(), subject_type="opening",
+    audit.record(session, "candidates.listed", now=clock.now(), actor=current_staff(), subject_type="opening",
                  subject_id=opening.id, page=page, shown=shown)
     session.commit()
 
@@ -77,7 +77,7 @@ def new_opening() -> Response | str:
         )
         try:
             opening = openings.create_opening(
-                db.session(), library(), settings, hiring_manager=current_staff(), actor=current_staff()
+                db.session(), library(), settings, hiring_manager=current_staff(), actor=current_staff(), now=clock.now()
             )
         except AppError as error:
             form.form_errors.append(error.message)
@@ -215,8 +215,8 @@ def _extend_window(session: Session, candidate: Candidate, form: Any, actor: Use
     return f"{candidate.name}'s link now works until {invitation.expires_at:%d %B %Y, %H:%M} UTC."
 
 
-def _extend_time(session: Session, candidate: Candidate, form: Any, actor: User, _now: datetime) -> str:
-    invitations.extend_time(session, candidate, form.minutes.data, actor=actor)
+def _extend_time(session: Session, candidate: Candidate, form: Any, actor: User, now: datetime) -> str:
+    invitations.extend_time(session, candidate, form.minutes.data, actor=actor, now=now)
     return f"{candidate.name} now has {candidate.extra_minutes} extra minutes on each exercise."
 
 
@@ -245,8 +245,7 @@ def extend_time(slug: str, candidate_id: int) -> Response:
 def outbox(slug: str) -> str:
     session = db.session()
     found = openings.opening_for(session, current_staff(), slug)
-    messages = mail.outbox(session, [found.id])
-    _record_listing(session, found, "outbox", len(messages))
+    messages = mail.outbox(session, [found.id], viewer=current_staff(), now=clock.now())
     selected = request.args.get("message", type=int)
     return render_template(
         "hiring/outbox.html", opening=found, messages=messages,
@@ -424,7 +423,7 @@ def settings(slug: str) -> Response | str:
             retention_days=form.retention_days.data or found.retention_days,
         )
         try:
-            openings.update_settings(session, found, changes, actor=current_staff())
+            openings.update_settings(session, found, changes, actor=current_staff(), now=clock.now())
         except AppError as error:
             form.form_errors.append(error.message)
         else:
@@ -469,7 +468,7 @@ def candidate_page(slug: str, candidate_id: int) -> Response | str:
         else:
             flash(f"Decision recorded for {person.name}.", "success")
             return redirect(url_for("hiring.candidate_page", slug=slug, candidate_id=candidate_id))
-    audit.record(session, "candidate.viewed", actor=current_staff(), subject_type="candidate",
+    audit.record(session, "candidate.viewed", now=clock.now(), actor=current_staff(), subject_type="candidate",
                  subject_id=person.id)
     session.commit()
     return render_template(
@@ -502,7 +501,7 @@ def export(slug: str, kind: str) -> Response:
         )
     else:
         abort(404)
-    audit.record(session, "export.downloaded", actor=current_staff(), subject_type="opening", subject_id=found.id,
+    audit.record(session, "export.downloaded", now=clock.now(), actor=current_staff(), subject_type="opening", subject_id=found.id,
                  kind=kind)
     session.commit()
     return Response(body, mimetype="text/csv",
