@@ -448,7 +448,7 @@ class AiDraft(Base):
     input_tokens: Mapped[int | None]
     output_tokens: Mapped[int | None]
     latency_ms: Mapped[int | None]
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     scorecard: Mapped[Scorecard] = relationship(back_populates="ai_drafts")
