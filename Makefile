@@ -32,7 +32,7 @@ content: migrate
 demo: content
 	@ASSESS_BASE_URL=http://$(HOST):$(PORT) $(FLASK) demo seed
 
-# The web server and a task worker (deadline sweep, later AI drafts) run together;
+# The web server and a task worker (mail, webhooks, AI drafts, the deadline sweep) run together;
 # Ctrl+C stops both.
 run: demo
 	@echo
@@ -40,7 +40,7 @@ run: demo
 	@echo "Sign in there with one of the accounts above."
 	@instance=$${ASSESS_INSTANCE_DIR:-instance}; mkdir -p "$$instance" && echo http://$(HOST):$(PORT) > "$$instance/base_url"
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/huey_consumer assess.tasks.huey --workers 1 --quiet & \
+	  $(BIN)/huey_consumer worker.huey --workers 1 --quiet & \
 	  ASSESS_BASE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup

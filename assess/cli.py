@@ -142,10 +142,11 @@ def _with_session(work: Callable[..., Any]) -> Any:
 @with_appcontext
 def user_create(email: str, name: str, role: str, password: str) -> None:
     """Create a member of staff who signs in with email and password."""
+    from . import clock
     from .services import users
 
     user = _with_session(
-        lambda s: users.create_user(s, email=email, name=name, role=Role(role), password=password)
+        lambda s: users.create_user(s, email=email, name=name, role=Role(role), password=password, now=clock.now())
     )
     click.echo(f"Created {user.role.label.lower()} {user.name} <{user.email}>.")
 
@@ -155,9 +156,10 @@ def user_create(email: str, name: str, role: str, password: str) -> None:
 @with_appcontext
 def user_disable(email: str) -> None:
     """Stop an account from signing in and end its sessions."""
+    from . import clock
     from .services import users
 
-    user = _with_session(lambda s: users.set_active(s, email=email, active=False))
+    user = _with_session(lambda s: users.set_active(s, email=email, active=False, now=clock.now()))
     click.echo(f"Disabled {user.email}; their sessions have ended.")
 
 
@@ -166,9 +168,10 @@ def user_disable(email: str) -> None:
 @with_appcontext
 def user_enable(email: str) -> None:
     """Let a disabled account sign in again."""
+    from . import clock
     from .services import users
 
-    user = _with_session(lambda s: users.set_active(s, email=email, active=True))
+    user = _with_session(lambda s: users.set_active(s, email=email, active=True, now=clock.now()))
     click.echo(f"Enabled {user.email}.")
 
 

@@ -99,15 +99,19 @@ class Database:
 
     def __init__(self, engine: Engine, bind: Engine | Connection | None = None) -> None:
         self.engine = engine
+        # Copied into every new session's `info`: how its committed side effects reach the worker.
+        self.session_info: dict[str, Any] = {}
         self.sessionmaker = sessionmaker(
             bind=bind if bind is not None else engine,
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
+            info=self.session_info,
         )
         self.writing_sessionmaker = sessionmaker(
             bind=bind if bind is not None else engine.execution_options(**{WRITES: True}),
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
+            info=self.session_info,
         )
 
     def new_session(self, *, writes: bool = False) -> Session:

@@ -72,6 +72,16 @@ class AiDraftStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class MailStatus(enum.StrEnum):
+    """Where an outgoing email stands; the worker moves it on."""
+
+    QUEUED = "queued"  # waiting for the worker (again, after a failed try, from next_attempt_at)
+    SENDING = "sending"  # a worker has taken it and is talking to the mail server
+    SENT = "sent"
+    KEPT = "kept"  # no mail server is configured: the outbox is how it reaches its reader
+    FAILED = "failed"  # the last try failed too
+
+
 class Outcome(enum.StrEnum):
     ADVANCE = "advance"
     HOLD = "hold"
@@ -463,7 +473,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # Who acted when it was not a member of staff: "candidate", "system", "cli".
     actor_kind: Mapped[str] = mapped_column(String(32))
@@ -476,7 +486,9 @@ class AuditEvent(Base):
 
 
 class OutboundEmail(Base):
-    """A message the app sent, or keeps in the outbox when no SMTP server is configured."""
+    """A message to send, written in the transaction that causes it and sent by the worker.
+
+    Without an SMTP server it is kept in the outbox, where people read it."""
 
     __tablename__ = "outbound_emails"
 
@@ -486,10 +498,17 @@ class OutboundEmail(Base):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
-    # "smtp" when handed to a mail server, "outbox" when kept for reading in the app.
+    # A working link in the body, replaced in it once a mail server takes the message.
+    secret: Mapped[str | None] = mapped_column(Text)
+    # "smtp" once the worker tries a mail server, "outbox" while kept for reading in the app.
     transport: Mapped[str] = mapped_column(String(16), default="outbox")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[MailStatus] = mapped_column(_enum(MailStatus, "mail_status"), default=MailStatus.QUEUED,
+                                               index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last try's failure, kept until a later try succeeds.
     error: Mapped[str | None] = mapped_column(Text)
 
 
@@ -575,9 +594,9 @@ class WebhookDelivery(Base):
     # "pending" until a 2xx answer ("delivered") or the last attempt fails ("failed").
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     endpoint: Mapped[WebhookEndpoint] = relationship()

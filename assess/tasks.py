@@ -1,21 +1,32 @@
-"""Background jobs on Huey: SQLite storage by default, Redis when ASSESS_REDIS_URL is set.
+"""Background jobs on one Huey queue per app: SQLite storage by default, Redis when ASSESS_REDIS_URL is set.
 
-Run a worker with `huey_consumer assess.tasks.huey` (`make run` starts one). The web
-app queues jobs on a Huey built from its own configuration, so both sides share the
-same storage when they share the environment.
+The app builds its queue and jobs in `init_app`; the worker process (`huey_consumer worker.huey`)
+builds the app once and runs that same queue, so web and worker share the storage when they
+share the environment. The jobs carry out what the services wrote as intents: the door
+(`services/effects.py`) is connected here, so a committed email, webhook delivery or AI draft is
+queued at once, and the periodic jobs send whatever was never queued.
+
+Under ASSESS_ENV=test no worker runs: mail is then sent in the process as soon as its transaction
+commits, as an idle worker would, so a test reads what the mail server made of it; the other jobs
+wait on the queue for the test to run them.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy.orm import Session
 
+from . import clock
 from .config import Config
+from .db import get_database
+from .services import ai_drafts, answering, candidate_data, effects, mail, webhooks
 
 log = logging.getLogger(__name__)
 
@@ -28,18 +39,6 @@ def make_huey(config: Config) -> Huey:
     return SqliteHuey("assess", filename=str(config.instance_dir / "tasks.sqlite3"))
 
 
-@lru_cache(maxsize=1)
-def _worker_app() -> Flask:
-    from . import create_app
-
-    return create_app()
-
-
-def _app() -> Flask:
-    """The app a job runs in: the one already active (tests, eager runs), else the worker's own."""
-    return current_app._get_current_object() if has_app_context() else _worker_app()  # type: ignore[attr-defined, no-any-return]
-
-
 @dataclass(frozen=True)
 class Tasks:
     huey: Huey
@@ -48,68 +47,91 @@ class Tasks:
     purge_expired: Any
     recover_stalled_drafts: Any
     deliver_webhooks: Any
+    send_mail: Any
 
 
-def register(queue: Huey) -> Tasks:
-    """Define the jobs on a queue."""
+def register(queue: Huey, app: Flask) -> Tasks:
+    """Define the app's jobs on a queue."""
+
+    @contextmanager
+    def job() -> Iterator[tuple[Session, Config]]:
+        # Each job has its own app context and session, even when it runs inside a request.
+        with app.app_context():
+            session = get_database(app).new_session()
+            try:
+                yield session, app.config["ASSESS"]
+            finally:
+                session.close()
 
     @queue.task(retries=1, retry_delay=5)
     def run_ai_draft(draft_id: int) -> None:
         """Make one AI draft of a scorecard."""
-        from . import clock, db
-        from .services import ai_drafts
+        with job() as (session, config):
+            ai_drafts.run(session, config, draft_id, now=clock.now())
 
-        app = _app()
-        with app.app_context():
-            ai_drafts.run(db.session(), app.config["ASSESS"], draft_id, now=clock.now)
+    @queue.periodic_task(crontab(minute="*"))
+    def send_mail() -> int:
+        """Send the mail that is due, in batches over one connection; every minute and after each commit."""
+        with job() as (session, config):
+            return mail.send_due(session, config, now=clock.now())
 
     @queue.periodic_task(crontab(minute="*"))
     def sweep_deadlines() -> int:
         """Every minute: submit the saved text of attempts whose time has run out."""
-        from . import clock, db
-        from .services import answering
-
-        app = _app()
-        with app.app_context():
-            return answering.sweep(db.session(), app.config["ASSESS"], now=clock.now())
+        with job() as (session, config):
+            return answering.sweep(session, config, now=clock.now())
 
     @queue.periodic_task(crontab(minute="17", hour="3"))
     def purge_expired() -> int:
         """Every night: erase candidates whose opening's retention period has ended."""
-        from . import clock, db
-        from .services import candidate_data
-
-        app = _app()
-        with app.app_context():
-            return candidate_data.purge(db.session(), clock.now())
+        with job() as (session, _):
+            return candidate_data.purge(session, clock.now())
 
     @queue.periodic_task(crontab(minute="*"))
     def recover_stalled_drafts() -> int:
-        """Every minute: drafts whose worker died are reported failed, so the interviewer can ask again."""
-        from . import clock, db
-        from .services import ai_drafts
-
-        app = _app()
-        with app.app_context():
-            return ai_drafts.recover_stalled(db.session(), app.config["ASSESS"], clock.now())
+        """Every minute: drafts whose job never ran or died are reported failed, so the interviewer can ask again."""
+        with job() as (session, config):
+            return ai_drafts.recover_stalled(session, config, clock.now())
 
     @queue.periodic_task(crontab(minute="*"))
     def deliver_webhooks() -> int:
-        """Every minute: send webhook deliveries that are due, retrying failed ones with growing pauses."""
-        from . import clock, db
-        from .services import webhooks
-
-        app = _app()
-        with app.app_context():
-            return webhooks.deliver_due(db.session(), clock.now())
+        """Send webhook deliveries that are due, retrying failed ones; every minute and after each commit."""
+        with job() as (session, _):
+            return webhooks.deliver_due(session, clock.now())
 
     return Tasks(huey=queue, run_ai_draft=run_ai_draft, sweep_deadlines=sweep_deadlines,
                  purge_expired=purge_expired, recover_stalled_drafts=recover_stalled_drafts,
-                 deliver_webhooks=deliver_webhooks)
+                 deliver_webhooks=deliver_webhooks, send_mail=send_mail)
+
+
+def dispatcher(jobs: Tasks, in_process: frozenset[effects.Effect] = frozenset()) -> effects.Dispatch:
+    """The door's way to the worker: queue the job that carries out each kind of intent.
+
+    Kinds in in_process are carried out at once, in this process, instead."""
+    batch_jobs: dict[effects.Effect, Callable[[], Any]] = {
+        effects.Effect.MAIL: jobs.send_mail, effects.Effect.WEBHOOK: jobs.deliver_webhooks}
+
+    def dispatch(effect: effects.Effect, ids: tuple[int, ...]) -> bool:
+        if effect is effects.Effect.AI_DRAFT:
+            for draft_id in ids:
+                jobs.run_ai_draft(draft_id)
+            return False
+        # Mail and webhooks go out in batches: one job sends everything that is due.
+        if effect in in_process:
+            batch_jobs[effect].call_local()  # type: ignore[attr-defined]
+            return True
+        batch_jobs[effect]()
+        return False
+
+    return dispatch
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["assess.tasks"] = register(make_huey(app.config["ASSESS"]))
+    config: Config = app.config["ASSESS"]
+    jobs = register(make_huey(config), app)
+    app.extensions["assess.tasks"] = jobs
+    in_process = frozenset({effects.Effect.MAIL}) if config.env == "test" else frozenset()
+    effects.connect(get_database(app).session_info, dispatcher(jobs, in_process))
 
 
 def tasks() -> Tasks:
@@ -117,5 +139,6 @@ def tasks() -> Tasks:
     return current_app.extensions["assess.tasks"]  # type: ignore[no-any-return]
 
 
-huey = make_huey(Config.from_env())
-register(huey)
+def queue_of(app: Flask) -> Huey:
+    """The app's task queue, for the worker process to run."""
+    return app.extensions["assess.tasks"].huey  # type: ignore[no-any-return]

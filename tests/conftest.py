@@ -219,7 +219,7 @@ class Factory:
         defaults = {"title": f"APM opening {self.count}", "exercises": openings.default_exercises(self.library)}
         return openings.create_opening(
             self.session, self.library, openings.OpeningSettings(**(defaults | kwargs)),
-            hiring_manager=manager or self.user(Role.HIRING_MANAGER),
+            hiring_manager=manager or self.user(Role.HIRING_MANAGER), now=self.now(),
         )
 
     def user(self, role: Role = Role.INTERVIEWER, **kwargs: Any) -> User:
@@ -229,7 +229,7 @@ class Factory:
             "name": f"{role.label} {self.count}",
             "password": TEST_PASSWORD,
         } | kwargs
-        return users.create_user(self.session, role=role, **values)
+        return users.create_user(self.session, role=role, now=self.now(), **values)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from ..config import Config
 from ..content import ContentLibrary
 from ..errors import Conflict
 from ..models import AiDraft, AiDraftStatus, Assignment, ScorecardStatus, ScoringState, User
-from . import audit
+from . import audit, effects
 from .content import exercise_of, scorecard_of
 from .scorecards import scorecard_content, snapshot
 
@@ -69,7 +69,6 @@ def request(
     *,
     actor: User,
     now: datetime,
-    enqueue: Callable[[int], Any],
 ) -> AiDraft:
     """Queue a draft; the interviewer's ratings as they stand are kept for measuring the AI's influence."""
     reason = availability(config, assignment, library, session)
@@ -86,15 +85,12 @@ def request(
     row = AiDraft(scorecard=scorecard, requested_at=now, prompt_version=PROMPT_VERSION, model=config.ai_model or "")
     session.add(row)
     session.flush()
-    audit.record(session, "ai_draft.requested", actor=actor, subject_type="scorecard", subject_id=scorecard.id,
-                 draft_id=row.id, model=config.ai_model)
-    session.commit()
-    try:
-        enqueue(row.id)
-    except Exception as error:  # the queue itself is down: say so, keep everything else working
-        log.exception("could not queue AI draft %s", row.id)
+    audit.record(session, "ai_draft.requested", now=now, actor=actor, subject_type="scorecard",
+                 subject_id=scorecard.id, draft_id=row.id, model=config.ai_model)
+    effects.later(session, effects.Effect.AI_DRAFT, row)
+    if effects.commit(session):  # the queue itself is down: say so, keep everything else working
         _fail(session, row, "The task queue is not available, so the draft could not start. Try again later.", now)
-        raise Conflict("The task queue is not available right now; scoring works as usual without the draft.") from error
+        raise Conflict("The task queue is not available right now; scoring works as usual without the draft.")
     return row
 
 
@@ -154,10 +150,12 @@ def run(
     config: Config,
     draft_id: int,
     *,
-    now: Callable[[], datetime],
+    now: datetime,
     sleep: Callable[[float], None] = time.sleep,
 ) -> AiDraft | None:
-    """Make one queued draft and store it with its checked quotes, or store why it failed."""
+    """Make one queued draft and store it with its checked quotes, or store why it failed.
+
+    now is when the job started; the draft is finished when the model's answer came."""
     row = session.get(AiDraft, draft_id)
     if row is None or row.status not in (AiDraftStatus.QUEUED, AiDraftStatus.RUNNING):
         return row
@@ -169,8 +167,9 @@ def run(
     outcome = draft(config, scorecard, exercise_of(attempt.exercise_version), answers, sleep=sleep)
     row.model = outcome.model
     row.input_tokens, row.output_tokens, row.latency_ms = outcome.input_tokens, outcome.output_tokens, outcome.latency_ms
+    answered = now + timedelta(milliseconds=outcome.latency_ms)
     if outcome.answer is None:
-        _fail(session, row, outcome.error or "The AI gave no answer.", now())
+        _fail(session, row, outcome.error or "The AI gave no answer.", answered)
         return row
     source = "\n\n".join(answers.values())
     findings = detect(source)
@@ -179,6 +178,6 @@ def run(
     row.result = result
     row.injection_suspected = outcome.answer.instructions_detected or bool(findings)
     row.status = AiDraftStatus.DONE
-    row.finished_at = now()
+    row.finished_at = answered
     session.commit()
     return row

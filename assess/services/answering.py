@@ -181,12 +181,12 @@ def _hand_in_locked(
     session.flush()
     candidate = attempt.candidate
     audit.record(
-        session, "submission.received", actor=None,
+        session, "submission.received", now=now, actor=None,
         actor_kind="candidate" if by is SubmittedBy.CANDIDATE else "system",
         subject_type="attempt", subject_id=attempt.id, digest=submission.digest, by=by.value,
     )
-    mail.deliver(
-        session, config, _receipt(exercise, candidate, submission),
+    mail.queue(
+        session, _receipt(exercise, candidate, submission), now=now,
         opening_id=candidate.opening_id, candidate_id=candidate.id,
     )
     webhooks.emit(session, "submission.received", {

@@ -45,7 +45,7 @@ def create(session: Session, *, name: str, scopes: list[str], actor: User, now: 
                      created_by_id=actor.id, created_at=now)
     session.add(token)
     session.flush()
-    audit.record(session, "api_token.created", actor=actor, subject_type="api_token", subject_id=token.id,
+    audit.record(session, "api_token.created", now=now, actor=actor, subject_type="api_token", subject_id=token.id,
                  scopes=token.scopes)
     session.commit()
     return token, plain
@@ -75,6 +75,6 @@ def revoke(session: Session, token_id: int, *, actor: User, now: datetime) -> Ap
     if token.revoked_at is not None:
         raise Conflict(f"The token {token.name!r} was already revoked.")
     token.revoked_at = now
-    audit.record(session, "api_token.revoked", actor=actor, subject_type="api_token", subject_id=token.id)
+    audit.record(session, "api_token.revoked", now=now, actor=actor, subject_type="api_token", subject_id=token.id)
     session.commit()
     return token

@@ -132,8 +132,8 @@ def remind(
         f"It is in your queue: {config.base_url.rstrip('/')}/review/assignments/{assignment.id}\n\n"
         f"Thank you,\n{actor.name}"
     )
-    mail.deliver(session, config, mail.Message(assignment.interviewer.email,
-                 f"Reminder: scorecard for {exercise.title}", body), opening_id=opening.id)
+    mail.queue(session, mail.Message(assignment.interviewer.email,
+               f"Reminder: scorecard for {exercise.title}", body), now=now, opening_id=opening.id)
     assignment.reminded_at = now
     audit.record(session, "assignment.reminded", actor=actor, subject_type="assignment", subject_id=assignment.id,
                  now=now)

@@ -128,7 +128,7 @@ def start(
     session.add(attempt)
     session.flush()
     audit.record(
-        session, "attempt.started", actor=None, actor_kind="candidate",
+        session, "attempt.started", now=now, actor=None, actor_kind="candidate",
         subject_type="attempt", subject_id=attempt.id, exercise=key,
     )
     session.commit()

@@ -18,16 +18,16 @@ def record(
     session: Session,
     action: str,
     *,
+    now: datetime,
     actor: User | None,
     subject_type: str,
     subject_id: int | None,
     actor_kind: str | None = None,
-    now: datetime | None = None,
     **details: Any,
 ) -> AuditEvent:
-    """Add one audit event to the session; the caller's transaction commits it."""
+    """Add one audit event that happened at now to the session; the caller's transaction commits it."""
     event = AuditEvent(
-        **({"occurred_at": now} if now is not None else {}),
+        occurred_at=now,
         actor_user_id=actor.id if actor is not None else None,
         actor_kind=actor_kind or (actor.role.value if actor is not None else "system"),
         action=action,
@@ -35,8 +35,6 @@ def record(
         subject_id=subject_id,
         details=details,
     )
-    if now is not None:
-        event.occurred_at = now
     session.add(event)
     return event
 

@@ -192,7 +192,7 @@ def _erase(session: Session, candidate: Candidate, *, actor: User | None, reason
     candidate.name = ERASED_NAME
     candidate.email = erased_email(candidate)
     candidate.erased_at = now
-    audit.record(session, "candidate.erased", actor=actor, actor_kind=None if actor else "system",
+    audit.record(session, "candidate.erased", now=now, actor=actor, actor_kind=None if actor else "system",
                  subject_type="candidate", subject_id=candidate.id, reason=reason.strip())
     session.commit()
 

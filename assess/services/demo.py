@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from ..config import Config
 from ..content import ContentLibrary
-from ..db import utcnow
 from ..models import ApiToken, Candidate, Opening, Role, User
 from ..domain.scoring import RatingInput, ScorecardInput
 from . import (
@@ -113,17 +112,16 @@ class DemoResult:
 
 
 def seed_demo(
-    session: Session, library: ContentLibrary, config: Config | None = None, now: datetime | None = None
+    session: Session, library: ContentLibrary, config: Config | None, now: datetime
 ) -> DemoResult:
     """Add the demo staff, opening and candidates where they are missing; safe to run again."""
     config = config or Config()
-    now = now or utcnow()
     result = DemoResult()
     content.sync_library(session, library)
     for staff in DEMO_STAFF:
         if session.scalar(select(User.id).where(User.email == staff.email)) is None:
             users.create_user(
-                session, email=staff.email, name=staff.name, role=staff.role, password=DEMO_PASSWORD
+                session, email=staff.email, name=staff.name, role=staff.role, password=DEMO_PASSWORD, now=now
             )
             result.created_users.append(staff.email)
     if session.scalar(select(Opening.id).where(Opening.slug == DEMO_OPENING_SLUG)) is None:
@@ -136,7 +134,7 @@ def seed_demo(
                 slug=DEMO_OPENING_SLUG,
                 exercises=openings.default_exercises(library),
             ),
-            hiring_manager=manager,
+            hiring_manager=manager, now=now,
         )
         result.created_opening = True
     if session.scalar(select(ApiToken.id).where(ApiToken.token_hash == api_tokens.hash_token(DEMO_API_TOKEN))) is None:

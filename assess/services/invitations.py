@@ -187,12 +187,12 @@ def _issue(
     session.add(invitation)
     session.flush()
     link = candidate_link(config, token)
-    email = mail.deliver(
-        session, config, _invitation_message(library, candidate, invitation, link),
+    email = mail.queue(
+        session, _invitation_message(library, candidate, invitation, link), now=now,
         opening_id=opening.id, candidate_id=candidate.id,
     )
     audit.record(
-        session, action, actor=actor, actor_kind=actor_kind or (None if actor else "cli"),
+        session, action, now=now, actor=actor, actor_kind=actor_kind or (None if actor else "cli"),
         subject_type="candidate", subject_id=candidate.id, invitation_id=invitation.id,
     )
     session.commit()

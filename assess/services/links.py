@@ -77,7 +77,7 @@ def revoke(session: Session, candidate: Candidate, *, actor: User | None, now: d
         raise Conflict(f"{candidate.name} has no link to withdraw.")
     for invitation in revoked:
         invitation.revoked_at = now
-    audit.record(session, "invitation.revoked", actor=actor, subject_type="candidate", subject_id=candidate.id)
+    audit.record(session, "invitation.revoked", now=now, actor=actor, subject_type="candidate", subject_id=candidate.id)
     session.commit()
 
 
@@ -95,7 +95,7 @@ def extend_window(
     old = invitation.expires_at
     invitation.expires_at = max(old, now) + timedelta(days=days)
     audit.record(
-        session, "invitation.extended", actor=actor, subject_type="candidate", subject_id=candidate.id,
+        session, "invitation.extended", now=now, actor=actor, subject_type="candidate", subject_id=candidate.id,
         old=old.isoformat(), new=invitation.expires_at.isoformat(),
     )
     session.commit()
@@ -103,7 +103,7 @@ def extend_window(
 
 
 def extend_time(
-    session: Session, candidate: Candidate, minutes: int, *, actor: User | None
+    session: Session, candidate: Candidate, minutes: int, *, actor: User | None, now: datetime
 ) -> Candidate:
     """Add minutes to every timed exercise, including ones already under way."""
     if not 1 <= minutes <= MAX_EXTRA_MINUTES:
@@ -116,7 +116,7 @@ def extend_time(
                     .execution_options(synchronize_session="fetch"))
     deadlines.extend(session, candidate.id, minutes)
     audit.record(
-        session, "candidate.time_extended", actor=actor, subject_type="candidate",
+        session, "candidate.time_extended", now=now, actor=actor, subject_type="candidate",
         subject_id=candidate.id, minutes=minutes, total=candidate.extra_minutes,
     )
     session.commit()
@@ -152,7 +152,7 @@ def redeem(session: Session, token: str, now: datetime) -> Invitation:
     if invitation.first_used_at is None:
         invitation.first_used_at = now
         audit.record(
-            session, "invitation.opened", actor=None, actor_kind="candidate",
+            session, "invitation.opened", now=now, actor=None, actor_kind="candidate",
             subject_type="candidate", subject_id=invitation.candidate_id,
         )
         session.commit()

@@ -44,6 +44,7 @@ def create_opening(
     *,
     hiring_manager: User,
     actor: User | None = None,
+    now: datetime,
 ) -> Opening:
     """Create an opening with the exercises and time limits the hiring manager chose."""
     if hiring_manager.role is not Role.HIRING_MANAGER:
@@ -83,7 +84,7 @@ def create_opening(
     session.add(opening)
     session.flush()
     audit.record(
-        session, "opening.created", actor=actor, actor_kind=None if actor else "system",
+        session, "opening.created", now=now, actor=actor, actor_kind=None if actor else "system",
         subject_type="opening", subject_id=opening.id, exercises=[k for k, _ in settings.exercises],
     )
     session.commit()
@@ -187,7 +188,8 @@ class OpeningChanges:
     retention_days: int = 365
 
 
-def update_settings(session: Session, opening: Opening, changes: OpeningChanges, *, actor: User) -> Opening:
+def update_settings(session: Session, opening: Opening, changes: OpeningChanges, *, actor: User,
+                    now: datetime) -> Opening:
     """Change an opening's settings; each change is recorded with its old and new value."""
     if changes.ai_draft_timing not in AI_TIMINGS:
         raise InputError("Choose when interviewers may open the AI draft.")
@@ -204,7 +206,7 @@ def update_settings(session: Session, opening: Opening, changes: OpeningChanges,
     for field, value in after.items():
         setattr(opening, field, value)
     if changed:
-        audit.record(session, "opening.settings_changed", actor=actor, subject_type="opening",
+        audit.record(session, "opening.settings_changed", now=now, actor=actor, subject_type="opening",
                      subject_id=opening.id, changes=changed)
     session.commit()
     return opening

@@ -10,7 +10,6 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import utcnow
 from ..errors import Conflict, InputError, NotFound
 from ..domain.links import hash_token
 from ..models import Role, StaffSession, User
@@ -45,7 +44,8 @@ def check_password(password: str) -> None:
 
 
 def create_user(
-    session: Session, *, email: str, name: str, role: Role, password: str, actor: User | None = None
+    session: Session, *, email: str, name: str, role: Role, password: str, now: datetime,
+    actor: User | None = None,
 ) -> User:
     """Create a member of staff with a hashed password."""
     address = normalise_email(email)
@@ -63,14 +63,14 @@ def create_user(
     session.add(user)
     session.flush()
     audit.record(
-        session, "user.created", actor=actor, actor_kind=None if actor else "cli",
+        session, "user.created", now=now, actor=actor, actor_kind=None if actor else "cli",
         subject_type="user", subject_id=user.id, role=role.value,
     )
     session.commit()
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+def authenticate(session: Session, email: str, password: str, *, now: datetime) -> User | None:
     """Return the active user with these credentials, recording the sign-in; else None."""
     address = email.strip().lower()
     user = session.scalar(select(User).where(User.email == address))
@@ -79,8 +79,8 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
-    user.last_login_at = utcnow()
-    audit.record(session, "user.signed_in", actor=user, subject_type="user", subject_id=user.id)
+    user.last_login_at = now
+    audit.record(session, "user.signed_in", now=now, actor=user, subject_type="user", subject_id=user.id)
     session.commit()
     return user
 
@@ -117,10 +117,10 @@ def end_session(session: Session, session_id: str) -> None:
         session.commit()
 
 
-def end_every_session(session: Session, user: User, *, actor: User | None = None) -> None:
+def end_every_session(session: Session, user: User, *, now: datetime, actor: User | None = None) -> None:
     """End every sign-in the user has, on every device."""
     _end_all(session, user)
-    audit.record(session, "user.signed_out_everywhere", actor=actor or user, subject_type="user",
+    audit.record(session, "user.signed_out_everywhere", now=now, actor=actor or user, subject_type="user",
                  subject_id=user.id)
     session.commit()
 
@@ -143,7 +143,7 @@ def _parts(session_id: str) -> tuple[int | None, int, str]:
     return int(user_id), int(version), key
 
 
-def set_active(session: Session, *, email: str, active: bool, actor: User | None = None) -> User:
+def set_active(session: Session, *, email: str, active: bool, now: datetime, actor: User | None = None) -> User:
     """Enable or disable an account; disabling ends every session it has."""
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
@@ -151,7 +151,7 @@ def set_active(session: Session, *, email: str, active: bool, actor: User | None
     user.active = active
     _end_all(session, user)
     audit.record(
-        session, "user.enabled" if active else "user.disabled", actor=actor,
+        session, "user.enabled" if active else "user.disabled", now=now, actor=actor,
         actor_kind=None if actor else "cli", subject_type="user", subject_id=user.id,
     )
     session.commit()

@@ -1,7 +1,8 @@
 """Signed webhooks: an applicant-tracking system is told when work is handed in or a scorecard submitted.
 
-Deliveries are written in the same transaction as the change that causes them (so none is lost if
-the queue is down) and sent by the worker every minute, retried with growing pauses. Each request
+Deliveries are written in the same transaction as the change that causes them and handed to the
+worker through the door (`effects`) once it commits; the worker also sends every due delivery each
+minute, so none is lost if the queue is down, and retries failed ones with growing pauses. Each request
 carries X-Assess-Signature: sha256=HMAC(secret, "<timestamp>.<body>"), so the receiver can check it
 came from us and is fresh. Payloads name candidates by id and code, never by name or email.
 """
@@ -19,12 +20,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..errors import Conflict, InputError, NotFound
 from ..models import User, WebhookDelivery, WebhookEndpoint
-from . import audit
+from . import audit, effects
 
 EVENTS = {
     "submission.received": "A candidate handed in an exercise, or its time ran out",
@@ -32,6 +33,8 @@ EVENTS = {
 }
 MAX_ATTEMPTS = 6
 TIMEOUT_SECONDS = 10
+# A worker that took a delivery and died leaves it taken; after this long another one tries.
+LEASE = timedelta(minutes=10)
 Sender = Callable[[str, dict[str, str], bytes], tuple[int | None, str | None]]
 
 
@@ -49,7 +52,7 @@ def create_endpoint(session: Session, *, url: str, events: list[str], actor: Use
                                created_by_id=actor.id, created_at=now)
     session.add(endpoint)
     session.flush()
-    audit.record(session, "webhook.created", actor=actor, subject_type="webhook_endpoint", subject_id=endpoint.id,
+    audit.record(session, "webhook.created", now=now, actor=actor, subject_type="webhook_endpoint", subject_id=endpoint.id,
                  events=endpoint.events)
     session.commit()
     return endpoint, endpoint.secret
@@ -62,7 +65,7 @@ def disable(session: Session, endpoint_id: int, *, actor: User, now: datetime) -
     if endpoint.disabled_at is not None:
         raise Conflict("That webhook is already switched off.")
     endpoint.disabled_at = now
-    audit.record(session, "webhook.disabled", actor=actor, subject_type="webhook_endpoint", subject_id=endpoint.id)
+    audit.record(session, "webhook.disabled", now=now, actor=actor, subject_type="webhook_endpoint", subject_id=endpoint.id)
     session.commit()
     return endpoint
 
@@ -81,8 +84,10 @@ def emit(session: Session, event: str, data: dict[str, Any], now: datetime) -> N
     """Queue the event for every live endpoint that asked for it; the caller's commit keeps it."""
     for endpoint in session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.disabled_at.is_(None))):
         if event in endpoint.events:
-            session.add(WebhookDelivery(endpoint_id=endpoint.id, event=event, next_attempt_at=now, created_at=now,
-                                        payload={"event": event, "occurred_at": now.isoformat(), "data": data}))
+            delivery = WebhookDelivery(endpoint_id=endpoint.id, event=event, next_attempt_at=now, created_at=now,
+                                       payload={"event": event, "occurred_at": now.isoformat(), "data": data})
+            session.add(delivery)
+            effects.later(session, effects.Effect.WEBHOOK, delivery)
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -107,11 +112,23 @@ def _pause(attempts: int) -> timedelta:
 
 def deliver_due(session: Session, now: datetime, send: Sender = post, limit: int = 100) -> int:
     """Send the deliveries whose time has come; returns how many were delivered."""
+    wanted = list(session.scalars(
+        select(WebhookDelivery.id).where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+        .order_by(WebhookDelivery.id).limit(limit)))
+    # Taken for this worker first, so a second worker running at the same time sends others.
+    taken = session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(wanted), WebhookDelivery.status == "pending",
+               WebhookDelivery.next_attempt_at <= now)
+        .values(next_attempt_at=now + LEASE).returning(WebhookDelivery.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all() if wanted else []
+    session.commit()
     due = session.scalars(
         select(WebhookDelivery).options(joinedload(WebhookDelivery.endpoint))
-        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
-        .order_by(WebhookDelivery.id).limit(limit)
-    ).all()
+        .where(WebhookDelivery.id.in_(taken)).order_by(WebhookDelivery.id)
+        .execution_options(populate_existing=True)
+    ).all() if taken else []
     delivered = 0
     for delivery in due:
         body = json.dumps(delivery.payload, separators=(",", ":")).encode()

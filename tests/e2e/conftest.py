@@ -35,7 +35,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     migrate.upgrade(config.database_url)
     app = create_app(config)
     with app.app_context():
-        demo.seed_demo(db.session(), library(), config)
+        demo.seed_demo(db.session(), library(), config, utcnow())
     return app
 
 

@@ -44,7 +44,7 @@ def assigned_to_lena(live_app: Flask) -> tuple[int, str]:
         manager = session.scalars(select(User).where(User.email == "hiring@example.com")).one()
         opening = openings.create_opening(
             session, content, openings.OpeningSettings(title=f"APM AI {uuid.uuid4().hex[:6]}", exercises=[(D, 20)],
-                                                       ai_enabled=True), hiring_manager=manager)
+                                                       ai_enabled=True), hiring_manager=manager, now=now)
         candidate = invitations.invite(session, config, content, opening, name="Avery Hidden",
                                        email=f"avery.{uuid.uuid4().hex[:6]}@example.net", actor=None, now=now).candidate
         attempt = attempts.start(session, content, candidate, D, now=now)

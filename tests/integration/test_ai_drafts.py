@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from assess.domain.scoring import RatingInput, ScorecardInput
 from assess.models import AiDraft, AiDraftStatus, Assignment, Role, Scorecard, User
-from assess.services import ai_drafts, answering, assigning, attempts, scorecards
+from assess.services import ai_drafts, answering, assigning, attempts, effects, scorecards
 from tests.conftest import sign_in_session as sign_in, Factory, FrozenClock, csrf_token
 from tests.support.openai_server import ScriptedOpenAI
 
@@ -83,14 +83,29 @@ def rate(db_session: Session, make: Factory, assignment: Assignment, who: User, 
                  submit=submit, actor=who, now=make.now())
 
 
-def make_draft(db_session: Session, ai_app: Flask, assignment: Assignment, sleep: Any = None) -> AiDraft:
+def recording_drafts(session: Session) -> list[int]:
+    """The ids of the AI drafts session hands to the worker from now on; other intents go on as before."""
     queued: list[int] = []
+    onwards = effects.connected(session.info)
+
+    def dispatch(effect: effects.Effect, ids: tuple[int, ...]) -> bool:
+        if effect is effects.Effect.AI_DRAFT:
+            queued.extend(ids)
+            return False
+        return onwards(effect, ids) if onwards else False
+
+    effects.connect(session.info, dispatch)
+    return queued
+
+
+def make_draft(db_session: Session, ai_app: Flask, assignment: Assignment, sleep: Any = None) -> AiDraft:
+    queued = recording_drafts(db_session)
     draft = ai_drafts.request(db_session, ai_app.config["ASSESS"], ai_app.extensions["assess.content"], assignment,
-                              actor=assignment.interviewer, now=ai_app.extensions["assess.clock"](),
-                              enqueue=queued.append)
+                              actor=assignment.interviewer, now=ai_app.extensions["assess.clock"]())
     assert queued == [draft.id]
     kwargs = {"sleep": sleep} if sleep else {}
-    done = ai_drafts.run(db_session, ai_app.config["ASSESS"], draft.id, now=ai_app.extensions["assess.clock"], **kwargs)
+    done = ai_drafts.run(db_session, ai_app.config["ASSESS"], draft.id, now=ai_app.extensions["assess.clock"](),
+                         **kwargs)
     assert done is not None
     return done
 
@@ -137,14 +152,13 @@ def test_the_model_sees_rubric_brief_and_masked_submission_but_no_identity(
     assert "Fernloop" in user
     make_draft_again = server.requests
     server.reply(good_draft())
-    ai_drafts.run(db_session, ai_app.config["ASSESS"], _new_request(db_session, ai_app, assignment), now=make.now)
+    ai_drafts.run(db_session, ai_app.config["ASSESS"], _new_request(db_session, ai_app, assignment), now=make.now())
     assert make_draft_again[-1]["body"]["messages"][0]["content"].split("marker ", 1)[1][:27] != delimiter[:27]
 
 
 def _new_request(db_session: Session, ai_app: Flask, assignment: Assignment) -> int:
     draft = ai_drafts.request(db_session, ai_app.config["ASSESS"], ai_app.extensions["assess.content"], assignment,
-                              actor=assignment.interviewer, now=ai_app.extensions["assess.clock"](),
-                              enqueue=lambda _id: None)
+                              actor=assignment.interviewer, now=ai_app.extensions["assess.clock"]())
     return draft.id
 
 
@@ -333,12 +347,12 @@ def test_the_queue_on_redis_runs_a_draft(
         pytest.skip("the Redis queue test needs ASSESS_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15)")
     from assess import tasks
 
-    queued = tasks.register(tasks.make_huey(ai_app.config["ASSESS"].with_overrides({"redis_url": url})))
+    queued = tasks.register(tasks.make_huey(ai_app.config["ASSESS"].with_overrides({"redis_url": url})), ai_app)
     queued.huey.flush()
+    effects.connect(db_session.info, tasks.dispatcher(queued))
     server.reply(good_draft())
     draft = ai_drafts.request(db_session, ai_app.config["ASSESS"], ai_app.extensions["assess.content"], assignment,
-                              actor=assignment.interviewer, now=ai_app.extensions["assess.clock"](),
-                              enqueue=queued.run_ai_draft)
+                              actor=assignment.interviewer, now=ai_app.extensions["assess.clock"]())
     assert queued.huey.pending_count() == 1
     with ai_app.app_context():
         queued.huey.execute(queued.huey.dequeue())

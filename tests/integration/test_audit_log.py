@@ -17,7 +17,7 @@ from tests.conftest import Factory, sign_in_session
 
 @pytest.fixture
 def event(db_session: Session, make: Factory) -> AuditEvent:
-    recorded = audit.record(db_session, "decision.recorded", actor=make.user(Role.HIRING_MANAGER),
+    recorded = audit.record(db_session, "decision.recorded", now=make.now(), actor=make.user(Role.HIRING_MANAGER),
                             subject_type="candidate", subject_id=7, outcome="advance")
     db_session.commit()
     return recorded
@@ -48,7 +48,7 @@ def test_the_log_cannot_be_emptied_in_one_go(event: AuditEvent, db_session: Sess
 
 
 def test_adding_rows_still_works(event: AuditEvent, db_session: Session) -> None:
-    audit.record(db_session, "export.downloaded", actor=None, subject_type="opening", subject_id=1)
+    audit.record(db_session, "export.downloaded", now=event.occurred_at, actor=None, subject_type="opening", subject_id=1)
     db_session.commit()
     assert db_session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)) > event.id
 
@@ -69,7 +69,7 @@ def history(db_session: Session, make: Factory) -> dict[str, User]:
         ("candidate.viewed", manager, ("candidate", 11)),
         ("invitation.opened", None, ("candidate", 12)),
     ]):
-        row = audit.record(db_session, action, actor=actor, actor_kind=None if actor else "candidate",
+        row = audit.record(db_session, action, now=make.now(), actor=actor, actor_kind=None if actor else "candidate",
                            subject_type=subject[0], subject_id=subject[1], reason="r" if n == 2 else None)
         row.occurred_at = datetime(2026, 11, 10 + n, 12, 0, tzinfo=UTC)
     db_session.commit()
@@ -116,7 +116,8 @@ def test_a_bad_filter_says_so_and_shows_everything(admin_client: FlaskClient, hi
 
 def test_the_log_is_paged(admin_client: FlaskClient, db_session: Session) -> None:
     for n in range(120):
-        audit.record(db_session, "candidate.viewed", actor=None, subject_type="candidate", subject_id=n)
+        audit.record(db_session, "candidate.viewed", now=datetime.now(UTC), actor=None, subject_type="candidate",
+                     subject_id=n)
     db_session.commit()
     first = admin_client.get("/admin/audit").get_data(as_text=True)
     assert rows_of(first) == 50 and "page 1 of 3" in first and "Older" in first

@@ -78,7 +78,7 @@ def test_an_opening_can_require_a_pass_before_scoring_candidates(
     opening: Opening = setup["opening"]
     openings.update_settings(db_session, opening, openings.OpeningChanges(
         invitation_valid_days=14, interviewers_per_submission=1, ai_enabled=False, ai_draft_timing="after_rating",
-        ai_notice="", calibration_required=True), actor=setup["manager"])
+        ai_notice="", calibration_required=True), actor=setup["manager"], now=clock.now)
     attempt = make.submission(opening, D, "meets")
     with pytest.raises(Exception, match="has not passed a calibration session"):
         assigning.assign(db_session, opening, attempt.id, setup["ada"].id, due_at=None, actor=setup["manager"],
@@ -143,7 +143,7 @@ def test_a_session_reveals_only_once_everyone_has_scored_unless_revealed_now_wit
     opening: Opening = setup["opening"]
     openings.update_settings(db_session, opening, openings.OpeningChanges(
         invitation_valid_days=14, interviewers_per_submission=1, ai_enabled=False, ai_draft_timing="after_rating",
-        ai_notice="", calibration_required=True), actor=setup["manager"])
+        ai_notice="", calibration_required=True), actor=setup["manager"], now=clock.now)
     cs = calibration_sessions.create(db_session, make.library, opening, f"{D}/meets", actor=setup["manager"],
                                      now=clock.now)
     reference = calibration_sessions.reference_of(cs)

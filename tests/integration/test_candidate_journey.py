@@ -347,7 +347,7 @@ def test_an_extension_is_enforced_on_saves_on_the_page_and_in_the_sweep(
 ) -> None:
     start(candidate)
     first = attempt_service.attempt_deadline(attempt_of(db_session, invited))
-    links.extend_time(db_session, attempt_of(db_session, invited).candidate, 30, actor=None)
+    links.extend_time(db_session, attempt_of(db_session, invited).candidate, 30, actor=None, now=clock.now)
     clock.now = first.closes_at + timedelta(minutes=5)
     assert answering.sweep(db_session, config, now=clock.now) == 0
     page = candidate.get(f"/c/exercises/{A}").get_data(as_text=True)
@@ -469,7 +469,8 @@ def test_an_extension_moves_the_deadline_of_an_attempt_under_way(
     start(candidate)
     before = attempt_of(db_session, invited).deadline_at
     candidate_row = attempt_of(db_session, invited).candidate
-    links.extend_time(db_session, candidate_row, 30, actor=None)
+    links.extend_time(db_session, candidate_row, 30, actor=None,
+                      now=candidate.application.extensions["assess.clock"]())
     after = attempt_of(db_session, invited)
     assert (after.deadline_at - before).total_seconds() == 30 * 60
     start(candidate, "d-writing-sample")
@@ -496,7 +497,7 @@ def test_every_save_answers_with_the_deadline_so_added_time_shows_without_a_relo
 ) -> None:
     start(candidate)
     before = autosave(candidate, answers={"problem_statement": "x"}).get_json()
-    links.extend_time(db_session, attempt_of(db_session, invited).candidate, 15, actor=None)
+    links.extend_time(db_session, attempt_of(db_session, invited).candidate, 15, actor=None, now=clock.now)
     after = autosave(candidate, seq=2, base_revision=1, answers={"problem_statement": "xy"}).get_json()
     assert after["seconds_left"] - before["seconds_left"] == 15 * 60
     shown = attempt_service.attempt_deadline(attempt_of(db_session, invited)).shown_at

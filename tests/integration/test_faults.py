@@ -79,8 +79,8 @@ def test_with_the_llm_endpoint_down_the_interviewer_still_scores(
                           actor=manager, now=clock.now)
     rate(db_session, make, made, interviewer, 3)
     draft = ai_drafts.request(db_session, app.config["ASSESS"], make.library, made, actor=interviewer,
-                              now=clock.now, enqueue=lambda _: None)
-    ai_drafts.run(db_session, app.config["ASSESS"], draft.id, now=lambda: clock.now, sleep=lambda _: None)
+                              now=clock.now)
+    ai_drafts.run(db_session, app.config["ASSESS"], draft.id, now=clock.now, sleep=lambda _: None)
     assert draft.status is AiDraftStatus.FAILED and draft.error
     sign_in_session(client, interviewer)
     page = f"/review/assignments/{made.id}"
@@ -151,10 +151,9 @@ def test_a_worker_killed_mid_draft_leaves_the_draft_reported_failed_never_runnin
         made = assigning.assign(session, opening, attempt.id, interviewer.id, due_at=None, actor=manager,
                               now=make.now())
         rate(session, make, made, interviewer, 3)
-        draft = ai_drafts.request(session, config, make.library, made, actor=interviewer, now=make.now(),
-                                  enqueue=app.extensions["assess.tasks"].run_ai_draft)
+        draft = ai_drafts.request(session, config, make.library, made, actor=interviewer, now=make.now())
         worker = subprocess.Popen(
-            [str(Path(sys.executable).with_name("huey_consumer")), "assess.tasks.huey", "--workers", "1"],
+            [str(Path(sys.executable).with_name("huey_consumer")), "worker.huey", "--workers", "1"], cwd=PROJECT_ROOT,
             env=os.environ | settings, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
             deadline = time.monotonic() + 30

@@ -14,7 +14,7 @@ from tests.conftest import Auth, Factory
 
 def seed(app: Flask, db_session: Session) -> None:
     with app.app_context():
-        demo.seed_demo(db_session, library())
+        demo.seed_demo(db_session, library(), None, app.extensions["assess.clock"]())
 
 
 def test_a_hiring_manager_sees_their_openings_with_exercises(

@@ -185,7 +185,8 @@ def test_time_added_twice_at_once_adds_up(racing_app: Flask) -> None:
         def call() -> int:
             with get_database(racing_app).new_session() as session:
                 candidate = session.get(Candidate, candidate_id)
-                return links.extend_time(session, candidate, minutes, actor=None).extra_minutes
+                return links.extend_time(session, candidate, minutes, actor=None,
+                                         now=racing_app.extensions["assess.clock"]()).extra_minutes
         return call
 
     totals = at_once(add(10), add(15))

@@ -272,7 +272,7 @@ def test_an_erased_candidate_cannot_be_given_time_or_a_link_through_the_services
     candidate = erased(make, db_session, make.opening())
     config, now = make.app.config["ASSESS"], make.now()
     for attempt in (lambda: invitations.resend(db_session, config, make.library, candidate, actor=None, now=now),
-                    lambda: links.extend_time(db_session, candidate, 10, actor=None),
+                    lambda: links.extend_time(db_session, candidate, 10, actor=None, now=now),
                     lambda: links.extend_window(db_session, candidate, 2, actor=None, now=now),
                     lambda: links.revoke(db_session, candidate, actor=None, now=now)):
         try:

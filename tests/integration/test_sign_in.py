@@ -72,7 +72,7 @@ def test_bad_credentials_get_one_clear_message(
 
 def test_a_disabled_account_cannot_sign_in(make: Factory, db_session: Session, auth: Auth) -> None:
     user = make.user()
-    users.set_active(db_session, email=user.email, active=False)
+    users.set_active(db_session, email=user.email, active=False, now=make.now())
     response = auth.login(user.email)
     assert "do not match an active account" in response.get_data(as_text=True)
 
@@ -83,7 +83,7 @@ def test_disabling_an_account_ends_its_sessions(
     user = make.user()
     auth.login(user.email)
     assert client.get("/review/").status_code == 200
-    users.set_active(db_session, email=user.email, active=False)
+    users.set_active(db_session, email=user.email, active=False, now=make.now())
     assert client.get("/review/").status_code == 302
 
 

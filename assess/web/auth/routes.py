@@ -32,7 +32,7 @@ def login() -> Response | str:
         return redirect(url_for("main.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = users.authenticate(db.session(), form.email.data or "", form.password.data or "")
+        user = users.authenticate(db.session(), form.email.data or "", form.password.data or "", now=clock.now())
         if user is None:
             form.password.errors = list(form.password.errors) + [
                 "That email and password do not match an active account. "
@@ -68,7 +68,7 @@ def account() -> str:
 @login_required
 def logout_everywhere() -> Response:
     if SignOutEverywhereForm().validate_on_submit():
-        users.end_every_session(db.session(), current_staff())
+        users.end_every_session(db.session(), current_staff(), now=clock.now())
         logout_user()
         fresh_session(session)
         flash("You are signed out on every device and browser.", "info")

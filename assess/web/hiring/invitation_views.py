@@ -117,7 +117,7 @@ def extend_window(candidate_id: int) -> Response:
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/extend-time")
 def extend_time(candidate_id: int) -> Response:
     def step(candidate: Candidate, form: ExtendTimeForm) -> str:
-        links.extend_time(db.session(), candidate, form.minutes.data, actor=current_staff())
+        links.extend_time(db.session(), candidate, form.minutes.data, actor=current_staff(), now=clock.now())
         return f"{candidate.name} now has {candidate.extra_minutes} extra minutes on each exercise."
 
     return _on_candidate(candidate_id, ExtendTimeForm(), step)

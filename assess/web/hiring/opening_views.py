@@ -14,7 +14,7 @@ from ...services.attempts import StepState, steps
 from ..access import current_staff
 from ..forms import ConfirmForm
 from . import bp, current_opening
-from .common import config, record_listing
+from .common import config
 from .forms import (
     ActionForm,
     BulkInviteForm,
@@ -51,7 +51,8 @@ def new_opening() -> Response | str:
         )
         try:
             opening = openings.create_opening(
-                db.session(), library(), settings, hiring_manager=current_staff(), actor=current_staff()
+                db.session(), library(), settings, hiring_manager=current_staff(), actor=current_staff(),
+                now=clock.now(),
             )
         except AppError as error:
             form.form_errors.append(error.message)
@@ -92,8 +93,7 @@ def opening() -> str:
 def outbox() -> str:
     session = db.session()
     found = current_opening()
-    messages = mail.outbox(session, [found.id])
-    record_listing(session, found, "outbox", len(messages))
+    messages = mail.outbox(session, [found.id], viewer=current_staff(), now=clock.now())
     selected = request.args.get("message", type=int)
     return render_template(
         "hiring/outbox.html", opening=found, messages=messages,
@@ -118,7 +118,7 @@ def settings() -> Response | str:
             retention_days=form.retention_days.data or found.retention_days,
         )
         try:
-            openings.update_settings(session, found, changes, actor=current_staff())
+            openings.update_settings(session, found, changes, actor=current_staff(), now=clock.now())
         except AppError as error:
             form.form_errors.append(error.message)
         else:

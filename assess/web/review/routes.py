@@ -13,7 +13,6 @@ from ...errors import AppError, InputError
 from ...models import Assignment, RevisionStatus, ScorecardStatus, ScoringState
 from ...config import Config
 from ...services import ai_drafts, calibration_sessions, revisions, scorecards, worklist
-from ...tasks import tasks
 from ..forms import ActionForm
 from ...services.content import exercise_of
 from ..access import current_staff
@@ -144,8 +143,7 @@ def request_ai_draft(assignment_id: int) -> Response | str:
     problem = None
     if ActionForm().validate_on_submit():
         try:
-            ai_drafts.request(session, _config(), library(), found, actor=current_staff(), now=clock.now(),
-                              enqueue=tasks().run_ai_draft)
+            ai_drafts.request(session, _config(), library(), found, actor=current_staff(), now=clock.now())
         except AppError as error:
             problem = error.message
     if request.headers.get("X-Fragment"):
