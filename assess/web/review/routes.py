@@ -84,12 +84,6 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
     attempt = found.attempt
     exercise = exercise_of(attempt.exercise_version)
     submission = attempt.submission
-    numbers: frozenset[int] = frozenset()
-    if attempt.data_variant:
-        numbers = frozenset(
-            cell for table in exercise.variant(attempt.data_variant).tables for row in table.rows
-            for cell in row if isinstance(cell, int)
-        )
     peers = scoring.peers(session, found)
     locked = found.scorecard is not None and found.scorecard.status is ScorecardStatus.SUBMITTED
     return render_template(
@@ -100,7 +94,7 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
         candidate_label=_candidate_label(found),
         exercise=exercise,
         submission=submission,
-        checks=structural_checks(exercise.key, submission.answers, numbers) if submission else [],
+        checks=structural_checks(exercise, submission.answers, attempt.data_variant) if submission else [],
         content=content,
         form=form,
         problems={p.field: p.message for p in problems},
