@@ -33,13 +33,13 @@ from ...services import attempts, invitations
 from ...services.attempts import StepState
 from .. import limits
 from ..access import fresh_session
+from ..forms import field_name
 from ..limits import limiter
 from . import bp
 from .forms import (
     AutosaveRequest,
     PreviewRequest,
     StartForm,
-    answer_field_name,
     answer_form_class,
     answers_from,
 )
@@ -149,7 +149,7 @@ def exercise(key: str) -> BaseResponse | str | tuple[str, int]:
     if request.method == "GET":
         stored = attempt.draft.answers if attempt.draft else {}
         for section in exercise.sections:
-            form[answer_field_name(section.key)].data = stored.get(section.key, "")
+            form[field_name("answer", section.key)].data = stored.get(section.key, "")
         form.base_revision.data = attempt.draft.revision if attempt.draft else 0
         form.client_id.data = secrets.token_urlsafe(12)
         return _work_page(attempt, form)
@@ -206,7 +206,6 @@ def _work_page(attempt: Attempt, form: object, *, conflict: bool = False) -> str
         attempt=attempt,
         exercise=exercise,
         form=form,
-        field_name=answer_field_name,
         deadline=deadline,
         seconds_left=deadline.seconds_left(clock.now()),
         variant=variant,

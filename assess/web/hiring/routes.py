@@ -22,7 +22,7 @@ from ...services.content import exercise_of, scorecard_of
 from ...services.attempts import StepState, steps
 from .. import limits
 from ..access import current_staff
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, field_name
 from ..limits import limiter
 from . import bp
 from .forms import (
@@ -37,8 +37,6 @@ from .forms import (
     ExtendTimeForm,
     ExtendWindowForm,
     InviteForm,
-    include_field,
-    minutes_field,
     opening_form_class,
 )
 
@@ -66,9 +64,9 @@ def new_opening() -> Response | str:
     exercises = sorted(library().exercises.values(), key=lambda e: e.content.code)
     if form.validate_on_submit():
         chosen = [
-            (e.content.key, form[minutes_field(e.content.key)].data or e.content.time_limit_minutes)
+            (e.content.key, form[field_name("minutes", e.content.key)].data or e.content.time_limit_minutes)
             for e in exercises
-            if form[include_field(e.content.key)].data
+            if form[field_name("include", e.content.key)].data
         ]
         settings = openings.OpeningSettings(
             title=form.title.data or "", slug=form.slug.data or "", exercises=chosen,
@@ -86,7 +84,6 @@ def new_opening() -> Response | str:
             return redirect(url_for("hiring.opening", slug=opening.slug))
     return render_template(
         "hiring/new_opening.html", form=form, exercises=exercises,
-        include_field=include_field, minutes_field=minutes_field,
     )
 
 

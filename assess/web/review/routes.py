@@ -13,17 +13,14 @@ from ...models import Assignment, RevisionStatus, ScorecardStatus, ScoringState
 from ...config import Config
 from ...services import ai_drafts, calibration_sessions, scoring
 from ...tasks import tasks
-from ..forms import ActionForm
+from ..forms import ActionForm, field_name
 from ...services.content import exercise_of
 from ..access import current_staff
 from . import bp
 from .forms import (
     ReopenForm,
-    evidence_field,
-    score_field,
     scorecard_form_class,
     scorecard_input,
-    signals_field,
     with_recommendations,
 )
 
@@ -42,9 +39,9 @@ def _fill(form: object, assignment: Assignment) -> None:
     if scorecard is None:
         return
     for rating in scorecard.ratings:
-        form[score_field(rating.dimension_key)].data = rating.score  # type: ignore[index]
-        form[evidence_field(rating.dimension_key)].data = rating.evidence  # type: ignore[index]
-        form[signals_field(rating.dimension_key)].data = list(rating.signals)  # type: ignore[index]
+        form[field_name("score", rating.dimension_key)].data = rating.score  # type: ignore[index]
+        form[field_name("evidence", rating.dimension_key)].data = rating.evidence  # type: ignore[index]
+        form[field_name("signals", rating.dimension_key)].data = list(rating.signals)  # type: ignore[index]
     form.recommendation.data = scorecard.recommendation  # type: ignore[attr-defined]
     form.summary.data = scorecard.summary  # type: ignore[attr-defined]
 
@@ -109,7 +106,6 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
         history=scoring.history(session, found.scorecard) if found.scorecard else [],
         reopen_form=reopen_form or ReopenForm(),
         action_form=ActionForm(),
-        score_field=score_field, evidence_field=evidence_field, signals_field=signals_field,
     )
 
 
@@ -223,5 +219,4 @@ def calibration(entry_id: int) -> Response | str | tuple[str, int]:
         sections=calibration_sessions.answer_sections(exercise, benchmark),
         rows=calibration_sessions.reveal_rows(cs, content) if cs.revealed_at and entry.submitted_at else [],
         outcome=calibration_sessions.outcome(entry, calibration_sessions.reference_of(cs)),
-        score_field=score_field, evidence_field=evidence_field, signals_field=signals_field,
     ), status
