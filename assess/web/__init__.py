@@ -10,6 +10,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from .. import markdown
 from . import access, errors, limits
+from .dates import when
 from .forms import field_name
 
 csrf = CSRFProtect()
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = NameConverter
     app.add_template_filter(markdown.render, "markdown")
+    app.add_template_filter(when, "when")
     app.add_template_global(field_name)
     csrf.init_app(app)
     limits.init_app(app, app.config["ASSESS"])

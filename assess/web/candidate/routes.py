@@ -18,6 +18,7 @@ from flask import (
     session,
     url_for,
 )
+from markupsafe import Markup
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -33,6 +34,7 @@ from ...services import attempts, invitations
 from ...services.attempts import StepState
 from .. import limits
 from ..access import fresh_session
+from ..dates import when
 from ..forms import field_name
 from ..limits import limiter
 from . import bp
@@ -175,7 +177,7 @@ def exercise(key: str) -> BaseResponse | str | tuple[str, int]:
         return redirect(url_for("candidate.receipt", key=key))
     result = _save_from_form(attempt, form, answers, take_over=bool(form.take_over.data))
     if result.stored:
-        flash(f"Saved at {result.saved_at:%H:%M:%S} UTC.", "success")
+        flash(Markup("Saved at {}.").format(when(result.saved_at, "seconds")), "success")
         return redirect(url_for("candidate.exercise", key=key))
     flash(_verdict_message(result.verdict), "error")
     conflict = result.verdict is SaveVerdict.OTHER_TAB
@@ -266,6 +268,7 @@ def autosave(key: str) -> tuple[Response, int]:
         saved_at=result.saved_at.isoformat() if result.saved_at else None,
         seconds_left=attempts.attempt_deadline(attempt).seconds_left(now),
         deadline_utc=f"{attempts.attempt_deadline(attempt).shown_at:%H:%M}",
+        deadline_at=attempts.attempt_deadline(attempt).shown_at.isoformat(),
         message=_verdict_message(verdict),
         # So the tab can show the text it is asked to choose against.
         latest=attempt.draft.answers if verdict is SaveVerdict.OTHER_TAB and attempt.draft else None,

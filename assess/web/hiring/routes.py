@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -22,6 +23,7 @@ from ...services.content import exercise_of, scorecard_of
 from ...services.attempts import StepState, steps
 from .. import limits
 from ..access import current_staff
+from ..dates import when
 from ..forms import ConfirmForm, field_name
 from ..limits import limiter
 from . import bp
@@ -209,7 +211,7 @@ def _revoke(session: Session, candidate: Candidate, _form: Any, actor: User, now
 
 def _extend_window(session: Session, candidate: Candidate, form: Any, actor: User, now: datetime) -> str:
     invitation = invitations.extend_window(session, candidate, form.days.data, actor=actor, now=now)
-    return f"{candidate.name}'s link now works until {invitation.expires_at:%d %B %Y, %H:%M} UTC."
+    return Markup("{}'s link now works until {}.").format(candidate.name, when(invitation.expires_at))
 
 
 def _extend_time(session: Session, candidate: Candidate, form: Any, actor: User, _now: datetime) -> str:
