@@ -15,6 +15,7 @@ from ..domain.calibration import Calibration, CandidateEstimate, DesignError, Ra
 from ..domain.scoring import disagreements
 from ..errors import Conflict, InputError, NotFound
 from ..models import (
+    AiDraftStatus,
     Assignment,
     Attempt,
     Candidate,
@@ -374,7 +375,7 @@ class InterviewerReport:
 def _ai_ratings(scorecards: list[Scorecard]) -> list[Rating]:
     found = []
     for card in scorecards:
-        done = [d for d in card.ai_drafts if d.status.value == "done" and d.result]
+        done = [d for d in card.ai_drafts if d.status is AiDraftStatus.DONE and d.result]
         if not done:
             continue
         latest = max(done, key=lambda d: d.id)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ..errors import Conflict, InputError, NotFound
-from ..models import User, WebhookDelivery, WebhookEndpoint
+from ..models import DeliveryStatus, User, WebhookDelivery, WebhookEndpoint
 from . import audit
 
 EVENTS = {
@@ -109,7 +109,7 @@ def deliver_due(session: Session, now: datetime, send: Sender = post, limit: int
     """Send the deliveries whose time has come; returns how many were delivered."""
     due = session.scalars(
         select(WebhookDelivery).options(joinedload(WebhookDelivery.endpoint))
-        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+        .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.next_attempt_at <= now)
         .order_by(WebhookDelivery.id).limit(limit)
     ).all()
     delivered = 0
@@ -123,12 +123,12 @@ def deliver_due(session: Session, now: datetime, send: Sender = post, limit: int
         }, body)
         delivery.attempts += 1
         if status is not None and 200 <= status < 300:
-            delivery.status, delivery.delivered_at, delivery.last_error = "delivered", now, None
+            delivery.status, delivery.delivered_at, delivery.last_error = DeliveryStatus.DELIVERED, now, None
             delivered += 1
         else:
             delivery.last_error = error or f"answered {status}"
             if delivery.attempts >= MAX_ATTEMPTS:
-                delivery.status = "failed"
+                delivery.status = DeliveryStatus.FAILED
             else:
                 delivery.next_attempt_at = now + _pause(delivery.attempts)
         session.commit()

@@ -9,6 +9,8 @@ from flask_wtf import CSRFProtect
 from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from .. import markdown
+from ..content.schema import ExerciseKind
+from ..models import AiDraftStatus, CopyReason, RevisionStatus, ScorecardStatus, ScoringState, SubmittedBy
 from . import access, errors, limits
 from .dates import when
 from .forms import field_name
@@ -30,6 +32,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(markdown.render, "markdown")
     app.add_template_filter(when, "when")
     app.add_template_global(field_name)
+    # States are compared with their enum in templates too, never with a string.
+    for state in (AiDraftStatus, CopyReason, ExerciseKind, RevisionStatus, ScorecardStatus, ScoringState, SubmittedBy):
+        app.add_template_global(state, state.__name__)
     csrf.init_app(app)
     limits.init_app(app, app.config["ASSESS"])
     access.init_app(app)

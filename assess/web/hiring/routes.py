@@ -16,7 +16,7 @@ from ... import clock, db
 from ...config import Config
 from ...content_registry import library
 from ...errors import AppError
-from ...models import Candidate, ScoringState, User
+from ...models import AiDraftTiming, Candidate, ScoringState, User
 from ...domain.spreadsheet import to_csv
 from ...services import audit, calibration_sessions, invitations, mail, openings, results, scoring
 from ...services.content import exercise_of, scorecard_of
@@ -417,7 +417,7 @@ def settings(slug: str) -> Response | str:
         changes = openings.OpeningChanges(
             invitation_valid_days=form.invitation_valid_days.data or found.invitation_valid_days,
             interviewers_per_submission=form.interviewers_per_submission.data or found.interviewers_per_submission,
-            ai_enabled=form.ai_enabled.data, ai_draft_timing=form.ai_draft_timing.data or "after_rating",
+            ai_enabled=form.ai_enabled.data, ai_draft_timing=form.ai_draft_timing.data or AiDraftTiming.AFTER_RATING,
             ai_notice=form.ai_notice.data or "",
             calibration_required=form.calibration_required.data,
             retention_days=form.retention_days.data or found.retention_days,
