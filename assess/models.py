@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from .db import Base, UTCDateTime, utcnow
 
@@ -21,6 +22,35 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
         length=32,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+E = TypeVar("E", bound=enum.StrEnum)
+
+
+class StrEnumText(TypeDecorator[E]):
+    """A StrEnum kept in a plain VARCHAR column: the database sees text, Python always an enum member.
+
+    For states whose column predates a CHECK constraint; a value that is not a member is refused
+    when written, naming the enum to add it to.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_class: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value: E | str | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        try:
+            return self.enum_class(value).value
+        except ValueError:
+            raise ValueError(f"{value!r} is not a {self.enum_class.__name__}; add it in assess/models.py") from None
+
+    def process_result_value(self, value: str | None, dialect: Any) -> E | None:
+        return None if value is None else self.enum_class(value)
 
 
 class Role(enum.StrEnum):
@@ -80,6 +110,31 @@ class MailStatus(enum.StrEnum):
     SENT = "sent"
     KEPT = "kept"  # no mail server is configured: the outbox is how it reaches its reader
     FAILED = "failed"  # the last try failed too
+
+
+class AiDraftTiming(enum.StrEnum):
+    """When an interviewer may open the AI draft of a scorecard."""
+
+    # Once the interviewer's own ratings are saved.
+    AFTER_RATING = "after_rating"
+    ANY_TIME = "any_time"
+
+
+class CopyReason(enum.StrEnum):
+    """Why a draft copy was kept beside the draft."""
+
+    # A tab's text the draft had moved past.
+    UNSAVED = "unsaved"
+    # A draft another tab's text replaced.
+    REPLACED = "replaced"
+
+
+class DeliveryStatus(enum.StrEnum):
+    """A webhook delivery: pending until a 2xx answer (delivered) or the last attempt fails (failed)."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
 
 
 class Outcome(enum.StrEnum):
@@ -156,8 +211,9 @@ class Opening(Base):
     invitation_valid_days: Mapped[int] = mapped_column(default=14)
     ai_enabled: Mapped[bool] = mapped_column(default=False)
     ai_notice: Mapped[str] = mapped_column(Text, default="")
-    # "after_rating": the draft opens once the interviewer's own ratings are saved.
-    ai_draft_timing: Mapped[str] = mapped_column(String(20), default="after_rating")
+    ai_draft_timing: Mapped[AiDraftTiming] = mapped_column(
+        StrEnumText(AiDraftTiming, 20), default=AiDraftTiming.AFTER_RATING
+    )
     interviewers_per_submission: Mapped[int] = mapped_column(default=2)
     retention_days: Mapped[int] = mapped_column(default=365)
     # Interviewers must pass a calibration session before they are given candidates' work.
@@ -298,8 +354,7 @@ class DraftCopy(Base):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
     client_id: Mapped[str] = mapped_column(String(64))
     seq: Mapped[int] = mapped_column(default=0)
-    # "unsaved": a tab's text the draft had moved past; "replaced": a draft another tab's text replaced.
-    reason: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[CopyReason] = mapped_column(StrEnumText(CopyReason, 16))
     answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -591,8 +646,9 @@ class WebhookDelivery(Base):
     endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id"), index=True)
     event: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # "pending" until a 2xx answer ("delivered") or the last attempt fails ("failed").
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        StrEnumText(DeliveryStatus, 16), default=DeliveryStatus.PENDING, index=True
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)

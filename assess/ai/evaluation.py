@@ -9,6 +9,7 @@ from statistics import mean
 
 from ..config import Config
 from ..content import ContentLibrary
+from ..content.schema import BenchmarkLevel
 from ..domain.agreement import quadratic_weighted_kappa
 from .drafting import draft
 
@@ -55,7 +56,7 @@ def evaluate(
         for name, versioned in sorted(benchmarks.items()):
             benchmark = versioned.content
             reference = {d: s.score for d, s in benchmark.scores.items()}
-            variants = [False, True] if benchmark.level.value == "weak" else [False]
+            variants = [False, True] if benchmark.level is BenchmarkLevel.WEAK else [False]
             for injected in variants:
                 answers = dict(benchmark.answers)
                 if injected:

@@ -7,7 +7,7 @@ changed file produces a new version with a new hash.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -131,6 +131,77 @@ class DataVariant(Frozen):
         return next(t for t in self.tables if t.dataset == dataset)
 
 
+class _Check(Frozen):
+    """One structural check an exercise asks for, beside the scorecard (see assess/domain/structure.py)."""
+
+
+class UserStoriesCheck(_Check):
+    """Counts the user stories written in a section, and those with acceptance criteria."""
+
+    check: Literal["user_stories"]
+    section: Key
+    min: int = Field(ge=0)
+    max: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _range(self) -> UserStoriesCheck:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) must not be above max ({self.max})")
+        return self
+
+
+class MetricTargetsCheck(_Check):
+    """Counts the metrics with a number or target in a section, and looks for a guardrail."""
+
+    check: Literal["metric_targets"]
+    section: Key
+
+
+class TrackingEventsCheck(_Check):
+    """Counts the event names in a section (`snake_case` or `dotted.names`)."""
+
+    check: Literal["tracking_events"]
+    section: Key
+    min: int = Field(ge=1)
+
+
+class AnsweredCheck(_Check):
+    """Every section answered with at least min_words words ("Answered: <section>")."""
+
+    check: Literal["answered"]
+    min_words: int = Field(ge=1)
+
+
+class PresentCheck(_Check):
+    """Every section present with at least min_words words ("<Section> present")."""
+
+    check: Literal["present"]
+    min_words: int = Field(ge=1)
+
+
+class WordCountsCheck(_Check):
+    """The words in each section, as a figure only; what an exercise declaring no checks gets."""
+
+    check: Literal["word_counts"]
+
+
+class CitedFiguresCheck(_Check):
+    """How many numbers quoted in the answers are whole numbers from the candidate's data variant."""
+
+    check: Literal["cited_figures"]
+    # Smaller numbers are ignored, both in the answers and in the data.
+    min_value: int = Field(default=10, ge=0)
+    # The data sets whose numbers count; every data set when empty.
+    datasets: tuple[Key, ...] = ()
+
+
+StructuralCheck = Annotated[
+    UserStoriesCheck | MetricTargetsCheck | TrackingEventsCheck | AnsweredCheck | PresentCheck
+    | WordCountsCheck | CitedFiguresCheck,
+    Field(discriminator="check"),
+]
+
+
 class Exercise(Frozen):
     """An exercise or live stage: its brief and, for take-homes, the answer form."""
 
@@ -172,6 +243,37 @@ class Exercise(Frozen):
             raise ValueError("variants need datasets: declare the data sets first")
         _unique_keys("variant", variants)
         return variants
+
+    # The structural checks shown beside the scorecard, in order; word counts when none are declared.
+    checks: tuple[StructuralCheck, ...] = ()
+
+    @field_validator("checks")
+    @classmethod
+    def _checks_fit_exercise(
+        cls, checks: tuple[StructuralCheck, ...], info: ValidationInfo
+    ) -> tuple[StructuralCheck, ...]:
+        sections = [s.key for s in info.data.get("sections") or ()]
+        datasets = [d.key for d in info.data.get("datasets") or ()]
+        for index, check in enumerate(checks):
+            where = f"check {index} ({check.check})"
+            if info.data.get("kind") is ExerciseKind.LIVE:
+                raise ValueError(f"{where}: a live stage has no answers to check: remove the checks")
+            section = getattr(check, "section", None)
+            if section is not None and section not in sections:
+                raise ValueError(
+                    f"{where}: section {section!r} is not a section of the answer form; "
+                    f"use one of: {', '.join(sections)}"
+                )
+            if isinstance(check, CitedFiguresCheck):
+                if not info.data.get("variants"):
+                    raise ValueError(f"{where}: the exercise has no data variants whose figures could be cited")
+                unknown = [key for key in check.datasets if key not in datasets]
+                if unknown:
+                    raise ValueError(
+                        f"{where}: {', '.join(unknown)} not a data set of the exercise; "
+                        f"use some of: {', '.join(datasets)}"
+                    )
+        return checks
 
     def section(self, key: str) -> AnswerSection:
         return next(s for s in self.sections if s.key == key)

@@ -19,7 +19,7 @@ from ..ai.schema import DraftAnswer
 from ..config import Config
 from ..content import ContentLibrary
 from ..errors import Conflict
-from ..models import AiDraft, AiDraftStatus, Assignment, ScorecardStatus, ScoringState, User
+from ..models import AiDraft, AiDraftStatus, AiDraftTiming, Assignment, ScorecardStatus, ScoringState, User
 from . import audit, effects
 from .content import exercise_of, scorecard_of
 from .scorecards import scorecard_content, snapshot
@@ -43,7 +43,7 @@ def availability(config: Config, assignment: Assignment, library: ContentLibrary
     scorecard = assignment.scorecard
     if scorecard is not None and scorecard.status is ScorecardStatus.SUBMITTED:
         return "Your scorecard is submitted."
-    if opening.ai_draft_timing == "after_rating":
+    if opening.ai_draft_timing == AiDraftTiming.AFTER_RATING:
         content = scorecard_content(library, session, assignment)
         rated = {r.dimension_key for r in scorecard.ratings if r.score is not None} if scorecard else set()
         if not set(content.dimension_keys) <= rated:

@@ -24,7 +24,7 @@ from ..domain.autosave import (
 )
 from ..domain.timing import shown_before_closing
 from ..errors import InputError
-from ..models import Attempt, Candidate, Draft, DraftCopy, Submission, SubmittedBy
+from ..models import Attempt, Candidate, CopyReason, Draft, DraftCopy, Submission, SubmittedBy
 from . import audit, mail, webhooks
 from .attempts import attempt_deadline, exercise_for, is_open, lock
 
@@ -108,14 +108,14 @@ def _save_locked(
     if keep_as_copy and verdict is not SaveVerdict.CLOSED:
         verdict = SaveVerdict.KEPT
     if verdict in (SaveVerdict.OTHER_TAB, SaveVerdict.KEPT):
-        _keep_copy(session, attempt, client_id, seq, "unsaved", clean, now)
+        _keep_copy(session, attempt, client_id, seq, CopyReason.UNSAVED, clean, now)
     if verdict is not SaveVerdict.ACCEPTED:
         return SaveResult(verdict, draft.revision if draft else 0, draft.saved_at if draft else None)
     if draft is None:
         draft = Draft(attempt=attempt, revision=0)
         session.add(draft)
     elif replaces_other_work(stored, request) and draft.client_id is not None:
-        _keep_copy(session, attempt, draft.client_id, draft.seq, "replaced", dict(draft.answers), draft.saved_at)
+        _keep_copy(session, attempt, draft.client_id, draft.seq, CopyReason.REPLACED, dict(draft.answers), draft.saved_at)
     draft.answers = clean
     draft.revision += 1
     draft.seq = seq
@@ -125,13 +125,13 @@ def _save_locked(
 
 
 def _keep_copy(
-    session: Session, attempt: Attempt, client_id: str, seq: int, reason: str,
+    session: Session, attempt: Attempt, client_id: str, seq: int, reason: CopyReason,
     answers: dict[str, str], when: datetime,
 ) -> None:
     kept = next((c for c in attempt.copies if c.client_id == client_id), None)
     if kept is None:
         attempt.copies.append(DraftCopy(client_id=client_id, seq=seq, reason=reason, answers=answers, saved_at=when))
-    elif copy_is_newer(kept.seq, seq) or reason == "replaced":
+    elif copy_is_newer(kept.seq, seq) or reason is CopyReason.REPLACED:
         kept.seq, kept.reason, kept.answers, kept.saved_at = seq, reason, answers, when
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..config import Config
 from ..content import ContentLibrary
+from ..content.schema import ExerciseKind
 from ..domain.links import hash_token, new_pseudonym, new_token
 from ..domain.recipients import parse_recipients
 from ..domain.text import hidden_character_problem
@@ -206,7 +207,7 @@ def _invitation_message(
     steps = []
     for step in opening.exercises:
         exercise = library.exercises.get(step.exercise_key)
-        if exercise is not None and exercise.content.kind.value == "take_home":
+        if exercise is not None and exercise.content.kind is ExerciseKind.TAKE_HOME:
             minutes = step.time_limit_minutes + candidate.extra_minutes
             steps.append(f"  - {exercise.content.title} ({minutes} minutes)")
     body = "\n".join(

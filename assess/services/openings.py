@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..content import ContentLibrary
 from ..errors import Conflict, InputError, NotFound
-from ..models import Attempt, Candidate, Opening, OpeningExercise, Role, User
+from ..models import AiDraftTiming, Attempt, Candidate, Opening, OpeningExercise, Role, User
 from . import audit
 
 
@@ -167,8 +167,8 @@ def openings_for(session: Session, user: User | None) -> list[OpeningSummary]:
 
 
 AI_TIMINGS = {
-    "after_rating": "After the interviewer has saved their own ratings (recommended)",
-    "any_time": "On request at any time",
+    AiDraftTiming.AFTER_RATING: "After the interviewer has saved their own ratings (recommended)",
+    AiDraftTiming.ANY_TIME: "On request at any time",
 }
 
 
@@ -182,7 +182,7 @@ class OpeningChanges:
     invitation_valid_days: int
     interviewers_per_submission: int
     ai_enabled: bool
-    ai_draft_timing: str
+    ai_draft_timing: AiDraftTiming | str
     ai_notice: str
     calibration_required: bool = False
     retention_days: int = 365

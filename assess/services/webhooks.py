@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from ..errors import Conflict, InputError, NotFound
-from ..models import User, WebhookDelivery, WebhookEndpoint
+from ..models import DeliveryStatus, User, WebhookDelivery, WebhookEndpoint
 from . import audit, effects
 
 EVENTS = {
@@ -113,12 +113,12 @@ def _pause(attempts: int) -> timedelta:
 def deliver_due(session: Session, now: datetime, send: Sender = post, limit: int = 100) -> int:
     """Send the deliveries whose time has come; returns how many were delivered."""
     wanted = list(session.scalars(
-        select(WebhookDelivery.id).where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+        select(WebhookDelivery.id).where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.next_attempt_at <= now)
         .order_by(WebhookDelivery.id).limit(limit)))
     # Taken for this worker first, so a second worker running at the same time sends others.
     taken = session.execute(
         update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(wanted), WebhookDelivery.status == "pending",
+        .where(WebhookDelivery.id.in_(wanted), WebhookDelivery.status == DeliveryStatus.PENDING,
                WebhookDelivery.next_attempt_at <= now)
         .values(next_attempt_at=now + LEASE).returning(WebhookDelivery.id)
         .execution_options(synchronize_session=False)
@@ -140,12 +140,12 @@ def deliver_due(session: Session, now: datetime, send: Sender = post, limit: int
         }, body)
         delivery.attempts += 1
         if status is not None and 200 <= status < 300:
-            delivery.status, delivery.delivered_at, delivery.last_error = "delivered", now, None
+            delivery.status, delivery.delivered_at, delivery.last_error = DeliveryStatus.DELIVERED, now, None
             delivered += 1
         else:
             delivery.last_error = error or f"answered {status}"
             if delivery.attempts >= MAX_ATTEMPTS:
-                delivery.status = "failed"
+                delivery.status = DeliveryStatus.FAILED
             else:
                 delivery.next_attempt_at = now + _pause(delivery.attempts)
         session.commit()

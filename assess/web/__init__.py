@@ -9,6 +9,8 @@ from flask_wtf import CSRFProtect
 from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from .. import markdown
+from ..content.schema import ExerciseKind
+from ..models import AiDraftStatus, CopyReason, MailStatus, RevisionStatus, ScorecardStatus, ScoringState, SubmittedBy
 from . import access, errors, limits
 from .admin import bp as admin_bp
 from .api import bp as api_bp
@@ -17,6 +19,8 @@ from .candidate import bp as candidate_bp
 from .hiring import bp as hiring_bp
 from .main import bp as main_bp
 from .review import bp as review_bp
+from .dates import when
+from .forms import field_name
 
 csrf = CSRFProtect()
 
@@ -25,6 +29,11 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = NameConverter
     app.add_template_filter(markdown.render, "markdown")
+    app.add_template_filter(when, "when")
+    app.add_template_global(field_name)
+    # States are compared with their enum in templates too, never with a string.
+    for state in (AiDraftStatus, CopyReason, ExerciseKind, MailStatus, RevisionStatus, ScorecardStatus, ScoringState, SubmittedBy):
+        app.add_template_global(state, state.__name__)
     csrf.init_app(app)
     limits.init_app(app, app.config["ASSESS"])
     access.init_app(app)

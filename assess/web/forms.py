@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from flask import request
 from flask_wtf import FlaskForm
@@ -18,6 +18,19 @@ from ..domain.text import hidden_character_problem, without_nul
 # Row ids, counts and revisions are PostgreSQL integers: 32 bits, signed.
 SMALLEST_INT = -(2**31)
 LARGEST_INT = 2**31 - 1
+
+
+# The fields a form grows per content key: an answer per section, an include box and time limit per
+# exercise, a score, evidence note and signals per dimension.
+FieldKind = Literal["answer", "include", "minutes", "score", "evidence", "signals"]
+
+
+def field_name(kind: FieldKind, key: str) -> str:
+    """The name (and id) of the field of this kind for one content key, e.g. include_a_mini_prd.
+
+    Keys are slugs; a hyphen becomes an underscore, so the name is also a plain HTML id and CSS selector.
+    """
+    return f"{kind}_{key.replace('-', '_')}"
 
 
 class Form(FlaskForm):

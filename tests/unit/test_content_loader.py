@@ -240,6 +240,36 @@ BROKEN: list[tuple[str, Callable[[Path], None], str, str, str]] = [
         EXERCISE_B, "datasets.0", "a cohort chart needs the columns",
     ),
     (
+        "structural check that does not exist",
+        lambda root: edit_front_matter(root / EXERCISE_A, lambda d: d["checks"].append({"check": "spelling"})),
+        EXERCISE_A, "checks.3", "'spelling' found using 'check' does not match any of the expected tags",
+    ),
+    (
+        "structural check with a parameter it does not take",
+        lambda root: edit_front_matter(root / EXERCISE_A, lambda d: d["checks"][0].update(minimum=5)),
+        EXERCISE_A, "checks.0.user_stories.minimum", "not a known field",
+    ),
+    (
+        "structural check with a parameter of the wrong type",
+        lambda root: edit_front_matter(root / EXERCISE_A, lambda d: d["checks"][2].update(min="three")),
+        EXERCISE_A, "checks.2.tracking_events.min", "valid integer",
+    ),
+    (
+        "structural check reading a section the exercise does not have",
+        lambda root: edit_front_matter(root / EXERCISE_A, lambda d: d["checks"][1].update(section="metrics")),
+        EXERCISE_A, "checks", "check 1 (metric_targets): section 'metrics' is not a section of the answer form",
+    ),
+    (
+        "structural check citing a data set the exercise does not have",
+        lambda root: edit_front_matter(root / EXERCISE_B, lambda d: d["checks"][1].update(datasets=["sales"])),
+        EXERCISE_B, "checks", "check 1 (cited_figures): sales not a data set of the exercise",
+    ),
+    (
+        "figures cited from an exercise without data",
+        lambda root: edit_front_matter(root / EXERCISE_A, lambda d: d["checks"].append({"check": "cited_figures"})),
+        EXERCISE_A, "checks", "the exercise has no data variants whose figures could be cited",
+    ),
+    (
         "scale with a gap",
         lambda root: edit_yaml(root / RUBRIC, lambda d: d["scale"]["levels"].pop(2)),
         RUBRIC, "scale", "every score from 1 to 5",

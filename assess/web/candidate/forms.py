@@ -8,7 +8,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from ...content.schema import Exercise
 from ...domain.autosave import answer_length
-from ..forms import LARGEST_INT, BoundedIntegerField, Form, PlainLineText, PlainText, StorableText, drop_nul
+from ..forms import LARGEST_INT, BoundedIntegerField, Form, PlainLineText, PlainText, StorableText, drop_nul, field_name
 
 
 class StartForm(Form):
@@ -26,14 +26,10 @@ class AnswerForm(Form):
     submit = SubmitField("Submit…")
 
 
-def answer_field_name(section_key: str) -> str:
-    return f"answer_{section_key}"
-
-
 def answer_form_class(exercise: Exercise) -> type[AnswerForm]:
     """An AnswerForm with a text area per section of the exercise, limited to its length."""
     fields = {
-        answer_field_name(section.key): TextAreaField(
+        field_name("answer", section.key): TextAreaField(
             section.title,
             validators=[AnswerLength(section.title, section.max_chars)],
             filters=[drop_nul],
@@ -59,7 +55,7 @@ class AnswerLength:
 
 def answers_from(form: AnswerForm, exercise: Exercise) -> dict[str, str]:
     return {
-        section.key: form[answer_field_name(section.key)].data or ""
+        section.key: form[field_name("answer", section.key)].data or ""
         for section in exercise.sections
     }
 

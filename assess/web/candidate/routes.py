@@ -19,6 +19,7 @@ from flask import (
     session,
     url_for,
 )
+from markupsafe import Markup
 from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -34,14 +35,15 @@ from ...services import answering, attempts, links
 from ...services.attempts import StepState
 from .. import charts, limits
 from ..access import fresh_session
+from ..dates import when
 from ..errors import error_answer, json_error
+from ..forms import field_name
 from ..limits import limiter
 from . import bp
 from .forms import (
     AutosaveRequest,
     PreviewRequest,
     StartForm,
-    answer_field_name,
     answer_form_class,
     answers_from,
 )
@@ -149,7 +151,7 @@ def exercise(key: str) -> BaseResponse | str | tuple[str, int]:
     if request.method == "GET":
         stored = attempt.draft.answers if attempt.draft else {}
         for section in exercise.sections:
-            form[answer_field_name(section.key)].data = stored.get(section.key, "")
+            form[field_name("answer", section.key)].data = stored.get(section.key, "")
         form.base_revision.data = attempt.draft.revision if attempt.draft else 0
         form.client_id.data = secrets.token_urlsafe(12)
         return _work_page(attempt, form)
@@ -175,7 +177,7 @@ def exercise(key: str) -> BaseResponse | str | tuple[str, int]:
         return redirect(url_for("candidate.receipt", key=key))
     result = _save_from_form(attempt, form, answers, take_over=bool(form.take_over.data))
     if result.stored:
-        flash(f"Saved at {result.saved_at:%H:%M:%S} UTC.", "success")
+        flash(Markup("Saved at {}.").format(when(result.saved_at, "seconds")), "success")
         return redirect(url_for("candidate.exercise", key=key))
     flash(_verdict_message(result.verdict), "error")
     conflict = result.verdict is SaveVerdict.OTHER_TAB
@@ -206,7 +208,6 @@ def _work_page(attempt: Attempt, form: object, *, conflict: bool = False) -> str
         attempt=attempt,
         exercise=exercise,
         form=form,
-        field_name=answer_field_name,
         deadline=deadline,
         seconds_left=deadline.seconds_left(clock.now()),
         variant=variant,
@@ -267,6 +268,7 @@ def autosave(key: str) -> tuple[Response, int]:
         "saved_at": result.saved_at.isoformat() if result.saved_at else None,
         "seconds_left": deadline.seconds_left(now),
         "deadline_utc": f"{deadline.shown_at:%H:%M}",
+        "deadline_at": deadline.shown_at.isoformat(),
     }
     if verdict in REFUSED_SAVES:
         status, title = REFUSED_SAVES[verdict]

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ...content import ContentLibrary
-from ..forms import ActionForm, BoundedIntegerField, Form, PlainText, drop_nul, row_id
+from ..forms import ActionForm, BoundedIntegerField, Form, PlainText, drop_nul, field_name, row_id
 
 __all__ = ["ActionForm"]
 
@@ -41,22 +41,14 @@ class OpeningForm(Form):
     submit = SubmitField("Create opening")
 
 
-def include_field(key: str) -> str:
-    return f"include_{key.replace('-', '_')}"
-
-
-def minutes_field(key: str) -> str:
-    return f"minutes_{key.replace('-', '_')}"
-
-
 def opening_form_class(library: ContentLibrary) -> type[OpeningForm]:
     fields: dict[str, object] = {}
     for versioned in sorted(library.exercises.values(), key=lambda e: e.content.code):
         exercise = versioned.content
-        fields[include_field(exercise.key)] = BooleanField(
+        fields[field_name("include", exercise.key)] = BooleanField(
             f"{exercise.code}. {exercise.title}", default=True
         )
-        fields[minutes_field(exercise.key)] = BoundedIntegerField(
+        fields[field_name("minutes", exercise.key)] = BoundedIntegerField(
             f"Minutes for {exercise.title}", default=exercise.time_limit_minutes,
             validators=[Optional(), NumberRange(5, 480, "Choose 5 to 480 minutes.")],
         )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, request
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from ... import clock, db
@@ -16,6 +17,7 @@ from ...services import invitations, links, openings
 from .. import actions, limits
 from ..access import current_staff
 from ..actions import Said
+from ..dates import when
 from ..forms import ConfirmForm
 from ..limits import limiter
 from . import bp, current_opening
@@ -109,7 +111,7 @@ def extend_window(candidate_id: int) -> Response:
     def step(candidate: Candidate, form: ExtendWindowForm) -> str:
         invitation = links.extend_window(db.session(), candidate, form.days.data, actor=current_staff(),
                                                now=clock.now())
-        return f"{candidate.name}'s link now works until {invitation.expires_at:%d %B %Y, %H:%M} UTC."
+        return Markup("{}'s link now works until {}.").format(candidate.name, when(invitation.expires_at))
 
     return _on_candidate(candidate_id, ExtendWindowForm(), step)
 

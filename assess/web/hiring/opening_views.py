@@ -9,10 +9,11 @@ from wtforms import SelectChoice
 from ... import clock, db
 from ...content_registry import library
 from ...errors import AppError
+from ...models import AiDraftTiming
 from ...services import links, mail, openings
 from ...services.attempts import StepState, steps
 from ..access import current_staff
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, field_name
 from . import bp, current_opening
 from .common import config
 from .forms import (
@@ -22,8 +23,6 @@ from .forms import (
     ExtendWindowForm,
     InviteForm,
     SettingsForm,
-    include_field,
-    minutes_field,
     opening_form_class,
 )
 
@@ -40,9 +39,9 @@ def new_opening() -> Response | str:
     exercises = sorted(library().exercises.values(), key=lambda e: e.content.code)
     if form.validate_on_submit():
         chosen = [
-            (e.content.key, form[minutes_field(e.content.key)].data or e.content.time_limit_minutes)
+            (e.content.key, form[field_name("minutes", e.content.key)].data or e.content.time_limit_minutes)
             for e in exercises
-            if form[include_field(e.content.key)].data
+            if form[field_name("include", e.content.key)].data
         ]
         settings = openings.OpeningSettings(
             title=form.title.data or "", slug=form.slug.data or "", exercises=chosen,
@@ -61,7 +60,6 @@ def new_opening() -> Response | str:
             return redirect(url_for("hiring.opening", slug=opening.slug))
     return render_template(
         "hiring/new_opening.html", form=form, exercises=exercises,
-        include_field=include_field, minutes_field=minutes_field,
     )
 
 
@@ -112,7 +110,7 @@ def settings() -> Response | str:
         changes = openings.OpeningChanges(
             invitation_valid_days=form.invitation_valid_days.data or found.invitation_valid_days,
             interviewers_per_submission=form.interviewers_per_submission.data or found.interviewers_per_submission,
-            ai_enabled=form.ai_enabled.data, ai_draft_timing=form.ai_draft_timing.data or "after_rating",
+            ai_enabled=form.ai_enabled.data, ai_draft_timing=form.ai_draft_timing.data or AiDraftTiming.AFTER_RATING,
             ai_notice=form.ai_notice.data or "",
             calibration_required=form.calibration_required.data,
             retention_days=form.retention_days.data or found.retention_days,

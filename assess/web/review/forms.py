@@ -8,7 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...content.schema import Scorecard
 from ...domain.scoring import RatingInput, ScorecardInput
-from ..forms import Form, drop_nul
+from ..forms import Form, drop_nul, field_name
 
 
 class CheckboxesField(SelectMultipleField):
@@ -33,31 +33,19 @@ class ReopenForm(Form):
     submit = SubmitField("Reopen scorecard")
 
 
-def score_field(key: str) -> str:
-    return f"score_{key}"
-
-
-def evidence_field(key: str) -> str:
-    return f"evidence_{key}"
-
-
-def signals_field(key: str) -> str:
-    return f"signals_{key}"
-
-
 def scorecard_form_class(content: Scorecard) -> type[ScorecardForm]:
     fields: dict[str, object] = {}
     for scored in content.dimensions:
         key = scored.dimension.key
-        fields[score_field(key)] = RadioField(
+        fields[field_name("score", key)] = RadioField(
             scored.dimension.name,
             choices=[SelectChoice(level.score, f"{level.score} · {level.label}") for level in content.scale.levels],
             coerce=int, validators=[Optional()], validate_choice=True,
         )
-        fields[evidence_field(key)] = TextAreaField(
+        fields[field_name("evidence", key)] = TextAreaField(
             f"Evidence for {scored.dimension.name}", validators=[Optional(), Length(max=4000)], filters=[drop_nul]
         )
-        fields[signals_field(key)] = CheckboxesField(
+        fields[field_name("signals", key)] = CheckboxesField(
             "Signals", choices=[SelectChoice(s.key, s.text) for s in content.signals_for(key)],
             validators=[Optional()],
         )
@@ -73,9 +61,9 @@ def with_recommendations(form: ScorecardForm, content: Scorecard) -> ScorecardFo
 def scorecard_input(form: ScorecardForm, content: Scorecard) -> ScorecardInput:
     ratings = {
         scored.dimension.key: RatingInput(
-            score=form[score_field(scored.dimension.key)].data,
-            evidence=form[evidence_field(scored.dimension.key)].data or "",
-            signals=tuple(form[signals_field(scored.dimension.key)].data or ()),
+            score=form[field_name("score", scored.dimension.key)].data,
+            evidence=form[field_name("evidence", scored.dimension.key)].data or "",
+            signals=tuple(form[field_name("signals", scored.dimension.key)].data or ()),
         )
         for scored in content.dimensions
     }

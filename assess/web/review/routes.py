@@ -13,17 +13,14 @@ from ...errors import AppError, InputError
 from ...models import Assignment, RevisionStatus, ScorecardStatus, ScoringState
 from ...config import Config
 from ...services import ai_drafts, calibration_sessions, revisions, scorecards, worklist
-from ..forms import ActionForm
+from ..forms import ActionForm, field_name
 from ...services.content import exercise_of
 from ..access import current_staff
 from . import bp
 from .forms import (
     ReopenForm,
-    evidence_field,
-    score_field,
     scorecard_form_class,
     scorecard_input,
-    signals_field,
     with_recommendations,
 )
 
@@ -42,9 +39,9 @@ def _fill(form: object, assignment: Assignment) -> None:
     if scorecard is None:
         return
     for rating in scorecard.ratings:
-        form[score_field(rating.dimension_key)].data = rating.score  # type: ignore[index]
-        form[evidence_field(rating.dimension_key)].data = rating.evidence  # type: ignore[index]
-        form[signals_field(rating.dimension_key)].data = list(rating.signals)  # type: ignore[index]
+        form[field_name("score", rating.dimension_key)].data = rating.score  # type: ignore[index]
+        form[field_name("evidence", rating.dimension_key)].data = rating.evidence  # type: ignore[index]
+        form[field_name("signals", rating.dimension_key)].data = list(rating.signals)  # type: ignore[index]
     form.recommendation.data = scorecard.recommendation  # type: ignore[attr-defined]
     form.summary.data = scorecard.summary  # type: ignore[attr-defined]
 
@@ -84,12 +81,6 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
     attempt = found.attempt
     exercise = exercise_of(attempt.exercise_version)
     submission = attempt.submission
-    numbers: frozenset[int] = frozenset()
-    if attempt.data_variant:
-        numbers = frozenset(
-            cell for table in exercise.variant(attempt.data_variant).tables for row in table.rows
-            for cell in row if isinstance(cell, int)
-        )
     peers = scorecards.peers(session, found)
     locked = found.scorecard is not None and found.scorecard.status is ScorecardStatus.SUBMITTED
     return render_template(
@@ -100,7 +91,7 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
         candidate_label=_candidate_label(found),
         exercise=exercise,
         submission=submission,
-        checks=structural_checks(exercise.key, submission.answers, numbers) if submission else [],
+        checks=structural_checks(exercise, submission.answers, attempt.data_variant) if submission else [],
         content=content,
         form=form,
         problems={p.field: p.message for p in problems},
@@ -115,8 +106,7 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
         history=scorecards.history(session, found.scorecard) if found.scorecard else [],
         reopen_form=reopen_form or ReopenForm(),
         action_form=ActionForm(),
-        score_field=score_field, evidence_field=evidence_field, signals_field=signals_field,
-    )
+            )
 
 
 def _ai_context(found: Assignment) -> dict[str, object]:
@@ -228,5 +218,4 @@ def calibration(entry_id: int) -> Response | str | tuple[str, int]:
         sections=calibration_sessions.answer_sections(exercise, benchmark),
         rows=calibration_sessions.reveal_rows(cs, content) if cs.revealed_at and entry.submitted_at else [],
         outcome=calibration_sessions.outcome(entry, calibration_sessions.reference_of(cs)),
-        score_field=score_field, evidence_field=evidence_field, signals_field=signals_field,
-    ), status
+            ), status

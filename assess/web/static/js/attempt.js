@@ -63,8 +63,8 @@
     stateBox.textContent = text;
   }
 
-  function clock(date) {
-    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  function clock(iso) {
+    return window.LocalTime.text(iso, "seconds");
   }
 
   // -- a copy in this browser per tab, so closing a tab while offline loses nothing -------------
@@ -195,7 +195,7 @@
   }
 
   function handle(status, body, sent) {
-    if (typeof body.seconds_left === "number") countdown.sync(body.seconds_left, body.deadline_utc);
+    if (typeof body.seconds_left === "number") countdown.sync(body.seconds_left, body.deadline_at);
     if (status === 200 && body.status === "accepted") {
       revision = body.revision;
       baseField.value = String(revision);
@@ -205,7 +205,7 @@
       var same = JSON.stringify(sent) === JSON.stringify(answers());
       dirty = !same;
       keepLocally(dirty);
-      show(dirty ? "pending" : "saved", (dirty ? "Saved earlier text at " : "Saved ") + clock(new Date(body.saved_at)));
+      show(dirty ? "pending" : "saved", (dirty ? "Saved earlier text at " : "Saved ") + clock(body.saved_at));
       if (dirty) { clearTimeout(timer); timer = setTimeout(save, SAVE_DELAY_MS); }
       return;
     }
@@ -340,12 +340,12 @@
     }
     tick();
     setInterval(tick, 1000);
-    var label = box.querySelector(".timer-label");
+    var until = box.querySelector(".timer-label time");
     return {
       // The server's figures after every save, so added time shows at once, without a reload.
-      sync: function (secondsLeft, deadlineUtc) {
+      sync: function (secondsLeft, deadlineAt) {
         endsAt = performance.now() + secondsLeft * 1000;
-        if (deadlineUtc && label) label.textContent = "left · until " + deadlineUtc + " UTC";
+        if (deadlineAt && until) window.LocalTime.set(until, deadlineAt);
       }
     };
   })();
