@@ -19,7 +19,7 @@ from assess.content_registry import library
 from assess.db import utcnow
 from assess.models import Opening
 from assess.services import demo, invitations
-from tests.conftest import make_config
+from tests.support.app import make_config
 
 CHROMIUM = os.environ.get("ASSESS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -15,8 +15,10 @@ from assess.content_registry import library
 from assess.models import ApiToken, AuditEvent, OutboundEmail, Opening, Role, User
 from assess.services import api_tokens, demo, results
 from assess.web.api.openapi import document
-from tests.conftest import Factory, FrozenClock, csrf_token, sign_in_session
-from tests.integration.test_mail_smtp import Inbox, free_port, smtp  # noqa: F401  (smtp is a fixture)
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
+from tests.support.web import csrf_token, sign_in_session
+from tests.support.mail import Inbox, free_port
 
 ALL_SCOPES = list(api_tokens.SCOPES)
 

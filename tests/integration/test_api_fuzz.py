@@ -19,7 +19,8 @@ from assess.content_registry import library
 from assess.models import Opening, Role
 from assess.services import api_tokens, demo
 from assess.web.api.openapi import document
-from tests.conftest import Factory, FrozenClock
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from assess.models import AuditEvent, Role, User
 from assess.services import audit
-from tests.conftest import Factory, sign_in_session
+from tests.support.factories import Factory
+from tests.support.web import sign_in_session
 
 
 @pytest.fixture

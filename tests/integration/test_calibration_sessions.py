@@ -10,9 +10,12 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from assess.domain.scoring import passes_calibration
-from assess.models import Opening, Role, User
+from assess.models import Opening, Role
 from assess.services import calibration_sessions, openings, scoring
-from tests.conftest import sign_in_session as sign_in, Factory, FrozenClock, csrf_token
+from assess.errors import Conflict, InputError
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
+from tests.support.web import csrf_token, sign_in_session as sign_in
 
 D = "d-writing-sample"
 
@@ -80,7 +83,7 @@ def test_an_opening_can_require_a_pass_before_scoring_candidates(
         invitation_valid_days=14, interviewers_per_submission=1, ai_enabled=False, ai_draft_timing="after_rating",
         ai_notice="", calibration_required=True), actor=setup["manager"])
     attempt = make.submission(opening, D, "meets")
-    with pytest.raises(Exception, match="has not passed a calibration session"):
+    with pytest.raises(Conflict, match="has not passed a calibration session"):
         scoring.assign(db_session, opening, attempt.id, setup["ada"].id, due_at=None, actor=setup["manager"],
                        now=clock.now)
     cs = calibration_sessions.create(db_session, make.library, opening, f"{D}/meets", actor=setup["manager"],
@@ -98,7 +101,7 @@ def test_an_opening_can_require_a_pass_before_scoring_candidates(
 
 def test_a_benchmark_outside_the_opening_is_refused(setup: dict[str, Any], db_session: Session, make: Factory,
                                                    clock: FrozenClock) -> None:
-    with pytest.raises(Exception, match="Choose one of the benchmark answers"):
+    with pytest.raises(InputError, match="Choose one of the benchmark answers"):
         calibration_sessions.create(db_session, make.library, setup["opening"], "d-writing-sample/nonexistent",
                                     actor=setup["manager"], now=clock.now)
 
@@ -151,7 +154,7 @@ def test_a_session_reveals_only_once_everyone_has_scored_unless_revealed_now_wit
     ada, ben = entries[setup["ada"].id], entries[setup["ben"].id]
     content = make.library.scorecard(D).content
     calibration_sessions.submit(db_session, content, ada, dict(reference), now=clock.now)
-    with pytest.raises(Exception, match=r"1 interviewer\(s\) have not scored yet \(Ben Rater\)"):
+    with pytest.raises(Conflict, match=r"1 interviewer\(s\) have not scored yet \(Ben Rater\)"):
         calibration_sessions.reveal(db_session, cs, actor=setup["manager"], now=clock.now)
     sign_in(client, setup["manager"])
     page = f"/hiring/openings/{opening.slug}/calibration"
@@ -178,7 +181,7 @@ def test_a_session_reveals_only_once_everyone_has_scored_unless_revealed_now_wit
     assert ben.submitted_at is None and ben.scores == {}
     # Not a fail: a later session Ben scores is enough to be given candidates' work.
     attempt = make.submission(opening, D, "meets")
-    with pytest.raises(Exception, match="has not passed a calibration session"):
+    with pytest.raises(Conflict, match="has not passed a calibration session"):
         scoring.assign(db_session, opening, attempt.id, setup["ben"].id, due_at=None, actor=setup["manager"],
                        now=clock.now)
     again = calibration_sessions.create(db_session, make.library, opening, f"{D}/meets", actor=setup["manager"],

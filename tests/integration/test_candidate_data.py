@@ -36,10 +36,12 @@ from assess.models import (
     Submission,
     User,
 )
-from assess.services import attempts, candidate_data, results, scoring
-from tests.conftest import Factory, FrozenClock, csrf_token, make_config, sign_in_session
-from tests.integration.test_candidate_journey import autosave, open_link, start, submit_form
-from tests.integration.test_scoring import A_DIMENSIONS, form_data
+from assess.services import attempts, candidate_data, results
+from assess.errors import Conflict
+from tests.support.app import FrozenClock, make_config
+from tests.support.factories import Factory
+from tests.support.web import csrf_token, sign_in_session
+from tests.support.web import A_DIMENSIONS, autosave, form_data, open_link, start, submit_form
 
 NAME, EMAIL = "Zelda Marchetti", "zelda.marchetti@example.net"
 TRACES = ("Zelda", "Marchetti", "zelda.marchetti")
@@ -84,8 +86,7 @@ def through_the_whole_process(app: Flask, make: Factory, db_session: Session, pe
     autosave(browser, client_id="tab-second-1", answers={"problem_statement": f"{NAME}, from a second tab."})
     submit_form(browser, problem_statement=f"Written by {NAME} ({EMAIL}). Approvals take four days.")
     attempt = db_session.scalars(select(Attempt).where(Attempt.candidate_id == candidate.id)).one()
-    made = scoring.assign(db_session, opening, attempt.id, people["interviewer"].id, due_at=None,
-                          actor=people["manager"], now=clock.now)
+    made = make.assignment(attempt, people["interviewer"], people["manager"], now=clock.now)
     reviewer = app.test_client()
     sign_in_session(reviewer, people["interviewer"])
     url = f"/review/assignments/{made.id}"
@@ -157,7 +158,7 @@ def test_erasure_keeps_anonymous_scores_the_decision_and_a_tombstone(
     assert all(invitation.revoked_at is not None for invitation in candidate.invitations)
     still_counted = results.submitted_scorecards(db_session, candidate.opening)
     assert [card.assignment.attempt.candidate_id for card in still_counted] == [candidate.id]
-    with pytest.raises(Exception, match="already erased"):
+    with pytest.raises(Conflict, match="already erased"):
         candidate_data.erase(db_session, candidate, actor=people["admin"], reason="Again", now=clock.now)
 
 

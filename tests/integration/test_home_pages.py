@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from assess.content_registry import library
 from assess.models import Role
 from assess.services import demo
-from tests.conftest import Auth, Factory
+from tests.support.factories import Factory
+from tests.support.web import Auth
 
 
 def seed(app: Flask, db_session: Session) -> None:

@@ -24,8 +24,10 @@ from assess import create_app, migrate
 from assess.db import get_database, make_engine
 from assess.models import Candidate, Invitation, Opening, OutboundEmail, Role
 from assess.services import api_tokens, invitations
-from tests.conftest import POSTGRES_ENV, Factory, csrf_token, make_config, sign_in_session
-from tests.integration.test_mail_smtp import Inbox, free_port
+from tests.support.app import make_config, POSTGRES_ENV
+from tests.support.factories import Factory
+from tests.support.web import csrf_token, sign_in_session
+from tests.support.mail import Inbox, free_port
 
 SCHEMA = "invitation_races"
 

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from assess.cli import invite_command, sweep_command
 from assess.models import Candidate, Invitation, Opening, OutboundEmail, Role
-from tests.conftest import Auth, Factory, FrozenClock, csrf_token
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
+from tests.support.web import Auth, csrf_token
 
 LINK = re.compile(r"http\S+/c/start/(\S+)")
 

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 from assess import create_app
 from assess.db import Database
 from assess.models import OutboundEmail, Role
-from tests.conftest import Auth, Factory, csrf_token, make_config, sign_in_session
+from tests.support.app import make_config
+from tests.support.factories import Factory
+from tests.support.web import Auth, csrf_token, sign_in_session
 
 REDIS_ENV = "ASSESS_TEST_REDIS_URL"
 

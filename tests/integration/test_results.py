@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from assess.content_registry import library
 from assess.models import AuditEvent, Candidate, Decision, Opening, Role, User
 from assess.services import demo, openings, results, scoring
-from tests.conftest import Auth, Factory, FrozenClock, csrf_token
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
+from tests.support.web import Auth, csrf_token
 
 
 @pytest.fixture

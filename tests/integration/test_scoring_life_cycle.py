@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assess.domain.scoring import RatingInput, ScorecardInput
 from assess.errors import Conflict
 from assess.models import (
     Assignment,
@@ -19,63 +16,16 @@ from assess.models import (
     Rating,
     RevisionRequest,
     RevisionStatus,
-    Role,
     ScorecardStatus,
     ScoringState,
     User,
 )
 from assess.services import openings, results, scoring
-from tests.conftest import Factory, FrozenClock, csrf_token, sign_in_session as sign_in
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
+from tests.support.web import ask_to_reopen, confirm, csrf_token, post_scores, sign_in_session as sign_in
 
 A = "a-mini-prd"
-A_DIMENSIONS = ("problem_framing", "requirements_quality", "analytics_measurement", "communication",
-                "customer_empathy")
-
-
-@pytest.fixture
-def team(make: Factory) -> dict[str, User]:
-    return {
-        "manager": make.user(Role.HIRING_MANAGER, name="Hana Manager"),
-        "priya": make.user(Role.INTERVIEWER, name="Priya Interviewer"),
-        "tom": make.user(Role.INTERVIEWER, name="Tom Interviewer"),
-        "lena": make.user(Role.INTERVIEWER, name="Lena Interviewer"),
-    }
-
-
-@pytest.fixture
-def work(make: Factory, team: dict[str, User], clock: FrozenClock) -> Attempt:
-    opening = make.opening(team["manager"], title="APM life cycle")
-    return make.submission(opening, A, "meets", name="Quinn Secretname", email="quinn.secret@example.net")
-
-
-def assign(db_session: Session, attempt: Attempt, who: User, manager: User, now: Any) -> Assignment:
-    return scoring.assign(db_session, attempt.candidate.opening, attempt.id, who.id, due_at=None, actor=manager,
-                          now=now)
-
-
-def rate(db_session: Session, make: Factory, assignment: Assignment, value: int, submit: bool = True) -> None:
-    scoring.save(db_session, make.library, assignment,
-                 ScorecardInput({k: RatingInput(value, "Points at the funnel.") for k in A_DIMENSIONS}, "yes"),
-                 submit=submit, actor=assignment.interviewer, now=make.now())
-
-
-def post_scores(client: FlaskClient, assignment: Assignment, value: int, submit: bool = True) -> Any:
-    url = f"/review/assignments/{assignment.id}"
-    data: dict[str, Any] = {"csrf_token": csrf_token(client, url), "summary": "A summary.", "recommendation": "yes",
-                            "submit" if submit else "save": "y"}
-    for key in A_DIMENSIONS:
-        data[f"score_{key}"] = str(value)
-        data[f"evidence_{key}"] = "Points at the funnel."
-    return client.post(url, data=data)
-
-
-def ask_to_reopen(client: FlaskClient, assignment: Assignment, reason: str = "I misread the tracking plan.") -> Any:
-    url = f"/review/assignments/{assignment.id}"
-    return client.post(f"{url}/reopen", data={"csrf_token": csrf_token(client, url), "reason": reason})
-
-
-def confirm(client: FlaskClient, url: str, **extra: str) -> Any:
-    return client.post(url, data={"csrf_token": csrf_token(client, url), "confirm": "yes"} | extra)
 
 
 def scores_of(db_session: Session, assignment: Assignment) -> dict[str, tuple[int | None, int | None]]:
@@ -88,9 +38,9 @@ def scores_of(db_session: Session, assignment: Assignment) -> dict[str, tuple[in
 
 
 def test_closing_asks_for_confirmation_first_and_an_unconfirmed_post_changes_nothing(
-    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
-    assign(db_session, work, team["priya"], team["manager"], clock.now)
+    make.assignment(work, team["priya"], team["manager"], now=clock.now)
     opening = work.candidate.opening
     sign_in(client, team["manager"])
     base = f"/hiring/openings/{opening.slug}/scoring"
@@ -117,11 +67,11 @@ def test_once_closed_nobody_starts_saves_submits_or_reopens_a_scorecard(
     state: ScoringState, work: Attempt, team: dict[str, User], app: Flask, db_session: Session,
     clock: FrozenClock, make: Factory,
 ) -> None:
-    unstarted = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    drafted = assign(db_session, work, team["tom"], team["manager"], clock.now)
-    submitted = assign(db_session, work, team["lena"], team["manager"], clock.now)
-    rate(db_session, make, drafted, 3, submit=False)
-    rate(db_session, make, submitted, 4)
+    unstarted = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    drafted = make.assignment(work, team["tom"], team["manager"], now=clock.now)
+    submitted = make.assignment(work, team["lena"], team["manager"], now=clock.now)
+    make.scorecard(drafted, 3, submit=False)
+    make.scorecard(submitted, 4)
     opening = work.candidate.opening
     openings.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
     if state is ScoringState.UNBLINDED:
@@ -149,18 +99,19 @@ def test_once_closed_nothing_is_assigned_and_no_reminder_goes_out(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock,
     make: Factory,
 ) -> None:
-    waiting = assign(db_session, work, team["priya"], team["manager"], clock.now)
+    waiting = make.assignment(work, team["priya"], team["manager"], now=clock.now)
     opening = work.candidate.opening
     more = make.submission(opening, "d-writing-sample")
     openings.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
     openings.unblind(db_session, opening, actor=team["manager"], now=clock.now)
     for attempt in (work, more):
         with pytest.raises(Conflict, match="nobody can be assigned any more"):
-            assign(db_session, attempt, team["tom"], team["manager"], clock.now)
+            scoring.assign(db_session, opening, attempt.id, team["tom"].id, due_at=None, actor=team["manager"],
+                           now=clock.now)
     with pytest.raises(Conflict, match="nobody can be assigned"):
         scoring.auto_assign(db_session, make.library, opening, actor=team["manager"], now=clock.now)
     with pytest.raises(Conflict, match="reminders are no longer sent"):
-        scoring.remind(db_session, app_config(make), opening, waiting, actor=team["manager"], now=clock.now)
+        scoring.remind(db_session, make.config, opening, waiting, actor=team["manager"], now=clock.now)
     clock.advance(days=5)
     sign_in(client, team["manager"])
     base = f"/hiring/openings/{opening.slug}/scoring"
@@ -177,19 +128,15 @@ def test_once_closed_nothing_is_assigned_and_no_reminder_goes_out(
     assert db_session.scalars(select(Assignment)).all() == [waiting]
 
 
-def app_config(make: Factory) -> Any:
-    return make.app.config["ASSESS"]
-
-
 # -- reopening once others' ratings were visible ---------------------------------------------------
 
 
 def test_reopening_after_seeing_the_others_waits_for_the_managers_approval_and_is_marked(
     work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, make: Factory,
 ) -> None:
-    mine = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    theirs = assign(db_session, work, team["tom"], team["manager"], clock.now)
-    rate(db_session, make, theirs, 2)
+    mine = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    theirs = make.assignment(work, team["tom"], team["manager"], now=clock.now)
+    make.scorecard(theirs, 2)
     priya = app.test_client()
     sign_in(priya, team["priya"])
     post_scores(priya, mine, 4)
@@ -219,8 +166,8 @@ def test_reopening_after_seeing_the_others_waits_for_the_managers_approval_and_i
     assert ">revised</span>" in manager.get(f"{base}?view=all").get_data(as_text=True)
     candidate = manager.get(f"/hiring/openings/{work.candidate.opening.slug}/candidates/{work.candidate_id}")
     assert "revised after seeing others' ratings" in candidate.get_data(as_text=True)
-    lena = assign(db_session, work, team["lena"], team["manager"], clock.now)
-    rate(db_session, make, lena, 3)
+    lena = make.assignment(work, team["lena"], team["manager"], now=clock.now)
+    make.scorecard(lena, 3)
     peers = app.test_client()
     sign_in(peers, team["lena"])
     assert "Priya Interviewer" in (shown := peers.get(f"/review/assignments/{lena.id}").get_data(as_text=True))
@@ -236,9 +183,9 @@ def test_reopening_after_seeing_the_others_waits_for_the_managers_approval_and_i
 def test_a_refused_request_leaves_the_scorecard_as_submitted_and_tells_the_interviewer_why(
     work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, make: Factory,
 ) -> None:
-    mine = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    rate(db_session, make, assign(db_session, work, team["tom"], team["manager"], clock.now), 2)
-    rate(db_session, make, mine, 4)
+    mine = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    make.scorecard(make.assignment(work, team["tom"], team["manager"], now=clock.now), 2)
+    make.scorecard(mine, 4)
     outcome = scoring.reopen(db_session, mine, "I would like to match Tom.", actor=team["priya"], now=clock.now)
     assert outcome.request is not None
     scoring.decide_revision(db_session, mine.attempt.candidate.opening, mine, approve=False,
@@ -259,9 +206,9 @@ def test_a_refused_request_leaves_the_scorecard_as_submitted_and_tells_the_inter
 def test_closing_lets_waiting_requests_lapse(
     work: Attempt, team: dict[str, User], db_session: Session, clock: FrozenClock, make: Factory,
 ) -> None:
-    mine = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    rate(db_session, make, assign(db_session, work, team["tom"], team["manager"], clock.now), 2)
-    rate(db_session, make, mine, 4)
+    mine = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    make.scorecard(make.assignment(work, team["tom"], team["manager"], now=clock.now), 2)
+    make.scorecard(mine, 4)
     request = scoring.reopen(db_session, mine, "I would like another look.", actor=team["priya"],
                              now=clock.now).request
     opening = mine.attempt.candidate.opening
@@ -277,12 +224,12 @@ def test_closing_lets_waiting_requests_lapse(
 def test_a_reopen_before_anyone_elses_score_was_visible_needs_no_approval(
     work: Attempt, team: dict[str, User], db_session: Session, clock: FrozenClock, make: Factory,
 ) -> None:
-    mine = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    rate(db_session, make, mine, 4)
-    assign(db_session, work, team["tom"], team["manager"], clock.now)
+    mine = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    make.scorecard(mine, 4)
+    make.assignment(work, team["tom"], team["manager"], now=clock.now)
     done = scoring.reopen(db_session, mine, "I misread the tracking plan.", actor=team["priya"], now=clock.now)
     assert done.request is None and done.scorecard.status is ScorecardStatus.DRAFT
-    rate(db_session, make, mine, 3)
+    make.scorecard(mine, 3)
     assert set(scores_of(db_session, mine).values()) == {(3, 4)}
     assert not db_session.get(Assignment, mine.id).scorecard.revised
 
@@ -297,12 +244,12 @@ def test_results_rank_on_first_submitted_ratings_unless_the_revised_ones_are_ask
     attempts = [make.submission(opening, A, level) for level in ("weak", "meets", "strong")]
     for attempt, base in zip(attempts, (2, 3, 4), strict=True):
         for who in ("priya", "tom"):
-            rate(db_session, make, assign(db_session, attempt, team[who], team["manager"], clock.now), base)
+            make.scorecard(make.assignment(attempt, team[who], team["manager"], now=clock.now), base)
     changed = next(a for a in db_session.scalars(select(Assignment).where(Assignment.attempt_id == attempts[0].id))
                    if a.interviewer_id == team["priya"].id)
     scoring.reopen(db_session, changed, "I want to lift this one a lot.", actor=team["priya"], now=clock.now)
     scoring.decide_revision(db_session, opening, changed, approve=True, note="", actor=team["manager"], now=clock.now)
-    rate(db_session, make, changed, 5)
+    make.scorecard(changed, 5)
 
     def first_scores(ratings: str) -> set[int | None]:
         cards = results.scored_cards(db_session, opening, ratings)

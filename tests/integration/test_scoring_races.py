@@ -26,7 +26,9 @@ from assess import create_app, migrate
 from assess.db import get_database, make_engine
 from assess.models import Assignment, AuditEvent, Role, Scorecard, ScorecardStatus
 from assess.services import scoring
-from tests.conftest import POSTGRES_ENV, Factory, csrf_token, make_config, sign_in_session
+from tests.support.app import make_config, POSTGRES_ENV
+from tests.support.factories import Factory
+from tests.support.web import csrf_token, sign_in_session
 
 A = "a-mini-prd"
 A_DIMENSIONS = ("problem_framing", "requirements_quality", "analytics_measurement", "communication",

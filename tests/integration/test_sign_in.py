@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from assess import create_app
 from assess.models import AuditEvent, Role, StaffSession, User
 from assess.services import users
-from tests.conftest import TEST_PASSWORD, Auth, Factory, FrozenClock, csrf_token, make_config
+from tests.support.app import FrozenClock, make_config
+from tests.support.factories import Factory, TEST_PASSWORD
+from tests.support.web import Auth, csrf_token
 
 HOME_BY_ROLE = {
     Role.ADMIN: "/admin/",
@@ -224,7 +226,7 @@ def test_next_only_leads_to_this_site(make: Factory, auth: Auth, client: FlaskCl
     user = make.user(Role.HIRING_MANAGER)
     token_page = client.get("/auth/login?next=//evil.example/")
     assert token_page.status_code == 200
-    from tests.conftest import csrf_token
+    from tests.support.web import csrf_token
 
     response = client.post(
         "/auth/login?next=//evil.example/",
@@ -234,7 +236,7 @@ def test_next_only_leads_to_this_site(make: Factory, auth: Auth, client: FlaskCl
 
 
 def test_next_returns_to_the_page_that_asked_for_sign_in(make: Factory, client: FlaskClient) -> None:
-    from tests.conftest import csrf_token
+    from tests.support.web import csrf_token
 
     user = make.user(Role.ADMIN)
     response = client.post(

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from assess.markdown import render
 from assess.models import AiDraft, AiDraftStatus, Role
 from assess.services import attempts, scoring
-from tests.conftest import TEST_PASSWORD, Auth, Factory, FrozenClock, csrf_token
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory, TEST_PASSWORD
+from tests.support.web import Auth, csrf_token
 from tests.support.xss import PAYLOADS, executable_content
 
 A = "a-mini-prd"
@@ -39,8 +41,7 @@ def test_payloads_stay_inert_on_the_receipt_the_scoring_page_the_ai_panel_and_th
     attempt = attempts.start(db_session, make.library, invited.candidate, A, now=clock.now)
     attempts.submit(db_session, app.config["ASSESS"], attempt, answers=answers, now=clock.now)
     interviewer = make.user(Role.INTERVIEWER)
-    assignment = scoring.assign(db_session, opening, attempt.id, interviewer.id, due_at=None,
-                                actor=opening.hiring_manager, now=clock.now)
+    assignment = make.assignment(attempt, interviewer, now=clock.now)
     content = make.library.scorecard(A).content
     from assess.domain.scoring import RatingInput, ScorecardInput
 

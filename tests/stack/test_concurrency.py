@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.stack.conftest import Browser
+from tests.support.http import Browser
 
 OPENING = "/hiring/openings/apm-growth"
 TAKE_HOMES = ("a-mini-prd", "b-analytics", "d-writing-sample")
