@@ -27,10 +27,12 @@ from sqlalchemy.orm import Session
 
 from assess import create_app, migrate
 from assess.config import Config
+from assess.content import ContentLibrary
 from assess.db import Database, get_database, make_engine
 from assess.models import Attempt, Role, User
 from assess.services import users
 from tests.support.app import POSTGRES_ENV, FrozenClock, make_config
+from tests.support.content import edited_library
 from tests.support.factories import Factory
 from tests.support.mail import Inbox, free_port
 from tests.support.web import Auth
@@ -135,6 +137,24 @@ def clock(app: Flask) -> FrozenClock:
     frozen = FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     app.extensions["assess.clock"] = frozen
     return frozen
+
+
+# -- content -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def publish(app: Flask, tmp_path: Path) -> Callable[[str, str, str], ContentLibrary]:
+    """Serve a new version of the content: publish(path, old, new) edits one file of a copy and loads it.
+
+    The app serves the edited library from then on, as after a deploy of the change; what was
+    stored before keeps the version it was made against.
+    """
+    def edit(path: str, old: str, new: str) -> ContentLibrary:
+        library = edited_library(tmp_path / f"content-{len(list(tmp_path.glob('content-*')))}", path, old, new)
+        app.extensions["assess.content"] = library
+        return library
+
+    return edit
 
 
 # -- factories -------------------------------------------------------------------

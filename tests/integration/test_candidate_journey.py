@@ -164,7 +164,7 @@ def test_starting_is_an_explicit_post_and_happens_once(
 
 
 def test_an_attempt_keeps_the_exact_content_version_it_was_started_on(
-    candidate: FlaskClient, invited: Any, db_session: Session, make: Factory
+    candidate: FlaskClient, invited: Any, db_session: Session, make: Factory, publish: Any
 ) -> None:
     start(candidate)
     attempt = attempt_of(db_session, invited)
@@ -172,6 +172,18 @@ def test_an_attempt_keeps_the_exact_content_version_it_was_started_on(
     assert attempt.exercise_version.content_hash == make.library.exercise(A).content_hash
     limit = next(e.time_limit_minutes for e in invited.candidate.opening.exercises if e.exercise_key == A)
     assert attempt.deadline_at == attempt.started_at + timedelta(minutes=limit)
+    started_on = attempt.exercise_version.content_hash
+    # The brief is edited and the new version served while Robin is still at work.
+    edited = publish(f"exercises/{A}/exercise.md", "No outside research is needed.",
+                     "No outside research is needed. THIS SENTENCE IS NEW IN THE SECOND VERSION.")
+    assert edited.exercise(A).content_hash != started_on
+    page = candidate.get(f"/c/exercises/{A}").get_data(as_text=True)
+    assert "No outside research is needed." in page
+    assert "THIS SENTENCE IS NEW IN THE SECOND VERSION" not in page
+    assert attempt_of(db_session, invited).exercise_version.content_hash == started_on
+    newcomer = make.attempt(invited.candidate.opening)
+    assert newcomer.exercise_version.content_hash == edited.exercise(A).content_hash
+    assert newcomer.exercise_version.id != attempt.exercise_version.id
 
 
 def test_the_exercise_page_shows_the_brief_a_field_per_section_and_the_time_left(
