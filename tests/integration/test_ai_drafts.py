@@ -12,11 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from assess.models import AiDraft, AiDraftStatus, Assignment, Role, Scorecard, User
+from assess.models import AiDraft, AiDraftStatus, Assignment, Role, Scorecard, ScorecardStatus, User
 from assess.services import ai_drafts, attempts
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
-from tests.support.web import csrf_token, sign_in_session as sign_in
+from tests.support.web import csrf_token, score, sign_in_session as sign_in
 from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft
 from tests.support.openai_server import ScriptedOpenAI
 
@@ -123,12 +123,17 @@ def _new_request(db_session: Session, ai_app: Flask, assignment: Assignment) -> 
 
 
 def test_a_fabricated_quote_is_dropped_and_the_score_shown_as_unsupported(
-    server: ScriptedOpenAI, ai_app: Flask, assignment: Assignment, db_session: Session
+    server: ScriptedOpenAI, ai_app: Flask, assignment: Assignment, db_session: Session, client: FlaskClient,
+    interviewer: User,
 ) -> None:
     server.reply(good_draft(quote="The candidate promises a complete permissions model"))
     draft = make_draft(db_session, ai_app, assignment)
     item = draft.result["dimensions"]["problem_framing"]
     assert item["evidence"] == [] and item["dropped"] == 1 and item["supported"] is False
+    sign_in(client, interviewer)
+    panel = client.get(f"/review/assignments/{assignment.id}/ai-draft").get_data(as_text=True)
+    assert "unsupported: no quote found in the submission" in panel
+    assert "complete permissions model" not in panel
 
 
 def test_quotes_match_despite_spacing_and_markdown(
@@ -226,6 +231,9 @@ def test_when_the_aid_is_off_the_page_says_how_to_turn_it_on_and_scoring_works(
     assert "The AI aid is not set up on this server" in page and "ASSESS_AI_MODEL" in page
     app.config["ASSESS"] = app.config["ASSESS"].with_overrides({"ai_api_key": "k", "ai_model": "m"})
     assert "The AI aid is off for this opening" in client.get(f"/review/assignments/{made.id}").get_data(as_text=True)
+    assert score(client, made, 3).status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Assignment, made.id).scorecard.status is ScorecardStatus.SUBMITTED
 
 
 def test_the_interviewer_asks_on_the_page_and_sees_the_draft_labelled_without_it_filling_the_form(

@@ -41,11 +41,14 @@ def test_a_hiring_manager_does_not_see_another_managers_openings(
 
 
 def test_an_admin_sees_every_opening(
-    app: Flask, db_session: Session, auth: Auth, client: FlaskClient
+    app: Flask, db_session: Session, auth: Auth, client: FlaskClient, make: Factory
 ) -> None:
     seed(app, db_session)
+    make.opening(title="APM, Platform")  # another hiring manager's
     auth.login("admin@example.com", demo.DEMO_PASSWORD)
-    assert "APM, Growth" in client.get("/hiring/").get_data(as_text=True)
+    page = client.get("/hiring/").get_data(as_text=True)
+    assert "APM, Growth" in page
+    assert "APM, Platform" in page
 
 
 def test_an_interviewer_with_nothing_assigned_sees_an_empty_queue(

@@ -72,11 +72,12 @@ def test_bad_credentials_get_one_clear_message(
     assert client.get("/review/").status_code == 302
 
 
-def test_a_disabled_account_cannot_sign_in(make: Factory, db_session: Session, auth: Auth) -> None:
+def test_a_disabled_account_cannot_sign_in(make: Factory, db_session: Session, auth: Auth, client: FlaskClient) -> None:
     user = make.user()
     users.set_active(db_session, email=user.email, active=False)
     response = auth.login(user.email)
     assert "do not match an active account" in response.get_data(as_text=True)
+    assert client.get("/review/").status_code == 302  # sent to sign in: no session was started
 
 
 def test_disabling_an_account_ends_its_sessions(
@@ -213,10 +214,14 @@ def test_sign_out_needs_a_post_with_csrf_and_ends_the_session(
     ],
 )
 def test_roles_are_enforced_on_every_page(
-    role: Role, forbidden: list[str], make: Factory, auth: Auth, client: FlaskClient
+    role: Role, forbidden: list[str], make: Factory, auth: Auth, client: FlaskClient, app: Flask
 ) -> None:
     auth.login(make.user(role).email)
-    for path in forbidden:
+    # Every page of those areas that needs no object's id (the authorisation matrix takes the rest).
+    pages = sorted({rule.rule for rule in app.url_map.iter_rules()
+                    if "GET" in (rule.methods or ()) and not rule.arguments and rule.rule.startswith(tuple(forbidden))})
+    assert set(forbidden) <= set(pages)
+    for path in pages:
         response = client.get(path)
         assert response.status_code == 403, path
         assert "does not have access" in response.get_data(as_text=True)

@@ -146,6 +146,11 @@ def test_a_switched_off_webhook_and_unchosen_events_get_nothing(
                 data={"csrf_token": csrf_token(client, "/admin/webhooks"), "confirm": "y"})
     make.submission(make.opening())
     assert db_session.scalars(select(WebhookDelivery)).all() == []
+    # The same hand-in does reach a webhook that is on and chose the event, so the silence above is the rule's.
+    listening, _ = webhooks.create_endpoint(db_session, url="https://c.example.com/h",
+                                            events=["submission.received"], actor=admin, now=clock.now)
+    make.submission(make.opening())
+    assert [d.endpoint_id for d in db_session.scalars(select(WebhookDelivery))] == [listening.id]
 
 
 @pytest.mark.parametrize(("url", "events", "words"), [

@@ -72,13 +72,15 @@ def test_payloads_stay_inert_on_the_receipt_the_scoring_page_the_ai_panel_and_th
 
 
 def test_every_page_carries_the_security_headers(client: FlaskClient) -> None:
-    response = client.get("/auth/login")
-    policy = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
-    assert "unsafe-inline" not in policy
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "same-origin"
-    assert response.headers["Cache-Control"] == "no-store"
+    # A form, a page that is not there, a JSON answer, a refused candidate page, a refused API call.
+    for path in ("/auth/login", "/no-such-page", "/healthz", "/c/", "/api/v1/openings"):
+        response = client.get(path)
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+        assert "unsafe-inline" not in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert response.headers["Referrer-Policy"] == "same-origin", path
+        assert response.headers["Cache-Control"] == "no-store", path
 
 
 def test_an_oversized_request_gets_a_clear_413(client: FlaskClient) -> None:
