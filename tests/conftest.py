@@ -13,6 +13,7 @@ from one another.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from assess import create_app, migrate
@@ -137,6 +139,30 @@ def clock(app: Flask) -> FrozenClock:
     frozen = FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     app.extensions["assess.clock"] = frozen
     return frozen
+
+
+@pytest.fixture
+def own_schema_url() -> Iterator[str]:
+    """A freshly migrated schema of its own in the PostgreSQL test database, dropped afterwards.
+
+    The rolled-back fixtures share one connection, so they cannot show a race; tests of races
+    commit for real, from several connections, here.
+    """
+    url = os.environ.get(POSTGRES_ENV, "")
+    if not url:
+        pytest.skip(f"the race tests need PostgreSQL ({POSTGRES_ENV}); SQLite has no concurrent writers")
+    schema = f"race_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    own = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(own)
+        yield own
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 # -- content -------------------------------------------------------------------------

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from assess.models import AiDraft, AiDraftStatus, Assignment, Role, Scorecard, ScorecardStatus, User
 from assess.services import ai_drafts, attempts
+from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
-from tests.support.web import csrf_token, score, sign_in_session as sign_in
-from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft
 from tests.support.openai_server import ScriptedOpenAI
+from tests.support.web import csrf_token, score, sign_in_session as sign_in
 
 A = "a-mini-prd"
 @pytest.fixture

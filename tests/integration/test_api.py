@@ -17,8 +17,8 @@ from assess.services import api_tokens, demo, results
 from assess.web.api.openapi import document
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
-from tests.support.web import csrf_token, sign_in_session
 from tests.support.mail import Inbox, free_port
+from tests.support.web import csrf_token, sign_in_session
 
 ALL_SCOPES = list(api_tokens.SCOPES)
 

@@ -40,8 +40,8 @@ from assess.services import attempts, candidate_data, results
 from assess.errors import Conflict
 from tests.support.app import FrozenClock, make_config
 from tests.support.factories import Factory
-from tests.support.web import csrf_token, sign_in_session
 from tests.support.web import A_DIMENSIONS, autosave, form_data, open_link, start, submit_form
+from tests.support.web import csrf_token, sign_in_session
 
 NAME, EMAIL = "Zelda Marchetti", "zelda.marchetti@example.net"
 TRACES = ("Zelda", "Marchetti", "zelda.marchetti")

@@ -27,11 +27,11 @@ from assess.config import PROJECT_ROOT
 from assess.db import Database, get_database
 from assess.models import AiDraft, AiDraftStatus, Role
 from assess.services import ai_drafts, attempts
+from tests.support.ai import ANSWERS
 from tests.support.app import FrozenClock, make_config
 from tests.support.factories import A, Factory
-from tests.support.web import Auth, csrf_token, sign_in_session
-from tests.support.ai import ANSWERS
 from tests.support.openai_server import ScriptedOpenAI
+from tests.support.web import Auth, csrf_token, sign_in_session
 
 NOBODY_LISTENS = "redis://127.0.0.1:1/0"
 

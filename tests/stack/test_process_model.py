@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from tests.support.http import Browser
 
+
 def test_the_web_processes_share_nothing_but_the_database_and_redis(stack: str) -> None:
     health = json.loads(Browser(stack).get("/healthz"))
     assert (health["database"], health["queue"]) == ("ok", "ok")
