@@ -37,7 +37,7 @@ from tests.support.app import POSTGRES_ENV, FrozenClock, make_config
 from tests.support.content import edited_library
 from tests.support.factories import Factory
 from tests.support.mail import Inbox, free_port
-from tests.support.web import Auth
+from tests.support.web import Auth, sign_in_session
 
 
 # -- CI: a skipped test is a failure there --------------------------------------
@@ -212,6 +212,17 @@ def make(db_session: Session, app: Flask) -> Factory:
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
+
+
+@pytest.fixture
+def browser_for(app: Flask) -> Callable[[User], FlaskClient]:
+    """browser_for(user): a browser of its own, signed in as user, for tests where several people act."""
+    def signed_in(user: User) -> FlaskClient:
+        browser = app.test_client()
+        sign_in_session(browser, user)
+        return browser
+
+    return signed_in
 
 
 @pytest.fixture

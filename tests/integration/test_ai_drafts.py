@@ -18,7 +18,7 @@ from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
 from tests.support.openai_server import ScriptedOpenAI
-from tests.support.web import csrf_token, score, sign_in_session as sign_in
+from tests.support.web import csrf_token, score, sign_in_session
 
 A = "a-mini-prd"
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_a_fabricated_quote_is_dropped_and_the_score_shown_as_unsupported(
     draft = make_draft(db_session, ai_app, assignment)
     item = draft.result["dimensions"]["problem_framing"]
     assert item["evidence"] == [] and item["dropped"] == 1 and item["supported"] is False
-    sign_in(client, interviewer)
+    sign_in_session(client, interviewer)
     panel = client.get(f"/review/assignments/{assignment.id}/ai-draft").get_data(as_text=True)
     assert "unsupported: no quote found in the submission" in panel
     assert "complete permissions model" not in panel
@@ -226,7 +226,7 @@ def test_when_the_aid_is_off_the_page_says_how_to_turn_it_on_and_scoring_works(
     opening = make.opening()
     attempt = make.submission(opening, A)
     made = make.assignment(attempt, interviewer, now=clock.now)
-    sign_in(client, interviewer)
+    sign_in_session(client, interviewer)
     page = client.get(f"/review/assignments/{made.id}").get_data(as_text=True)
     assert "The AI aid is not set up on this server" in page and "ASSESS_AI_MODEL" in page
     app.config["ASSESS"] = app.config["ASSESS"].with_overrides({"ai_api_key": "k", "ai_model": "m"})
@@ -241,7 +241,7 @@ def test_the_interviewer_asks_on_the_page_and_sees_the_draft_labelled_without_it
     interviewer: User,
 ) -> None:
     server.reply(good_draft(score=5))
-    sign_in(client, interviewer)
+    sign_in_session(client, interviewer)
     url = f"/review/assignments/{assignment.id}"
     response = client.post(f"{url}/ai-draft", data={"csrf_token": csrf_token(client, url)})
     assert response.status_code == 302
@@ -261,7 +261,7 @@ def test_a_failure_shows_on_the_page_with_a_retry_and_nothing_typed_is_lost(
 ) -> None:
     server.stop()
     make_draft(db_session, ai_app, assignment)
-    sign_in(client, interviewer)
+    sign_in_session(client, interviewer)
     page = client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
     assert "The draft could not be made: Could not reach the AI provider" in page
     assert "Try again" in page
@@ -276,7 +276,7 @@ def test_no_interviewer_sees_another_interviewers_draft(
     make_draft(db_session, ai_app, assignment)
     other = make.user(Role.INTERVIEWER)
     theirs = make.assignment(assignment.attempt, other, now=clock.now)
-    sign_in(client, other)
+    sign_in_session(client, other)
     page = client.get(f"/review/assignments/{theirs.id}").get_data(as_text=True)
     assert "Because of communication." not in page
     assert client.get(f"/review/assignments/{assignment.id}/ai-draft").status_code == 404
@@ -296,7 +296,7 @@ def test_instruction_like_text_in_a_submission_is_flagged(
     server.reply(good_draft())
     draft = make_draft(db_session, ai_app, made)
     assert draft.injection_suspected is True
-    sign_in(client, interviewer)
+    sign_in_session(client, interviewer)
     assert "may try to instruct the grader" in client.get(f"/review/assignments/{made.id}").get_data(as_text=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,12 +11,12 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from assess.domain.scoring import passes_calibration
-from assess.models import Opening, Role
-from assess.services import calibration_sessions, openings, scoring
 from assess.errors import Conflict, InputError
+from assess.models import Opening, Role, User
+from assess.services import calibration_sessions, openings, scoring
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
-from tests.support.web import csrf_token, sign_in_session as sign_in
+from tests.support.web import csrf_token, sign_in_session
 
 D = "d-writing-sample"
 
@@ -43,7 +44,7 @@ def score_all(client: FlaskClient, entry_id: int, value: int, dims: tuple[str, .
 def test_a_session_is_scored_blind_then_revealed_beside_the_reference(
     setup: dict[str, Any], app: Flask, client: FlaskClient, db_session: Session, make: Factory, clock: FrozenClock
 ) -> None:
-    sign_in(client, setup["manager"])
+    sign_in_session(client, setup["manager"])
     page = f"/hiring/openings/{setup['opening'].slug}/calibration"
     client.post(page, data={"csrf_token": csrf_token(client, page), "benchmark": f"{D}/strong"})
     [cs] = calibration_sessions.sessions_of(db_session, setup["opening"])
@@ -51,14 +52,14 @@ def test_a_session_is_scored_blind_then_revealed_beside_the_reference(
     dims = tuple(reference)
     entries = {e.interviewer.name: e.id for e in cs.entries}
     ada, ben = app.test_client(), app.test_client()
-    sign_in(ada, setup["ada"])
+    sign_in_session(ada, setup["ada"])
     queue = ada.get("/review/").get_data(as_text=True)
     assert "Score it" in queue
     blind = ada.get(f"/review/calibration/{entries['Ada Rater']}").get_data(as_text=True)
     assert "Reference" not in blind
     assert calibration_sessions.benchmark_of(cs).title not in blind  # the title gives away the level
     assert score_all(ada, entries["Ada Rater"], 4, dims).status_code == 302
-    sign_in(ben, setup["ben"])
+    sign_in_session(ben, setup["ben"])
     assert "Ada Rater" not in ben.get(f"/review/calibration/{entries['Ben Rater']}").get_data(as_text=True)
     assert score_all(ben, entries["Ben Rater"], 1, dims).status_code == 302
     assert score_all(ben, entries["Ben Rater"], 5, dims).status_code == 200  # already scored: nothing changes
@@ -112,7 +113,7 @@ def test_interviewers_cannot_open_each_others_calibration_entries(
     cs = calibration_sessions.create(db_session, make.library, setup["opening"], f"{D}/weak",
                                      actor=setup["manager"], now=clock.now)
     bens = next(e for e in cs.entries if e.interviewer_id == setup["ben"].id)
-    sign_in(client, setup["ada"])
+    sign_in_session(client, setup["ada"])
     assert client.get(f"/review/calibration/{bens.id}").status_code == 404
 
 
@@ -141,7 +142,7 @@ def test_the_interviewer_report_shows_distance_from_the_benchmark_references(
 
 
 def test_a_session_reveals_only_once_everyone_has_scored_unless_revealed_now_without_them(
-    setup: dict[str, Any], app: Flask, client: FlaskClient, db_session: Session, make: Factory, clock: FrozenClock
+    setup: dict[str, Any], app: Flask, client: FlaskClient, db_session: Session, make: Factory, clock: FrozenClock, browser_for: Callable[[User], FlaskClient]
 ) -> None:
     opening: Opening = setup["opening"]
     openings.update_settings(db_session, opening, openings.OpeningChanges(
@@ -156,7 +157,7 @@ def test_a_session_reveals_only_once_everyone_has_scored_unless_revealed_now_wit
     calibration_sessions.submit(db_session, content, ada, dict(reference), now=clock.now)
     with pytest.raises(Conflict, match=r"1 interviewer\(s\) have not scored yet \(Ben Rater\)"):
         calibration_sessions.reveal(db_session, cs, actor=setup["manager"], now=clock.now)
-    sign_in(client, setup["manager"])
+    sign_in_session(client, setup["manager"])
     page = f"/hiring/openings/{opening.slug}/calibration"
     asked = client.get(f"{page}/{cs.id}/reveal").get_data(as_text=True)
     assert "Reveal now, before everyone has scored?" in asked and "Ben Rater" in asked
@@ -169,8 +170,7 @@ def test_a_session_reveals_only_once_everyone_has_scored_unless_revealed_now_wit
     assert calibration_sessions.outcome(ada, reference) == "passed"
     listing = client.get(page).get_data(as_text=True)
     assert "Ben Rater · did not score" in listing and "Ben Rater · not passed" not in listing
-    bens_view = app.test_client()
-    sign_in(bens_view, setup["ben"])
+    bens_view = browser_for(setup["ben"])
     view = bens_view.get(f"/review/calibration/{ben.id}").get_data(as_text=True)
     assert "did not score" in view and "Reference" not in view and "not passed" not in view
     late = bens_view.post(f"/review/calibration/{ben.id}", data={

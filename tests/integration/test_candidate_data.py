@@ -7,6 +7,7 @@ and no log line ever carried them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import json
 import logging
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from assess import create_app, migrate
 from assess.cli import purge_command
 from assess.db import Base, get_database
+from assess.errors import Conflict
 from assess.models import (
     AiDraft,
     AiDraftStatus,
@@ -37,11 +39,9 @@ from assess.models import (
     User,
 )
 from assess.services import attempts, candidate_data, results
-from assess.errors import Conflict
 from tests.support.app import FrozenClock, make_config
 from tests.support.factories import Factory
-from tests.support.web import A_DIMENSIONS, autosave, form_data, open_link, start, submit_form
-from tests.support.web import csrf_token, sign_in_session
+from tests.support.web import A_DIMENSIONS, autosave, csrf_token, form_data, open_link, sign_in_session, start, submit_form
 
 NAME, EMAIL = "Zelda Marchetti", "zelda.marchetti@example.net"
 TRACES = ("Zelda", "Marchetti", "zelda.marchetti")
@@ -113,7 +113,7 @@ def through_the_whole_process(app: Flask, make: Factory, db_session: Session, pe
 
 def test_after_erasure_no_table_and_no_log_line_holds_the_name_or_email(
     app: Flask, make: Factory, db_session: Session, people: dict[str, User], clock: FrozenClock,
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, browser_for: Callable[[User], FlaskClient],
 ) -> None:
     caplog.set_level(logging.DEBUG)
     candidate = through_the_whole_process(app, make, db_session, people, clock)
@@ -121,8 +121,7 @@ def test_after_erasure_no_table_and_no_log_line_holds_the_name_or_email(
     # The walk really stored her name in each of these places; otherwise the search proves nothing.
     assert {"candidates", "drafts", "submissions", "outbound_emails", "ratings", "ai_drafts",
             "decisions", "revision_requests", "draft_copies"} <= before
-    admin = app.test_client()
-    sign_in_session(admin, people["admin"])
+    admin = browser_for(people["admin"])
     found = admin.post("/admin/candidates", data={"csrf_token": csrf_token(admin, "/admin/candidates"),
                                                   "email": EMAIL.upper()}).get_data(as_text=True)
     assert NAME in found and "Erase for good" in found
@@ -163,11 +162,10 @@ def test_erasure_keeps_anonymous_scores_the_decision_and_a_tombstone(
 
 
 def test_the_export_holds_everything_about_the_candidate_and_is_audited(
-    app: Flask, make: Factory, db_session: Session, people: dict[str, User], clock: FrozenClock,
+    app: Flask, make: Factory, db_session: Session, people: dict[str, User], clock: FrozenClock, browser_for: Callable[[User], FlaskClient],
 ) -> None:
     candidate = through_the_whole_process(app, make, db_session, people, clock)
-    admin = app.test_client()
-    sign_in_session(admin, people["admin"])
+    admin = browser_for(people["admin"])
     response = admin.get(f"/admin/candidates/{candidate.id}/export.json")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     data: dict[str, Any] = response.get_json()

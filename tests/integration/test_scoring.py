@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import re
 
 import pytest
@@ -11,12 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assess.domain.scoring import RatingInput, ScorecardInput
+from assess.errors import Conflict, InputError
 from assess.models import Assignment, Attempt, AuditEvent, OutboundEmail, Role, Scorecard, ScorecardStatus, User
 from assess.services import openings, scoring
-from assess.errors import Conflict, InputError
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
-from tests.support.web import A_DIMENSIONS, csrf_token, form_data, score, sign_in_session as sign_in_as
+from tests.support.web import A_DIMENSIONS, csrf_token, form_data, score, sign_in_session
 
 A = "a-mini-prd"
 
@@ -63,14 +64,14 @@ def test_assigning_by_hand_is_checked(
 def test_the_hiring_manager_assigns_and_reminds_from_the_scoring_page(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
 ) -> None:
-    sign_in_as(client, team["manager"])
+    sign_in_session(client, team["manager"])
     page = f"/hiring/openings/{work.candidate.opening.slug}/scoring"
     client.post(f"{page}/assign", data={"csrf_token": csrf_token(client, page), "attempt_id": work.id,
                                         "interviewer_id": team["lena"].id})
     assignment = db_session.scalars(select(Assignment)).one()
     assert assignment.interviewer_id == team["lena"].id
     clock.advance(days=4)
-    sign_in_as(client, team["manager"])  # four days on, the earlier session has ended
+    sign_in_session(client, team["manager"])  # four days on, the earlier session has ended
     text = client.get(page).get_data(as_text=True)
     assert "overdue" in text
     client.post(f"{page}/assignments/{assignment.id}/remind", data={"csrf_token": csrf_token(client, page)})
@@ -83,7 +84,7 @@ def test_the_hiring_manager_assigns_and_reminds_from_the_scoring_page(
 def test_another_hiring_manager_cannot_open_the_scoring_page(
     work: Attempt, make: Factory, client: FlaskClient
 ) -> None:
-    sign_in_as(client, make.user(Role.HIRING_MANAGER))
+    sign_in_session(client, make.user(Role.HIRING_MANAGER))
     assert client.get(f"/hiring/openings/{work.candidate.opening.slug}/scoring").status_code == 404
 
 
@@ -94,7 +95,7 @@ def test_interviewers_see_a_code_never_the_name_or_email(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
     assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
-    sign_in_as(client, team["priya"])
+    sign_in_session(client, team["priya"])
     for url in ("/review/", f"/review/assignments/{assignment.id}"):
         text = client.get(url).get_data(as_text=True)
         assert f"Candidate {work.candidate.pseudonym}" in text
@@ -109,7 +110,7 @@ def test_names_appear_only_after_scoring_closes_and_the_manager_unblinds(
     with pytest.raises(Conflict, match="Close scoring first"):
         openings.unblind(db_session, opening, actor=team["manager"], now=clock.now)
     openings.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
-    sign_in_as(client, team["priya"])
+    sign_in_session(client, team["priya"])
     assert "Quinn" not in client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
     openings.unblind(db_session, opening, actor=team["manager"], now=clock.now)
     assert "Quinn Secretname" in client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
@@ -119,13 +120,13 @@ def test_an_interviewer_who_is_not_assigned_gets_404(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
     assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
-    sign_in_as(client, team["tom"])
+    sign_in_session(client, team["tom"])
     url = f"/review/assignments/{assignment.id}"
     assert client.get(url).status_code == 404
     assert client.post(url, data=form_data(client, "/review/", dict.fromkeys(A_DIMENSIONS, 3))).status_code == 404
     assert client.post(f"{url}/reopen", data={"csrf_token": csrf_token(client, "/review/"),
                                               "reason": "Trying to reopen someone else's"}).status_code == 404
-    sign_in_as(client, team["manager"])
+    sign_in_session(client, team["manager"])
     assert client.get(url).status_code == 403
 
 
@@ -136,7 +137,7 @@ def test_the_page_shows_the_work_the_anchors_signals_and_structural_checks(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
     assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
-    sign_in_as(client, team["priya"])
+    sign_in_session(client, team["priya"])
     text = client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
     scorecard = make.library.scorecard(A).content
     assert scorecard.scored("requirements_quality").anchors.high[:40] in text
@@ -151,7 +152,7 @@ def test_a_draft_saves_without_every_rating(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
     assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
-    sign_in_as(client, team["priya"])
+    sign_in_session(client, team["priya"])
     url = f"/review/assignments/{assignment.id}"
     response = client.post(url, data=form_data(client, url, {"problem_framing": 4}, submit=False))
     assert response.status_code == 302
@@ -166,7 +167,7 @@ def test_submitting_needs_every_rating_and_evidence_at_the_ends_of_the_scale(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
     assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
-    sign_in_as(client, team["priya"])
+    sign_in_session(client, team["priya"])
     url = f"/review/assignments/{assignment.id}"
     partial = client.post(url, data=form_data(client, url, {"problem_framing": 3}))
     assert partial.status_code == 400
@@ -185,7 +186,7 @@ def test_a_submitted_scorecard_is_locked(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
     assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
-    sign_in_as(client, team["priya"])
+    sign_in_session(client, team["priya"])
     score(client, assignment, 3)
     score(client, assignment, 1)
     assert "submitted and locked" in client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
@@ -203,9 +204,9 @@ def test_no_other_score_is_visible_until_ones_own_is_submitted(
     mine = make.assignment(work, team["priya"], team["manager"], now=clock.now)
     theirs = make.assignment(work, team["tom"], team["manager"], now=clock.now)
     tom, priya = app.test_client(), app.test_client()
-    sign_in_as(tom, team["tom"])
+    sign_in_session(tom, team["tom"])
     score(tom, theirs, 1, evidence="TOMS-PRIVATE-EVIDENCE")
-    sign_in_as(priya, team["priya"])
+    sign_in_session(priya, team["priya"])
     for url in ("/review/", f"/review/assignments/{mine.id}"):
         text = priya.get(url).get_data(as_text=True)
         assert "TOMS-PRIVATE-EVIDENCE" not in text
@@ -220,15 +221,14 @@ def test_no_other_score_is_visible_until_ones_own_is_submitted(
 
 
 def test_the_hiring_manager_is_told_of_a_disagreement_and_can_ask_a_third_interviewer(
-    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, make: Factory
+    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, make: Factory, browser_for: Callable[[User], FlaskClient]
 ) -> None:
     for name, value in (("priya", 4), ("tom", 2)):
         assignment = make.assignment(work, team[name], team["manager"], now=clock.now)
         scoring.save(db_session, app.extensions["assess.content"], assignment,
                      ScorecardInput({k: RatingInput(value) for k in A_DIMENSIONS}, "yes"),
                      submit=True, actor=team[name], now=clock.now)
-    manager = app.test_client()
-    sign_in_as(manager, team["manager"])
+    manager = browser_for(team["manager"])
     page = manager.get(f"/hiring/openings/{work.candidate.opening.slug}/scoring").get_data(as_text=True)
     assert "Disagreements to look at (1)" in page
     assert "Problem framing 2 vs 4" in page
@@ -243,7 +243,7 @@ def test_reopening_needs_a_reason_and_keeps_the_history(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
     assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
-    sign_in_as(client, team["priya"])
+    sign_in_session(client, team["priya"])
     url = f"/review/assignments/{assignment.id}"
     score(client, assignment, 3)
     short = client.post(f"{url}/reopen", data={"csrf_token": csrf_token(client, url), "reason": "oops"})
@@ -274,7 +274,7 @@ def test_a_live_stage_is_scored_from_the_guide_without_a_submission(
     scoring.ensure_live_stages(db_session, make.library, opening)
     live = db_session.scalars(select(Attempt).where(Attempt.exercise_key == "c-stakeholder-roleplay")).one()
     assignment = make.assignment(live, team["lena"], team["manager"], now=clock.now)
-    sign_in_as(client, team["lena"])
+    sign_in_session(client, team["lena"])
     url = f"/review/assignments/{assignment.id}"
     text = client.get(url).get_data(as_text=True)
     assert "interviewer guide" in text
@@ -304,7 +304,7 @@ def test_the_scoring_page_shows_what_needs_attention_first_in_pages(
     assert [row.attempt.id for row in scoring.work_page(db_session, opening, view="disagreements").rows] == [apart.id]
     paged = [scoring.work_page(db_session, opening, view="all", page=n, per_page=2) for n in (1, 2, 9)]
     assert [len(p.rows) for p in paged] == [2, 1, 1] and paged[2].page == 2 and paged[0].pages == 2
-    sign_in_as(client, team["manager"])
+    sign_in_session(client, team["manager"])
     page = client.get(f"/hiring/openings/{opening.slug}/scoring").get_data(as_text=True)
     now = scoring.work_page(db_session, opening).counts  # the page added the three live stages, unassigned
     assert now == {"attention": 5, "disagreements": 1, "all": 6}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -23,7 +24,7 @@ from assess.models import (
 from assess.services import openings, results, scoring
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
-from tests.support.web import ask_to_reopen, confirm, csrf_token, post_scores, sign_in_session as sign_in
+from tests.support.web import ask_to_reopen, confirm, csrf_token, post_scores, sign_in_session
 
 A = "a-mini-prd"
 
@@ -42,7 +43,7 @@ def test_closing_asks_for_confirmation_first_and_an_unconfirmed_post_changes_not
 ) -> None:
     make.assignment(work, team["priya"], team["manager"], now=clock.now)
     opening = work.candidate.opening
-    sign_in(client, team["manager"])
+    sign_in_session(client, team["manager"])
     base = f"/hiring/openings/{opening.slug}/scoring"
     page = client.get(base).get_data(as_text=True)
     assert f'href="{base}/close"' in page
@@ -65,7 +66,7 @@ def test_closing_asks_for_confirmation_first_and_an_unconfirmed_post_changes_not
 @pytest.mark.parametrize("state", [ScoringState.CLOSED, ScoringState.UNBLINDED])
 def test_once_closed_nobody_starts_saves_submits_or_reopens_a_scorecard(
     state: ScoringState, work: Attempt, team: dict[str, User], app: Flask, db_session: Session,
-    clock: FrozenClock, make: Factory,
+    clock: FrozenClock, make: Factory, browser_for: Callable[[User], FlaskClient],
 ) -> None:
     unstarted = make.assignment(work, team["priya"], team["manager"], now=clock.now)
     drafted = make.assignment(work, team["tom"], team["manager"], now=clock.now)
@@ -78,8 +79,7 @@ def test_once_closed_nobody_starts_saves_submits_or_reopens_a_scorecard(
         openings.unblind(db_session, opening, actor=team["manager"], now=clock.now)
     before = {a.id: scores_of(db_session, a) for a in (drafted, submitted)}
     for assignment, action in ((unstarted, "save"), (drafted, "save"), (drafted, "submit"), (submitted, "reopen")):
-        client = app.test_client()
-        sign_in(client, assignment.interviewer)
+        client = browser_for(assignment.interviewer)
         url = f"/review/assignments/{assignment.id}"
         page = client.get(url).get_data(as_text=True)
         assert "Scoring is closed" in page and "Submit scorecard" not in page and "Reopen" not in page
@@ -113,7 +113,7 @@ def test_once_closed_nothing_is_assigned_and_no_reminder_goes_out(
     with pytest.raises(Conflict, match="reminders are no longer sent"):
         scoring.remind(db_session, make.config, opening, waiting, actor=team["manager"], now=clock.now)
     clock.advance(days=5)
-    sign_in(client, team["manager"])
+    sign_in_session(client, team["manager"])
     base = f"/hiring/openings/{opening.slug}/scoring"
     page = client.get(f"{base}?view=all").get_data(as_text=True)
     assert "Assign automatically" not in page and "Add an interviewer" not in page
@@ -132,13 +132,12 @@ def test_once_closed_nothing_is_assigned_and_no_reminder_goes_out(
 
 
 def test_reopening_after_seeing_the_others_waits_for_the_managers_approval_and_is_marked(
-    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, make: Factory,
+    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, make: Factory, browser_for: Callable[[User], FlaskClient],
 ) -> None:
     mine = make.assignment(work, team["priya"], team["manager"], now=clock.now)
     theirs = make.assignment(work, team["tom"], team["manager"], now=clock.now)
     make.scorecard(theirs, 2)
-    priya = app.test_client()
-    sign_in(priya, team["priya"])
+    priya = browser_for(team["priya"])
     post_scores(priya, mine, 4)
     page = priya.get(f"/review/assignments/{mine.id}").get_data(as_text=True)
     assert "Everyone's ratings" in page and "Ask the hiring manager to reopen it" in page
@@ -152,8 +151,7 @@ def test_reopening_after_seeing_the_others_waits_for_the_managers_approval_and_i
     ask_to_reopen(priya, mine, "Asking a second time, just in case.")
     assert db_session.scalar(select(RevisionRequest.id).where(RevisionRequest.reason.startswith("Asking"))) is None
 
-    manager = app.test_client()
-    sign_in(manager, team["manager"])
+    manager = browser_for(team["manager"])
     base = f"/hiring/openings/{work.candidate.opening.slug}/scoring"
     listing = manager.get(base).get_data(as_text=True)
     assert "Reopen requests (1)" in listing and "Tom noticed a gap I missed." in listing
@@ -168,8 +166,7 @@ def test_reopening_after_seeing_the_others_waits_for_the_managers_approval_and_i
     assert "revised after seeing others' ratings" in candidate.get_data(as_text=True)
     lena = make.assignment(work, team["lena"], team["manager"], now=clock.now)
     make.scorecard(lena, 3)
-    peers = app.test_client()
-    sign_in(peers, team["lena"])
+    peers = browser_for(team["lena"])
     assert "Priya Interviewer" in (shown := peers.get(f"/review/assignments/{lena.id}").get_data(as_text=True))
     assert ">revised</span>" in shown
     actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "scorecard",
@@ -181,7 +178,7 @@ def test_reopening_after_seeing_the_others_waits_for_the_managers_approval_and_i
 
 
 def test_a_refused_request_leaves_the_scorecard_as_submitted_and_tells_the_interviewer_why(
-    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, make: Factory,
+    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, make: Factory, browser_for: Callable[[User], FlaskClient],
 ) -> None:
     mine = make.assignment(work, team["priya"], team["manager"], now=clock.now)
     make.scorecard(make.assignment(work, team["tom"], team["manager"], now=clock.now), 2)
@@ -197,8 +194,7 @@ def test_a_refused_request_leaves_the_scorecard_as_submitted_and_tells_the_inter
     db_session.expire_all()
     card = db_session.get(Assignment, mine.id).scorecard
     assert card.status is ScorecardStatus.SUBMITTED and not card.revised
-    priya = app.test_client()
-    sign_in(priya, team["priya"])
+    priya = browser_for(team["priya"])
     page = priya.get(f"/review/assignments/{mine.id}").get_data(as_text=True)
     assert "Your first reading stands; bring it to the debrief." in page and "refused" in page
 
@@ -238,7 +234,7 @@ def test_a_reopen_before_anyone_elses_score_was_visible_needs_no_approval(
 
 
 def test_results_rank_on_first_submitted_ratings_unless_the_revised_ones_are_asked_for(
-    make: Factory, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock,
+    make: Factory, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, browser_for: Callable[[User], FlaskClient],
 ) -> None:
     opening = make.opening(team["manager"], title="APM first ratings")
     attempts = [make.submission(opening, A, level) for level in ("weak", "meets", "strong")]
@@ -267,8 +263,7 @@ def test_results_rank_on_first_submitted_ratings_unless_the_revised_ones_are_ask
     stored = db_session.scalars(select(Rating.first_score).join(Rating.scorecard)
                                 .where(Rating.scorecard_id == changed.scorecard.id)).all()
     assert set(stored) == {2}
-    manager = app.test_client()
-    sign_in(manager, team["manager"])
+    manager = browser_for(team["manager"])
     page = manager.get(f"/hiring/openings/{opening.slug}/results").get_data(as_text=True)
     assert 'aria-current="page">First-submitted ratings' in page and "revised scorecard" in page
     other = manager.get(f"/hiring/openings/{opening.slug}/results?ratings=revised").get_data(as_text=True)

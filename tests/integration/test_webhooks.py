@@ -16,9 +16,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assess.errors import InputError
 from assess.models import Role, User, WebhookDelivery, WebhookEndpoint
 from assess.services import webhooks
-from assess.errors import InputError
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
 from tests.support.web import csrf_token, sign_in_session
