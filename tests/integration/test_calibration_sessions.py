@@ -113,8 +113,10 @@ def test_interviewers_cannot_open_each_others_calibration_entries(
     cs = calibration_sessions.create(db_session, make.library, setup["opening"], f"{D}/weak",
                                      actor=setup["manager"], now=clock.now)
     bens = next(e for e in cs.entries if e.interviewer_id == setup["ben"].id)
+    adas = next(e for e in cs.entries if e.interviewer_id == setup["ada"].id)
     sign_in_session(client, setup["ada"])
     assert client.get(f"/review/calibration/{bens.id}").status_code == 404
+    assert client.get(f"/review/calibration/{adas.id}").status_code == 200  # her own opens, so the 404 is the rule
 
 
 def test_the_interviewer_report_shows_distance_from_the_benchmark_references(

@@ -234,6 +234,11 @@ def test_the_hiring_manager_is_told_of_a_disagreement_and_can_ask_a_third_interv
     assert "Problem framing 2 vs 4" in page
     assert "Ask a third interviewer" in page
     assert f'<option value="{team["lena"].id}">Lena Interviewer</option>' in page
+    base = f"/hiring/openings/{work.candidate.opening.slug}/scoring"
+    manager.post(f"{base}/assign", data={"csrf_token": csrf_token(manager, base), "attempt_id": work.id,
+                                         "interviewer_id": team["lena"].id})
+    readers = db_session.scalars(select(Assignment.interviewer_id).where(Assignment.attempt_id == work.id)).all()
+    assert sorted(readers) == sorted([team["priya"].id, team["tom"].id, team["lena"].id])
 
 
 # -- reopening ----------------------------------------------------------------------------------
