@@ -5,7 +5,8 @@ ASSESS_TEST_DATABASE_URL names one (CI sets it). Each test runs inside a
 transaction that is rolled back, so tests never see each other's rows.
 
 The fixtures are the ones of Flask's own testing guide (``app``, ``client``,
-``runner``) plus ``make`` (tests/support/factories.py) and ``auth``. Test
+``runner``) plus ``make`` (tests/support/factories.py), ``auth``, ``browser_for``,
+``clock`` and ``publish``. Test
 modules take these fixtures and import helpers from tests/support only, never
 from one another.
 """
@@ -95,6 +96,30 @@ def connection(engine: Engine) -> Iterator[Any]:
 
 
 @pytest.fixture
+def own_schema_url() -> Iterator[str]:
+    """A freshly migrated schema of its own in the PostgreSQL test database, dropped afterwards.
+
+    The rolled-back fixtures share one connection, so they cannot show a race; tests of races
+    commit for real, from several connections, here.
+    """
+    url = os.environ.get(POSTGRES_ENV, "")
+    if not url:
+        pytest.skip(f"the race tests need PostgreSQL ({POSTGRES_ENV}); SQLite has no concurrent writers")
+    schema = f"race_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    own = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(own)
+        yield own
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
 def savepoint(connection: Any) -> Callable[[], Any]:
     """Begin a nested transaction on the test's connection, for a step that is rolled back on its own."""
     def begin() -> Any:
@@ -139,30 +164,6 @@ def clock(app: Flask) -> FrozenClock:
     frozen = FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     app.extensions["assess.clock"] = frozen
     return frozen
-
-
-@pytest.fixture
-def own_schema_url() -> Iterator[str]:
-    """A freshly migrated schema of its own in the PostgreSQL test database, dropped afterwards.
-
-    The rolled-back fixtures share one connection, so they cannot show a race; tests of races
-    commit for real, from several connections, here.
-    """
-    url = os.environ.get(POSTGRES_ENV, "")
-    if not url:
-        pytest.skip(f"the race tests need PostgreSQL ({POSTGRES_ENV}); SQLite has no concurrent writers")
-    schema = f"race_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    own = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(own)
-        yield own
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 # -- content -------------------------------------------------------------------------

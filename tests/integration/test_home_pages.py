@@ -79,8 +79,10 @@ def test_the_admin_page_lists_staff_and_content_versions(
         assert staff.email in page
     with app.app_context():
         current = library().exercise("a-mini-prd").content_hash[:12]
+        every = {key: library().exercise(key).content_hash[:12] for key in library().exercises}
     assert current in page
     assert "Current" in page
+    assert [key for key, version in every.items() if version not in page] == []
 
 
 def test_an_admin_previews_an_exercise_with_its_anchors(
