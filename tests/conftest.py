@@ -24,7 +24,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -32,8 +32,8 @@ from assess import create_app, migrate
 from assess.config import Config
 from assess.content import ContentLibrary
 from assess.db import Database, get_database, make_engine
-from assess.models import Attempt, Role, User
-from assess.services import users
+from assess.models import Attempt, Opening, Role, User
+from assess.services import demo, users
 from tests.support.app import POSTGRES_ENV, FrozenClock, make_config
 from tests.support.content import edited_library
 from tests.support.factories import Factory
@@ -224,6 +224,14 @@ def browser_for(app: Flask) -> Callable[[User], FlaskClient]:
         return browser
 
     return signed_in
+
+
+@pytest.fixture
+def seeded(app: Flask, db_session: Session, clock: FrozenClock) -> Opening:
+    """The demo (its staff, candidates and scorecards) seeded at the test's time; returns its opening."""
+    with app.app_context():
+        demo.seed_demo(db_session, app.extensions["assess.content"], app.config["ASSESS"], clock.now)
+    return db_session.scalars(select(Opening).where(Opening.slug == demo.DEMO_OPENING_SLUG)).one()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assess.cli import api_token_cli
-from assess.content_registry import library
 from assess.models import ApiToken, AuditEvent, OutboundEmail, Opening, Role, User
 from assess.services import api_tokens, demo, results
 from assess.web.api.openapi import document
@@ -21,13 +20,6 @@ from tests.support.mail import Inbox, free_port
 from tests.support.web import csrf_token, sign_in_session
 
 ALL_SCOPES = list(api_tokens.SCOPES)
-
-
-@pytest.fixture
-def seeded(app: Flask, db_session: Session, clock: FrozenClock) -> Opening:
-    with app.app_context():
-        demo.seed_demo(db_session, library(), app.config["ASSESS"], clock.now)
-    return db_session.scalars(select(Opening).where(Opening.slug == demo.DEMO_OPENING_SLUG)).one()
 
 
 @pytest.fixture

@@ -5,13 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assess.content_registry import library
 from assess.models import (
     Assignment,
     Attempt,
@@ -28,13 +25,6 @@ from assess.services import demo, openings, results, scoring
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
 from tests.support.web import Auth, csrf_token
-
-
-@pytest.fixture
-def seeded(app: Flask, db_session: Session, clock: FrozenClock) -> Opening:
-    with app.app_context():
-        demo.seed_demo(db_session, library(), app.config["ASSESS"], clock.now)
-    return db_session.scalars(select(Opening).where(Opening.slug == demo.DEMO_OPENING_SLUG)).one()
 
 
 def manager(client: FlaskClient) -> None:
