@@ -1,33 +1,44 @@
-"""Shared fixtures: a database built by the migrations, an app per test, sign-in helpers.
+"""Shared fixtures: a database built by the migrations, an app per test, a client, a clock, factories.
 
 Every database test runs twice: on SQLite, and on PostgreSQL when
 ASSESS_TEST_DATABASE_URL names one (CI sets it). Each test runs inside a
 transaction that is rolled back, so tests never see each other's rows.
+
+The fixtures are the ones of Flask's own testing guide (``app``, ``client``,
+``runner``) plus ``make`` (tests/support/factories.py), ``auth``, ``browser_for``,
+``clock`` and ``publish``. Test
+modules take these fixtures and import helpers from tests/support only, never
+from one another.
 """
 
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from assess import create_app, migrate
-from assess.config import PROJECT_ROOT, Config
-from assess.db import Database, make_engine
-from assess.models import Opening, Role, User
-from assess.services import users
-
-TEST_PASSWORD = "correct horse battery"
-POSTGRES_ENV = "ASSESS_TEST_DATABASE_URL"
+from assess.config import Config
+from assess.content import ContentLibrary
+from assess.db import Database, get_database, make_engine
+from assess.models import Attempt, Opening, Role, User
+from assess.services import demo, users
+from tests.support.app import POSTGRES_ENV, FrozenClock, make_config
+from tests.support.content import edited_library
+from tests.support.factories import Factory
+from tests.support.mail import Inbox, free_port
+from tests.support.web import Auth, sign_in_session
 
 
 # -- CI: a skipped test is a failure there --------------------------------------
@@ -84,14 +95,37 @@ def connection(engine: Engine) -> Iterator[Any]:
         transaction.rollback()
 
 
-def make_config(tmp_path: Path, **overrides: Any) -> Config:
-    settings: dict[str, Any] = {
-        "env": "test",
-        "secret_key": "test-secret-key-that-is-long-enough-0123456789",
-        "instance_dir": tmp_path / "instance",
-        "content_dir": PROJECT_ROOT,
-    }
-    return Config(**(settings | overrides))
+@pytest.fixture
+def own_schema_url() -> Iterator[str]:
+    """A freshly migrated schema of its own in the PostgreSQL test database, dropped afterwards.
+
+    The rolled-back fixtures share one connection, so they cannot show a race; tests of races
+    commit for real, from several connections, here.
+    """
+    url = os.environ.get(POSTGRES_ENV, "")
+    if not url:
+        pytest.skip(f"the race tests need PostgreSQL ({POSTGRES_ENV}); SQLite has no concurrent writers")
+    schema = f"race_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    own = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(own)
+        yield own
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def savepoint(connection: Any) -> Callable[[], Any]:
+    """Begin a nested transaction on the test's connection, for a step that is rolled back on its own."""
+    def begin() -> Any:
+        return connection.begin_nested()
+
+    return begin
 
 
 @pytest.fixture
@@ -105,27 +139,14 @@ def app(config: Config, engine: Engine, connection: Any) -> Flask:
 
 
 @pytest.fixture
-def _push_request_context() -> None:
-    """Replace pytest-flask's request context around each test.
-
-    With one pushed for the whole test, every test-client request would share
-    its ``g`` (and so its database session and signed-in user), which no real
-    request does; each request here gets its own, as in production.
-    """
-
-
-@pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    """A browser for the app. Unlike pytest-flask's, it keeps no request context open between
-    requests, so several clients in one test never share a signed-in user through ``g``."""
+    """A browser for the app; each request gets its own contexts (and so its own ``g``), as in production."""
     return app.test_client()
 
 
 @pytest.fixture
 def db_session(app: Flask) -> Iterator[Session]:
     """A session on the test's transaction, for arranging and checking rows."""
-    from assess.db import get_database
-
     with get_database(app).new_session() as session:
         yield session
 
@@ -138,25 +159,29 @@ def runner(app: Flask) -> Any:
 # -- time --------------------------------------------------------------------------
 
 
-class FrozenClock:
-    """The app's clock, standing still until a test moves it."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
 @pytest.fixture
 def clock(app: Flask) -> FrozenClock:
     frozen = FrozenClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
     app.extensions["assess.clock"] = frozen
     return frozen
+
+
+# -- content -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def publish(app: Flask, tmp_path: Path) -> Callable[[str, str, str], ContentLibrary]:
+    """Serve a new version of the content: publish(path, old, new) edits one file of a copy and loads it.
+
+    The app serves the edited library from then on, as after a deploy of the change; what was
+    stored before keeps the version it was made against.
+    """
+    def edit(path: str, old: str, new: str) -> ContentLibrary:
+        library = edited_library(tmp_path / f"content-{len(list(tmp_path.glob('content-*')))}", path, old, new)
+        app.extensions["assess.content"] = library
+        return library
+
+    return edit
 
 
 # -- factories -------------------------------------------------------------------
@@ -177,114 +202,65 @@ def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(users, "generate_password_hash", _hash_once)
 
 
-class Factory:
-    """Makes rows with sensible defaults; pass keyword arguments to override them."""
-
-    def __init__(self, session: Session, app: Flask) -> None:
-        self.session = session
-        self.app = app
-        self.count = 0
-
-    @property
-    def library(self) -> Any:
-        return self.app.extensions["assess.content"]
-
-    def now(self) -> datetime:
-        return self.app.extensions["assess.clock"]()  # type: ignore[no-any-return]
-
-    def invite(self, opening: Opening, **kwargs: Any) -> Any:
-        """Invite a new candidate to the opening; returns the Invited result with its link."""
-        from assess.services import invitations
-
-        self.count += 1
-        values = {"name": f"Candidate Person {self.count}", "email": f"person{self.count}@example.net"} | kwargs
-        return invitations.invite(
-            self.session, self.app.config["ASSESS"], self.library, opening, actor=None, now=self.now(), **values
-        )
-
-    def submission(self, opening: Opening, key: str = "a-mini-prd", benchmark: str = "meets", **invite: Any) -> Any:
-        """A new candidate's attempt at key, handed in with a benchmark answer; returns the attempt."""
-        from assess.services import answering, attempts
-
-        candidate = self.invite(opening, **invite).candidate
-        answers = dict(self.library.benchmarks[key][benchmark].content.answers) if key in self.library.benchmarks else {}
-        attempt = attempts.start(self.session, self.library, candidate, key, now=self.now())
-        answering.submit(self.session, self.app.config["ASSESS"], attempt, answers=answers, now=self.now())
-        return attempt
-
-    def opening(self, manager: User | None = None, **kwargs: Any) -> Opening:
-        from assess.services import openings
-
-        self.count += 1
-        defaults = {"title": f"APM opening {self.count}", "exercises": openings.default_exercises(self.library)}
-        return openings.create_opening(
-            self.session, self.library, openings.OpeningSettings(**(defaults | kwargs)),
-            hiring_manager=manager or self.user(Role.HIRING_MANAGER), now=self.now(),
-        )
-
-    def user(self, role: Role = Role.INTERVIEWER, **kwargs: Any) -> User:
-        self.count += 1
-        values: dict[str, Any] = {
-            "email": f"{role.value}{self.count}@example.org",
-            "name": f"{role.label} {self.count}",
-            "password": TEST_PASSWORD,
-        } | kwargs
-        return users.create_user(self.session, role=role, now=self.now(), **values)
-
-
 @pytest.fixture
 def make(db_session: Session, app: Flask) -> Factory:
     return Factory(db_session, app)
 
 
-# -- signing in --------------------------------------------------------------------
-
-_CSRF = re.compile(r'name="csrf[_-]token"[^>]*(?:value|content)="([^"]+)"')
-
-
-def csrf_token(client: FlaskClient, url: str) -> str:
-    """The CSRF token of the form on the page at url."""
-    page = client.get(url, follow_redirects=True).get_data(as_text=True)
-    match = _CSRF.search(page)
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
-
-
-class Auth:
-    def __init__(self, client: FlaskClient) -> None:
-        self.client = client
-
-    def login(self, email: str, password: str = TEST_PASSWORD, **kwargs: Any) -> Any:
-        token = csrf_token(self.client, "/auth/login")
-        return self.client.post(
-            "/auth/login",
-            data={"email": email, "password": password, "csrf_token": token},
-            **kwargs,
-        )
-
-    def logout(self) -> Any:
-        token = csrf_token(self.client, "/")
-        return self.client.post("/auth/logout", data={"csrf_token": token})
-
-
-def sign_in_session(client: FlaskClient, user: User | str) -> None:
-    """Give client a signed-in staff session for user (or a cookie's session id) without the sign-in form."""
-    from datetime import timedelta
-
-    from assess.db import get_database
-    from assess.web.access import fresh_session, stamp_staff_session
-
-    now = client.application.extensions["assess.clock"]()
-    if isinstance(user, str):
-        session_id = user
-    else:
-        with get_database(client.application).new_session() as session:
-            session_id = users.start_session(session, session.get(User, user.id), now=now, lifetime=timedelta(hours=12))
-    with client.session_transaction() as values:
-        fresh_session(values)
-        stamp_staff_session(values, session_id, now)
+# -- people and their work -------------------------------------------------------------
 
 
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
+
+
+@pytest.fixture
+def browser_for(app: Flask) -> Callable[[User], FlaskClient]:
+    """browser_for(user): a browser of its own, signed in as user, for tests where several people act."""
+    def signed_in(user: User) -> FlaskClient:
+        browser = app.test_client()
+        sign_in_session(browser, user)
+        return browser
+
+    return signed_in
+
+
+@pytest.fixture
+def seeded(app: Flask, db_session: Session, clock: FrozenClock) -> Opening:
+    """The demo (its staff, candidates and scorecards) seeded at the test's time; returns its opening."""
+    with app.app_context():
+        demo.seed_demo(db_session, app.extensions["assess.content"], app.config["ASSESS"], clock.now)
+    return db_session.scalars(select(Opening).where(Opening.slug == demo.DEMO_OPENING_SLUG)).one()
+
+
+@pytest.fixture
+def team(make: Factory) -> dict[str, User]:
+    """A hiring manager and three interviewers, known by first name."""
+    return {
+        "manager": make.user(Role.HIRING_MANAGER, name="Hana Manager"),
+        "priya": make.user(Role.INTERVIEWER, name="Priya Interviewer"),
+        "tom": make.user(Role.INTERVIEWER, name="Tom Interviewer"),
+        "lena": make.user(Role.INTERVIEWER, name="Lena Interviewer"),
+    }
+
+
+@pytest.fixture
+def work(make: Factory, team: dict[str, User], clock: FrozenClock) -> Attempt:
+    """Quinn's mini-PRD, handed in with the "meets" benchmark answer, in an opening Hana runs."""
+    opening = make.opening(team["manager"], title="APM scoring")
+    return make.submission(opening, "a-mini-prd", "meets", name="Quinn Secretname", email="quinn.secret@example.net")
+
+
+# -- mail --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server on loopback: its inbox and port."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()

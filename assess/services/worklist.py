@@ -52,46 +52,47 @@ class WorkRow:
         return sum(1 for a in self.assignments if is_submitted(a))
 
 
-def add_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> bool:
-    """Give every candidate who handed in work a slot for each live stage of the opening, while scoring is open.
-
-    Part of the caller's transaction (nothing is committed here); says whether any slot was added.
-    """
+def missing_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> list[tuple[Candidate, str]]:
+    """(candidate, live stage) for every candidate who handed in work and has no slot for a live stage yet."""
     if opening.scoring_state is not ScoringState.OPEN:
-        return False
+        return []
     live = [
         step for step in opening.exercises
         if step.exercise_key in library.exercises
         and library.exercise(step.exercise_key).content.kind is ExerciseKind.LIVE
     ]
     if not live:
-        return False
+        return []
     candidates = session.scalars(
         select(Candidate)
         .where(Candidate.opening_id == opening.id, Candidate.erased_at.is_(None))
         .join(Attempt).join(Submission).distinct()
         .options(selectinload(Candidate.attempts))
     ).all()
-    added = False
-    for candidate in candidates:
-        have = {a.exercise_key for a in candidate.attempts}
-        for step in live:
-            if step.exercise_key in have:
-                continue
-            version, _ = ensure_version(
-                session, ContentKind.EXERCISE, step.exercise_key, library.exercise(step.exercise_key)  # type: ignore[arg-type]
-            )
-            session.add(Attempt(candidate=candidate, exercise_key=step.exercise_key, exercise_version=version))
-            added = True
-    if added:
+    return [(candidate, step.exercise_key) for candidate in candidates for step in live
+            if step.exercise_key not in {a.exercise_key for a in candidate.attempts}]
+
+
+def add_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> bool:
+    """Give every candidate who handed in work a slot for each live stage of the opening, while scoring is open.
+
+    Part of the caller's transaction (nothing is committed here); says whether any slot was added.
+    """
+    missing = missing_live_stages(session, library, opening)
+    for candidate, key in missing:
+        version, _ = ensure_version(session, ContentKind.EXERCISE, key, library.exercise(key))  # type: ignore[arg-type]
+        session.add(Attempt(candidate=candidate, exercise_key=key, exercise_version=version))
+    if missing:
         session.flush()
-    return added
+    return bool(missing)
 
 
-def ensure_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> None:
-    """Add the opening's missing live-stage slots and commit them."""
+def ensure_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> int:
+    """Add the opening's missing live-stage slots and commit them; returns how many were added."""
+    added = len(missing_live_stages(session, library, opening))
     if add_live_stages(session, library, opening):
         session.commit()
+    return added
 
 
 def _work(opening: Opening) -> Any:

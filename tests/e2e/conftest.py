@@ -6,7 +6,7 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,10 @@ from assess import create_app, db, migrate
 from assess.content_registry import library
 from assess.db import utcnow
 from assess.models import Opening
-from assess.services import demo, invitations
-from tests.conftest import make_config
+from assess.services import demo
+from tests.support.app import make_config
+from tests.support.browser import sign_in
+from tests.support.factories import Factory
 
 CHROMIUM = os.environ.get("ASSESS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -56,10 +58,8 @@ def invitation_link(live_app: Flask, server_url: str) -> str:
     with live_app.app_context():
         session = db.session()
         opening = session.scalars(select(Opening).where(Opening.slug == demo.DEMO_OPENING_SLUG)).one()
-        invited = invitations.invite(
-            session, live_app.config["ASSESS"], library(), opening, name="Dana Reyes",
-            email=f"dana.{uuid.uuid4().hex[:8]}@example.net", actor=None, now=utcnow(),
-        )
+        invited = Factory(session, live_app).invite(opening, name="Dana Reyes",
+                                                    email=f"dana.{uuid.uuid4().hex[:8]}@example.net")
     return f"{server_url}/c/start/{invited.link.rsplit('/', 1)[1]}"
 
 
@@ -89,3 +89,21 @@ def page_without_javascript(browser: object) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def staff_page(browser: object, server_url: str) -> Iterator[Callable[[str], object]]:
+    """staff_page(email): a page of its own browser context, signed in as that demo account."""
+    contexts: list[object] = []
+
+    def signed_in(email: str) -> object:
+        context = browser.new_context()  # type: ignore[attr-defined]
+        contexts.append(context)
+        page = context.new_page()
+        sign_in(page, server_url, email)
+        return page
+
+    yield signed_in
+    for context in contexts:
+        context.close()  # type: ignore[attr-defined]
+

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from assess import db
-from assess.content_registry import library
-from assess.db import utcnow
 from assess.models import AiDraft, AiDraftStatus, Assignment, User
-from assess.services import answering, assigning, attempts, demo, invitations, openings
+from tests.support.factories import Factory
 from tests.support.openai_server import ScriptedOpenAI
 
 pytestmark = pytest.mark.e2e
@@ -40,18 +38,14 @@ def assigned_to_lena(live_app: Flask) -> tuple[int, str]:
     """A writing sample handed in to an opening with the AI aid on, assigned to Lena; returns (id, quote)."""
     with live_app.app_context():
         session = db.session()
-        content, config, now = library(), live_app.config["ASSESS"], utcnow()
+        make = Factory(session, live_app)
         manager = session.scalars(select(User).where(User.email == "hiring@example.com")).one()
-        opening = openings.create_opening(
-            session, content, openings.OpeningSettings(title=f"APM AI {uuid.uuid4().hex[:6]}", exercises=[(D, 20)],
-                                                       ai_enabled=True), hiring_manager=manager, now=now)
-        candidate = invitations.invite(session, config, content, opening, name="Avery Hidden",
-                                       email=f"avery.{uuid.uuid4().hex[:6]}@example.net", actor=None, now=now).candidate
-        attempt = attempts.start(session, content, candidate, D, now=now)
-        answers = dict(content.benchmarks[D]["meets"].content.answers)
-        answering.submit(session, config, attempt, answers=answers, now=now)
+        opening = make.opening(manager, title=f"APM AI {uuid.uuid4().hex[:6]}", exercises=[(D, 20)], ai_enabled=True)
+        answers = make.benchmark_answers(D, "meets")
+        attempt = make.submission(opening, D, answers=answers, name="Avery Hidden",
+                                  email=f"avery.{uuid.uuid4().hex[:6]}@example.net")
         lena = session.scalars(select(User).where(User.email == "lena@example.com")).one()
-        made = assigning.assign(session, opening, attempt.id, lena.id, due_at=None, actor=manager, now=now)
+        made = make.assignment(attempt, lena, manager)
         quote = answers["release_notes"].split("\n")[0].strip()[:60]
         return made.id, quote
 
@@ -62,21 +56,12 @@ def run_queued(live_app: Flask) -> None:
         queue.execute(queue.dequeue())
 
 
-def sign_in_lena(browser: Browser, server_url: str) -> Page:
-    page = browser.new_context().new_page()
-    page.goto(server_url + "/auth/login")
-    page.get_by_label("Email").fill("lena@example.com")
-    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    return page
-
-
 def dimension(page: Page, key: str) -> object:
     return page.locator("fieldset.dimension", has=page.locator("legend", has_text=NAMES[key]))
 
 
 def test_rate_then_open_the_draft_accept_two_edit_one_and_submit(
-    browser: Browser, server_url: str, live_app: Flask, ai_server: ScriptedOpenAI
+    server_url: str, live_app: Flask, ai_server: ScriptedOpenAI, staff_page: Callable[[str], Page]
 ) -> None:
     assignment_id, quote = assigned_to_lena(live_app)
     ai_server.reply({"dimensions": [
@@ -85,7 +70,7 @@ def test_rate_then_open_the_draft_accept_two_edit_one_and_submit(
         {"dimension": "customer_empathy", "score": 4, "evidence": ["words the candidate never wrote at all"],
          "rationale": "Considers admins."},
     ], "strengths": ["Plain language"], "gaps": ["Rollout risks"], "feedback": "Good start."})
-    page = sign_in_lena(browser, server_url)
+    page = staff_page("lena@example.com")
     page.goto(f"{server_url}/review/assignments/{assignment_id}")
     expect(page.get_by_text("Rate every dimension and save your draft first")).to_be_visible()
     for key in NAMES:
@@ -123,11 +108,11 @@ def test_rate_then_open_the_draft_accept_two_edit_one_and_submit(
 
 
 def test_with_the_ai_server_down_the_page_says_so_and_scoring_still_works(
-    browser: Browser, server_url: str, live_app: Flask, ai_server: ScriptedOpenAI
+    server_url: str, live_app: Flask, ai_server: ScriptedOpenAI, staff_page: Callable[[str], Page]
 ) -> None:
     assignment_id, _ = assigned_to_lena(live_app)
     ai_server.stop()
-    page = sign_in_lena(browser, server_url)
+    page = staff_page("lena@example.com")
     page.goto(f"{server_url}/review/assignments/{assignment_id}")
     for key in NAMES:
         dimension(page, key).locator("input[type=radio][value='3']").check()  # type: ignore[attr-defined]
@@ -146,10 +131,10 @@ def test_with_the_ai_server_down_the_page_says_so_and_scoring_still_works(
 
 
 def test_asking_for_a_draft_keeps_unsaved_notes_on_the_page(
-    browser: Browser, server_url: str, live_app: Flask, ai_server: ScriptedOpenAI
+    server_url: str, live_app: Flask, ai_server: ScriptedOpenAI, staff_page: Callable[[str], Page]
 ) -> None:
     assignment_id, _ = assigned_to_lena(live_app)
-    page = sign_in_lena(browser, server_url)
+    page = staff_page("lena@example.com")
     page.goto(f"{server_url}/review/assignments/{assignment_id}")
     for key in NAMES:
         dimension(page, key).locator("input[type=radio][value='3']").check()  # type: ignore[attr-defined]

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from assess import db
-from assess.content_registry import library
-from assess.db import utcnow
 from assess.models import Opening, User
-from assess.services import answering, assigning, attempts, demo, invitations
+from assess.services import demo
+from tests.support.factories import Factory
 
 pytestmark = pytest.mark.e2e
 
@@ -26,27 +26,13 @@ def benchmark_submission(live_app: Flask) -> tuple[int, int, str]:
     """A fresh candidate hands in the 'meets' benchmark for A; Priya and Tom are assigned to it."""
     with live_app.app_context():
         session = db.session()
+        make = Factory(session, live_app)
         opening = session.scalars(select(Opening).where(Opening.slug == demo.DEMO_OPENING_SLUG)).one()
-        config, content, now = live_app.config["ASSESS"], library(), utcnow()
-        candidate = invitations.invite(session, config, content, opening, name="Casey Hidden",
-                                       email=f"casey.{uuid.uuid4().hex[:6]}@example.net", actor=None, now=now).candidate
-        attempt = attempts.start(session, content, candidate, "a-mini-prd", now=now)
-        answers = dict(content.benchmarks["a-mini-prd"]["meets"].content.answers)
-        answering.submit(session, config, attempt, answers=answers, now=now)
+        attempt = make.submission(opening, "a-mini-prd", "meets", name="Casey Hidden",
+                                  email=f"casey.{uuid.uuid4().hex[:6]}@example.net")
         staff = {u.email: u for u in session.scalars(select(User))}
-        made = [assigning.assign(session, opening, attempt.id, staff[email].id, due_at=None,
-                               actor=opening.hiring_manager, now=now)
-                for email in ("priya@example.com", "tom@example.com")]
-        return made[0].id, made[1].id, candidate.pseudonym
-
-
-def signed_in(browser: Browser, server_url: str, email: str) -> Page:
-    page = browser.new_context().new_page()
-    page.goto(server_url + "/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    return page
+        made = [make.assignment(attempt, staff[email]) for email in ("priya@example.com", "tom@example.com")]
+        return made[0].id, made[1].id, attempt.candidate.pseudonym
 
 
 def rate(page: Page, value: int, evidence: str) -> None:
@@ -58,10 +44,10 @@ def rate(page: Page, value: int, evidence: str) -> None:
 
 
 def test_two_interviewers_score_blind_then_see_the_disagreement_and_a_reopen_is_kept(
-    browser: Browser, server_url: str, benchmark_submission: tuple[int, int, str]
+    server_url: str, benchmark_submission: tuple[int, int, str], staff_page: Callable[[str], Page]
 ) -> None:
     priya_id, tom_id, pseudonym = benchmark_submission
-    tom = signed_in(browser, server_url, "tom@example.com")
+    tom = staff_page("tom@example.com")
     tom.goto(f"{server_url}/review/assignments/{tom_id}")
     expect(tom.get_by_role("heading", name=f"Candidate {pseudonym}")).to_be_visible()
     expect(tom.get_by_text("Casey Hidden")).to_have_count(0)
@@ -70,7 +56,7 @@ def test_two_interviewers_score_blind_then_see_the_disagreement_and_a_reopen_is_
     tom.get_by_role("button", name="Submit scorecard").click()
     expect(tom.get_by_text("Scorecard submitted.")).to_be_visible()
 
-    priya = signed_in(browser, server_url, "priya@example.com")
+    priya = staff_page("priya@example.com")
     priya.goto(f"{server_url}/review/assignments/{priya_id}")
     expect(priya.get_by_role("heading", name="Everyone's ratings")).to_have_count(0)
     expect(priya.get_by_text("TOM-ONLY-NOTE")).to_have_count(0)
@@ -85,7 +71,7 @@ def test_two_interviewers_score_blind_then_see_the_disagreement_and_a_reopen_is_
     priya.get_by_role("button", name="Ask to reopen").click()
     expect(priya.get_by_text("The hiring manager has not decided yet.")).to_be_visible()
 
-    manager = signed_in(browser, server_url, "hiring@example.com")
+    manager = staff_page("hiring@example.com")
     manager.goto(f"{server_url}/hiring/openings/{demo.DEMO_OPENING_SLUG}/scoring")
     requests = manager.locator("#reopen-requests li.request", has_text="I rated before reading the tracking plan.")
     expect(requests).to_contain_text("Priya Raman")

@@ -5,17 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from assess.services import demo
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page: Page, server_url: str, email: str, password: str = demo.DEMO_PASSWORD) -> None:
-    page.goto(server_url + "/")
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_hiring_manager_signs_in_sees_the_demo_opening_and_signs_out(

@@ -11,21 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assess.cli import api_token_cli
-from assess.content_registry import library
 from assess.models import ApiToken, AuditEvent, OutboundEmail, Opening, Role, User
 from assess.services import api_tokens, demo, results, scores
 from assess.web.api.openapi import document
-from tests.conftest import Factory, FrozenClock, csrf_token, sign_in_session
-from tests.integration.test_mail_smtp import Inbox, free_port, smtp  # noqa: F401  (smtp is a fixture)
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
+from tests.support.mail import Inbox, free_port
+from tests.support.web import csrf_token, sign_in_session
 
 ALL_SCOPES = list(api_tokens.SCOPES)
-
-
-@pytest.fixture
-def seeded(app: Flask, db_session: Session, clock: FrozenClock) -> Opening:
-    with app.app_context():
-        demo.seed_demo(db_session, library(), app.config["ASSESS"], clock.now)
-    return db_session.scalars(select(Opening).where(Opening.slug == demo.DEMO_OPENING_SLUG)).one()
 
 
 @pytest.fixture

@@ -15,17 +15,15 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from sqlalchemy.orm import Session
 
-from assess.content_registry import library
 from assess.models import Opening, Role
-from assess.services import api_tokens, demo
+from assess.services import api_tokens
 from assess.web.api.openapi import document
-from tests.conftest import Factory, FrozenClock
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
 
 
 @pytest.fixture
-def seeded_app(app: Flask, db_session: Session, clock: FrozenClock, make: Factory) -> Flask:
-    with app.app_context():
-        demo.seed_demo(db_session, library(), app.config["ASSESS"], clock.now)
+def seeded_app(app: Flask, db_session: Session, clock: FrozenClock, make: Factory, seeded: Opening) -> Flask:
     _, plain = api_tokens.create(db_session, name="fuzz", scopes=list(api_tokens.SCOPES),
                                  actor=make.user(Role.ADMIN), now=clock.now)
     app.config["FUZZ_TOKEN"] = plain

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from assess.models import AuditEvent, Role, User
 from assess.services import audit
-from tests.conftest import Factory, sign_in_session
+from tests.support.factories import Factory
+from tests.support.web import sign_in_session
 
 
 @pytest.fixture
@@ -106,6 +107,7 @@ def test_the_admin_filters_by_action_subject_actor_and_date(
 def test_filtering_by_a_member_of_staff(admin_client: FlaskClient, history: dict[str, User]) -> None:
     page = admin_client.get("/admin/audit", query_string={"actor": f"user:{history['interviewer'].id}"})
     assert rows_of(page.get_data(as_text=True)) == 1
+    assert "<code>scorecard.reopened</code>" in page.get_data(as_text=True)  # Ivo's one row, not another's
 
 
 def test_a_bad_filter_says_so_and_shows_everything(admin_client: FlaskClient, history: dict[str, User]) -> None:

@@ -24,7 +24,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from assess.domain.autosave import SaveVerdict
 from assess.models import Attempt
 from assess.services import answering, attempts
-from tests.conftest import Factory, FrozenClock
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
 
 KEY = "a-mini-prd"
 SECTION = "problem_statement"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,9 +11,12 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from assess.domain.scoring import passes_calibration
+from assess.errors import Conflict, InputError
 from assess.models import Opening, Role, User
-from assess.services import assigning, calibration_report, calibration_sessions, openings, scorecards, worklist
-from tests.conftest import sign_in_session as sign_in, Factory, FrozenClock, csrf_token
+from assess.services import assigning, calibration_sessions, openings, scorecards, worklist
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
+from tests.support.web import csrf_token, sign_in_session
 
 D = "d-writing-sample"
 
@@ -40,7 +44,7 @@ def score_all(client: FlaskClient, entry_id: int, value: int, dims: tuple[str, .
 def test_a_session_is_scored_blind_then_revealed_beside_the_reference(
     setup: dict[str, Any], app: Flask, client: FlaskClient, db_session: Session, make: Factory, clock: FrozenClock
 ) -> None:
-    sign_in(client, setup["manager"])
+    sign_in_session(client, setup["manager"])
     page = f"/hiring/openings/{setup['opening'].slug}/calibration"
     client.post(page, data={"csrf_token": csrf_token(client, page), "benchmark": f"{D}/strong"})
     [cs] = calibration_sessions.sessions_of(db_session, setup["opening"])
@@ -48,14 +52,14 @@ def test_a_session_is_scored_blind_then_revealed_beside_the_reference(
     dims = tuple(reference)
     entries = {e.interviewer.name: e.id for e in cs.entries}
     ada, ben = app.test_client(), app.test_client()
-    sign_in(ada, setup["ada"])
+    sign_in_session(ada, setup["ada"])
     queue = ada.get("/review/").get_data(as_text=True)
     assert "Score it" in queue
     blind = ada.get(f"/review/calibration/{entries['Ada Rater']}").get_data(as_text=True)
     assert "Reference" not in blind
     assert calibration_sessions.benchmark_of(cs).title not in blind  # the title gives away the level
     assert score_all(ada, entries["Ada Rater"], 4, dims).status_code == 302
-    sign_in(ben, setup["ben"])
+    sign_in_session(ben, setup["ben"])
     assert "Ada Rater" not in ben.get(f"/review/calibration/{entries['Ben Rater']}").get_data(as_text=True)
     assert score_all(ben, entries["Ben Rater"], 1, dims).status_code == 302
     assert score_all(ben, entries["Ben Rater"], 5, dims).status_code == 200  # already scored: nothing changes
@@ -80,7 +84,7 @@ def test_an_opening_can_require_a_pass_before_scoring_candidates(
         invitation_valid_days=14, interviewers_per_submission=1, ai_enabled=False, ai_draft_timing="after_rating",
         ai_notice="", calibration_required=True), actor=setup["manager"], now=clock.now)
     attempt = make.submission(opening, D, "meets")
-    with pytest.raises(Exception, match="has not passed a calibration session"):
+    with pytest.raises(Conflict, match="has not passed a calibration session"):
         assigning.assign(db_session, opening, attempt.id, setup["ada"].id, due_at=None, actor=setup["manager"],
                        now=clock.now)
     cs = calibration_sessions.create(db_session, make.library, opening, f"{D}/meets", actor=setup["manager"],
@@ -98,7 +102,7 @@ def test_an_opening_can_require_a_pass_before_scoring_candidates(
 
 def test_a_benchmark_outside_the_opening_is_refused(setup: dict[str, Any], db_session: Session, make: Factory,
                                                    clock: FrozenClock) -> None:
-    with pytest.raises(Exception, match="Choose one of the benchmark answers"):
+    with pytest.raises(InputError, match="Choose one of the benchmark answers"):
         calibration_sessions.create(db_session, make.library, setup["opening"], "d-writing-sample/nonexistent",
                                     actor=setup["manager"], now=clock.now)
 
@@ -109,15 +113,17 @@ def test_interviewers_cannot_open_each_others_calibration_entries(
     cs = calibration_sessions.create(db_session, make.library, setup["opening"], f"{D}/weak",
                                      actor=setup["manager"], now=clock.now)
     bens = next(e for e in cs.entries if e.interviewer_id == setup["ben"].id)
-    sign_in(client, setup["ada"])
+    adas = next(e for e in cs.entries if e.interviewer_id == setup["ada"].id)
+    sign_in_session(client, setup["ada"])
     assert client.get(f"/review/calibration/{bens.id}").status_code == 404
+    assert client.get(f"/review/calibration/{adas.id}").status_code == 200  # her own opens, so the 404 is the rule
 
 
 def test_the_interviewer_report_shows_distance_from_the_benchmark_references(
     setup: dict[str, Any], db_session: Session, make: Factory, clock: FrozenClock
 ) -> None:
     from assess.domain.scoring import RatingInput, ScorecardInput
-    from assess.services import results
+    from assess.services import calibration_report, results
 
     opening = setup["opening"]
     attempt = make.submission(opening, D, "meets")
@@ -138,7 +144,7 @@ def test_the_interviewer_report_shows_distance_from_the_benchmark_references(
 
 
 def test_a_session_reveals_only_once_everyone_has_scored_unless_revealed_now_without_them(
-    setup: dict[str, Any], app: Flask, client: FlaskClient, db_session: Session, make: Factory, clock: FrozenClock
+    setup: dict[str, Any], app: Flask, client: FlaskClient, db_session: Session, make: Factory, clock: FrozenClock, browser_for: Callable[[User], FlaskClient]
 ) -> None:
     opening: Opening = setup["opening"]
     openings.update_settings(db_session, opening, openings.OpeningChanges(
@@ -151,9 +157,9 @@ def test_a_session_reveals_only_once_everyone_has_scored_unless_revealed_now_wit
     ada, ben = entries[setup["ada"].id], entries[setup["ben"].id]
     content = make.library.scorecard(D).content
     calibration_sessions.submit(db_session, content, ada, dict(reference), now=clock.now)
-    with pytest.raises(Exception, match=r"1 interviewer\(s\) have not scored yet \(Ben Rater\)"):
+    with pytest.raises(Conflict, match=r"1 interviewer\(s\) have not scored yet \(Ben Rater\)"):
         calibration_sessions.reveal(db_session, cs, actor=setup["manager"], now=clock.now)
-    sign_in(client, setup["manager"])
+    sign_in_session(client, setup["manager"])
     page = f"/hiring/openings/{opening.slug}/calibration"
     asked = client.get(f"{page}/{cs.id}/reveal").get_data(as_text=True)
     assert "Reveal now, before everyone has scored?" in asked and "Ben Rater" in asked
@@ -166,8 +172,7 @@ def test_a_session_reveals_only_once_everyone_has_scored_unless_revealed_now_wit
     assert calibration_sessions.outcome(ada, reference) == "passed"
     listing = client.get(page).get_data(as_text=True)
     assert "Ben Rater · did not score" in listing and "Ben Rater · not passed" not in listing
-    bens_view = app.test_client()
-    sign_in(bens_view, setup["ben"])
+    bens_view = browser_for(setup["ben"])
     view = bens_view.get(f"/review/calibration/{ben.id}").get_data(as_text=True)
     assert "did not score" in view and "Reference" not in view and "not passed" not in view
     late = bens_view.post(f"/review/calibration/{ben.id}", data={
@@ -178,7 +183,7 @@ def test_a_session_reveals_only_once_everyone_has_scored_unless_revealed_now_wit
     assert ben.submitted_at is None and ben.scores == {}
     # Not a fail: a later session Ben scores is enough to be given candidates' work.
     attempt = make.submission(opening, D, "meets")
-    with pytest.raises(Exception, match="has not passed a calibration session"):
+    with pytest.raises(Conflict, match="has not passed a calibration session"):
         assigning.assign(db_session, opening, attempt.id, setup["ben"].id, due_at=None, actor=setup["manager"],
                        now=clock.now)
     again = calibration_sessions.create(db_session, make.library, opening, f"{D}/meets", actor=setup["manager"],

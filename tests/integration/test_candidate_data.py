@@ -7,6 +7,7 @@ and no log line ever carried them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import json
 import logging
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from assess import create_app, migrate
 from assess.cli import purge_command
 from assess.db import Base, get_database
+from assess.errors import Conflict
 from assess.models import (
     AiDraft,
     AiDraftStatus,
@@ -36,10 +38,10 @@ from assess.models import (
     Submission,
     User,
 )
-from assess.services import answering, assigning, attempts, candidate_data, scores
-from tests.conftest import Factory, FrozenClock, csrf_token, make_config, sign_in_session
-from tests.integration.test_candidate_journey import autosave, open_link, start, submit_form
-from tests.integration.test_scoring import A_DIMENSIONS, form_data
+from assess.services import answering, attempts, candidate_data, scores
+from tests.support.app import FrozenClock, make_config
+from tests.support.factories import Factory
+from tests.support.web import A_DIMENSIONS, autosave, csrf_token, form_data, open_link, sign_in_session, start, submit_form
 
 NAME, EMAIL = "Zelda Marchetti", "zelda.marchetti@example.net"
 TRACES = ("Zelda", "Marchetti", "zelda.marchetti")
@@ -84,8 +86,7 @@ def through_the_whole_process(app: Flask, make: Factory, db_session: Session, pe
     autosave(browser, client_id="tab-second-1", answers={"problem_statement": f"{NAME}, from a second tab."})
     submit_form(browser, problem_statement=f"Written by {NAME} ({EMAIL}). Approvals take four days.")
     attempt = db_session.scalars(select(Attempt).where(Attempt.candidate_id == candidate.id)).one()
-    made = assigning.assign(db_session, opening, attempt.id, people["interviewer"].id, due_at=None,
-                          actor=people["manager"], now=clock.now)
+    made = make.assignment(attempt, people["interviewer"], people["manager"], now=clock.now)
     reviewer = app.test_client()
     sign_in_session(reviewer, people["interviewer"])
     url = f"/review/assignments/{made.id}"
@@ -112,7 +113,7 @@ def through_the_whole_process(app: Flask, make: Factory, db_session: Session, pe
 
 def test_after_erasure_no_table_and_no_log_line_holds_the_name_or_email(
     app: Flask, make: Factory, db_session: Session, people: dict[str, User], clock: FrozenClock,
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, browser_for: Callable[[User], FlaskClient],
 ) -> None:
     caplog.set_level(logging.DEBUG)
     candidate = through_the_whole_process(app, make, db_session, people, clock)
@@ -120,8 +121,7 @@ def test_after_erasure_no_table_and_no_log_line_holds_the_name_or_email(
     # The walk really stored her name in each of these places; otherwise the search proves nothing.
     assert {"candidates", "drafts", "submissions", "outbound_emails", "ratings", "ai_drafts",
             "decisions", "revision_requests", "draft_copies"} <= before
-    admin = app.test_client()
-    sign_in_session(admin, people["admin"])
+    admin = browser_for(people["admin"])
     found = admin.post("/admin/candidates", data={"csrf_token": csrf_token(admin, "/admin/candidates"),
                                                   "email": EMAIL.upper()}).get_data(as_text=True)
     assert NAME in found and "Erase for good" in found
@@ -157,16 +157,15 @@ def test_erasure_keeps_anonymous_scores_the_decision_and_a_tombstone(
     assert all(invitation.revoked_at is not None for invitation in candidate.invitations)
     still_counted = scores.submitted_scorecards(db_session, candidate.opening)
     assert [card.assignment.attempt.candidate_id for card in still_counted] == [candidate.id]
-    with pytest.raises(Exception, match="already erased"):
+    with pytest.raises(Conflict, match="already erased"):
         candidate_data.erase(db_session, candidate, actor=people["admin"], reason="Again", now=clock.now)
 
 
 def test_the_export_holds_everything_about_the_candidate_and_is_audited(
-    app: Flask, make: Factory, db_session: Session, people: dict[str, User], clock: FrozenClock,
+    app: Flask, make: Factory, db_session: Session, people: dict[str, User], clock: FrozenClock, browser_for: Callable[[User], FlaskClient],
 ) -> None:
     candidate = through_the_whole_process(app, make, db_session, people, clock)
-    admin = app.test_client()
-    sign_in_session(admin, people["admin"])
+    admin = browser_for(people["admin"])
     response = admin.get(f"/admin/candidates/{candidate.id}/export.json")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     data: dict[str, Any] = response.get_json()

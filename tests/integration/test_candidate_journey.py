@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -17,18 +16,12 @@ from assess.domain.timing import GRACE
 from assess.models import Attempt, ContentKind, Draft, Invitation, OutboundEmail, Submission, SubmittedBy
 from assess.services import attempts as attempt_service
 from assess.services import answering, invitations, links
-from tests.conftest import Factory, FrozenClock, csrf_token
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
+from tests.support.web import autosave, csrf_token, open_link, start, submit_form
 
 A = "a-mini-prd"
 B = "b-analytics"
-
-
-def path_of(link: str) -> str:
-    return urlsplit(link).path
-
-
-def open_link(client: FlaskClient, link: str) -> Any:
-    return client.get(path_of(link))
 
 
 @pytest.fixture
@@ -42,16 +35,6 @@ def candidate(client: FlaskClient, invited: Any) -> FlaskClient:
     """A browser that has opened Robin's link."""
     assert open_link(client, invited.link).status_code == 302
     return client
-
-
-def start(client: FlaskClient, key: str = A) -> Any:
-    return client.post(f"/c/exercises/{key}/start", data={"csrf_token": csrf_token(client, "/c/")})
-
-
-def autosave(client: FlaskClient, key: str = A, **body: Any) -> Any:
-    token = csrf_token(client, f"/c/exercises/{key}")
-    payload = {"client_id": "tab-aaaaaaaa", "seq": 1, "base_revision": 0, "answers": {}} | body
-    return client.post(f"/c/exercises/{key}/autosave", json=payload, headers={"X-CSRFToken": token})
 
 
 def attempt_of(db_session: Session, invited: Any, key: str = A) -> Attempt:
@@ -181,7 +164,7 @@ def test_starting_is_an_explicit_post_and_happens_once(
 
 
 def test_an_attempt_keeps_the_exact_content_version_it_was_started_on(
-    candidate: FlaskClient, invited: Any, db_session: Session, make: Factory
+    candidate: FlaskClient, invited: Any, db_session: Session, make: Factory, publish: Any
 ) -> None:
     start(candidate)
     attempt = attempt_of(db_session, invited)
@@ -189,6 +172,18 @@ def test_an_attempt_keeps_the_exact_content_version_it_was_started_on(
     assert attempt.exercise_version.content_hash == make.library.exercise(A).content_hash
     limit = next(e.time_limit_minutes for e in invited.candidate.opening.exercises if e.exercise_key == A)
     assert attempt.deadline_at == attempt.started_at + timedelta(minutes=limit)
+    started_on = attempt.exercise_version.content_hash
+    # The brief is edited and the new version served while Robin is still at work.
+    edited = publish(f"exercises/{A}/exercise.md", "No outside research is needed.",
+                     "No outside research is needed. THIS SENTENCE IS NEW IN THE SECOND VERSION.")
+    assert edited.exercise(A).content_hash != started_on
+    page = candidate.get(f"/c/exercises/{A}").get_data(as_text=True)
+    assert "No outside research is needed." in page
+    assert "THIS SENTENCE IS NEW IN THE SECOND VERSION" not in page
+    assert attempt_of(db_session, invited).exercise_version.content_hash == started_on
+    newcomer = make.attempt(invited.candidate.opening)
+    assert newcomer.exercise_version.content_hash == edited.exercise(A).content_hash
+    assert newcomer.exercise_version.id != attempt.exercise_version.id
 
 
 def test_the_exercise_page_shows_the_brief_a_field_per_section_and_the_time_left(
@@ -360,21 +355,6 @@ def test_an_extension_is_enforced_on_saves_on_the_page_and_in_the_sweep(
 
 
 # -- submitting ---------------------------------------------------------------------------------
-
-
-def page_fields(client: FlaskClient, key: str = A) -> dict[str, str]:
-    """The hidden fields of the work page as a browser would send them back."""
-    page = client.get(f"/c/exercises/{key}").get_data(as_text=True)
-    found = dict(re.findall(r'name="(client_id|base_revision)"[^>]*value="([^"]*)"', page))
-    return {"csrf_token": csrf_token(client, f"/c/exercises/{key}"), "base_revision": "0", "client_id": "form-tab-1"} | found
-
-
-def submit_form(client: FlaskClient, key: str = A, confirm: bool = True, **answers: str) -> Any:
-    """Post the work page's form, as loaded just now, with these answers."""
-    data = page_fields(client, key)
-    data |= {f"answer_{k}": v for k, v in answers.items()}
-    data |= {"confirm": "y"} if confirm else {"submit": "Submit…"}
-    return client.post(f"/c/exercises/{key}", data=data)
 
 
 def test_submitting_twice_makes_one_submission_and_a_receipt(

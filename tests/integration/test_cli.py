@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assess.cli import content_cli, demo_cli, user_cli
 from assess.config import PROJECT_ROOT
 from assess.models import AuditEvent, ContentVersion, Opening, Role, User
-from assess.services import demo
+from assess.services import content, demo
+from tests.support.content import copy_content
 
 FLASK = [sys.executable, "-m", "flask", "--app", "assess"]
 
@@ -96,8 +97,7 @@ def test_content_check_passes_on_the_shipped_content(runner: Any) -> None:
 
 
 def test_content_check_rejects_a_broken_exercise_naming_file_and_field(tmp_path: Path) -> None:
-    for folder in ("exercises", "rubrics"):
-        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
+    copy_content(tmp_path)
     exercise = tmp_path / "exercises" / "a-mini-prd" / "exercise.md"
     exercise.write_text(exercise.read_text().replace("time_limit_minutes: 90", "time_limit_minutes: ninety"))
     result = run_flask("content", "check", "--dir", str(tmp_path))
@@ -106,11 +106,12 @@ def test_content_check_rejects_a_broken_exercise_naming_file_and_field(tmp_path:
     assert "valid integer" in result.stderr
 
 
-def test_content_load_stores_each_version_once(runner: Any, db_session: Session) -> None:
+def test_content_load_stores_each_version_once(runner: Any, db_session: Session, app: Flask) -> None:
     first = runner.invoke(content_cli, ["load"])
     assert first.exit_code == 0, first.output
     stored = db_session.scalar(select(func.count(ContentVersion.id)))
     assert stored and stored >= 2
+    assert stored == len(content.current_hashes(app.extensions["assess.content"]))  # every exercise, scorecard, benchmark
     second = runner.invoke(content_cli, ["load"])
     assert "0 new version(s)" in second.output
     assert db_session.scalar(select(func.count(ContentVersion.id))) == stored

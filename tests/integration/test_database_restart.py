@@ -28,7 +28,9 @@ from assess import create_app, migrate
 from assess.db import get_database
 from assess.models import Draft, Role
 from assess.services import attempts
-from tests.conftest import POSTGRES_ENV, Factory, csrf_token, make_config
+from tests.support.app import make_config, POSTGRES_ENV
+from tests.support.factories import Factory
+from tests.support.web import csrf_token
 
 RESTART_ENV = "ASSESS_TEST_PG_RESTART"
 DATABASE = "assess_restart_test"

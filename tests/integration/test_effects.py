@@ -19,7 +19,7 @@ from assess import create_app
 from assess.config import Config
 from assess.db import Database, get_database
 from assess.models import MailStatus, OutboundEmail, Role, WebhookDelivery
-from assess.services import attempts, effects, mail, webhooks
+from assess.services import answering, attempts, effects, mail, webhooks
 from tests.conftest import Factory, FrozenClock
 
 A = "a-mini-prd"
@@ -115,7 +115,7 @@ def test_a_sweep_of_n_hand_ins_writes_n_emails_and_the_worker_sends_them_over_on
                for _ in range(5)]
     clock.advance(hours=3)
     with MailServer(port) as inbox:
-        assert attempts.sweep(session, mailing.config["ASSESS"], now=clock.now) == 5
+        assert answering.sweep(session, mailing.config["ASSESS"], now=clock.now) == 5
         receipts = session.scalars(select(OutboundEmail).where(OutboundEmail.subject.startswith("Received"))).all()
         assert len(receipts) == 5 and {r.status for r in receipts} == {MailStatus.QUEUED}
         assert {r.id for r in receipts} <= set(queue.ids(effects.Effect.MAIL))

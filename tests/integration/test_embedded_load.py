@@ -11,7 +11,6 @@ import html
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -24,18 +23,13 @@ from bench.service import answering, signed_cookie
 from assess import create_app, migrate
 from assess.config import PROJECT_ROOT
 from assess.content_registry import library
-from tests.conftest import make_config
-from tests.stack.conftest import Browser
+from tests.support.app import make_config
+from tests.support.http import Browser
+from tests.support.mail import free_port
 
 CANDIDATES = 50
 SECONDS = 6.0
 TEXTAREA = re.compile(r'<textarea[^>]*name="answer_problem_statement"[^>]*>(.*?)</textarea>', re.S)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_fifty_candidates_saving_at_once_on_sqlite_get_no_errors_and_lose_nothing(tmp_path: Path) -> None:

@@ -26,10 +26,12 @@ from assess import create_app, migrate
 from assess.config import PROJECT_ROOT
 from assess.db import Database, get_database
 from assess.models import AiDraft, AiDraftStatus, Role
-from assess.services import ai_drafts, answering, assigning, attempts
-from tests.conftest import Auth, Factory, FrozenClock, csrf_token, make_config, sign_in_session
-from tests.integration.test_ai_drafts import ANSWERS, A, rate
+from assess.services import ai_drafts, answering, attempts
+from tests.support.ai import ANSWERS
+from tests.support.app import FrozenClock, make_config
+from tests.support.factories import A, Factory
 from tests.support.openai_server import ScriptedOpenAI
+from tests.support.web import Auth, csrf_token, sign_in_session
 
 NOBODY_LISTENS = "redis://127.0.0.1:1/0"
 
@@ -49,8 +51,8 @@ def test_with_redis_down_pages_work_and_a_draft_says_the_queue_is_unavailable(
     manager, interviewer = make.user(Role.HIRING_MANAGER), make.user(Role.INTERVIEWER)
     opening = make.opening(manager, ai_enabled=True)
     attempt = make.submission(opening)
-    made = assigning.assign(db_session, opening, attempt.id, interviewer.id, due_at=None, actor=manager, now=make.now())
-    rate(db_session, make, made, interviewer, 3)
+    made = make.assignment(attempt, interviewer, manager, now=make.now())
+    make.scorecard(made, 3, submit=False, evidence="noted", actor=interviewer)
 
     browser = redis_down_app.test_client()
     signed_in = Auth(browser).login(interviewer.email)  # a rate-limited route, with its counters unreachable
@@ -75,9 +77,8 @@ def test_with_the_llm_endpoint_down_the_interviewer_still_scores(
         {"ai_api_key": "k", "ai_model": "m", "ai_base_url": "http://127.0.0.1:1/v1", "ai_timeout": 1.0})
     manager, interviewer = make.user(Role.HIRING_MANAGER), make.user(Role.INTERVIEWER)
     opening = make.opening(manager, ai_enabled=True)
-    made = assigning.assign(db_session, opening, make.submission(opening).id, interviewer.id, due_at=None,
-                          actor=manager, now=clock.now)
-    rate(db_session, make, made, interviewer, 3)
+    made = make.assignment(make.submission(opening), interviewer, manager, now=clock.now)
+    make.scorecard(made, 3, submit=False, evidence="noted", actor=interviewer)
     draft = ai_drafts.request(db_session, app.config["ASSESS"], make.library, made, actor=interviewer,
                               now=clock.now)
     ai_drafts.run(db_session, app.config["ASSESS"], draft.id, now=clock.now, sleep=lambda _: None)
@@ -101,9 +102,8 @@ def test_stalled_drafts_are_reported_failed_after_a_while_and_fresh_ones_left_al
     opening = make.opening(manager, ai_enabled=True)
     scorecards = []
     for _ in range(2):
-        made = assigning.assign(db_session, opening, make.submission(opening).id, interviewer.id, due_at=None,
-                              actor=manager, now=clock.now)
-        rate(db_session, make, made, interviewer, 3)
+        made = make.assignment(make.submission(opening), interviewer, manager, now=clock.now)
+        make.scorecard(made, 3, submit=False, evidence="noted", actor=interviewer)
         scorecards.append(made.scorecard)
     old = AiDraft(scorecard=scorecards[0], status=AiDraftStatus.RUNNING, requested_at=clock.now)
     db_session.add(old)
@@ -148,9 +148,8 @@ def test_a_worker_killed_mid_draft_leaves_the_draft_reported_failed_never_runnin
         opening = make.opening(manager, ai_enabled=True)
         attempt = attempts.start(session, make.library, make.invite(opening).candidate, A, now=make.now())
         answering.submit(session, config, attempt, answers=ANSWERS, now=make.now())
-        made = assigning.assign(session, opening, attempt.id, interviewer.id, due_at=None, actor=manager,
-                              now=make.now())
-        rate(session, make, made, interviewer, 3)
+        made = make.assignment(attempt, interviewer, manager)
+        make.scorecard(made, 3, submit=False, evidence="noted", actor=interviewer)
         draft = ai_drafts.request(session, config, make.library, made, actor=interviewer, now=make.now())
         worker = subprocess.Popen(
             [str(Path(sys.executable).with_name("huey_consumer")), "worker.huey", "--workers", "1"], cwd=PROJECT_ROOT,

@@ -33,8 +33,9 @@ from werkzeug.datastructures import MultiDict
 from assess.models import Draft, Role
 from assess.services import api_tokens
 from assess.web.candidate import forms as candidate_forms
-from tests.conftest import Factory
-from tests.integration.test_authorisation_matrix import (
+from tests.support.factories import Factory
+from tests.support.web import csrf_token
+from tests.support.access import (
     ADMIN,
     ANONYMOUS,
     ASSIGNED,
@@ -346,14 +347,6 @@ def answer_keys(app: Flask) -> list[str]:
     return [section.key for versioned in content.exercises.values() for section in versioned.content.sections]
 
 
-@pytest.fixture
-def savepoint(connection: Any) -> Callable[[], Any]:
-    def begin() -> Any:
-        return connection.begin_nested()
-
-    return begin
-
-
 @pytest.mark.parametrize("visitor", USERS)
 def test_no_generated_input_on_any_route_gives_a_server_error_or_a_silent_refusal(
     visitor: str, app: Flask, make: Factory, db_session: Session, savepoint: Callable[[], Any],
@@ -404,17 +397,13 @@ def signed_in_world(app: Flask, make: Factory, db_session: Session) -> tuple[Wor
     return world, manager, candidate
 
 
-def csrf_of(client: FlaskClient, url: str) -> str:
-    return CSRF_INPUT.findall(client.get(url).get_data(as_text=True))[0]
-
-
 def test_json_nested_100000_deep_is_refused_with_a_message_on_a_page_route_and_on_the_api(
     app: Flask, signed_in_world: tuple[World, FlaskClient, FlaskClient], make: Factory, db_session: Session,
 ) -> None:
     world, _, candidate = signed_in_world
     deep = nested(100_000, "list")
     saved = candidate.post(f"/c/exercises/{OPEN_EXERCISE}/autosave", data=deep, content_type="application/json",
-                           headers={"X-CSRFToken": csrf_of(candidate, f"/c/exercises/{OPEN_EXERCISE}")})
+                           headers={"X-CSRFToken": csrf_token(candidate, f"/c/exercises/{OPEN_EXERCISE}")})
     assert saved.status_code == 400
     assert "nested more than 32 levels" in saved.get_json()["message"]
 
@@ -432,7 +421,7 @@ def test_a_save_numbered_past_a_32_bit_integer_is_refused_with_a_message(
 ) -> None:
     _, _, candidate = signed_in_world
     url = f"/c/exercises/{OPEN_EXERCISE}"
-    token = csrf_of(candidate, url)
+    token = csrf_token(candidate, url)
     good = {"client_id": "tab-0001", "seq": 1, "base_revision": 0, "answers": {}}
     assert candidate.post(url + "/autosave", json=good, headers={"X-CSRFToken": token}).status_code == 200
     for wrong in ({"seq": 2**63}, {"seq": 2**31}, {"base_revision": 2**63}):
@@ -448,7 +437,7 @@ def test_nul_is_dropped_from_a_saved_answer_and_the_rest_is_kept(
     url = f"/c/exercises/{OPEN_EXERCISE}"
     key = app.extensions["assess.content"].exercise(OPEN_EXERCISE).content.sections[0].key
     body = {"client_id": "tab-0001", "seq": 1, "base_revision": 0, "answers": {key: "Churn\x00 rose\n\tin May"}}
-    saved = candidate.post(url + "/autosave", json=body, headers={"X-CSRFToken": csrf_of(candidate, url)})
+    saved = candidate.post(url + "/autosave", json=body, headers={"X-CSRFToken": csrf_token(candidate, url)})
     assert saved.status_code == 200, saved.get_json()
     drafts = db_session.scalars(select(Draft)).all()
     assert [d.answers[key] for d in drafts] == ["Churn rose\n\tin May"]
@@ -468,7 +457,7 @@ def test_a_candidate_name_with_a_hidden_character_is_refused_naming_it(
 ) -> None:
     world, manager, _ = signed_in_world
     opening = f"/hiring/openings/{world.ids['slug']}"
-    answer = manager.post(opening + "/invite", data={"csrf_token": csrf_of(manager, opening), "name": name,
+    answer = manager.post(opening + "/invite", data={"csrf_token": csrf_token(manager, opening), "name": name,
                                                      "email": "new.person@example.net"}, follow_redirects=True)
     page = answer.get_data(as_text=True)
     assert f"The name contains an invisible character ({named}); remove it and try again." in page

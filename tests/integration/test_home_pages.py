@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
@@ -9,18 +10,14 @@ from sqlalchemy.orm import Session
 from assess.content_registry import library
 from assess.models import Role
 from assess.services import demo
-from tests.conftest import Auth, Factory
+from tests.support.factories import Factory
+from tests.support.web import Auth
 
 
-def seed(app: Flask, db_session: Session) -> None:
-    with app.app_context():
-        demo.seed_demo(db_session, library(), None, app.extensions["assess.clock"]())
-
-
+@pytest.mark.usefixtures("seeded")
 def test_a_hiring_manager_sees_their_openings_with_exercises(
     app: Flask, db_session: Session, auth: Auth, client: FlaskClient
 ) -> None:
-    seed(app, db_session)
     auth.login("hiring@example.com", demo.DEMO_PASSWORD)
     page = client.get("/hiring/").get_data(as_text=True)
     assert "APM, Growth" in page
@@ -28,10 +25,10 @@ def test_a_hiring_manager_sees_their_openings_with_exercises(
     assert f'{len(demo.DEMO_CANDIDATES)}</span><span class="stat-label">candidates' in page
 
 
+@pytest.mark.usefixtures("seeded")
 def test_a_hiring_manager_does_not_see_another_managers_openings(
     app: Flask, db_session: Session, make: Factory, auth: Auth, client: FlaskClient
 ) -> None:
-    seed(app, db_session)
     other = make.user(Role.HIRING_MANAGER)
     auth.login(other.email)
     page = client.get("/hiring/").get_data(as_text=True)
@@ -39,12 +36,15 @@ def test_a_hiring_manager_does_not_see_another_managers_openings(
     assert "No openings yet" in page
 
 
+@pytest.mark.usefixtures("seeded")
 def test_an_admin_sees_every_opening(
-    app: Flask, db_session: Session, auth: Auth, client: FlaskClient
+    app: Flask, db_session: Session, auth: Auth, client: FlaskClient, make: Factory
 ) -> None:
-    seed(app, db_session)
+    make.opening(title="APM, Platform")  # another hiring manager's
     auth.login("admin@example.com", demo.DEMO_PASSWORD)
-    assert "APM, Growth" in client.get("/hiring/").get_data(as_text=True)
+    page = client.get("/hiring/").get_data(as_text=True)
+    assert "APM, Growth" in page
+    assert "APM, Platform" in page
 
 
 def test_an_interviewer_with_nothing_assigned_sees_an_empty_queue(
@@ -55,34 +55,36 @@ def test_an_interviewer_with_nothing_assigned_sees_an_empty_queue(
     assert "Nothing to score yet" in page
 
 
+@pytest.mark.usefixtures("seeded")
 def test_a_demo_interviewer_has_a_queue_of_coded_candidates(
     app: Flask, db_session: Session, auth: Auth, client: FlaskClient
 ) -> None:
-    seed(app, db_session)
     auth.login("priya@example.com", demo.DEMO_PASSWORD)
     page = client.get("/review/").get_data(as_text=True)
     assert "Candidate " in page and "Submitted" in page
     assert not any(person.name in page for person in demo.DEMO_CANDIDATES)
 
 
+@pytest.mark.usefixtures("seeded")
 def test_the_admin_page_lists_staff_and_content_versions(
     app: Flask, db_session: Session, auth: Auth, client: FlaskClient
 ) -> None:
-    seed(app, db_session)
     auth.login("admin@example.com", demo.DEMO_PASSWORD)
     page = client.get("/admin/").get_data(as_text=True)
     for staff in demo.DEMO_STAFF:
         assert staff.email in page
     with app.app_context():
         current = library().exercise("a-mini-prd").content_hash[:12]
+        every = {key: library().exercise(key).content_hash[:12] for key in library().exercises}
     assert current in page
     assert "Current" in page
+    assert [key for key, version in every.items() if version not in page] == []
 
 
+@pytest.mark.usefixtures("seeded")
 def test_an_admin_previews_an_exercise_with_its_anchors(
     app: Flask, db_session: Session, auth: Auth, client: FlaskClient
 ) -> None:
-    seed(app, db_session)
     auth.login("admin@example.com", demo.DEMO_PASSWORD)
     page = client.get("/admin/content/a-mini-prd").get_data(as_text=True)
     with app.app_context():

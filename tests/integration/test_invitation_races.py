@@ -9,8 +9,6 @@ the second arrives, which is when races happen.
 from __future__ import annotations
 
 import asyncio
-import os
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,16 +16,17 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from assess import create_app, migrate
-from assess.db import get_database, make_engine
+from assess import create_app
+from assess.db import get_database
 from assess.models import Candidate, Invitation, Opening, OutboundEmail, Role
 from assess.services import api_tokens, links
-from tests.conftest import POSTGRES_ENV, Factory, csrf_token, make_config, sign_in_session
-from tests.integration.test_mail_smtp import Inbox, free_port
-
-SCHEMA = "invitation_races"
+from tests.support.app import make_config
+from tests.support.concurrency import at_once
+from tests.support.factories import Factory
+from tests.support.mail import Inbox, free_port
+from tests.support.web import csrf_token, sign_in_session
 
 
 class SlowInbox(Inbox):
@@ -36,23 +35,6 @@ class SlowInbox(Inbox):
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         await asyncio.sleep(0.5)
         return await super().handle_DATA(server, session, envelope)
-
-
-@pytest.fixture
-def racing_url() -> Iterator[str]:
-    url = os.environ.get(POSTGRES_ENV, "")
-    if not url:
-        pytest.skip(f"the race tests need PostgreSQL ({POSTGRES_ENV})")
-    admin = make_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    own = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{SCHEMA}"
-    migrate.upgrade(own)
-    yield own
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    admin.dispose()
 
 
 @pytest.fixture
@@ -65,33 +47,13 @@ def inbox() -> Iterator[tuple[SlowInbox, int]]:
 
 
 @pytest.fixture
-def racing_app(racing_url: str, inbox: tuple[SlowInbox, int], tmp_path: Path) -> Iterator[Flask]:
-    config = make_config(tmp_path, database_url=racing_url, smtp_host="127.0.0.1", smtp_port=inbox[1],
+def racing_app(own_schema_url: str, inbox: tuple[SlowInbox, int], tmp_path: Path) -> Iterator[Flask]:
+    config = make_config(tmp_path, database_url=own_schema_url, smtp_host="127.0.0.1", smtp_port=inbox[1],
                          smtp_starttls=False)
     app = create_app(config)
     app.config["WTF_CSRF_ENABLED"] = True
     yield app
     get_database(app).engine.dispose()
-
-
-def at_once(*calls: Callable[[], Any]) -> list[Any]:
-    """Run the calls in threads released together; return what each returned, in order."""
-    start = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        start.wait()
-        try:
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001  (reported below, not swallowed)
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def arranged(app: Flask) -> tuple[Any, str]:

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import re
-import socket
-from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
 from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -18,34 +12,9 @@ from assess import create_app
 from assess.config import Config
 from assess.db import Database, get_database
 from assess.models import OutboundEmail
-from tests.conftest import Factory, sign_in_session
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
+from tests.support.factories import Factory
+from tests.support.mail import Inbox, free_port
+from tests.support.web import sign_in_session
 
 
 def test_the_invitation_arrives_by_smtp_and_its_link_opens_the_assessment(

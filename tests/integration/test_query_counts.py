@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from assess.db import get_database
 from assess.models import Opening, Role, User
-from assess.services import assigning
-from tests.conftest import Factory, FrozenClock, sign_in_session
-from tests.integration.test_ai_drafts import rate
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
+from tests.support.web import sign_in_session
 
 
 @contextmanager
@@ -39,9 +39,8 @@ def opening_with(make: Factory, db_session: Session, clock: FrozenClock, manager
     for _ in range(candidates):
         attempt = make.submission(opening)
         for interviewer in interviewers:
-            made = assigning.assign(db_session, opening, attempt.id, interviewer.id, due_at=None, actor=manager,
-                                  now=clock.now)
-            rate(db_session, make, made, interviewer, 3, submit=True)
+            made = make.assignment(attempt, interviewer, manager, now=clock.now)
+            make.scorecard(made, 3, evidence="noted", actor=interviewer)
     return opening
 
 

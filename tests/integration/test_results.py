@@ -5,23 +5,26 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assess.content_registry import library
-from assess.models import AuditEvent, Candidate, Decision, Opening, Role, User
+from assess.models import (
+    Assignment,
+    Attempt,
+    AuditEvent,
+    Candidate,
+    Decision,
+    Opening,
+    Role,
+    Scorecard,
+    ScorecardStatus,
+    User,
+)
 from assess.services import calibration_report, demo, results, revisions, scores, scoring_state
-from tests.conftest import Auth, Factory, FrozenClock, csrf_token
-
-
-@pytest.fixture
-def seeded(app: Flask, db_session: Session, clock: FrozenClock) -> Opening:
-    with app.app_context():
-        demo.seed_demo(db_session, library(), app.config["ASSESS"], clock.now)
-    return db_session.scalars(select(Opening).where(Opening.slug == demo.DEMO_OPENING_SLUG)).one()
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
+from tests.support.web import Auth, csrf_token
 
 
 def manager(client: FlaskClient) -> None:
@@ -68,10 +71,18 @@ def test_the_candidate_page_shows_every_scorecard_and_records_the_view(
 ) -> None:
     manager(client)
     sam = db_session.scalars(select(Candidate).where(Candidate.email == "sam.okoye@example.net")).one()
+    viewed = select(AuditEvent).where(AuditEvent.action == "candidate.viewed", AuditEvent.subject_id == sam.id)
+    views_before = len(db_session.scalars(viewed).all())
     page = client.get(f"/hiring/openings/{seeded.slug}/candidates/{sam.id}").get_data(as_text=True)
     assert page.count("badge-success\">submitted") >= 6
+    submitted = db_session.scalar(select(func.count(Scorecard.id)).join(Scorecard.assignment).join(Assignment.attempt)
+                                  .where(Attempt.candidate_id == sam.id, Scorecard.status == ScorecardStatus.SUBMITTED))
+    assert page.count("badge-success\">submitted") == submitted
     assert "Tom Becker" in page and "Recommendation" in page
     assert db_session.scalars(select(AuditEvent).where(AuditEvent.action == "candidate.viewed")).first()
+    db_session.expire_all()
+    views = db_session.scalars(viewed.order_by(AuditEvent.id)).all()
+    assert len(views) == views_before + 1 and views[-1].actor_user_id == seeded.hiring_manager_id
 
 
 def test_decisions_wait_for_unblinding_and_keep_their_history(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import re
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,54 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assess.domain.scoring import RatingInput, ScorecardInput
+from assess.errors import Conflict, InputError
 from assess.models import Assignment, Attempt, AuditEvent, OutboundEmail, Role, Scorecard, ScorecardStatus, User
 from assess.services import assigning, scorecards, scoring_state, worklist
-from tests.conftest import sign_in_session as sign_in_as, Factory, FrozenClock, csrf_token
-from tests.integration.test_ai_drafts import rate
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
+from tests.support.web import A_DIMENSIONS, csrf_token, form_data, score, sign_in_session
 
 A = "a-mini-prd"
-A_DIMENSIONS = ("problem_framing", "requirements_quality", "analytics_measurement", "communication",
-                "customer_empathy")
-
-
-@pytest.fixture
-def team(make: Factory) -> dict[str, User]:
-    manager = make.user(Role.HIRING_MANAGER, name="Hana Manager")
-    return {
-        "manager": manager,
-        "priya": make.user(Role.INTERVIEWER, name="Priya Interviewer"),
-        "tom": make.user(Role.INTERVIEWER, name="Tom Interviewer"),
-        "lena": make.user(Role.INTERVIEWER, name="Lena Interviewer"),
-    }
-
-
-@pytest.fixture
-def work(make: Factory, team: dict[str, User], clock: FrozenClock) -> Attempt:
-    opening = make.opening(team["manager"], title="APM scoring")
-    return make.submission(opening, A, "meets", name="Quinn Secretname", email="quinn.secret@example.net")
-
-
-def assign(db_session: Session, attempt: Attempt, interviewer: User, manager: User, now: Any) -> Assignment:
-    return assigning.assign(db_session, attempt.candidate.opening, attempt.id, interviewer.id, due_at=None,
-                          actor=manager, now=now)
-
-
-def form_data(client: FlaskClient, url: str, scores: dict[str, int | None], submit: bool = True,
-              evidence: str = "Points at the funnel numbers.", recommendation: str | None = "yes") -> dict[str, Any]:
-    data: dict[str, Any] = {"csrf_token": csrf_token(client, url), "summary": "A summary."}
-    for key, score in scores.items():
-        if score is not None:
-            data[f"score_{key}"] = str(score)
-        data[f"evidence_{key}"] = evidence
-    if recommendation:
-        data["recommendation"] = recommendation
-    data["submit" if submit else "save"] = "y"
-    return data
-
-
-def score(client: FlaskClient, assignment: Assignment, value: int, submit: bool = True, **kw: Any) -> Any:
-    url = f"/review/assignments/{assignment.id}"
-    return client.post(url, data=form_data(client, url, dict.fromkeys(A_DIMENSIONS, value), submit, **kw))
 
 
 # -- assignment ----------------------------------------------------------------------------------
@@ -85,30 +45,33 @@ def test_automatic_assignment_gives_each_piece_of_work_two_interviewers_and_adds
 def test_assigning_by_hand_is_checked(
     work: Attempt, team: dict[str, User], clock: FrozenClock, db_session: Session, make: Factory
 ) -> None:
-    assign(db_session, work, team["priya"], team["manager"], clock.now)
-    with pytest.raises(Exception, match="already scoring"):
-        assign(db_session, work, team["priya"], team["manager"], clock.now)
-    with pytest.raises(Exception, match="active interviewer"):
-        assign(db_session, work, team["manager"], team["manager"], clock.now)
+    make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    with pytest.raises(Conflict, match="Priya Interviewer is already scoring this"):
+        assigning.assign(db_session, work.candidate.opening, work.id, team["priya"].id, due_at=None,
+                       actor=team["manager"], now=clock.now)
+    with pytest.raises(InputError, match="Choose an active interviewer"):
+        assigning.assign(db_session, work.candidate.opening, work.id, team["manager"].id, due_at=None,
+                       actor=team["manager"], now=clock.now)
     unfinished = make.invite(work.candidate.opening).candidate
     from assess.services import attempts
 
     started = attempts.start(db_session, make.library, unfinished, A, now=clock.now)
-    with pytest.raises(Exception, match="not been submitted"):
-        assign(db_session, started, team["tom"], team["manager"], clock.now)
+    with pytest.raises(Conflict, match="not been submitted"):
+        assigning.assign(db_session, started.candidate.opening, started.id, team["tom"].id, due_at=None,
+                       actor=team["manager"], now=clock.now)
 
 
 def test_the_hiring_manager_assigns_and_reminds_from_the_scoring_page(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
 ) -> None:
-    sign_in_as(client, team["manager"])
+    sign_in_session(client, team["manager"])
     page = f"/hiring/openings/{work.candidate.opening.slug}/scoring"
     client.post(f"{page}/assign", data={"csrf_token": csrf_token(client, page), "attempt_id": work.id,
                                         "interviewer_id": team["lena"].id})
     assignment = db_session.scalars(select(Assignment)).one()
     assert assignment.interviewer_id == team["lena"].id
     clock.advance(days=4)
-    sign_in_as(client, team["manager"])  # four days on, the earlier session has ended
+    sign_in_session(client, team["manager"])  # four days on, the earlier session has ended
     text = client.get(page).get_data(as_text=True)
     assert "overdue" in text
     client.post(f"{page}/assignments/{assignment.id}/remind", data={"csrf_token": csrf_token(client, page)})
@@ -121,7 +84,7 @@ def test_the_hiring_manager_assigns_and_reminds_from_the_scoring_page(
 def test_another_hiring_manager_cannot_open_the_scoring_page(
     work: Attempt, make: Factory, client: FlaskClient
 ) -> None:
-    sign_in_as(client, make.user(Role.HIRING_MANAGER))
+    sign_in_session(client, make.user(Role.HIRING_MANAGER))
     assert client.get(f"/hiring/openings/{work.candidate.opening.slug}/scoring").status_code == 404
 
 
@@ -129,10 +92,10 @@ def test_another_hiring_manager_cannot_open_the_scoring_page(
 
 
 def test_interviewers_see_a_code_never_the_name_or_email(
-    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
-    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    sign_in_as(client, team["priya"])
+    assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    sign_in_session(client, team["priya"])
     for url in ("/review/", f"/review/assignments/{assignment.id}"):
         text = client.get(url).get_data(as_text=True)
         assert f"Candidate {work.candidate.pseudonym}" in text
@@ -140,30 +103,30 @@ def test_interviewers_see_a_code_never_the_name_or_email(
 
 
 def test_names_appear_only_after_scoring_closes_and_the_manager_unblinds(
-    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
-    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
+    assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
     opening = work.candidate.opening
-    with pytest.raises(Exception, match="Close scoring first"):
+    with pytest.raises(Conflict, match="Close scoring first"):
         scoring_state.unblind(db_session, opening, actor=team["manager"], now=clock.now)
     scoring_state.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
-    sign_in_as(client, team["priya"])
+    sign_in_session(client, team["priya"])
     assert "Quinn" not in client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
     scoring_state.unblind(db_session, opening, actor=team["manager"], now=clock.now)
     assert "Quinn Secretname" in client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
 
 
 def test_an_interviewer_who_is_not_assigned_gets_404(
-    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
-    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    sign_in_as(client, team["tom"])
+    assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    sign_in_session(client, team["tom"])
     url = f"/review/assignments/{assignment.id}"
     assert client.get(url).status_code == 404
     assert client.post(url, data=form_data(client, "/review/", dict.fromkeys(A_DIMENSIONS, 3))).status_code == 404
     assert client.post(f"{url}/reopen", data={"csrf_token": csrf_token(client, "/review/"),
                                               "reason": "Trying to reopen someone else's"}).status_code == 404
-    sign_in_as(client, team["manager"])
+    sign_in_session(client, team["manager"])
     assert client.get(url).status_code == 403
 
 
@@ -173,8 +136,8 @@ def test_an_interviewer_who_is_not_assigned_gets_404(
 def test_the_page_shows_the_work_the_anchors_signals_and_structural_checks(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
-    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    sign_in_as(client, team["priya"])
+    assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    sign_in_session(client, team["priya"])
     text = client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
     scorecard = make.library.scorecard(A).content
     assert scorecard.scored("requirements_quality").anchors.high[:40] in text
@@ -186,10 +149,10 @@ def test_the_page_shows_the_work_the_anchors_signals_and_structural_checks(
 
 
 def test_a_draft_saves_without_every_rating(
-    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
-    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    sign_in_as(client, team["priya"])
+    assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    sign_in_session(client, team["priya"])
     url = f"/review/assignments/{assignment.id}"
     response = client.post(url, data=form_data(client, url, {"problem_framing": 4}, submit=False))
     assert response.status_code == 302
@@ -201,10 +164,10 @@ def test_a_draft_saves_without_every_rating(
 
 
 def test_submitting_needs_every_rating_and_evidence_at_the_ends_of_the_scale(
-    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
-    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    sign_in_as(client, team["priya"])
+    assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    sign_in_session(client, team["priya"])
     url = f"/review/assignments/{assignment.id}"
     partial = client.post(url, data=form_data(client, url, {"problem_framing": 3}))
     assert partial.status_code == 400
@@ -220,10 +183,10 @@ def test_submitting_needs_every_rating_and_evidence_at_the_ends_of_the_scale(
 
 
 def test_a_submitted_scorecard_is_locked(
-    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
-    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    sign_in_as(client, team["priya"])
+    assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    sign_in_session(client, team["priya"])
     score(client, assignment, 3)
     score(client, assignment, 1)
     assert "submitted and locked" in client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
@@ -236,14 +199,14 @@ def test_a_submitted_scorecard_is_locked(
 
 
 def test_no_other_score_is_visible_until_ones_own_is_submitted(
-    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock
+    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
-    mine = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    theirs = assign(db_session, work, team["tom"], team["manager"], clock.now)
+    mine = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    theirs = make.assignment(work, team["tom"], team["manager"], now=clock.now)
     tom, priya = app.test_client(), app.test_client()
-    sign_in_as(tom, team["tom"])
+    sign_in_session(tom, team["tom"])
     score(tom, theirs, 1, evidence="TOMS-PRIVATE-EVIDENCE")
-    sign_in_as(priya, team["priya"])
+    sign_in_session(priya, team["priya"])
     for url in ("/review/", f"/review/assignments/{mine.id}"):
         text = priya.get(url).get_data(as_text=True)
         assert "TOMS-PRIVATE-EVIDENCE" not in text
@@ -258,30 +221,34 @@ def test_no_other_score_is_visible_until_ones_own_is_submitted(
 
 
 def test_the_hiring_manager_is_told_of_a_disagreement_and_can_ask_a_third_interviewer(
-    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock
+    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, make: Factory, browser_for: Callable[[User], FlaskClient]
 ) -> None:
     for name, value in (("priya", 4), ("tom", 2)):
-        assignment = assign(db_session, work, team[name], team["manager"], clock.now)
+        assignment = make.assignment(work, team[name], team["manager"], now=clock.now)
         scorecards.save(db_session, app.extensions["assess.content"], assignment,
                      ScorecardInput({k: RatingInput(value) for k in A_DIMENSIONS}, "yes"),
                      submit=True, actor=team[name], now=clock.now)
-    manager = app.test_client()
-    sign_in_as(manager, team["manager"])
+    manager = browser_for(team["manager"])
     page = manager.get(f"/hiring/openings/{work.candidate.opening.slug}/scoring").get_data(as_text=True)
     assert "Disagreements to look at (1)" in page
     assert "Problem framing 2 vs 4" in page
     assert "Ask a third interviewer" in page
     assert f'<option value="{team["lena"].id}">Lena Interviewer</option>' in page
+    base = f"/hiring/openings/{work.candidate.opening.slug}/scoring"
+    manager.post(f"{base}/assign", data={"csrf_token": csrf_token(manager, base), "attempt_id": work.id,
+                                         "interviewer_id": team["lena"].id})
+    readers = db_session.scalars(select(Assignment.interviewer_id).where(Assignment.attempt_id == work.id)).all()
+    assert sorted(readers) == sorted([team["priya"].id, team["tom"].id, team["lena"].id])
 
 
 # -- reopening ----------------------------------------------------------------------------------
 
 
 def test_reopening_needs_a_reason_and_keeps_the_history(
-    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
-    assignment = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    sign_in_as(client, team["priya"])
+    assignment = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    sign_in_session(client, team["priya"])
     url = f"/review/assignments/{assignment.id}"
     score(client, assignment, 3)
     short = client.post(f"{url}/reopen", data={"csrf_token": csrf_token(client, url), "reason": "oops"})
@@ -311,8 +278,8 @@ def test_a_live_stage_is_scored_from_the_guide_without_a_submission(
     opening = work.candidate.opening
     worklist.ensure_live_stages(db_session, make.library, opening)
     live = db_session.scalars(select(Attempt).where(Attempt.exercise_key == "c-stakeholder-roleplay")).one()
-    assignment = assign(db_session, live, team["lena"], team["manager"], clock.now)
-    sign_in_as(client, team["lena"])
+    assignment = make.assignment(live, team["lena"], team["manager"], now=clock.now)
+    sign_in_session(client, team["lena"])
     url = f"/review/assignments/{assignment.id}"
     text = client.get(url).get_data(as_text=True)
     assert "interviewer guide" in text
@@ -334,18 +301,22 @@ def test_the_scoring_page_shows_what_needs_attention_first_in_pages(
     done, apart, waiting = (make.submission(opening, A, "meets") for _ in range(3))
     for attempt, scores in ((done, (3, 3)), (apart, (2, 4))):
         for interviewer, value in zip((team["priya"], team["tom"]), scores, strict=True):
-            made = assign(db_session, attempt, interviewer, team["manager"], clock.now)
-            rate(db_session, make, made, interviewer, value, submit=True)
+            made = make.assignment(attempt, interviewer, team["manager"], now=clock.now)
+            make.scorecard(made, value, evidence="noted", actor=interviewer)
     first = worklist.work_page(db_session, opening)
     assert first.view == "attention" and first.counts == {"attention": 2, "disagreements": 1, "all": 3}
     assert {row.attempt.id for row in first.rows} == {apart.id, waiting.id}
     assert [row.attempt.id for row in worklist.work_page(db_session, opening, view="disagreements").rows] == [apart.id]
     paged = [worklist.work_page(db_session, opening, view="all", page=n, per_page=2) for n in (1, 2, 9)]
     assert [len(p.rows) for p in paged] == [2, 1, 1] and paged[2].page == 2 and paged[0].pages == 2
-    worklist.ensure_live_stages(db_session, make.library, opening)  # a write adds the three live stages, unassigned
-    sign_in_as(client, team["manager"])
-    page = client.get(f"/hiring/openings/{opening.slug}/scoring").get_data(as_text=True)
-    now = worklist.work_page(db_session, opening).counts
+    sign_in_session(client, team["manager"])
+    base = f"/hiring/openings/{opening.slug}/scoring"
+    assert "Add live stages (3)" in client.get(base).get_data(as_text=True)
+    assert worklist.work_page(db_session, opening).counts["all"] == 3  # showing the page wrote nothing
+    added = client.post(f"{base}/live-stages", data={"csrf_token": csrf_token(client, base)}, follow_redirects=True)
+    assert "Added 3 live-stage slot(s)" in added.get_data(as_text=True)
+    page = client.get(base).get_data(as_text=True)
+    now = worklist.work_page(db_session, opening).counts  # the button added the three live stages, unassigned
     assert now == {"attention": 5, "disagreements": 1, "all": 6}
     assert 'aria-current="page">Needs attention <span class="count">5</span>' in page
     assert f'id="work-{done.id}"' not in page and f'id="work-{waiting.id}"' in page

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assess.domain.scoring import RatingInput, ScorecardInput
 from assess.errors import Conflict
 from assess.models import (
     Assignment,
@@ -19,63 +17,16 @@ from assess.models import (
     Rating,
     RevisionRequest,
     RevisionStatus,
-    Role,
     ScorecardStatus,
     ScoringState,
     User,
 )
-from assess.services import assigning, results, revisions, scorecards, scores, scoring_state
-from tests.conftest import Factory, FrozenClock, csrf_token, sign_in_session as sign_in
+from assess.services import assigning, results, revisions, scores, scoring_state
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
+from tests.support.web import ask_to_reopen, confirm, csrf_token, post_scores, sign_in_session
 
 A = "a-mini-prd"
-A_DIMENSIONS = ("problem_framing", "requirements_quality", "analytics_measurement", "communication",
-                "customer_empathy")
-
-
-@pytest.fixture
-def team(make: Factory) -> dict[str, User]:
-    return {
-        "manager": make.user(Role.HIRING_MANAGER, name="Hana Manager"),
-        "priya": make.user(Role.INTERVIEWER, name="Priya Interviewer"),
-        "tom": make.user(Role.INTERVIEWER, name="Tom Interviewer"),
-        "lena": make.user(Role.INTERVIEWER, name="Lena Interviewer"),
-    }
-
-
-@pytest.fixture
-def work(make: Factory, team: dict[str, User], clock: FrozenClock) -> Attempt:
-    opening = make.opening(team["manager"], title="APM life cycle")
-    return make.submission(opening, A, "meets", name="Quinn Secretname", email="quinn.secret@example.net")
-
-
-def assign(db_session: Session, attempt: Attempt, who: User, manager: User, now: Any) -> Assignment:
-    return assigning.assign(db_session, attempt.candidate.opening, attempt.id, who.id, due_at=None, actor=manager,
-                          now=now)
-
-
-def rate(db_session: Session, make: Factory, assignment: Assignment, value: int, submit: bool = True) -> None:
-    scorecards.save(db_session, make.library, assignment,
-                 ScorecardInput({k: RatingInput(value, "Points at the funnel.") for k in A_DIMENSIONS}, "yes"),
-                 submit=submit, actor=assignment.interviewer, now=make.now())
-
-
-def post_scores(client: FlaskClient, assignment: Assignment, value: int, submit: bool = True) -> Any:
-    url = f"/review/assignments/{assignment.id}"
-    data: dict[str, Any] = {"csrf_token": csrf_token(client, url), "summary": "A summary.", "recommendation": "yes",
-                            "submit" if submit else "save": "y"}
-    for key in A_DIMENSIONS:
-        data[f"score_{key}"] = str(value)
-        data[f"evidence_{key}"] = "Points at the funnel."
-    return client.post(url, data=data)
-
-
-def ask_to_reopen(client: FlaskClient, assignment: Assignment, reason: str = "I misread the tracking plan.") -> Any:
-    url = f"/review/assignments/{assignment.id}"
-    return client.post(f"{url}/reopen", data={"csrf_token": csrf_token(client, url), "reason": reason})
-
-
-def confirm(client: FlaskClient, url: str, **extra: str) -> Any:
-    return client.post(url, data={"csrf_token": csrf_token(client, url), "confirm": "yes"} | extra)
 
 
 def scores_of(db_session: Session, assignment: Assignment) -> dict[str, tuple[int | None, int | None]]:
@@ -88,11 +39,11 @@ def scores_of(db_session: Session, assignment: Assignment) -> dict[str, tuple[in
 
 
 def test_closing_asks_for_confirmation_first_and_an_unconfirmed_post_changes_nothing(
-    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:
-    assign(db_session, work, team["priya"], team["manager"], clock.now)
+    make.assignment(work, team["priya"], team["manager"], now=clock.now)
     opening = work.candidate.opening
-    sign_in(client, team["manager"])
+    sign_in_session(client, team["manager"])
     base = f"/hiring/openings/{opening.slug}/scoring"
     page = client.get(base).get_data(as_text=True)
     assert f'href="{base}/close"' in page
@@ -115,21 +66,20 @@ def test_closing_asks_for_confirmation_first_and_an_unconfirmed_post_changes_not
 @pytest.mark.parametrize("state", [ScoringState.CLOSED, ScoringState.UNBLINDED])
 def test_once_closed_nobody_starts_saves_submits_or_reopens_a_scorecard(
     state: ScoringState, work: Attempt, team: dict[str, User], app: Flask, db_session: Session,
-    clock: FrozenClock, make: Factory,
+    clock: FrozenClock, make: Factory, browser_for: Callable[[User], FlaskClient],
 ) -> None:
-    unstarted = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    drafted = assign(db_session, work, team["tom"], team["manager"], clock.now)
-    submitted = assign(db_session, work, team["lena"], team["manager"], clock.now)
-    rate(db_session, make, drafted, 3, submit=False)
-    rate(db_session, make, submitted, 4)
+    unstarted = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    drafted = make.assignment(work, team["tom"], team["manager"], now=clock.now)
+    submitted = make.assignment(work, team["lena"], team["manager"], now=clock.now)
+    make.scorecard(drafted, 3, submit=False)
+    make.scorecard(submitted, 4)
     opening = work.candidate.opening
     scoring_state.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
     if state is ScoringState.UNBLINDED:
         scoring_state.unblind(db_session, opening, actor=team["manager"], now=clock.now)
     before = {a.id: scores_of(db_session, a) for a in (drafted, submitted)}
     for assignment, action in ((unstarted, "save"), (drafted, "save"), (drafted, "submit"), (submitted, "reopen")):
-        client = app.test_client()
-        sign_in(client, assignment.interviewer)
+        client = browser_for(assignment.interviewer)
         url = f"/review/assignments/{assignment.id}"
         page = client.get(url).get_data(as_text=True)
         assert "Scoring is closed" in page and "Submit scorecard" not in page and "Reopen" not in page
@@ -149,20 +99,21 @@ def test_once_closed_nothing_is_assigned_and_no_reminder_goes_out(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock,
     make: Factory,
 ) -> None:
-    waiting = assign(db_session, work, team["priya"], team["manager"], clock.now)
+    waiting = make.assignment(work, team["priya"], team["manager"], now=clock.now)
     opening = work.candidate.opening
     more = make.submission(opening, "d-writing-sample")
     scoring_state.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
     scoring_state.unblind(db_session, opening, actor=team["manager"], now=clock.now)
     for attempt in (work, more):
         with pytest.raises(Conflict, match="nobody can be assigned any more"):
-            assign(db_session, attempt, team["tom"], team["manager"], clock.now)
+            assigning.assign(db_session, opening, attempt.id, team["tom"].id, due_at=None, actor=team["manager"],
+                           now=clock.now)
     with pytest.raises(Conflict, match="nobody can be assigned"):
         assigning.auto_assign(db_session, make.library, opening, actor=team["manager"], now=clock.now)
     with pytest.raises(Conflict, match="reminders are no longer sent"):
-        assigning.remind(db_session, app_config(make), opening, waiting, actor=team["manager"], now=clock.now)
+        assigning.remind(db_session, make.config, opening, waiting, actor=team["manager"], now=clock.now)
     clock.advance(days=5)
-    sign_in(client, team["manager"])
+    sign_in_session(client, team["manager"])
     base = f"/hiring/openings/{opening.slug}/scoring"
     page = client.get(f"{base}?view=all").get_data(as_text=True)
     assert "Assign automatically" not in page and "Add an interviewer" not in page
@@ -177,21 +128,16 @@ def test_once_closed_nothing_is_assigned_and_no_reminder_goes_out(
     assert db_session.scalars(select(Assignment)).all() == [waiting]
 
 
-def app_config(make: Factory) -> Any:
-    return make.app.config["ASSESS"]
-
-
 # -- reopening once others' ratings were visible ---------------------------------------------------
 
 
 def test_reopening_after_seeing_the_others_waits_for_the_managers_approval_and_is_marked(
-    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, make: Factory,
+    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, make: Factory, browser_for: Callable[[User], FlaskClient],
 ) -> None:
-    mine = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    theirs = assign(db_session, work, team["tom"], team["manager"], clock.now)
-    rate(db_session, make, theirs, 2)
-    priya = app.test_client()
-    sign_in(priya, team["priya"])
+    mine = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    theirs = make.assignment(work, team["tom"], team["manager"], now=clock.now)
+    make.scorecard(theirs, 2)
+    priya = browser_for(team["priya"])
     post_scores(priya, mine, 4)
     page = priya.get(f"/review/assignments/{mine.id}").get_data(as_text=True)
     assert "Everyone's ratings" in page and "Ask the hiring manager to reopen it" in page
@@ -205,8 +151,7 @@ def test_reopening_after_seeing_the_others_waits_for_the_managers_approval_and_i
     ask_to_reopen(priya, mine, "Asking a second time, just in case.")
     assert db_session.scalar(select(RevisionRequest.id).where(RevisionRequest.reason.startswith("Asking"))) is None
 
-    manager = app.test_client()
-    sign_in(manager, team["manager"])
+    manager = browser_for(team["manager"])
     base = f"/hiring/openings/{work.candidate.opening.slug}/scoring"
     listing = manager.get(base).get_data(as_text=True)
     assert "Reopen requests (1)" in listing and "Tom noticed a gap I missed." in listing
@@ -219,10 +164,9 @@ def test_reopening_after_seeing_the_others_waits_for_the_managers_approval_and_i
     assert ">revised</span>" in manager.get(f"{base}?view=all").get_data(as_text=True)
     candidate = manager.get(f"/hiring/openings/{work.candidate.opening.slug}/candidates/{work.candidate_id}")
     assert "revised after seeing others' ratings" in candidate.get_data(as_text=True)
-    lena = assign(db_session, work, team["lena"], team["manager"], clock.now)
-    rate(db_session, make, lena, 3)
-    peers = app.test_client()
-    sign_in(peers, team["lena"])
+    lena = make.assignment(work, team["lena"], team["manager"], now=clock.now)
+    make.scorecard(lena, 3)
+    peers = browser_for(team["lena"])
     assert "Priya Interviewer" in (shown := peers.get(f"/review/assignments/{lena.id}").get_data(as_text=True))
     assert ">revised</span>" in shown
     actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "scorecard",
@@ -234,11 +178,11 @@ def test_reopening_after_seeing_the_others_waits_for_the_managers_approval_and_i
 
 
 def test_a_refused_request_leaves_the_scorecard_as_submitted_and_tells_the_interviewer_why(
-    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, make: Factory,
+    work: Attempt, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, make: Factory, browser_for: Callable[[User], FlaskClient],
 ) -> None:
-    mine = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    rate(db_session, make, assign(db_session, work, team["tom"], team["manager"], clock.now), 2)
-    rate(db_session, make, mine, 4)
+    mine = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    make.scorecard(make.assignment(work, team["tom"], team["manager"], now=clock.now), 2)
+    make.scorecard(mine, 4)
     outcome = revisions.reopen(db_session, mine, "I would like to match Tom.", actor=team["priya"], now=clock.now)
     assert outcome.request is not None
     revisions.decide_revision(db_session, mine.attempt.candidate.opening, mine, approve=False,
@@ -250,8 +194,7 @@ def test_a_refused_request_leaves_the_scorecard_as_submitted_and_tells_the_inter
     db_session.expire_all()
     card = db_session.get(Assignment, mine.id).scorecard
     assert card.status is ScorecardStatus.SUBMITTED and not card.revised
-    priya = app.test_client()
-    sign_in(priya, team["priya"])
+    priya = browser_for(team["priya"])
     page = priya.get(f"/review/assignments/{mine.id}").get_data(as_text=True)
     assert "Your first reading stands; bring it to the debrief." in page and "refused" in page
 
@@ -259,9 +202,9 @@ def test_a_refused_request_leaves_the_scorecard_as_submitted_and_tells_the_inter
 def test_closing_lets_waiting_requests_lapse(
     work: Attempt, team: dict[str, User], db_session: Session, clock: FrozenClock, make: Factory,
 ) -> None:
-    mine = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    rate(db_session, make, assign(db_session, work, team["tom"], team["manager"], clock.now), 2)
-    rate(db_session, make, mine, 4)
+    mine = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    make.scorecard(make.assignment(work, team["tom"], team["manager"], now=clock.now), 2)
+    make.scorecard(mine, 4)
     request = revisions.reopen(db_session, mine, "I would like another look.", actor=team["priya"],
                              now=clock.now).request
     opening = mine.attempt.candidate.opening
@@ -277,12 +220,12 @@ def test_closing_lets_waiting_requests_lapse(
 def test_a_reopen_before_anyone_elses_score_was_visible_needs_no_approval(
     work: Attempt, team: dict[str, User], db_session: Session, clock: FrozenClock, make: Factory,
 ) -> None:
-    mine = assign(db_session, work, team["priya"], team["manager"], clock.now)
-    rate(db_session, make, mine, 4)
-    assign(db_session, work, team["tom"], team["manager"], clock.now)
+    mine = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    make.scorecard(mine, 4)
+    make.assignment(work, team["tom"], team["manager"], now=clock.now)
     done = revisions.reopen(db_session, mine, "I misread the tracking plan.", actor=team["priya"], now=clock.now)
     assert done.request is None and done.scorecard.status is ScorecardStatus.DRAFT
-    rate(db_session, make, mine, 3)
+    make.scorecard(mine, 3)
     assert set(scores_of(db_session, mine).values()) == {(3, 4)}
     assert not db_session.get(Assignment, mine.id).scorecard.revised
 
@@ -291,18 +234,18 @@ def test_a_reopen_before_anyone_elses_score_was_visible_needs_no_approval(
 
 
 def test_results_rank_on_first_submitted_ratings_unless_the_revised_ones_are_asked_for(
-    make: Factory, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock,
+    make: Factory, team: dict[str, User], app: Flask, db_session: Session, clock: FrozenClock, browser_for: Callable[[User], FlaskClient],
 ) -> None:
     opening = make.opening(team["manager"], title="APM first ratings")
     attempts = [make.submission(opening, A, level) for level in ("weak", "meets", "strong")]
     for attempt, base in zip(attempts, (2, 3, 4), strict=True):
         for who in ("priya", "tom"):
-            rate(db_session, make, assign(db_session, attempt, team[who], team["manager"], clock.now), base)
+            make.scorecard(make.assignment(attempt, team[who], team["manager"], now=clock.now), base)
     changed = next(a for a in db_session.scalars(select(Assignment).where(Assignment.attempt_id == attempts[0].id))
                    if a.interviewer_id == team["priya"].id)
     revisions.reopen(db_session, changed, "I want to lift this one a lot.", actor=team["priya"], now=clock.now)
     revisions.decide_revision(db_session, opening, changed, approve=True, note="", actor=team["manager"], now=clock.now)
-    rate(db_session, make, changed, 5)
+    make.scorecard(changed, 5)
 
     def first_scores(ratings: str) -> set[int | None]:
         cards = scores.scored_cards(db_session, opening, ratings)
@@ -320,8 +263,7 @@ def test_results_rank_on_first_submitted_ratings_unless_the_revised_ones_are_ask
     stored = db_session.scalars(select(Rating.first_score).join(Rating.scorecard)
                                 .where(Rating.scorecard_id == changed.scorecard.id)).all()
     assert set(stored) == {2}
-    manager = app.test_client()
-    sign_in(manager, team["manager"])
+    manager = browser_for(team["manager"])
     page = manager.get(f"/hiring/openings/{opening.slug}/results").get_data(as_text=True)
     assert 'aria-current="page">First-submitted ratings' in page and "revised scorecard" in page
     other = manager.get(f"/hiring/openings/{opening.slug}/results?ratings=revised").get_data(as_text=True)

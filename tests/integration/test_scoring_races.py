@@ -8,10 +8,8 @@ both are seen waiting for it, it lets go, and they race for the scorecard.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,42 +18,19 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
 
-from assess import create_app, migrate
-from assess.db import get_database, make_engine
+from assess import create_app
+from assess.db import get_database
 from assess.models import Assignment, AuditEvent, Role, Scorecard, ScorecardStatus
-from assess.services import assigning
-from tests.conftest import POSTGRES_ENV, Factory, csrf_token, make_config, sign_in_session
+from tests.support.app import make_config
+from tests.support.factories import A, A_DIMENSIONS, Factory
+from tests.support.web import csrf_token, sign_in_session
 
-A = "a-mini-prd"
-A_DIMENSIONS = ("problem_framing", "requirements_quality", "analytics_measurement", "communication",
-                "customer_empathy")
 
 
 @pytest.fixture
-def race_url() -> Iterator[str]:
-    """A freshly migrated schema of its own in the PostgreSQL test database, dropped afterwards."""
-    url = os.environ.get(POSTGRES_ENV, "")
-    if not url:
-        pytest.skip(f"the race tests need PostgreSQL ({POSTGRES_ENV}); SQLite has no concurrent writers")
-    schema = f"race_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    own = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(own)
-        yield own
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture
-def race_app(race_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(make_config(tmp_path, database_url=race_url))
+def race_app(own_schema_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(make_config(tmp_path, database_url=own_schema_url))
     yield app
     get_database(app).engine.dispose()
 
@@ -67,10 +42,8 @@ def seed(app: Flask) -> dict[str, Any]:
         manager = make.user(Role.HIRING_MANAGER)
         priya, tom = make.user(Role.INTERVIEWER), make.user(Role.INTERVIEWER)
         attempt = make.submission(make.opening(manager), A, "meets")
-        mine = assigning.assign(session, attempt.candidate.opening, attempt.id, priya.id, due_at=None, actor=manager,
-                              now=make.now())
-        theirs = assigning.assign(session, attempt.candidate.opening, attempt.id, tom.id, due_at=None, actor=manager,
-                                now=make.now())
+        mine = make.assignment(attempt, priya, manager)
+        theirs = make.assignment(attempt, tom, manager)
         seeded = {"priya": priya, "tom": tom, "mine": mine.id, "theirs": theirs.id}
         session.close()
     return seeded

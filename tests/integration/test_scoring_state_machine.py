@@ -21,7 +21,8 @@ from assess.domain.scoring import RatingInput, ScorecardInput
 from assess.errors import Conflict
 from assess.models import Assignment, Role, ScorecardStatus, ScoringState
 from assess.services import assigning, revisions, scorecards, scores, scoring_state
-from tests.conftest import Factory, FrozenClock
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
 
 A = "a-mini-prd"
 WHO = st.sampled_from((0, 1))

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from assess import create_app
 from assess.models import AuditEvent, Role, StaffSession, User
 from assess.services import users
-from tests.conftest import TEST_PASSWORD, Auth, Factory, FrozenClock, csrf_token, make_config
+from tests.support.app import FrozenClock, make_config
+from tests.support.factories import Factory, TEST_PASSWORD
+from tests.support.web import Auth, csrf_token
 
 HOME_BY_ROLE = {
     Role.ADMIN: "/admin/",
@@ -70,11 +72,12 @@ def test_bad_credentials_get_one_clear_message(
     assert client.get("/review/").status_code == 302
 
 
-def test_a_disabled_account_cannot_sign_in(make: Factory, db_session: Session, auth: Auth) -> None:
+def test_a_disabled_account_cannot_sign_in(make: Factory, db_session: Session, auth: Auth, client: FlaskClient) -> None:
     user = make.user()
     users.set_active(db_session, email=user.email, active=False, now=make.now())
     response = auth.login(user.email)
     assert "do not match an active account" in response.get_data(as_text=True)
+    assert client.get("/review/").status_code == 302  # sent to sign in: no session was started
 
 
 def test_disabling_an_account_ends_its_sessions(
@@ -211,10 +214,14 @@ def test_sign_out_needs_a_post_with_csrf_and_ends_the_session(
     ],
 )
 def test_roles_are_enforced_on_every_page(
-    role: Role, forbidden: list[str], make: Factory, auth: Auth, client: FlaskClient
+    role: Role, forbidden: list[str], make: Factory, auth: Auth, client: FlaskClient, app: Flask
 ) -> None:
     auth.login(make.user(role).email)
-    for path in forbidden:
+    # Every page of those areas that needs no object's id (the authorisation matrix takes the rest).
+    pages = sorted({rule.rule for rule in app.url_map.iter_rules()
+                    if "GET" in (rule.methods or ()) and not rule.arguments and rule.rule.startswith(tuple(forbidden))})
+    assert set(forbidden) <= set(pages)
+    for path in pages:
         response = client.get(path)
         assert response.status_code == 403, path
         assert "does not have access" in response.get_data(as_text=True)
@@ -224,7 +231,7 @@ def test_next_only_leads_to_this_site(make: Factory, auth: Auth, client: FlaskCl
     user = make.user(Role.HIRING_MANAGER)
     token_page = client.get("/auth/login?next=//evil.example/")
     assert token_page.status_code == 200
-    from tests.conftest import csrf_token
+    from tests.support.web import csrf_token
 
     response = client.post(
         "/auth/login?next=//evil.example/",
@@ -234,7 +241,7 @@ def test_next_only_leads_to_this_site(make: Factory, auth: Auth, client: FlaskCl
 
 
 def test_next_returns_to_the_page_that_asked_for_sign_in(make: Factory, client: FlaskClient) -> None:
-    from tests.conftest import csrf_token
+    from tests.support.web import csrf_token
 
     user = make.user(Role.ADMIN)
     response = client.post(

@@ -16,10 +16,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assess.errors import InputError
 from assess.models import Role, User, WebhookDelivery, WebhookEndpoint
-from assess.services import assigning, webhooks
-from tests.conftest import Factory, FrozenClock, csrf_token, sign_in_session
-from tests.integration.test_ai_drafts import rate
+from assess.services import webhooks
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
+from tests.support.web import csrf_token, sign_in_session
 
 
 class Receiver:
@@ -82,8 +84,8 @@ def test_an_admin_adds_a_webhook_and_it_receives_signed_events_without_names(
     manager, interviewer = make.user(Role.HIRING_MANAGER), make.user(Role.INTERVIEWER)
     opening = make.opening(manager)
     attempt = make.submission(opening, name="Wren Hollis", email="wren.hollis@example.net")
-    made = assigning.assign(db_session, opening, attempt.id, interviewer.id, due_at=None, actor=manager, now=clock.now)
-    rate(db_session, make, made, interviewer, 4, submit=True)
+    made = make.assignment(attempt, interviewer, manager, now=clock.now)
+    make.scorecard(made, 4, evidence="noted", actor=interviewer)
     assert webhooks.deliver_due(db_session, clock.now) == 2
 
     assert [r["headers"]["X-Assess-Event"] for r in receiver.received] == ["submission.received",
@@ -144,6 +146,11 @@ def test_a_switched_off_webhook_and_unchosen_events_get_nothing(
                 data={"csrf_token": csrf_token(client, "/admin/webhooks"), "confirm": "y"})
     make.submission(make.opening())
     assert db_session.scalars(select(WebhookDelivery)).all() == []
+    # The same hand-in does reach a webhook that is on and chose the event, so the silence above is the rule's.
+    listening, _ = webhooks.create_endpoint(db_session, url="https://c.example.com/h",
+                                            events=["submission.received"], actor=admin, now=clock.now)
+    make.submission(make.opening())
+    assert [d.endpoint_id for d in db_session.scalars(select(WebhookDelivery))] == [listening.id]
 
 
 @pytest.mark.parametrize(("url", "events", "words"), [
@@ -153,7 +160,7 @@ def test_a_switched_off_webhook_and_unchosen_events_get_nothing(
 def test_a_webhook_needs_a_full_address_and_known_events(
     url: str, events: list[str], words: str, admin: User, db_session: Session, clock: FrozenClock
 ) -> None:
-    with pytest.raises(Exception, match=words):
+    with pytest.raises(InputError, match=words):
         webhooks.create_endpoint(db_session, url=url, events=events, actor=admin, now=clock.now)
 
 

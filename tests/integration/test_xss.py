@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from assess.markdown import render
 from assess.models import AiDraft, AiDraftStatus, Role
-from assess.services import answering, assigning, attempts, scorecards
-from tests.conftest import TEST_PASSWORD, Auth, Factory, FrozenClock, csrf_token
+from assess.services import answering, attempts, scorecards
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory, TEST_PASSWORD
+from tests.support.web import Auth, csrf_token
 from tests.support.xss import PAYLOADS, executable_content
 
 A = "a-mini-prd"
@@ -39,8 +41,7 @@ def test_payloads_stay_inert_on_the_receipt_the_scoring_page_the_ai_panel_and_th
     attempt = attempts.start(db_session, make.library, invited.candidate, A, now=clock.now)
     answering.submit(db_session, app.config["ASSESS"], attempt, answers=answers, now=clock.now)
     interviewer = make.user(Role.INTERVIEWER)
-    assignment = assigning.assign(db_session, opening, attempt.id, interviewer.id, due_at=None,
-                                actor=opening.hiring_manager, now=clock.now)
+    assignment = make.assignment(attempt, interviewer, now=clock.now)
     content = make.library.scorecard(A).content
     from assess.domain.scoring import RatingInput, ScorecardInput
 
@@ -71,13 +72,15 @@ def test_payloads_stay_inert_on_the_receipt_the_scoring_page_the_ai_panel_and_th
 
 
 def test_every_page_carries_the_security_headers(client: FlaskClient) -> None:
-    response = client.get("/auth/login")
-    policy = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
-    assert "unsafe-inline" not in policy
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "same-origin"
-    assert response.headers["Cache-Control"] == "no-store"
+    # A form, a page that is not there, a JSON answer, a refused candidate page, a refused API call.
+    for path in ("/auth/login", "/no-such-page", "/healthz", "/c/", "/api/v1/openings"):
+        response = client.get(path)
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+        assert "unsafe-inline" not in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert response.headers["Referrer-Policy"] == "same-origin", path
+        assert response.headers["Cache-Control"] == "no-store", path
 
 
 def test_an_oversized_request_gets_a_clear_413(client: FlaskClient) -> None:

@@ -13,34 +13,16 @@ import html
 import json
 import re
 import secrets
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.stack.conftest import Browser
+from tests.support.concurrency import at_once
+from tests.support.http import Browser
 
 OPENING = "/hiring/openings/apm-growth"
 TAKE_HOMES = ("a-mini-prd", "b-analytics", "d-writing-sample")
 TEXTAREA = r'<textarea[^>]*name="answer_{}"[^>]*>(.*?)</textarea>'
-
-
-def at_once(*calls: Callable[[], Any]) -> list[Any]:
-    """Run the calls in threads released together; return their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        barrier.wait(timeout=30)
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 class Candidate:

@@ -14,7 +14,8 @@ import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.stack.conftest import Browser
+from tests.support.http import Browser
+
 
 def test_the_web_processes_share_nothing_but_the_database_and_redis(stack: str) -> None:
     health = json.loads(Browser(stack).get("/healthz"))

@@ -38,7 +38,19 @@ def scoring_page() -> str:
         action_form=ActionForm(), assign_form=AssignForm(), revision_form=RevisionDecisionForm(),
         now=clock.now(), is_overdue=worklist.is_overdue, scoring_open=found.scoring_state is ScoringState.OPEN,
         dimension_names={d.key: d.name for d in library().rubric.dimensions}, exercise_of=exercise_of,
+        missing_live=len(worklist.missing_live_stages(session, library(), found)),
     )
+
+
+@bp.post("/openings/<slug>/scoring/live-stages")
+def add_live_stages() -> Response:
+    """Give everyone who handed in work a slot for each live stage, so interviewers can be assigned to it."""
+    def step() -> str:
+        added = worklist.ensure_live_stages(db.session(), library(), current_opening())
+        return (f"Added {added} live-stage slot(s); assign interviewers to them below." if added
+                else "Every candidate who handed in work already has their live stages.")
+
+    return actions.run(ActionForm(), step, back=_scoring())
 
 
 @bp.post("/openings/<slug>/scoring/auto-assign")

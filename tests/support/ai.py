@@ -1,0 +1,31 @@
+"""What the AI tests hand in and what the scripted model answers: a submission to draft for, and a good draft of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .factories import A_DIMENSIONS
+
+DIMENSIONS = A_DIMENSIONS
+QUOTE = "Trial admins at small firms stall at the card feed"
+ANSWERS = {
+    "problem_statement": f"{QUOTE} step, and 53% never connect a feed.",
+    "assumptions": "Invites land in junk. Reach me at quinn.private@example.net or +44 20 7946 0958.",
+    "segments": "Small firms; mid-size firms.",
+    "success_metrics": "Activation from 12% to 15% in a quarter; guardrail: support tickets per trial.",
+    "user_stories": "As a trial admin, I want honest feed status, so that I know when data arrives.",
+    "tracking_plan": "feed_connected, invite_sent",
+}
+
+
+def good_draft(quote: str = QUOTE, score: int = 4, **extra: Any) -> dict[str, Any]:
+    return {
+        "dimensions": [
+            {"dimension": key, "score": score, "evidence": [quote], "rationale": f"Because of {key}."}
+            for key in DIMENSIONS
+        ],
+        "strengths": ["Grounded in the funnel."],
+        "gaps": ["Few edge cases."],
+        "feedback": "Clear focus; add acceptance criteria.",
+        "instructions_detected": False,
+    } | extra

@@ -1,0 +1,26 @@
+"""A real SMTP server on loopback for tests: an inbox that keeps what arrives, on a free port."""
+
+from __future__ import annotations
+
+import socket
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on at the moment."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
