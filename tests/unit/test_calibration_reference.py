@@ -153,7 +153,7 @@ def test_scores_are_kept_within_the_scale() -> None:
 
 def test_two_raters_are_enough() -> None:
     ratings = [Rating(c, r, "x", s) for c, r, s in [("a", "ann", 4), ("a", "bob", 3), ("b", "ann", 2), ("b", "bob", 2)]]
-    result = calibrate(ratings)
+    result = calibrate(ratings, max_iterations=20)
     assert [e.rater for e in result.raters] == ["ann", "bob"]
     check_against_dense(ratings, result, low=1, high=5)
 
@@ -214,7 +214,7 @@ def test_unconnected_groups_are_named_with_at_most_four_raters_each() -> None:
             for k in range(2):
                 ratings.append(Rating(f"g{g}c{i}", rater, "x", float(1 + (i + k) % 5)))
                 ratings.append(Rating(f"g{g}c{i}", raters[(i + 1) % len(raters)], "x", float(1 + (i * k) % 5)))
-    result = calibrate(ratings)
+    result = calibrate(ratings, max_iterations=5)
     assert result.warnings[0] == (
         "The design is not connected: 2 groups of candidates and raters share no ratings "
         "(r1 + r2 + r3 + r4 …; s1 + s2 + s3 + s4). Levels can be compared within a group but not across groups, "
@@ -226,7 +226,7 @@ def test_unconnected_groups_are_named_with_at_most_four_raters_each() -> None:
 
 def test_groups_of_one_rater_each_are_still_named() -> None:
     ratings = [Rating(c, r, "x", s) for c, r, s in [("a", "ann", 4), ("b", "ann", 2), ("c", "bob", 5), ("d", "bob", 3)]]
-    result = calibrate(ratings)
+    result = calibrate(ratings, max_iterations=5)
     assert result.warnings[0].startswith("The design is not connected: 2 groups of candidates and raters share no "
                                          "ratings (ann; bob). Levels")
     assert result.warnings[1] == "4 candidate(s) were scored by only one rater; their intervals are wide."
@@ -237,7 +237,7 @@ def test_candidates_with_two_raters_are_not_counted_as_seen_by_one() -> None:
         Rating(c, r, "x", s)
         for c, r, s in [("a", "ann", 4), ("a", "bob", 3), ("b", "ann", 2), ("b", "bob", 3), ("c", "bob", 5)]
     ]
-    result = calibrate(ratings)
+    result = calibrate(ratings, max_iterations=5)
     assert [w for w in result.warnings if "only one rater" in w] == [
         "1 candidate(s) were scored by only one rater; their intervals are wide."
     ]
