@@ -92,3 +92,11 @@ def test_a_dimension_with_gaps_gets_no_iccs_but_keeps_its_name_and_alphas() -> N
     assert isinstance(framing["alpha_interval"], float)
     assert clarity["dimension"] == "clarity"
     assert clarity["icc1_1"] == pytest.approx(icc_forms(np.array([[4.0, 4.0], [1.0, 2.0]]))["icc1_1"])
+
+
+def test_kappa_is_defined_from_two_items_and_on_a_scale_below_zero() -> None:
+    assert quadratic_weighted_kappa([1, 2], [1, 2]) == pytest.approx(1.0)
+    assert quadratic_weighted_kappa([1, 5], [5, 1]) == pytest.approx(-1.0)
+    assert quadratic_weighted_kappa([-2, 0, 2, 1], [-2, 1, 2, 1], low=-2, high=2) == pytest.approx(
+        quadratic_weighted_kappa([1, 3, 5, 4], [1, 4, 5, 4])
+    )

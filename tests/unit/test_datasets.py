@@ -162,3 +162,16 @@ def test_a_plain_table_is_shown_as_it_is_without_row_headers_or_chart() -> None:
         row_header_columns=0,
     )
     assert chart_config(plain, rows) is None
+
+
+def test_a_funnel_row_missing_its_first_or_last_step_converts_at_zero() -> None:
+    rows = Table(dataset="data", rows=(
+        ("2024-01", "web", 1, "Visit", 10), ("2024-01", "web", 2, "Sign up", 5), ("2024-01", "web", 3, "Buy", 2),
+        ("2024-01", "app", 2, "Sign up", 4), ("2024-01", "app", 3, "Buy", 3),
+        ("2024-01", "tv", 1, "Visit", 8), ("2024-01", "tv", 2, "Sign up", 4),
+    ))
+    assert display_table(FUNNEL, rows).rows == (
+        ("2024-01", "web", "10", "5", "2", "20.0%"),
+        ("2024-01", "app", "0", "4", "3", "0.0%"),
+        ("2024-01", "tv", "8", "4", "0", "0.0%"),
+    )

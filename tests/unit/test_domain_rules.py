@@ -176,3 +176,14 @@ def test_a_token_is_43_url_safe_characters_and_its_hash_is_sha256_hex() -> None:
 def test_a_csv_has_crlf_lines_and_safe_cells() -> None:
     assert to_csv(["name", "=x"], [["a,b", 1], [None, "-2"]]) == 'name,\'=x\r\n"a,b",1\r\n,\'-2\r\n'
     assert to_csv(["h"], []) == "h\r\n"
+
+
+def test_only_quotes_and_spaces_are_trimmed_from_names() -> None:
+    recipients, bad = parse_recipients('"Xavier X" <xavier@example.org>\n"Xena X", xena@example.org\n')
+    assert recipients == [Recipient(1, "Xavier X", "xavier@example.org"), Recipient(2, "Xena X", "xena@example.org")]
+    assert bad == []
+
+
+def test_assignments_made_here_count_as_much_as_those_already_there() -> None:
+    items = [WorkItem(1, 5, frozenset({2})), WorkItem(2, 5, frozenset({2})), WorkItem(3, 5), WorkItem(4, 5)]
+    assert plan_assignments(items, interviewers=[1, 2], per_item=1, load={1: 10}).pairs == [(3, 1), (4, 1)]

@@ -88,3 +88,9 @@ def test_passing_calibration_needs_more_than_half_the_dimensions_within_toleranc
     assert passes_calibration({"a": 3, "b": 3, "c": 1}, {"a": 3, "b": 3, "c": 3}) is True
     assert passes_calibration({"a": 3}, {"a": 3}) is True
     assert passes_calibration({}, {}) is False
+
+
+def test_a_dimension_only_one_rater_scored_does_not_hide_the_others() -> None:
+    assert disagreements({"ann": {"solo": 1, "depth": 1}, "bob": {"depth": 5}}) == [
+        Disagreement("depth", 1, 5, ("ann", "bob"))
+    ]
