@@ -9,6 +9,7 @@ of the REML updates.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -141,14 +142,55 @@ def test_scores_are_kept_within_the_scale() -> None:
     lenient = max(calibrate(SMALL).raters, key=lambda e: e.severity).rater
     ratings += [Rating("zz-low", lenient, d, 1.0) for d in ("d0", "d1", "d2")]
     ratings += [Rating("zz-low", "r9" if lenient != "r9" else "r8", d, 1.0) for d in ("d0", "d1", "d2")]
+    harsh = min(calibrate(SMALL).raters, key=lambda e: e.severity).rater
+    ratings += [Rating("zz-top", rater, d, 5.0) for rater in (harsh, lenient) for d in ("d0", "d1", "d2")]
     result = calibrate(ratings)
     check_against_dense(ratings, result, low=1, high=5)
     by_candidate = {e.candidate: e for e in result.candidates}
     assert 1 <= by_candidate["zz-low"].score < 2
     assert by_candidate["zz-low"].low == 1.0
+    assert by_candidate["zz-top"].high == 5.0
     narrow = calibrate(ratings, low=2.5, high=3.5)
     assert all(2.5 <= e.low <= e.score <= e.high <= 3.5 for e in narrow.candidates)
     assert any(e.score == 2.5 for e in narrow.candidates) and any(e.score == 3.5 for e in narrow.candidates)
+
+
+def em_steps(ratings: list[Rating], steps: int) -> tuple[float, float, float]:
+    """The EM-REML updates from the starting point of a third of the variance each, written out."""
+    m = design(ratings)
+    n, n_d, n_r, n_c = len(m.y), len(m.dimensions), len(m.raters), len(m.candidates)
+    total = float(np.var(m.y))
+    var_c = var_r = var_e = total / 3
+    for _ in range(steps):
+        beta, u_r, u_c, C_inv = solve_dense(m, var_c, var_r, var_e)
+        fitted = m.X @ beta + m.Zr @ u_r + m.Zc @ u_c
+        var_c, var_r, var_e = (
+            (u_c @ u_c + var_e * np.trace(C_inv[n_d + n_r:, n_d + n_r:])) / n_c,
+            (u_r @ u_r + var_e * np.trace(C_inv[n_d:n_d + n_r, n_d:n_d + n_r])) / n_r,
+            m.y @ (m.y - fitted) / (n - n_d),
+        )
+    return var_c, var_r, var_e
+
+
+@pytest.mark.parametrize("steps", [0, 1, 2])
+def test_each_iteration_is_one_em_reml_step_from_a_third_of_the_variance_each(steps: int) -> None:
+    result = calibrate(SMALL, max_iterations=steps)
+    assert result.iterations == steps
+    v = result.variances
+    assert (v["candidate"], v["rater"], v["residual"]) == pytest.approx(em_steps(SMALL, steps), rel=1e-9)
+    check_against_dense(SMALL, result, low=1, high=5)
+
+
+def test_a_design_that_does_not_converge_stops_after_500_iterations() -> None:
+    ratings = [Rating(c, r, "x", s) for c, r, s in [("a", "ann", 4), ("b", "ann", 2), ("c", "bob", 5), ("d", "bob", 3)]]
+    assert calibrate(ratings).iterations == 500
+
+
+def test_the_variances_converge_on_a_scale_with_small_variance() -> None:
+    scaled = [Rating(r.candidate, r.rater, r.dimension, r.score / 100) for r in SMALL]
+    result = calibrate(scaled, low=0, high=1)
+    check_against_dense(scaled, result, low=0, high=1)
+    check_reml_fixed_point(scaled, result)
 
 
 def test_two_raters_are_enough() -> None:
@@ -156,6 +198,13 @@ def test_two_raters_are_enough() -> None:
     result = calibrate(ratings, max_iterations=20)
     assert [e.rater for e in result.raters] == ["ann", "bob"]
     check_against_dense(ratings, result, low=1, high=5)
+
+
+def test_one_rater_is_refused_saying_why() -> None:
+    with pytest.raises(DesignError, match=re.escape(
+        "Only one rater: severity cannot be told apart from level. Ratings from at least two raters are needed."
+    )):
+        calibrate([Rating("a", "ann", "x", 3), Rating("b", "ann", "x", 4), Rating("c", "ann", "x", 2)])
 
 
 def test_fewer_than_three_ratings_are_refused() -> None:
@@ -175,6 +224,8 @@ def test_raters_who_agree_exactly_are_reported_as_hardly_differing() -> None:
         "The raters hardly differ in severity here, so the calibrated scores are close to the raw means."
     ]
     assert result.variances["rater"] < 1e-6 * float(np.var([r.score for r in ratings]))
+    scaled = calibrate([Rating(r.candidate, r.rater, r.dimension, 100 * r.score) for r in ratings], high=1000)
+    assert scaled.warnings == result.warnings
 
 
 def test_many_candidates_take_the_sparse_path_to_the_same_standard_errors() -> None:
