@@ -201,9 +201,9 @@ def test_two_raters_are_enough() -> None:
 
 
 def test_one_rater_is_refused_saying_why() -> None:
-    with pytest.raises(DesignError, match=re.escape(
+    with pytest.raises(DesignError, match="^" + re.escape(
         "Only one rater: severity cannot be told apart from level. Ratings from at least two raters are needed."
-    )):
+    ) + "$"):
         calibrate([Rating("a", "ann", "x", 3), Rating("b", "ann", "x", 4), Rating("c", "ann", "x", 2)])
 
 
