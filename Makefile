@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app assess
 PYTEST_ARGS ?=
 
-.PHONY: run test setup migrate content demo bench clean
+.PHONY: run test setup migrate content demo bench mutation clean
 
 setup: $(STAMP)
 
@@ -58,6 +58,13 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python bench/calibration.py
 	$(BIN)/python bench/service.py
 	$(BIN)/python bench/embedded.py
+
+# Mutation testing of the pure domain against the unit tests (no database), from scratch each
+# time; mutmut's settings are in pyproject.toml. Prints mutation_score: NN.N% at the end.
+mutation: setup
+	rm -rf mutants
+	$(BIN)/mutmut run
+	$(BIN)/python scripts/mutation_score.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

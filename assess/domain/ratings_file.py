@@ -34,7 +34,8 @@ def read_ratings(text: str, low: int = 1, high: int = 5) -> list[Rating]:
     reader.fieldnames = header
     ratings: list[Rating] = []
     seen: set[tuple[str, str, str]] = set()
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
+        line = reader.line_num  # the file's own line: the reader skips blank lines without counting them
         values = {c: (row.get(c) or "").strip() for c in COLUMNS}
         if not any(values.values()):
             continue
