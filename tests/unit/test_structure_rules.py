@@ -2,9 +2,41 @@
 
 from __future__ import annotations
 
-from assess.domain.structure import Check, _analytics, _lengths, _mini_prd, _writing, structural_checks, words
+from assess.config import PROJECT_ROOT
+from assess.content import load_library
+from assess.content.schema import DataVariant, Table
+from assess.domain.structure import Check, structural_checks, words
 
+LIBRARY = load_library(PROJECT_ROOT)
 NONE: frozenset[int] = frozenset()
+
+
+def _declared(key: str, answers: dict[str, str], numbers: frozenset[int]) -> list[Check]:
+    """The checks exercise key declares, on these answers, with a data variant holding just these numbers."""
+    exercise = LIBRARY.exercise(key).content
+    if numbers:
+        variant = DataVariant(key="given", tables=(Table(dataset=exercise.datasets[0].key,
+                                                         rows=tuple((n,) for n in sorted(numbers))),))
+        exercise = exercise.model_copy(update={"variants": (variant,)})
+    return structural_checks(exercise, answers, "given" if numbers else None)
+
+
+def _mini_prd(answers: dict[str, str], numbers: frozenset[int]) -> list[Check]:
+    return _declared("a-mini-prd", answers, numbers)
+
+
+def _analytics(answers: dict[str, str], numbers: frozenset[int]) -> list[Check]:
+    return _declared("b-analytics", answers, numbers)
+
+
+def _writing(answers: dict[str, str], numbers: frozenset[int]) -> list[Check]:
+    return _declared("d-writing-sample", answers, numbers)
+
+
+def _lengths(answers: dict[str, str], numbers: frozenset[int]) -> list[Check]:
+    """What an exercise that declares no checks gets: the words of each section."""
+    exercise = LIBRARY.exercise("d-writing-sample").content.model_copy(update={"checks": ()})
+    return structural_checks(exercise, answers)
 
 
 def stories(count: int, *, with_criteria: int | None = None) -> str:
@@ -111,7 +143,8 @@ def test_a_writing_sample_needs_forty_words_a_piece() -> None:
 
 def test_other_exercises_get_word_counts_only() -> None:
     assert _lengths({"long_answer": "one two three"}, NONE) == [Check("Long answer", "3 words")]
-    assert structural_checks("c-unknown", {"long_answer": "one two"}) == [Check("Long answer", "2 words")]
-    assert structural_checks("d-writing-sample", {"release_notes": "w " * 40})[0].ok is True
-    assert structural_checks("b-analytics", {"q": "12"}, frozenset({12}))[-1].ok is True
+    assert structural_checks(LIBRARY.exercise("c-stakeholder-roleplay").content,
+                             {"long_answer": "one two"}) == [Check("Long answer", "2 words")]
+    assert _writing({"release_notes": "w " * 40}, NONE)[0].ok is True
+    assert _analytics({"q": "12"}, frozenset({12}))[-1].ok is True
     assert words("  a  b\nc ") == 3
