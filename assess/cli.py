@@ -242,7 +242,8 @@ def invite_command(email: str, slug: str, name: str) -> None:
     invited = outcome.invited
     if outcome.resent:
         click.echo(f"{invited.candidate.email} was already invited; sent a new link (the old one no longer works).")
-    where = "emailed" if config.smtp_host and not invited.email.error else "kept in the outbox"
+    where = ("kept in the outbox" if not config.smtp_host or invited.email.error
+             else "emailed" if invited.email.sent_at else "queued for the worker to send")
     click.echo(f"Invited {invited.candidate.name} <{invited.candidate.email}> to {opening.title}; the email was {where}.")
     if invited.email.error:
         click.echo(f"The email could not be sent: {invited.email.error}", err=True)

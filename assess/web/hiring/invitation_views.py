@@ -35,8 +35,11 @@ def _sent_message(invited: list[invitations.Invited]) -> Said:
         return Said(
             f"Invited {names}, but the email to {', '.join(i.candidate.email for i in failed)} could not be "
             "sent. The message and its link are in the outbox; check the mail settings and use Resend.", "error")
-    where = "sent" if config().smtp_host else "kept in the outbox (no mail server is configured)"
-    return Said(f"Invited {names}; the invitation email was {where}.")
+    if not config().smtp_host:
+        return Said(f"Invited {names}; the invitation email was kept in the outbox (no mail server is configured).")
+    if all(i.email.sent_at for i in invited):
+        return Said(f"Invited {names}; the invitation email was sent.")
+    return Said(f"Invited {names}; the invitation email is queued and goes out in a moment (the outbox shows when).")
 
 
 @bp.post("/openings/<slug>/invite")
