@@ -103,8 +103,9 @@ def _work(opening: Opening) -> Any:
 
 
 def _submitted_scores(assignments: list[Assignment]) -> dict[str, dict[str, int | None]]:
+    """Each submitted scorecard's scores, by interviewer id: two interviewers may share a name."""
     return {
-        a.interviewer.name: {r.dimension_key: r.score for r in a.scorecard.ratings}
+        str(a.interviewer_id): {r.dimension_key: r.score for r in a.scorecard.ratings}
         for a in assignments if a.scorecard is not None and is_submitted(a)
     }
 

@@ -241,6 +241,22 @@ def test_the_hiring_manager_is_told_of_a_disagreement_and_can_ask_a_third_interv
     assert sorted(readers) == sorted([team["priya"].id, team["tom"].id, team["lena"].id])
 
 
+def test_two_interviewers_with_the_same_name_who_disagree_are_both_counted(
+    work: Attempt, team: dict[str, User], db_session: Session, clock: FrozenClock, make: Factory,
+    browser_for: Callable[[User], FlaskClient],
+) -> None:
+    namesakes = [make.user(Role.INTERVIEWER, name="Sam Lee") for _ in range(2)]
+    for interviewer, value in zip(namesakes, (1, 5), strict=True):
+        made = make.assignment(work, interviewer, team["manager"], now=clock.now)
+        make.scorecard(made, value, evidence="noted", actor=interviewer)
+    row = next(r for r in worklist.work_page(db_session, work.candidate.opening, view="all").rows
+               if r.attempt.id == work.id)
+    assert {d.dimension for d in row.disagreements} == set(A_DIMENSIONS)
+    second = db_session.scalars(select(Assignment).where(Assignment.interviewer_id == namesakes[1].id)).one()
+    page = browser_for(namesakes[1]).get(f"/review/assignments/{second.id}").get_data(as_text=True)
+    assert page.count('<tr class="debrief">') == len(A_DIMENSIONS)
+
+
 # -- reopening ----------------------------------------------------------------------------------
 
 

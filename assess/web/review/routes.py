@@ -102,7 +102,7 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
         last_request=revisions.latest_request(found.scorecard), RevisionStatus=RevisionStatus,
         peers=peers,
         debrief={d.dimension for d in disagreements(
-            {p.interviewer.name: {r.dimension_key: r.score for r in p.scorecard.ratings} for p in peers})},
+            {str(p.interviewer.id): {r.dimension_key: r.score for r in p.scorecard.ratings} for p in peers})},
         history=scorecards.history(session, found.scorecard) if found.scorecard else [],
         reopen_form=reopen_form or ReopenForm(),
         action_form=ActionForm(),
