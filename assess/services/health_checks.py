@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from huey import Huey
+from typing import TYPE_CHECKING
+
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 log = logging.getLogger(__name__)
 

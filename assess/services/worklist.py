@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select, true
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload, subqueryload
 
 from ..content import ContentLibrary
 from ..content.schema import Exercise, ExerciseKind
+from ..domain.paging import Page, clamped, offset_of
 from ..domain.scoring import DEBRIEF_GAP, Disagreement, disagreements
 from ..models import (
     Assignment,
@@ -147,15 +149,27 @@ WORK_VIEWS = {
 
 @dataclass(frozen=True)
 class WorkPage:
-    rows: list[WorkRow]
+    """One page of one view of the work list, with how many items every view holds."""
+
+    shown: Page[WorkRow]
     view: str
-    page: int
-    per_page: int
     counts: dict[str, int]  # view -> how many items it holds
 
     @property
+    def rows(self) -> Sequence[WorkRow]:
+        return self.shown.items
+
+    @property
+    def page(self) -> int:
+        return self.shown.page
+
+    @property
     def pages(self) -> int:
-        return max(1, -(-self.counts[self.view] // self.per_page))
+        return self.shown.pages
+
+    @property
+    def per_page(self) -> int:
+        return self.shown.per_page
 
 
 def _views(opening: Opening) -> tuple[Any, dict[str, Any]]:
@@ -198,12 +212,11 @@ def work_page(session: Session, opening: Opening, *, view: str | None = None, pa
     counts = dict(zip(names, session.execute(counted).one(), strict=True))
     if view not in filters:
         view = "attention" if counts["attention"] else "all"
-    pages = max(1, -(-counts[view] // per_page))
-    page = min(max(1, page), pages)
+    page = clamped(page, counts[view], per_page)
     ids = (work.where(filters[view]).order_by(Candidate.pseudonym, Attempt.exercise_key)
-           .limit(per_page).offset((page - 1) * per_page))
+           .limit(per_page).offset(offset_of(page, per_page)))
     chosen = list(session.scalars(ids))
-    return WorkPage(_rows(session, chosen) if chosen else [], view, page, per_page, counts)
+    return WorkPage(Page(_rows(session, chosen) if chosen else [], counts[view], page, per_page), view, counts)
 
 
 def work_page_for(session: Session, opening: Opening, *, viewer: User, now: datetime, view: str | None = None,
