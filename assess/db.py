@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_request_context
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -47,11 +47,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# An execution option naming a session of a request that changes things, so that on SQLite it
-# queues for the write lock when its transaction begins. Only requests get it: their sessions
+# An execution option naming a session of a request (any request may write: a page showing
+# candidates' names records the view), so that on SQLite it queues for the write lock when its
+# transaction begins. Only requests get it: their sessions
 # end with the request, while a worker's session may sit in a transaction during a slow call.
 WRITES = "assess_writes"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def make_engine(url: str) -> Engine:
@@ -135,7 +135,9 @@ def session() -> Session:
     if "db_session" not in g:
         from flask import current_app
 
-        writes = has_request_context() and request.method not in SAFE_METHODS
+        # Every request may write: one that changes things, and a page that shows candidates' names,
+        # which records that view in the audit log.
+        writes = has_request_context()
         g.db_session = get_database(current_app).new_session(writes=writes)
     return g.db_session
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .. import db
 from ..errors import AppError, InputError
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,8 @@ def init_app(app: Flask) -> None:
         # The database's own words ("database is locked", "the database system is starting up")
         # say which of several causes it was; the statement and its values are left out.
         cause = error.orig if error.orig is not None else error
+        # The failed statement leaves the session unusable; the error page reads the signed-in user through it.
+        db.session().rollback()
         log.warning("database unavailable: %s: %s", type(cause).__name__, str(cause).splitlines()[0] if str(cause) else "")
         body, status = _respond(
             503, "Back in a moment",

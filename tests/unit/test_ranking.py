@@ -164,3 +164,27 @@ def test_place_on_a_real_fit_names_who_bent_each_moved_candidates_plain_average(
     assert placed["5"].why.startswith("Moves down from #1 by plain average: 50% of the ratings came from Ada")
     assert "more lenient" in placed["5"].why
     assert all(p.why == "" for p in placed.values() if p.rank == p.raw_rank)
+
+
+def test_the_interviewer_who_bent_the_average_most_is_named_not_merely_the_harshest() -> None:
+    # Ada is mildly harsh but gave most ratings (0.9 x 0.2 = 0.18); Ben is harsher but gave few (0.2 x 0.5 = 0.10).
+    why = explain_move(1, 4, {"1": -0.2, "2": -0.5}, {"1": 0.9, "2": 0.2}, NAMES)
+    assert why == ("Moves up from #4 by plain average: 90% of the ratings came from Ada, who scores 0.20 points "
+                   "harsher than the others.")
+
+
+def test_equal_pulls_name_the_same_interviewer_every_time() -> None:
+    assert "Ben" in explain_move(1, 2, {"1": -0.4, "2": -0.4}, {"1": 0.5, "2": 0.5}, NAMES)
+    assert "Ben" in explain_move(1, 2, {"2": -0.4, "1": -0.4}, {"2": 0.5, "1": 0.5}, NAMES)
+
+
+def test_a_severity_of_exactly_the_notable_size_counts_and_an_unknown_name_shows_its_id() -> None:
+    why = explain_move(1, 2, {"1": -0.1}, {"1": 1.0}, NAMES)
+    assert why.startswith("Moves up from #2") and "Ada" in why and "0.10 points harsher" in why
+    assert "9, who scores" in explain_move(2, 1, {"9": 0.3}, {"9": 1.0}, NAMES)
+
+
+def test_a_rater_without_a_severity_or_without_ratings_explains_nothing() -> None:
+    assert explain_move(1, 2, {}, {"1": 1.0}, NAMES) == ""
+    assert explain_move(1, 2, {"1": -0.8}, {}, NAMES) == ""
+    assert explain_move(3, 1, {"1": 0.1}, {"1": 1.0}, NAMES).startswith("Moves down from #1 by plain average: 100%")

@@ -1,11 +1,18 @@
 from collections import Counter, defaultdict
+from datetime import UTC, date, datetime
 
 import pytest
 
 from assess.config import PROJECT_ROOT
 from assess.content import load_library
 from assess.domain.assignment import WorkItem, plan_assignments
-from assess.domain.scoring import RatingInput, ScorecardInput, disagreements, problems_before_submitting
+from assess.domain.scoring import (
+    RatingInput,
+    ScorecardInput,
+    disagreements,
+    due_at_end_of,
+    problems_before_submitting,
+)
 
 SCORECARD = load_library(PROJECT_ROOT).scorecard("a-mini-prd").content
 DIMENSIONS = SCORECARD.dimension_keys
@@ -84,3 +91,8 @@ def test_too_few_interviewers_is_reported() -> None:
     plan = plan_assignments([WorkItem(item_id=1, candidate_id=1)], interviewers=[1], per_item=2)
     assert plan.pairs == [(1, 1)]
     assert plan.short == [1]
+
+
+def test_a_scorecard_due_on_a_day_is_due_at_five_in_the_afternoon_utc_that_day() -> None:
+    assert due_at_end_of(date(2026, 12, 3)) == datetime(2026, 12, 3, 17, 0, tzinfo=UTC)
+    assert due_at_end_of(None) is None
