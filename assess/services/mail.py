@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -177,6 +178,8 @@ def _email(config: Config, record: OutboundEmail) -> EmailMessage:
     email["From"] = config.mail_from
     email["To"] = record.to_address
     email["Subject"] = record.subject
+    email["Date"] = format_datetime(record.created_at)
+    email["Message-ID"] = make_msgid(idstring=f"outbox-{record.id}", domain=config.mail_from.rpartition("@")[2] or None)
     email.set_content(record.body_text)
     return email
 

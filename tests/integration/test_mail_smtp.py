@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -34,6 +35,9 @@ def test_the_invitation_arrives_by_smtp_and_its_link_opens_the_assessment(
     message = inbox.messages[0]
     assert message["To"] == "mel@example.net"
     assert "Your assessment for" in message["Subject"]
+    # Mail clients and spam filters expect both; the id names the outbox record, never the address.
+    assert message["Date"] and parsedate_to_datetime(message["Date"]).tzinfo is not None
+    assert re.fullmatch(r"<[^@\s]+@[^>\s]+>", message["Message-ID"]) and "mel" not in message["Message-ID"]
     body = message.get_payload(decode=True).decode()
     link = re.search(r"http://assess\.test(/c/start/\S+)", body)
     assert link, body

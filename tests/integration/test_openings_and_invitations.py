@@ -251,6 +251,23 @@ def erased(make: Factory, db_session: Session, opening: Opening, **invite: Any) 
     return candidate
 
 
+def test_a_number_out_of_range_is_refused_with_the_range_not_as_missing(
+    make: Factory, auth: Auth, client: FlaskClient, db_session: Session
+) -> None:
+    opening = make.opening(manager_of(make, auth))
+    invited = make.invite(opening)
+    page = f"/hiring/openings/{opening.slug}"
+    base = f"{page}/candidates/{invited.candidate.id}"
+    for action, field, value, said in (("extend-window", "days", "0", "Choose 1 to 90 days."),
+                                       ("extend-time", "minutes", "0", "Choose 1 to 240 minutes."),
+                                       ("extend-time", "minutes", "abc", "Choose 1 to 240 minutes.")):
+        post(client, f"{base}/{action}", page, **{field: value})
+        text = client.get(page).get_data(as_text=True)
+        assert said in text and "This field is required." not in text, (action, value)
+    db_session.expire_all()
+    assert db_session.get(Candidate, invited.candidate.id).extra_minutes == 0
+
+
 def test_an_erased_candidate_cannot_be_sent_a_link_given_time_or_have_a_link_withdrawn(
     make: Factory, auth: Auth, client: FlaskClient, db_session: Session, clock: FrozenClock
 ) -> None:

@@ -63,6 +63,22 @@ def test_closing_asks_for_confirmation_first_and_an_unconfirmed_post_changes_not
     assert opening.scoring_state is ScoringState.UNBLINDED
 
 
+def test_a_question_already_answered_is_not_asked_again(
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+) -> None:
+    opening = work.candidate.opening
+    sign_in_session(client, team["manager"])
+    base = f"/hiring/openings/{opening.slug}/scoring"
+    early = client.get(f"{base}/unblind", follow_redirects=True).get_data(as_text=True)
+    assert "Close scoring first" in early and "Unblind names?" not in early
+    scoring_state.close_scoring(db_session, opening, actor=team["manager"], now=clock.now)
+    closed = client.get(f"{base}/close", follow_redirects=True).get_data(as_text=True)
+    assert "Scoring is already closed." in closed and "Close scoring?" not in closed
+    scoring_state.unblind(db_session, opening, actor=team["manager"], now=clock.now)
+    shown = client.get(f"{base}/unblind", follow_redirects=True).get_data(as_text=True)
+    assert "Names are already shown to interviewers." in shown and "Unblind names?" not in shown
+
+
 @pytest.mark.parametrize("state", [ScoringState.CLOSED, ScoringState.UNBLINDED])
 def test_once_closed_nobody_starts_saves_submits_or_reopens_a_scorecard(
     state: ScoringState, work: Attempt, team: dict[str, User], app: Flask, db_session: Session,

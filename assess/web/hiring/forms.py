@@ -13,7 +13,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...content import ContentLibrary
 from ..forms import ActionForm, BoundedIntegerField, Form, PlainText, drop_nul, field_name, row_id
@@ -71,12 +71,14 @@ class BulkInviteForm(Form):
 
 
 class ExtendWindowForm(Form):
-    days = BoundedIntegerField("Days", default=7, validators=[DataRequired(), NumberRange(1, 90, "Choose 1 to 90 days.")])
+    days = BoundedIntegerField("Days", default=7, validators=[InputRequired("Choose 1 to 90 days."),
+                                                              NumberRange(1, 90, "Choose 1 to 90 days.")])
 
 
 class ExtendTimeForm(Form):
     minutes = BoundedIntegerField(
-        "Minutes", default=15, validators=[DataRequired(), NumberRange(1, 240, "Choose 1 to 240 minutes.")]
+        "Minutes", default=15,
+        validators=[InputRequired("Choose 1 to 240 minutes."), NumberRange(1, 240, "Choose 1 to 240 minutes.")]
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import redirect, render_template, request
+from flask import flash, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from ... import clock, db
@@ -134,6 +134,9 @@ def close_scoring() -> Response | str:
     """Ask, then close scoring for good."""
     session = db.session()
     found = current_opening()
+    if request.method == "GET" and found.scoring_state is not ScoringState.OPEN:
+        flash("Scoring is already closed.", "success")
+        return redirect(_scoring())
     if request.method == "GET":
         unfinished = scoring_state.unfinished_count(session, found)
         waiting = len(revisions.pending_requests(session, found))
@@ -152,6 +155,10 @@ def close_scoring() -> Response | str:
 @bp.route("/openings/<slug>/scoring/unblind", methods=["GET", "POST"])
 def unblind() -> Response | str:
     """Ask, then show candidates' names to interviewers for good."""
+    if request.method == "GET" and current_opening().scoring_state is not ScoringState.CLOSED:
+        flash("Names are already shown to interviewers." if current_opening().scoring_state is ScoringState.UNBLINDED
+              else "Close scoring first; names can be shown only after that.", "success")
+        return redirect(_scoring())
     if request.method == "GET":
         facts = ["Every interviewer on this opening will see candidates' names beside their codes, on every "
                  "scorecard, from now on.", "This cannot be undone."]
