@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes
-from email.message import Message as Email
 from typing import Any
 
 import pytest
@@ -20,28 +17,11 @@ from assess.config import Config
 from assess.db import Database, get_database
 from assess.models import MailStatus, OutboundEmail, Role, WebhookDelivery
 from assess.services import answering, attempts, effects, mail, webhooks
-from tests.conftest import Factory, FrozenClock
+from tests.support.app import FrozenClock
+from tests.support.factories import Factory
+from tests.support.mail import Inbox, free_port
 
 A = "a-mini-prd"
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message and the connection each came over."""
-
-    def __init__(self) -> None:
-        self.messages: list[Email] = []
-        self.connections: set[tuple[str, int]] = set()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content))
-        self.connections.add(tuple(session.peer))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class MailServer:

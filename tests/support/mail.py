@@ -9,13 +9,15 @@ from typing import Any
 
 
 class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
+    """An aiosmtpd handler that keeps every message it receives and the connection each came over."""
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.connections: set[tuple[str, int]] = set()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.messages.append(message_from_bytes(envelope.content))
+        self.connections.add(tuple(session.peer))
         return "250 OK"
 
 
