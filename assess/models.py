@@ -112,6 +112,15 @@ class MailStatus(enum.StrEnum):
     FAILED = "failed"  # the last try failed too
 
 
+class AiOutputMode(enum.StrEnum):
+    """How a provider is asked for the draft's shape."""
+
+    # The answer's JSON Schema in response_format, which the provider enforces.
+    JSON_SCHEMA = "json_schema"
+    # A JSON object, with the schema described in the prompt: for providers that refuse schemas.
+    JSON_OBJECT = "json_object"
+
+
 class AiDraftTiming(enum.StrEnum):
     """When an interviewer may open the AI draft of a scorecard."""
 
@@ -271,6 +280,8 @@ class Candidate(Base):
     extra_minutes: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The candidate asked that no AI reads their work; honoured for every draft, and when it was asked.
+    ai_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     opening: Mapped[Opening] = relationship(back_populates="candidates")
     invitations: Mapped[list[Invitation]] = relationship(back_populates="candidate")
@@ -497,6 +508,10 @@ class AiDraft(Base):
     )
     model: Mapped[str] = mapped_column(String(200), default="")
     prompt_version: Mapped[str] = mapped_column(String(32), default="")
+    # Which provider answered (its endpoint), how it was asked for the shape, and a digest of what it was sent.
+    provider: Mapped[str] = mapped_column(String(300), default="")
+    output_mode: Mapped[AiOutputMode | None] = mapped_column(StrEnumText(AiOutputMode, 16))
+    input_digest: Mapped[str | None] = mapped_column(String(64))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     injection_suspected: Mapped[bool] = mapped_column(default=False)
@@ -507,6 +522,63 @@ class AiDraft(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     scorecard: Mapped[Scorecard] = relationship(back_populates="ai_drafts")
+    views: Mapped[list[AiDraftView]] = relationship(back_populates="draft", order_by="AiDraftView.first_viewed_at")
+
+
+class AiDraftView(Base):
+    """Someone saw a finished draft: who, first and last."""
+
+    __tablename__ = "ai_draft_views"
+    __table_args__ = (UniqueConstraint("draft_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("ai_drafts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    first_viewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_viewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    draft: Mapped[AiDraft] = relationship(back_populates="views")
+    user: Mapped[User] = relationship()
+
+
+class AiAidSetting(Base):
+    """The one switch for the AI aid across every opening (a single row, id 1), and who last moved it."""
+
+    __tablename__ = "ai_aid_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    changed_by: Mapped[User | None] = relationship()
+
+
+class AiProviderMode(Base):
+    """What a provider was found to accept: once it refuses a schema, it is asked for a JSON object."""
+
+    __tablename__ = "ai_provider_modes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(300), unique=True)
+    mode: Mapped[AiOutputMode] = mapped_column(StrEnumText(AiOutputMode, 16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    noted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AiEvalReport(Base):
+    """One run of the benchmark evaluation of a model: its figures, kept to show beside its drafts."""
+
+    __tablename__ = "ai_eval_reports"
+    __table_args__ = (Index("ix_ai_eval_reports_model_created_at", "provider", "model", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(300))
+    model: Mapped[str] = mapped_column(String(200))
+    prompt_version: Mapped[str] = mapped_column(String(32))
+    output_mode: Mapped[AiOutputMode] = mapped_column(StrEnumText(AiOutputMode, 16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class Decision(Base):

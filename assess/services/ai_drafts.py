@@ -19,8 +19,8 @@ from ..ai.schema import DraftAnswer
 from ..config import Config
 from ..content import ContentLibrary
 from ..errors import Conflict
-from ..models import AiDraft, AiDraftStatus, AiDraftTiming, Assignment, ScorecardStatus, ScoringState, User
-from . import audit, effects
+from ..models import AiDraft, Candidate, AiDraftStatus, AiDraftTiming, Assignment, ScorecardStatus, ScoringState, User
+from . import ai_aid, audit, effects
 from .content import exercise_of, scorecard_of
 from .scorecards import scorecard_content, snapshot
 
@@ -28,14 +28,27 @@ log = logging.getLogger(__name__)
 
 
 
+NOT_FOR_THIS_OPENING = "The AI aid is not available for this opening."
+NOT_FOR_THIS_CANDIDATE = "AI not available for this candidate."
+
+
+def offered(config: Config, session: Session, candidate: Candidate) -> bool:
+    """Whether drafts may be made for this candidate at all: set up, switched on, on for the opening, not declined."""
+    return (config.ai_configured and ai_aid.is_on(session) and candidate.opening.ai_enabled
+            and candidate.ai_opted_out_at is None)
+
+
 def availability(config: Config, assignment: Assignment, library: ContentLibrary, session: Session) -> str | None:
-    """Why a draft cannot be asked for now, in words for the interviewer; None when it can."""
-    opening = assignment.attempt.candidate.opening
-    if not config.ai_configured:
-        return ("The AI aid is not set up on this server. An administrator can turn it on by setting "
-                "OPENAI_API_KEY (and OPENAI_BASE_URL for another provider) and ASSESS_AI_MODEL.")
-    if not opening.ai_enabled:
-        return "The AI aid is off for this opening. The hiring manager can turn it on in the opening's settings."
+    """Why a draft cannot be asked for now, in words for the interviewer; None when it can.
+
+    How the aid is set up or switched on is a matter for admins, on their page; an interviewer
+    reads only that it is not available."""
+    candidate = assignment.attempt.candidate
+    opening = candidate.opening
+    if not (config.ai_configured and ai_aid.is_on(session) and opening.ai_enabled):
+        return NOT_FOR_THIS_OPENING
+    if candidate.ai_opted_out_at is not None:
+        return NOT_FOR_THIS_CANDIDATE
     if opening.scoring_state is not ScoringState.OPEN:
         return "Scoring for this opening is closed, so scorecards can no longer change."
     if assignment.attempt.submission is None:
@@ -53,8 +66,10 @@ def availability(config: Config, assignment: Assignment, library: ContentLibrary
 
 
 def latest(session: Session, assignment: Assignment) -> AiDraft | None:
-    """The interviewer's most recent draft request for this assignment (never another's)."""
-    if assignment.scorecard is None:
+    """The interviewer's most recent draft request for this assignment (never another's).
+
+    None once the candidate has asked that no AI reads their work: a draft made before is not shown."""
+    if assignment.scorecard is None or assignment.attempt.candidate.ai_opted_out_at is not None:
         return None
     return session.scalars(
         select(AiDraft).where(AiDraft.scorecard_id == assignment.scorecard.id).order_by(AiDraft.id.desc()).limit(1)
@@ -159,9 +174,13 @@ def run(
     row = session.get(AiDraft, draft_id)
     if row is None or row.status not in (AiDraftStatus.QUEUED, AiDraftStatus.RUNNING):
         return row
+    attempt = row.scorecard.assignment.attempt
+    if not offered(config, session, attempt.candidate):
+        why = NOT_FOR_THIS_CANDIDATE if attempt.candidate.ai_opted_out_at else NOT_FOR_THIS_OPENING
+        _fail(session, row, f"{why} The draft was not made.", now)
+        return row
     row.status = AiDraftStatus.RUNNING
     session.commit()
-    attempt = row.scorecard.assignment.attempt
     scorecard = scorecard_of(row.scorecard.scorecard_version)
     answers = attempt.submission.answers if attempt.submission else {}
     outcome = draft(config, scorecard, exercise_of(attempt.exercise_version), answers, sleep=sleep)
