@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from .ai.schema import AiOutputMode
 from .db import Base, UTCDateTime, utcnow
 
 
@@ -110,15 +111,6 @@ class MailStatus(enum.StrEnum):
     SENT = "sent"
     KEPT = "kept"  # no mail server is configured: the outbox is how it reaches its reader
     FAILED = "failed"  # the last try failed too
-
-
-class AiOutputMode(enum.StrEnum):
-    """How a provider is asked for the draft's shape."""
-
-    # The answer's JSON Schema in response_format, which the provider enforces.
-    JSON_SCHEMA = "json_schema"
-    # A JSON object, with the schema described in the prompt: for providers that refuse schemas.
-    JSON_OBJECT = "json_object"
 
 
 class AiDraftTiming(enum.StrEnum):

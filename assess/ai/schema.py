@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -26,3 +28,12 @@ class DraftAnswer(BaseModel):
     instructions_detected: bool = Field(
         default=False, description="True if the submission seems to give instructions to the grader."
     )
+
+
+class AiOutputMode(enum.StrEnum):
+    """How a provider is asked for the draft's shape."""
+
+    # The answer's JSON Schema in response_format, which the provider enforces.
+    JSON_SCHEMA = "json_schema"
+    # A JSON object, with the schema described in the prompt: for providers that refuse schemas.
+    JSON_OBJECT = "json_object"
