@@ -30,6 +30,14 @@ class ProviderError(Exception):
         self.retry_after = retry_after
 
 
+OPENAI_API = "https://api.openai.com/v1"
+
+
+def provider_label(config: Config) -> str:
+    """The provider's name as stored beside drafts and reports, and under which what it accepts is remembered."""
+    return config.ai_base_url or OPENAI_API
+
+
 def _retry_after(error: openai.APIStatusError) -> float | None:
     value = error.response.headers.get("retry-after") if error.response is not None else None
     try:

@@ -1,0 +1,33 @@
+"""What each provider was found to accept, remembered so that one refusal of a schema is not paid for again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..ai.schema import AiOutputMode
+from ..models import AiProviderMode
+
+
+def mode_for(session: Session, provider: str) -> AiOutputMode:
+    """How to ask this provider for the draft's shape: its schema, unless it once refused one."""
+    found = session.scalar(select(AiProviderMode).where(AiProviderMode.provider == provider))
+    return found.mode if found is not None else AiOutputMode.JSON_SCHEMA
+
+
+def note_refusal(session: Session, provider: str, reason: str, *, now: datetime) -> AiProviderMode:
+    """The provider refused a schema: from now on it is asked for a JSON object with the schema in the prompt."""
+    found = session.scalar(select(AiProviderMode).where(AiProviderMode.provider == provider))
+    if found is None:
+        found = AiProviderMode(provider=provider)
+        session.add(found)
+    found.mode, found.reason, found.noted_at = AiOutputMode.JSON_OBJECT, reason[:2000], now
+    session.commit()
+    return found
+
+
+def known_modes(session: Session) -> list[AiProviderMode]:
+    """Every provider with a remembered mode, for the admin's page."""
+    return list(session.scalars(select(AiProviderMode).order_by(AiProviderMode.provider)))
