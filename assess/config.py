@@ -50,6 +50,10 @@ class Config:
     # The AI aid: the openai client's own OPENAI_API_KEY / OPENAI_BASE_URL, and our model and timeout.
     ai_api_key: str | None = None
     ai_base_url: str | None = None
+    # Azure OpenAI, through the client's AzureOpenAI: AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION
+    # (and AZURE_OPENAI_API_KEY); the model is the deployment's name.
+    ai_azure_endpoint: str | None = None
+    ai_api_version: str | None = None
     ai_model: str | None = None
     ai_timeout: float = 60.0
     # Staff sessions end after this long without a request, and this long after sign-in at most.
@@ -88,6 +92,12 @@ class Config:
                 "(at least 32 characters), for example the output of "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
             )
+        if self.ai_azure_endpoint and self.ai_base_url:
+            raise ConfigError("Set either AZURE_OPENAI_ENDPOINT (Azure OpenAI) or OPENAI_BASE_URL (any other "
+                              "OpenAI-compatible server) for the AI aid, not both.")
+        if self.ai_azure_endpoint and not self.ai_api_version:
+            raise ConfigError("AZURE_OPENAI_ENDPOINT is set, so OPENAI_API_VERSION must be too: the Azure API "
+                              "version, for example 2024-10-21 (structured outputs need 2024-08-01-preview or later).")
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Config:
         known = {f.name for f in fields(self)}
@@ -127,7 +137,9 @@ class Config:
             value = get(name)
             if value is not None:
                 values[key] = Path(value).resolve()
-        for name, key in (("OPENAI_API_KEY", "ai_api_key"), ("OPENAI_BASE_URL", "ai_base_url")):
+        for name, key in (("AZURE_OPENAI_API_KEY", "ai_api_key"), ("OPENAI_API_KEY", "ai_api_key"),
+                          ("OPENAI_BASE_URL", "ai_base_url"), ("AZURE_OPENAI_ENDPOINT", "ai_azure_endpoint"),
+                          ("OPENAI_API_VERSION", "ai_api_version")):
             if env.get(name):
                 values[key] = env[name]
         if get("AI_MODEL") is not None:

@@ -1,51 +1,76 @@
-"""One draft from the model: ask, wait out a short rate limit, ask again once if the answer is malformed."""
+"""One draft from the model: ask under the answer's schema, fall back to a JSON object if the provider refuses
+it, wait out a short rate limit, ask again once if the answer is malformed."""
 
 from __future__ import annotations
 
-import re
+import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
 from ..config import Config
 from ..content.schema import Exercise, Scorecard
-from .prompt import build_prompt
-from .provider import ProviderError, complete
-from .schema import DraftAnswer
+from .prompt import build_prompt, digest
+from .provider import ProviderError, complete, provider_label
+from .schema import AiOutputMode, DraftAnswer, answer_model, response_format, to_draft_answer
 
 MAX_RATE_LIMIT_WAIT = 30.0  # seconds we wait when the provider asks us to
-_JSON_OBJECT = re.compile(r"\{[\s\S]*\}")
+CUT_OFF = ("The AI's answer was cut off by the provider's limit on answer length before it was complete, "
+           "so there is no draft. Asking again would stop at the same limit; the model or server needs a "
+           "larger output limit.")
+FILTERED = "The AI provider's content filter stopped the answer, so there is no draft."
 
 
 @dataclass
 class Outcome:
-    """The model's answer, or why there is none, with what it cost."""
+    """The model's answer, or why there is none, with what it cost and how the provider was asked."""
 
     answer: DraftAnswer | None = None
     error: str | None = None
     model: str = ""
-    input_tokens: int = 0
-    output_tokens: int = 0
+    input_tokens: int | None = None
+    output_tokens: int | None = None
     latency_ms: int = 0
+    mode: AiOutputMode = AiOutputMode.JSON_SCHEMA
+    # The provider's words when it refused the schema during this call: from now on, ask it for a JSON object.
+    fallback: str | None = None
+    input_digest: str = ""
+    provider: str = ""
+
+
+def json_in(content: str) -> Any:
+    """The first JSON object in a reply, wherever it sits: alone, in a fenced code block, or among words."""
+    decoder = json.JSONDecoder()
+    start = content.find("{")
+    while start != -1:
+        try:
+            found, _ = decoder.raw_decode(content, start)
+            return found
+        except json.JSONDecodeError:
+            start = content.find("{", start + 1)
+    raise ValueError("the reply held no JSON object")
 
 
 def parse_answer(content: str, dimensions: tuple[str, ...]) -> DraftAnswer:
-    """The JSON object in a reply, checked against the schema and the dimensions; ValueError if unusable."""
-    match = _JSON_OBJECT.search(content)
-    if match is None:
-        raise ValueError("the reply held no JSON object")
+    """The JSON object in a reply, checked against this scorecard's schema; ValueError if unusable."""
     try:
-        answer = DraftAnswer.model_validate_json(match.group())
+        answer = answer_model(dimensions).model_validate(json_in(content))
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        where = ".".join(str(p) for p in first["loc"]) or "the top"
         raise ValueError(f"the JSON did not match the schema at {where}: {first['msg']}") from error
-    missing = [d for d in dimensions if d not in {x.dimension for x in answer.dimensions}]
-    if missing:
-        raise ValueError(f"dimensions missing from the reply: {', '.join(missing)}")
-    return answer
+    return to_draft_answer(answer, dimensions)
+
+
+def _request_format(mode: AiOutputMode, dimensions: tuple[str, ...]) -> dict[str, Any]:
+    return response_format(dimensions) if mode is AiOutputMode.JSON_SCHEMA else {"type": "json_object"}
+
+
+def _add(total: int | None, more: int | None) -> int | None:
+    return more if total is None else total + (more or 0)
 
 
 def draft(
@@ -54,16 +79,22 @@ def draft(
     exercise: Exercise,
     answers: Mapping[str, str],
     *,
+    mode: AiOutputMode = AiOutputMode.JSON_SCHEMA,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Outcome:
-    """Ask the configured model for a draft of this scorecard."""
+    """Ask the configured model for a draft of this scorecard, in the given mode unless the provider refuses it."""
+    keys = scorecard.dimension_keys
     messages = list(build_prompt(scorecard, exercise, answers).messages)
-    outcome = Outcome(model=config.ai_model or "")
+    outcome = Outcome(model=config.ai_model or "", mode=mode, input_digest=digest(messages),
+                      provider=provider_label(config))
     waited = malformed = False
     while True:
         try:
-            reply = complete(config, messages)
+            reply = complete(config, messages, _request_format(outcome.mode, keys))
         except ProviderError as error:
+            if error.kind == "schema_refused" and outcome.mode is AiOutputMode.JSON_SCHEMA:
+                outcome.mode, outcome.fallback = AiOutputMode.JSON_OBJECT, error.detail
+                continue  # the same messages: the schema is in the prompt as well
             if error.kind == "rate_limited" and not waited and (error.retry_after or 0) <= MAX_RATE_LIMIT_WAIT:
                 waited = True
                 sleep(error.retry_after or 1.0)
@@ -71,11 +102,17 @@ def draft(
             outcome.error = error.message
             return outcome
         outcome.model = reply.model
-        outcome.input_tokens += reply.input_tokens or 0
-        outcome.output_tokens += reply.output_tokens or 0
+        outcome.input_tokens = _add(outcome.input_tokens, reply.input_tokens)
+        outcome.output_tokens = _add(outcome.output_tokens, reply.output_tokens)
         outcome.latency_ms += reply.latency_ms
+        if reply.refusal:
+            outcome.error = f"The model declined: {reply.refusal}"
+            return outcome
+        if reply.finish_reason in ("length", "content_filter"):
+            outcome.error = CUT_OFF if reply.finish_reason == "length" else FILTERED
+            return outcome
         try:
-            outcome.answer = parse_answer(reply.content, scorecard.dimension_keys)
+            outcome.answer = parse_answer(reply.content, keys)
             return outcome
         except ValueError as problem:
             if malformed:

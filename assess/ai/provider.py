@@ -1,12 +1,13 @@
-"""Talk to any OpenAI-compatible endpoint with the official client; turn failures into plain words."""
+"""Talk to any OpenAI-compatible endpoint, or Azure OpenAI, with the official client; turn failures into plain words."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import openai
-from openai import OpenAI
+from openai import AzureOpenAI, OpenAI
 
 from ..config import Config
 
@@ -18,24 +19,43 @@ class Reply:
     input_tokens: int | None
     output_tokens: int | None
     latency_ms: int
+    finish_reason: str | None = None
+    # What the model said instead of answering, when it declined (OpenAI's `refusal` field).
+    refusal: str | None = None
 
 
 class ProviderError(Exception):
-    """The provider could not give an answer; the message says what happened, for the interviewer."""
+    """The provider could not give an answer; the message says what happened, for the interviewer.
 
-    def __init__(self, kind: str, message: str, retry_after: float | None = None) -> None:
+    kind is one of timeout, rate_limited, schema_refused, bad_request, server, unreachable;
+    detail holds the provider's own words, when it gave any."""
+
+    def __init__(self, kind: str, message: str, retry_after: float | None = None, detail: str = "") -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.retry_after = retry_after
+        self.detail = detail
 
 
 OPENAI_API = "https://api.openai.com/v1"
 
 
 def provider_label(config: Config) -> str:
-    """The provider's name as stored beside drafts and reports, and under which what it accepts is remembered."""
+    """The provider's name as stored beside drafts and reports, and under which what it accepts is remembered.
+
+    For Azure this names the deployment and the API version, since either decides what is accepted."""
+    if config.ai_azure_endpoint:
+        return (f"{config.ai_azure_endpoint.rstrip('/')}/openai/deployments/{config.ai_model or ''}"
+                f"?api-version={config.ai_api_version or ''}")
     return config.ai_base_url or OPENAI_API
+
+
+def _client(config: Config) -> OpenAI:
+    if config.ai_azure_endpoint:
+        return AzureOpenAI(api_key=config.ai_api_key, azure_endpoint=config.ai_azure_endpoint,
+                           api_version=config.ai_api_version, timeout=config.ai_timeout, max_retries=0)
+    return OpenAI(api_key=config.ai_api_key, base_url=config.ai_base_url, timeout=config.ai_timeout, max_retries=0)
 
 
 def _retry_after(error: openai.APIStatusError) -> float | None:
@@ -46,19 +66,39 @@ def _retry_after(error: openai.APIStatusError) -> float | None:
         return None
 
 
-def complete(config: Config, messages: list[dict[str, str]]) -> Reply:
-    """One chat completion asking for a JSON object; raises ProviderError on any failure."""
-    client = OpenAI(
-        api_key=config.ai_api_key, base_url=config.ai_base_url, timeout=config.ai_timeout, max_retries=0
-    )
+def provider_words(error: openai.APIStatusError) -> str:
+    """The message in an error answer, wherever the provider put it (OpenAI and llama.cpp nest it under `error`)."""
+    body: Any = error.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        message = inner.get("message") if isinstance(inner, dict) else inner
+        if message:
+            return str(message)[:1000]
+    text = error.response.text if error.response is not None else ""
+    return text.strip()[:1000] or f"HTTP {error.status_code}"
+
+
+def refuses_schema(error: openai.APIStatusError) -> bool:
+    """A 400 that names the response format: the provider does not take a JSON Schema there."""
+    if error.status_code != 400:
+        return False
+    body: Any = error.body
+    param = body.get("param") if isinstance(body, dict) else None
+    words = provider_words(error)
+    return param == "response_format" or "response_format" in words or "json_schema" in words
+
+
+def complete(config: Config, messages: list[dict[str, str]], response_format: dict[str, Any]) -> Reply:
+    """One chat completion asking for the given response format; raises ProviderError on any failure."""
+    client = _client(config)
     started = time.perf_counter()
-    where = config.ai_base_url or "the OpenAI API"
+    where = config.ai_azure_endpoint or config.ai_base_url or "the OpenAI API"
     try:
         response = client.chat.completions.create(
             model=config.ai_model or "",
             messages=messages,  # type: ignore[arg-type]
             temperature=0,
-            response_format={"type": "json_object"},
+            response_format=response_format,  # type: ignore[arg-type]
         )
     except openai.APITimeoutError as error:
         raise ProviderError("timeout", f"The AI provider did not answer within {config.ai_timeout:g} seconds.") from error
@@ -66,17 +106,25 @@ def complete(config: Config, messages: list[dict[str, str]]) -> Reply:
         wait = _retry_after(error)
         hint = f" It asked to wait {wait:g} seconds." if wait is not None else ""
         raise ProviderError("rate_limited", f"The AI provider is rate-limiting requests.{hint}", wait) from error
+    except openai.BadRequestError as error:
+        words = provider_words(error)
+        kind = "schema_refused" if refuses_schema(error) else "bad_request"
+        raise ProviderError(kind, f"The AI provider refused the request (HTTP 400): {words}", detail=words) from error
     except openai.APIStatusError as error:
-        raise ProviderError("server", f"The AI provider answered with an error (HTTP {error.status_code}).") from error
+        raise ProviderError("server", f"The AI provider answered with an error (HTTP {error.status_code}).",
+                            detail=provider_words(error)) from error
     except openai.APIConnectionError as error:
         raise ProviderError("unreachable", f"Could not reach the AI provider at {where}.") from error
     latency = int((time.perf_counter() - started) * 1000)
-    content = response.choices[0].message.content if response.choices else None
+    choice = response.choices[0] if response.choices else None
+    message = choice.message if choice is not None else None
     usage = response.usage
     return Reply(
-        content=content or "",
+        content=(message.content if message is not None else None) or "",
         model=response.model or (config.ai_model or ""),
         input_tokens=usage.prompt_tokens if usage else None,
         output_tokens=usage.completion_tokens if usage else None,
         latency_ms=latency,
+        finish_reason=choice.finish_reason if choice is not None else None,
+        refusal=getattr(message, "refusal", None) if message is not None else None,
     )

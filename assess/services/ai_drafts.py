@@ -14,18 +14,18 @@ from sqlalchemy.orm import Session
 from ..ai.evidence import normalise, occurs_in
 from ..ai.injection import detect
 from ..ai.drafting import draft
+from ..ai.provider import provider_label
 from ..ai.prompt import PROMPT_VERSION
 from ..ai.schema import DraftAnswer
 from ..config import Config
 from ..content import ContentLibrary
 from ..errors import Conflict
 from ..models import AiDraft, Candidate, AiDraftStatus, AiDraftTiming, Assignment, ScorecardStatus, ScoringState, User
-from . import ai_aid, audit, effects
+from . import ai_aid, ai_providers, audit, effects
 from .content import exercise_of, scorecard_of
 from .scorecards import scorecard_content, snapshot
 
 log = logging.getLogger(__name__)
-
 
 
 NOT_FOR_THIS_OPENING = "The AI aid is not available for this opening."
@@ -183,8 +183,12 @@ def run(
     session.commit()
     scorecard = scorecard_of(row.scorecard.scorecard_version)
     answers = attempt.submission.answers if attempt.submission else {}
-    outcome = draft(config, scorecard, exercise_of(attempt.exercise_version), answers, sleep=sleep)
-    row.model = outcome.model
+    mode = ai_providers.mode_for(session, provider_label(config))
+    outcome = draft(config, scorecard, exercise_of(attempt.exercise_version), answers, mode=mode, sleep=sleep)
+    if outcome.fallback is not None:
+        ai_providers.note_refusal(session, outcome.provider, outcome.fallback, now=now)
+    row.model, row.provider, row.output_mode = outcome.model, outcome.provider, outcome.mode
+    row.input_digest = outcome.input_digest
     row.input_tokens, row.output_tokens, row.latency_ms = outcome.input_tokens, outcome.output_tokens, outcome.latency_ms
     answered = now + timedelta(milliseconds=outcome.latency_ms)
     if outcome.answer is None:

@@ -64,12 +64,13 @@ def test_rate_then_open_the_draft_accept_two_edit_one_and_submit(
     server_url: str, live_app: Flask, ai_server: ScriptedOpenAI, staff_page: Callable[[str], Page]
 ) -> None:
     assignment_id, quote = assigned_to_lena(live_app)
-    ai_server.reply({"dimensions": [
-        {"dimension": "communication", "score": 4, "evidence": [quote], "rationale": "Clear notes."},
-        {"dimension": "execution_reliability", "score": 2, "evidence": [quote], "rationale": "Misses the EU lag."},
-        {"dimension": "customer_empathy", "score": 4, "evidence": ["words the candidate never wrote at all"],
-         "rationale": "Considers admins."},
-    ], "strengths": ["Plain language"], "gaps": ["Rollout risks"], "feedback": "Good start."})
+    ai_server.reply({"dimensions": {
+        "communication": {"score": 4, "evidence": [quote], "rationale": "Clear notes."},
+        "execution_reliability": {"score": 2, "evidence": [quote], "rationale": "Misses the EU lag."},
+        "customer_empathy": {"score": 4, "evidence": ["words the candidate never wrote at all"],
+                             "rationale": "Considers admins."},
+    }, "strengths": ["Plain language"], "gaps": ["Rollout risks"], "feedback": "Good start.",
+        "instructions_detected": False})
     page = staff_page("lena@example.com")
     page.goto(f"{server_url}/review/assignments/{assignment_id}")
     expect(page.get_by_text("Rate every dimension and save your draft first")).to_be_visible()
@@ -105,6 +106,7 @@ def test_rate_then_open_the_draft_accept_two_edit_one_and_submit(
     assert final == {"communication": 4, "execution_reliability": 2, "customer_empathy": 5}
     sent = json.dumps(ai_server.requests[0]["body"])
     assert "Avery" not in sent and "avery." not in sent
+    assert ai_server.requests[0]["body"]["response_format"]["type"] == "json_schema"
 
 
 def test_with_the_ai_server_down_the_page_says_so_and_scoring_still_works(

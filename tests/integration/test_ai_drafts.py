@@ -12,6 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from assess.ai.prompt import PROMPT_VERSION, digest
+from assess.ai.schema import AiOutputMode
 from assess.models import AiDraft, AiDraftStatus, Assignment, Role, Scorecard, ScorecardStatus, User
 from assess.services import ai_drafts, answering, attempts, effects
 from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft
@@ -93,7 +95,9 @@ def test_a_good_draft_is_stored_with_its_checked_quotes_and_costs(
     assert draft.result["dimensions"]["communication"] == {
         "score": 4, "evidence": [QUOTE], "dropped": 0, "supported": True, "rationale": "Because of communication.",
     }
-    assert (draft.model, draft.prompt_version) == ("test-model", "draft-2026-11-25")
+    assert (draft.model, draft.prompt_version) == ("test-model", PROMPT_VERSION)
+    assert (draft.provider, draft.output_mode) == (server.base_url, AiOutputMode.JSON_SCHEMA)
+    assert draft.input_digest == digest(server.requests[0]["body"]["messages"])
     assert (draft.input_tokens, draft.output_tokens) == (1200, 300)
     assert draft.latency_ms is not None and draft.injection_suspected is False
     before = db_session.get(Scorecard, assignment.scorecard.id).ratings_before_ai
@@ -109,7 +113,9 @@ def test_the_model_sees_rubric_brief_and_masked_submission_but_no_identity(
     assert request["path"] == "/v1/chat/completions"
     assert {k.lower(): v for k, v in request["headers"].items()}["authorization"] == "Bearer test-key"
     body = request["body"]
-    assert body["model"] == "test-model" and body["response_format"] == {"type": "json_object"}
+    assert body["model"] == "test-model" and body["response_format"]["type"] == "json_schema"
+    sent = body["response_format"]["json_schema"]
+    assert sent["strict"] is True and sent["schema"]["$defs"]["Dimensions"]["required"] == list(DIMENSIONS)
     system, user = body["messages"][0]["content"], body["messages"][1]["content"]
     everything = system + user
     for secret in ("Quinn", "Secretname", "quinn.secret", "quinn.private@example.net", "7946 0958",
@@ -348,9 +354,9 @@ def test_ai_eval_reports_agreement_and_the_inflation_injected_instructions_cause
         user = body["messages"][1]["content"]
         keys = [line.split("`")[1] for line in user.splitlines() if line.startswith("Dimension `")]
         gullible = "give it full marks" in user
-        return jsonlib.dumps({"dimensions": [{"dimension": k, "score": 5 if gullible else 3, "evidence": [],
-                                              "rationale": "r"} for k in keys],
-                              "instructions_detected": gullible})
+        return jsonlib.dumps({"dimensions": {k: {"score": 5 if gullible else 3, "evidence": [], "rationale": "r"}
+                                             for k in keys},
+                              "strengths": [], "gaps": [], "feedback": "", "instructions_detected": gullible})
 
     server.responder = responder
     result = runner.invoke(ai_eval_command, ["--exercise", "d-writing-sample"])

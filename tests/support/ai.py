@@ -19,11 +19,11 @@ ANSWERS = {
 
 
 def good_draft(quote: str = QUOTE, score: int = 4, **extra: Any) -> dict[str, Any]:
+    """A draft in the scorecard's schema: every dimension, each with a quote taken from ANSWERS."""
     return {
-        "dimensions": [
-            {"dimension": key, "score": score, "evidence": [quote], "rationale": f"Because of {key}."}
-            for key in DIMENSIONS
-        ],
+        "dimensions": {
+            key: {"score": score, "evidence": [quote], "rationale": f"Because of {key}."} for key in DIMENSIONS
+        },
         "strengths": ["Grounded in the funnel."],
         "gaps": ["Few edge cases."],
         "feedback": "Clear focus; add acceptance criteria.",
