@@ -547,12 +547,14 @@ class AiAidSetting(Base):
 
 
 class AiProviderMode(Base):
-    """What a provider was found to accept: once it refuses a schema, it is asked for a JSON object."""
+    """What a provider's model was found to accept: once it refuses a schema, it is asked for a JSON object."""
 
     __tablename__ = "ai_provider_modes"
+    __table_args__ = (UniqueConstraint("provider", "model"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    provider: Mapped[str] = mapped_column(String(300), unique=True)
+    provider: Mapped[str] = mapped_column(String(300))
+    model: Mapped[str] = mapped_column(String(200))
     mode: Mapped[AiOutputMode] = mapped_column(StrEnumText(AiOutputMode, 16))
     reason: Mapped[str] = mapped_column(Text, default="")
     noted_at: Mapped[datetime] = mapped_column(UTCDateTime)

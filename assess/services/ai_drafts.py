@@ -183,10 +183,10 @@ def run(
     session.commit()
     scorecard = scorecard_of(row.scorecard.scorecard_version)
     answers = attempt.submission.answers if attempt.submission else {}
-    mode = ai_providers.mode_for(session, provider_label(config))
+    mode = ai_providers.mode_for(session, provider_label(config), config.ai_model or "")
     outcome = draft(config, scorecard, exercise_of(attempt.exercise_version), answers, mode=mode, sleep=sleep)
     if outcome.fallback is not None:
-        ai_providers.note_refusal(session, outcome.provider, outcome.fallback, now=now)
+        ai_providers.note_refusal(session, outcome.provider, config.ai_model or "", outcome.fallback, now=now)
     row.model, row.provider, row.output_mode = outcome.model, outcome.provider, outcome.mode
     row.input_digest = outcome.input_digest
     row.input_tokens, row.output_tokens, row.latency_ms = outcome.input_tokens, outcome.output_tokens, outcome.latency_ms

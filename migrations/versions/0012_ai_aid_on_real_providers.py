@@ -32,11 +32,12 @@ def upgrade() -> None:
         'ai_provider_modes',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('provider', sa.String(length=300), nullable=False),
+        sa.Column('model', sa.String(length=200), nullable=False),
         sa.Column('mode', sa.String(length=16), nullable=False),
         sa.Column('reason', sa.Text(), nullable=False),
         sa.Column('noted_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_ai_provider_modes')),
-        sa.UniqueConstraint('provider', name=op.f('uq_ai_provider_modes_provider')),
+        sa.UniqueConstraint('provider', 'model', name=op.f('uq_ai_provider_modes_provider_model')),
     )
     op.create_table(
         'ai_eval_reports',

@@ -146,13 +146,23 @@ def test_a_refused_schema_falls_back_in_the_same_call_and_is_remembered_for_the_
     assert server.requests[0]["body"]["messages"] == server.requests[1]["body"]["messages"]
     assert "```json" in server.requests[1]["body"]["messages"][0]["content"]  # the schema, in the prompt
     [noted] = db_session.scalars(select(AiProviderMode)).all()
-    assert (noted.provider, noted.mode) == (first.provider, AiOutputMode.JSON_OBJECT)
+    assert (noted.provider, noted.model, noted.mode) == (first.provider, first.model, AiOutputMode.JSON_OBJECT)
     assert words in noted.reason
     assert "Use " in panel(client, assignment)
 
     second = make_draft(db_session, app, assignment)
     assert second.status is AiDraftStatus.DONE and second.output_mode is AiOutputMode.JSON_OBJECT
     assert len(server.requests) == 3 and server.requests[2]["body"]["response_format"] == {"type": "json_object"}
+
+
+def test_a_refusal_is_remembered_for_that_model_only_so_a_newer_model_on_the_endpoint_is_asked_for_the_schema(
+    db_session: Session, clock: FrozenClock
+) -> None:
+    ai_providers.note_refusal(db_session, "https://api.openai.com/v1", "gpt-3.5-turbo", "Invalid parameter: "
+                              "'response_format' of type 'json_schema' is not supported with this model.", now=clock.now)
+    assert ai_providers.mode_for(db_session, "https://api.openai.com/v1", "gpt-3.5-turbo") is AiOutputMode.JSON_OBJECT
+    assert ai_providers.mode_for(db_session, "https://api.openai.com/v1", "gpt-4o") is AiOutputMode.JSON_SCHEMA
+    assert ai_providers.mode_for(db_session, "http://127.0.0.1:8000/v1", "gpt-3.5-turbo") is AiOutputMode.JSON_SCHEMA
 
 
 def test_ollama_before_structured_outputs_ignores_the_schema_and_its_chatty_answer_is_still_read(
