@@ -12,8 +12,8 @@ from pydantic import ValidationError
 from ..config import Config
 from ..content.schema import Exercise, Scorecard
 from .prompt import build_prompt
-from .provider import ProviderError, complete
-from .schema import DraftAnswer
+from .provider import ProviderError, complete, provider_label
+from .schema import AiOutputMode, DraftAnswer
 
 MAX_RATE_LIMIT_WAIT = 30.0  # seconds we wait when the provider asks us to
 _JSON_OBJECT = re.compile(r"\{[\s\S]*\}")
@@ -29,6 +29,10 @@ class Outcome:
     input_tokens: int = 0
     output_tokens: int = 0
     latency_ms: int = 0
+    # How the provider was finally asked for the shape, and its words if it refused the schema on this call.
+    mode: AiOutputMode = AiOutputMode.JSON_SCHEMA
+    fallback: str | None = None
+    provider: str = ""
 
 
 def parse_answer(content: str, dimensions: tuple[str, ...]) -> DraftAnswer:
@@ -54,11 +58,12 @@ def draft(
     exercise: Exercise,
     answers: Mapping[str, str],
     *,
+    mode: AiOutputMode = AiOutputMode.JSON_SCHEMA,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Outcome:
     """Ask the configured model for a draft of this scorecard."""
     messages = list(build_prompt(scorecard, exercise, answers).messages)
-    outcome = Outcome(model=config.ai_model or "")
+    outcome = Outcome(model=config.ai_model or "", mode=mode, provider=provider_label(config))
     waited = malformed = False
     while True:
         try:
