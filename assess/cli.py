@@ -362,6 +362,9 @@ def _ai_eval_lines(report: dict[str, Any]) -> list[str]:
     def number(value: float | None, places: int = 3) -> str:
         return "n/a" if value is None else f"{value + 0.0:.{places}f}".replace(f"-{0:.{places}f}", f"{0:.{places}f}")
 
+    def signed(value: float | None) -> str:
+        return "n/a" if value is None else f"{value + 0.0:+.2f}".replace("-0.00", "+0.00")
+
     def share(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.0%}"
 
@@ -378,11 +381,11 @@ def _ai_eval_lines(report: dict[str, Any]) -> list[str]:
     for name, figures in rows:
         lines.append(f"  {name:<24}{figures['answers']:>8}{number(figures['kappa'], 2):>8}  {interval(figures):<15}"
                      f"{share(figures['exact']):>7}{share(figures['adjacent']):>10}"
-                     f"{number(figures['mean_difference'], 2):>11}")
+                     f"{signed(figures['mean_difference']):>11}")
         lines += [f"    ({name} {figure}: {why})" for figure, why in figures["missing"].items()]
     injection, overall = report["injection"], report["overall"]
     lines += ["", "Appended instructions, per dimension (mean change): " + (", ".join(
-        f"{d} {number(v, 2)}" for d, v in injection["by_dimension"].items()) or "none compared"), ""]
+        f"{d} {signed(v)}" for d, v in injection["by_dimension"].items()) or "none compared"), ""]
     lines += [
         f"drafts: {report['drafts']}",
         f"failures: {report['failures']}",

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..ai.evaluation import evaluate, figures
+from ..ai.evaluation import Run, evaluate, figures
 from ..ai.prompt import PROMPT_VERSION
 from ..ai.provider import provider_label
 from ..ai.schema import AiOutputMode
@@ -51,22 +51,33 @@ def measure(
     evaluation = evaluate(config, library, exercises, mode=ai_providers.mode_for(session, provider), sleep=sleep)
     if evaluation.fallback is not None:
         ai_providers.note_refusal(session, provider, evaluation.fallback, now=now)
-    report: dict[str, Any] = {
-        "provider": provider,
-        "model": evaluation.model,
-        "prompt_version": PROMPT_VERSION,
-        "output_mode": evaluation.mode.value,
-        "fallback": None if evaluation.fallback is None else {"mode": evaluation.mode.value,
-                                                              "reason": evaluation.fallback},
-        "created_at": now.isoformat(),
-    } | figures(evaluation.runs)
+    report = report_of(evaluation.runs, provider=provider, model=evaluation.model, mode=evaluation.mode,
+                       fallback=evaluation.fallback, now=now)
     if report["drafts"] == report["failures"]:
         return Measured(report, None)
-    row = AiEvalReport(provider=provider, model=evaluation.model, prompt_version=PROMPT_VERSION,
-                       output_mode=evaluation.mode, created_at=now, report=report)
+    return Measured(report, store(session, report, now=now))
+
+
+def report_of(runs: list[Run], *, provider: str, model: str, now: datetime,
+              mode: AiOutputMode = AiOutputMode.JSON_SCHEMA, fallback: str | None = None) -> dict[str, Any]:
+    """The whole report, as printed, written to a file and stored: who was measured, how, and the figures."""
+    return {
+        "provider": provider,
+        "model": model,
+        "prompt_version": PROMPT_VERSION,
+        "output_mode": mode.value,
+        "fallback": None if fallback is None else {"mode": mode.value, "reason": fallback},
+        "created_at": now.isoformat(),
+    } | figures(runs)
+
+
+def store(session: Session, report: dict[str, Any], *, now: datetime) -> AiEvalReport:
+    """Keep a report as its model's latest."""
+    row = AiEvalReport(provider=report["provider"], model=report["model"], prompt_version=report["prompt_version"],
+                       output_mode=AiOutputMode(report["output_mode"]), created_at=now, report=report)
     session.add(row)
     session.commit()
-    return Measured(report, row)
+    return row
 
 
 def latest_per_model(session: Session) -> list[AiEvalReport]:
