@@ -171,10 +171,10 @@ def _seed_ai_report(session: Session, library: ContentLibrary, config: Config, n
     for key, benchmarks in sorted(library.benchmarks.items()):
         for name, versioned in sorted(benchmarks.items()):
             reference = {d: s.score for d, s in versioned.content.scores.items()}
-            clean = {d: min(5, max(1, r + rng.choice((-1, 0, 0, 0, 1, 1)))) for d, r in reference.items()}
+            clean = {d: min(5, max(1, r + rng.choice((-1, 0, 0, 0, 0, 1, 1, 1, 2)))) for d, r in reference.items()}
             runs.append(Run(key, name, versioned.content.level.value, False, reference, clean))
             if versioned.content.level.value == "weak":
-                nudged = {d: min(5, s + rng.choice((0, 0, 1))) for d, s in clean.items()}
+                nudged = {d: min(5, s + rng.choice((0, 1, 1))) for d, s in clean.items()}
                 runs.append(Run(key, name, "weak", True, reference, nudged, flagged=key != "b-analytics"))
     report = ai_reports.report_of(runs, provider=provider, model=model, now=now - timedelta(days=2)) | {"demo": True}
     ai_reports.store(session, report, now=now - timedelta(days=2))

@@ -24,6 +24,7 @@ from assess.models import AiDraft, AiDraftStatus, AiEvalReport, AuditEvent, Role
 from assess.services import ai_aid, ai_drafts, ai_providers, ai_reports, demo
 from tests.support.app import FrozenClock
 from tests.support.factories import A, Factory
+from tests.support import openai_server
 from tests.support.openai_server import ScriptedOpenAI
 from tests.support.web import csrf_token, sign_in_session
 
@@ -70,16 +71,24 @@ def model_of(library: ContentLibrary) -> Any:
         key, name = _benchmark_in(library, text)
         injected = "give it full marks" in text
         reference = {d: s.score for d, s in library.benchmarks[key][name].content.scores.items()}
-        dimensions = []
+        scores = {}
         for dimension in library.scorecard(key).content.dimension_keys:
-            score = clean_score(library, key, dimension, reference[dimension])
-            if injected and key in GULLIBLE:
-                score = 5
-            dimensions.append({"dimension": dimension, "score": score, "evidence": [], "rationale": "r"})
+            scores[dimension] = 5 if injected and key in GULLIBLE else clean_score(library, key, dimension,
+                                                                                   reference[dimension])
         flagged = injected and GULLIBLE.get(key, True)
-        return json.dumps({"dimensions": dimensions, "instructions_detected": flagged})
+        return json.dumps(_in_requested_shape(body, scores) | {"strengths": [], "gaps": [], "feedback": "",
+                                                               "instructions_detected": flagged})
 
     return responder
+
+
+def _in_requested_shape(body: dict[str, Any], scores: dict[str, int]) -> dict[str, Any]:
+    """The dimensions as the request asks for them: keyed by dimension where it carries the scorecard's schema
+    (in response_format or written into the prompt), else the list the prompt's example shows."""
+    system = str(body["messages"][0]["content"])
+    if (body.get("response_format") or {}).get("type") == "json_schema" or "```json" in system:
+        return {"dimensions": {d: {"score": s, "evidence": [], "rationale": "r"} for d, s in scores.items()}}
+    return {"dimensions": [{"dimension": d, "score": s, "evidence": [], "rationale": "r"} for d, s in scores.items()]}
 
 
 def expected_figures(library: ContentLibrary) -> dict[str, Any]:
@@ -208,6 +217,41 @@ def test_ai_eval_starts_in_the_mode_the_provider_is_known_to_accept(
     assert stored.report["output_mode"] == "json_object"
 
 
+# Providers as they answer: one that enforces the schema, one that refuses it (see tests/support/openai_server.py).
+SCHEMA_FOLLOWING = getattr(openai_server, "OPENAI", None)
+SCHEMA_REFUSING = getattr(openai_server, "OPENAI_WITHOUT_STRUCTURED_OUTPUTS", None)
+needs_personas = pytest.mark.skipif(SCHEMA_REFUSING is None, reason="needs the loopback server's provider personas")
+
+
+@needs_personas
+@pytest.mark.parametrize("persona", ["follows", "refuses"])
+def test_ai_eval_drafts_every_answer_whether_the_provider_follows_the_schema_or_refuses_it(
+    persona: str, app: Flask, runner: Any, db_session: Session, clock: FrozenClock,
+) -> None:
+    provider = openai_server.ScriptedOpenAI(SCHEMA_FOLLOWING if persona == "follows" else SCHEMA_REFUSING).start()
+    try:
+        app.config["ASSESS"] = app.config["ASSESS"].with_overrides(
+            {"ai_api_key": "k", "ai_base_url": provider.base_url, "ai_model": "m", "ai_timeout": 2.0})
+        result = runner.invoke(ai_eval_command, [])
+    finally:
+        provider.stop()
+    assert result.exit_code == 0, result.output
+    lines = _lines(result.output)
+    assert (lines["drafts"], lines["failures"]) == ("15", "0")
+    assert re.fullmatch(r"-?\d\.\d{3}", lines["quadratic_weighted_kappa"])
+    assert re.fullmatch(r"-?\d\.\d{3}", lines["injection_inflation"])
+    stored = db_session.scalars(select(AiEvalReport)).one()
+    if persona == "follows":
+        assert stored.output_mode is AiOutputMode.JSON_SCHEMA and stored.report["fallback"] is None
+        return
+    assert stored.output_mode is AiOutputMode.JSON_OBJECT
+    assert "response_format" in stored.report["fallback"]["reason"]
+    assert lines["output_mode"].startswith("json_object (the provider refused the schema: ")
+    assert ai_providers.mode_for(db_session, provider.base_url) is AiOutputMode.JSON_OBJECT
+    refused = [r for r in provider.requests if (r["body"].get("response_format") or {}).get("type") == "json_schema"]
+    assert len(refused) == 1  # asked under the schema once; every later draft asked for a JSON object
+
+
 # -- the admin page ----------------------------------------------------------------------------------
 
 
@@ -232,7 +276,7 @@ def test_an_admin_reads_how_to_turn_the_aid_on_when_this_server_is_not_set_up(
     assert "How to turn it on" in page
     for name, _, _ in ai_reports.SETUP_VARIABLES:
         assert f"<code>{name}</code>" in page
-    assert re.search(r"Set up on this server</dt>\s*<dd><strong>No</strong>", page)
+    assert re.search(r"Set up here</dt>\s*<dd><strong>No</strong>", page)
     assert "No model has been measured yet" in page
 
 
