@@ -246,7 +246,7 @@ def test_ai_eval_drafts_every_answer_whether_the_provider_follows_the_schema_or_
         return
     assert stored.output_mode is AiOutputMode.JSON_OBJECT
     assert "response_format" in stored.report["fallback"]["reason"]
-    assert lines["output_mode"].startswith("json_object (the provider refused the schema: ")
+    assert "\noutput_mode: json_object (the provider refused the schema: Invalid parameter: 'response_format'" in result.output
     assert ai_providers.mode_for(db_session, provider.base_url) is AiOutputMode.JSON_OBJECT
     refused = [r for r in provider.requests if (r["body"].get("response_format") or {}).get("type") == "json_schema"]
     assert len(refused) == 1  # asked under the schema once; every later draft asked for a JSON object
