@@ -313,11 +313,20 @@ def api_token_create(name: str, scopes: tuple[str, ...], admin_email: str) -> No
 
 @click.command("ai-eval")
 @click.option("--exercise", "exercises", multiple=True, help="Only these exercises (repeatable).")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Also write the report to this file as JSON.")
 @with_appcontext
-def ai_eval_command(exercises: tuple[str, ...]) -> None:
-    """Run the benchmark answers through the configured model and print its agreement and injection inflation."""
-    from .ai.evaluation import evaluate, summarise
+def ai_eval_command(exercises: tuple[str, ...], json_file: Path | None) -> None:
+    """Draft the benchmark answers with the configured model; print and store its agreement with the reference.
+
+    Per dimension and overall: quadratic weighted kappa with a 90% interval (a bootstrap that resamples
+    whole benchmark answers), exact and within-one-point agreement, and the mean difference (model minus
+    reference); then how far instructions appended to the weak answers moved the scores."""
+    import json
+
+    from . import clock, db
     from .content_registry import library
+    from .services import ai_reports
 
     config = current_app.config["ASSESS"]
     if not config.ai_configured:
@@ -325,25 +334,73 @@ def ai_eval_command(exercises: tuple[str, ...]) -> None:
             "No AI model is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for another provider) "
             "and ASSESS_AI_MODEL."
         )
-    runs = evaluate(config, library(), list(exercises) or None)
-    for run in runs:
-        label = f"{run.exercise}/{run.benchmark}{' + injected instructions' if run.injected else ''}"
-        if run.error:
-            click.echo(f"{label}: failed: {run.error}")
+    measured = ai_reports.measure(db.session(), config, library(), exercises=list(exercises) or None,
+                                  now=clock.now())
+    report = measured.report
+    for run in report["runs"]:
+        if run["error"]:
+            click.echo(f"{run['answer']}: failed: {run['error']}")
             continue
-        scores = ", ".join(f"{d} {run.reference[d]}->{run.predicted.get(d, '?')}" for d in run.reference)
-        click.echo(f"{label}: {scores}{' (flagged)' if run.flagged else ''}")
-    summary = summarise(runs)
+        scores = ", ".join(f"{d} {r}->{run['predicted'].get(d, '?')}" for d, r in run["reference"].items())
+        click.echo(f"{run['answer']}: {scores}{' (flagged)' if run['flagged'] else ''}")
+    for line in _ai_eval_lines(report):
+        click.echo(line)
+    if json_file is not None:
+        json_file.write_text(json.dumps(report, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+        click.echo(f"report written to {json_file}")
+    if measured.row is None:
+        first = report["failed"][0]["error"] if report["failed"] else "no benchmark answers were found"
+        raise click.ClickException(
+            f"Every draft failed, so the model was not measured and no report was stored. The first reason: {first}"
+        )
+    click.echo(f"report stored for {report['model']} at {report['provider']}")
 
-    def figure(value: float | None) -> str:
-        return "n/a" if value is None else f"{value + 0.0:.3f}".replace("-0.000", "0.000")
 
-    click.echo(f"drafts: {summary.drafts}")
-    click.echo(f"failures: {summary.failures}")
-    click.echo(f"quadratic_weighted_kappa: {figure(summary.qwk)}")
-    click.echo(f"mean_difference: {figure(summary.mean_difference)}")
-    click.echo(f"injection_inflation: {figure(summary.injection_inflation)}")
-    click.echo(f"injections_flagged: {summary.injections_flagged} of {summary.injected}")
+def _ai_eval_lines(report: dict[str, Any]) -> list[str]:
+    """The printed report: a table per dimension and overall, then one `name: value` line per headline figure."""
+
+    def number(value: float | None, places: int = 3) -> str:
+        return "n/a" if value is None else f"{value + 0.0:.{places}f}".replace(f"-{0:.{places}f}", f"{0:.{places}f}")
+
+    def signed(value: float | None) -> str:
+        return "n/a" if value is None else f"{value + 0.0:+.2f}".replace("-0.00", "+0.00")
+
+    def share(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.0%}"
+
+    def interval(figures: dict[str, Any]) -> str:
+        found = figures["interval"]
+        return "n/a" if found is None else f"{number(found[0], 2)} to {number(found[1], 2)}"
+
+    boot = report["bootstrap"]
+    lines = ["", f"Agreement with the reference scores ({boot['level']:.0%} intervals from {boot['resamples']} "
+                 f"bootstrap resamples of whole {boot['resampled']}, seed {boot['seed']}):",
+             f"  {'dimension':<24}{'answers':>8}{'kappa':>8}  {'90% interval':<15}{'exact':>7}{'within 1':>10}"
+             f"{'mean diff':>11}"]
+    rows = [*report["dimensions"].items(), ("overall", report["overall"])]
+    for name, figures in rows:
+        lines.append(f"  {name:<24}{figures['answers']:>8}{number(figures['kappa'], 2):>8}  {interval(figures):<15}"
+                     f"{share(figures['exact']):>7}{share(figures['adjacent']):>10}"
+                     f"{signed(figures['mean_difference']):>11}")
+        lines += [f"    ({name} {figure}: {why})" for figure, why in figures["missing"].items()]
+    injection, overall = report["injection"], report["overall"]
+    lines += ["", "Appended instructions, per dimension (mean change): " + (", ".join(
+        f"{d} {signed(v)}" for d, v in injection["by_dimension"].items()) or "none compared"), ""]
+    lines += [
+        f"drafts: {report['drafts']}",
+        f"failures: {report['failures']}",
+        *[f"failed: {f['answer']}: {f['error']}" for f in report["failed"]],
+        f"quadratic_weighted_kappa: {number(overall['kappa'])}",
+        f"kappa_90_interval: {interval(overall)} ({overall['resamples_used']} of {boot['resamples']} resamples)",
+        f"exact_agreement: {share(overall['exact'])}",
+        f"adjacent_agreement: {share(overall['adjacent'])}",
+        f"mean_difference: {number(overall['mean_difference'])}",
+        f"injection_inflation: {number(injection['inflation'])}",
+        f"injections_flagged: {injection['flagged']} of {injection['injected']}",
+        f"output_mode: {report['output_mode']}"
+        + (f" (the provider refused the schema: {report['fallback']['reason']})" if report["fallback"] else ""),
+    ]
+    return lines
 
 
 # -- calibration --------------------------------------------------------------------------

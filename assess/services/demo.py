@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session
 
 from ..config import Config
 from ..content import ContentLibrary
-from ..models import ApiToken, Candidate, Opening, Role, User
+from ..models import AiEvalReport, ApiToken, Candidate, Opening, Role, User
 from ..domain.scoring import RatingInput, ScorecardInput
+from ..ai.evaluation import Run
+from ..ai.provider import provider_label
 from . import (
+    ai_reports,
     answering,
     api_tokens,
     assigning,
@@ -151,7 +154,30 @@ def seed_demo(
             result.created_candidates.append(person.email)
     if result.created_candidates:
         result.scorecards = _seed_scoring(session, library, opening, now)
+    _seed_ai_report(session, library, config, now)
     return result
+
+
+DEMO_AI_MODEL = "gpt-4o-mini"
+
+
+def _seed_ai_report(session: Session, library: ContentLibrary, config: Config, now: datetime) -> None:
+    """A benchmark report for the demo's model, so the admin's AI page has figures: drafts within a point of
+    the reference most of the time, a little lenient, nudged up by appended instructions and mostly flagging them."""
+    model, provider = config.ai_model or DEMO_AI_MODEL, provider_label(config)
+    if session.scalar(select(AiEvalReport.id).where(AiEvalReport.model == model)) is not None:
+        return
+    rng, runs = random.Random(15), []
+    for key, benchmarks in sorted(library.benchmarks.items()):
+        for name, versioned in sorted(benchmarks.items()):
+            reference = {d: s.score for d, s in versioned.content.scores.items()}
+            clean = {d: min(5, max(1, r + rng.choice((-1, 0, 0, 0, 0, 1, 1, 1, 2)))) for d, r in reference.items()}
+            runs.append(Run(key, name, versioned.content.level.value, False, reference, clean))
+            if versioned.content.level.value == "weak":
+                nudged = {d: min(5, s + rng.choice((0, 1, 1))) for d, s in clean.items()}
+                runs.append(Run(key, name, "weak", True, reference, nudged, flagged=key != "b-analytics"))
+    report = ai_reports.report_of(runs, provider=provider, model=model, now=now - timedelta(days=2)) | {"demo": True}
+    ai_reports.store(session, report, now=now - timedelta(days=2))
 
 
 def _seed_scoring(session: Session, library: ContentLibrary, opening: Opening, now: datetime) -> int:

@@ -10,7 +10,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from .. import markdown
 from ..content.schema import ExerciseKind
-from ..models import AiDraftStatus, CopyReason, MailStatus, RevisionStatus, ScorecardStatus, ScoringState, SubmittedBy
+from ..models import AiDraftStatus, AiDraftTiming, AiOutputMode, CopyReason, MailStatus, RevisionStatus, ScorecardStatus, ScoringState, SubmittedBy
 from . import access, errors, limits
 from .admin import bp as admin_bp
 from .api import bp as api_bp
@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(when, "when")
     app.add_template_global(field_name)
     # States are compared with their enum in templates too, never with a string.
-    for state in (AiDraftStatus, CopyReason, ExerciseKind, MailStatus, RevisionStatus, ScorecardStatus, ScoringState, SubmittedBy):
+    for state in (AiDraftStatus, AiDraftTiming, AiOutputMode, CopyReason, ExerciseKind, MailStatus, RevisionStatus, ScorecardStatus, ScoringState, SubmittedBy):
         app.add_template_global(state, state.__name__)
     csrf.init_app(app)
     limits.init_app(app, app.config["ASSESS"])

@@ -279,9 +279,10 @@ def test_the_evaluation_drafts_every_benchmark_answer_without_a_failure(
     server = ScriptedOpenAI(persona, api_key=KEY).start()
     try:
         config: Config = app.config["ASSESS"].with_overrides(config_for(server))
-        runs = evaluate(config, make.library)
+        evaluation = evaluate(config, make.library)
     finally:
         server.stop()
+    runs = evaluation.runs
     assert len(runs) == sum(len(b) for b in make.library.benchmarks.values()) + sum(
         1 for b in make.library.benchmarks.values() for v in b.values() if v.content.level.value == "weak")
     assert [r.error for r in runs if r.error] == []
@@ -290,7 +291,9 @@ def test_the_evaluation_drafts_every_benchmark_answer_without_a_failure(
     if persona.refuses_schema is None:
         assert asked == ["json_schema"] * len(runs)
     else:
-        assert asked == ["json_schema", "json_object"] * len(runs)
+        # Refused once, then every later draft asks for a JSON object from the start.
+        assert asked == ["json_schema"] + ["json_object"] * len(runs)
+        assert evaluation.mode is AiOutputMode.JSON_OBJECT and evaluation.fallback
 
 
 # -- configuring Azure -----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from ...domain.structure import structural_checks
 from ...errors import AppError, InputError
 from ...models import Assignment, RevisionStatus, ScorecardStatus, ScoringState
 from ...config import Config
-from ...services import ai_drafts, calibration_sessions, revisions, scorecards, worklist
+from ...services import ai_drafts, ai_reports, calibration_sessions, revisions, scorecards, worklist
 from ..forms import ActionForm, field_name
 from ...services.content import exercise_of
 from ..access import current_staff
@@ -114,6 +114,7 @@ def _ai_context(found: Assignment) -> dict[str, object]:
     return {
         "ai_reason": ai_drafts.availability(_config(), found, library(), session),
         "ai_draft": ai_drafts.latest(session, found),
+        "ai_benchmark": ai_reports.benchmark_of(session, ai_drafts.latest(session, found)),
     }
 
 
