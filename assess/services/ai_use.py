@@ -164,8 +164,9 @@ def entry(draft: AiDraft) -> dict[str, Any]:
     }
 
 
-def page(session: Session, query: AiUseQuery, number: int, *, per_page: int = PER_PAGE) -> Page[dict[str, Any]]:
-    """One page of the log, oldest draft first."""
+def page(session: Session, query: AiUseQuery, number: int) -> Page[dict[str, Any]]:
+    """One page of the log, oldest draft first, PER_PAGE drafts to a page."""
+    per_page = PER_PAGE
     total = session.scalar(select(func.count()).select_from(_drafts(query).subquery())) or 0
     if number < 1 or number > page_count(total, per_page):
         raise NotFound(f"There is no page {number} of this log: it has {page_count(total, per_page)}. "
