@@ -21,6 +21,7 @@ from . import (
     calibration_sessions,
     content,
     deadlines,
+    demo_ai_use,
     invitations,
     links,
     openings,
@@ -151,6 +152,7 @@ def seed_demo(
             result.created_candidates.append(person.email)
     if result.created_candidates:
         result.scorecards = _seed_scoring(session, library, opening, now)
+        demo_ai_use.seed_ai_use(session, opening, now)
     return result
 
 

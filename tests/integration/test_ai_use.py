@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from assess import create_app, migrate
 from assess.db import get_database
-from assess.models import AiDraft, AiDraftStatus, AiDraftView, Assignment, AuditEvent, Role, User
+from assess.models import AiDraft, AiDraftStatus, AiDraftView, Assignment, AuditEvent, Candidate, Role, User
 from assess.services import ai_drafts, ai_use, answering, attempts, effects
 from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft
 from tests.support.app import FrozenClock, make_config
@@ -319,3 +319,26 @@ def test_a_draft_first_opened_after_the_scorecard_was_submitted_does_not_count(
     html = browser_for(opening.hiring_manager).get(f"/hiring/openings/{opening.slug}/interviewers") \
         .get_data(as_text=True)
     assert "No interviewer has opened an AI draft of a scorecard they then submitted." in html
+
+
+# -- the demo --------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_seen_drafts_ratings_moved_towards_some_and_a_candidate_who_declined(
+    seeded: Any, db_session: Session, browser_for: Any,
+) -> None:
+    staff = {u.email: u for u in db_session.scalars(select(User))}
+    html = browser_for(staff["hiring@example.com"]).get(f"/hiring/openings/{seeded.slug}/interviewers") \
+        .get_data(as_text=True)
+    section = html[html.index('id="ai-influence"'):]
+
+    def row(name: str) -> str:
+        found = section[section.index(name):]
+        return found[:found.index("</tr>")]
+
+    assert "4 of 6" in row("Priya Raman") and "2 of 3" in row("Lena Kowalski") and "0 of 2" in row("Tom Becker")
+    assert "6 of 11" in row("demo-model")
+    log = browser_for(staff["admin@example.com"]).get("/admin/ai-use.json").get_json()
+    assert log["total"] == 4 and all(len(d["views"]) == 1 for d in log["drafts"])
+    declined = db_session.scalars(select(Candidate).where(Candidate.email == "leo.brandt@example.net")).one()
+    assert declined.ai_opted_out_at is not None
