@@ -298,8 +298,8 @@ def test_the_interviewers_page_counts_the_dimensions_moved_towards_a_seen_draft(
     assert "the share where the first-submitted rating is closer to the draft" in section
     row = section[section.index("Zoë Ångström"):]
     row = row[:row.index("</tr>")]
-    assert "3 of 5" in row and "%" not in row and "2 dimensions" in row
-    assert "<td>1</td>" in row  # one draft seen
+    assert "<strong>3 of 5</strong>" in row and "%" not in row
+    assert "<td>1</td>\n        <td>2</td>" in row  # one draft seen, two dimensions taken as drafted
     assert "Uma Unseen" not in section
     model_row = section[section.index("test-model"):]
     assert "3 of 5" in model_row[:model_row.index("</tr>")]
