@@ -102,7 +102,8 @@ class AiUseQuery:
 
 def openings(session: Session) -> list[tuple[str, str]]:
     """Every opening's slug and title, to choose the log of one."""
-    return [(slug, title) for slug, title in session.execute(select(Opening.slug, Opening.title).order_by(Opening.title))]
+    rows = session.execute(select(Opening.slug, Opening.title).order_by(Opening.title))
+    return [(slug, title) for slug, title in rows]
 
 
 def _drafts(query: AiUseQuery) -> Any:

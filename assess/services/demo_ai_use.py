@@ -1,4 +1,4 @@
-"""The demo's AI drafts: a few seen by their interviewers, some ratings moved towards them, and a candidate who declined.
+"""The demo's AI drafts: some seen by their interviewers, ratings moved towards a few, and a candidate who declined.
 
 No model is called: the drafts are written as the demo's scorecards are, so the AI-use log and the
 influence figures on the Interviewers page have something to show on a fresh install.

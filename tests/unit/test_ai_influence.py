@@ -86,7 +86,7 @@ def test_adding_up_drafts_does_not_depend_on_their_order(seen: list[list[Dimensi
 
 
 @given(st.lists(changes, min_size=1, max_size=8))
-def test_a_draft_taken_wholesale_counts_every_differing_dimension_as_moved(given_changes: list[DimensionChange]) -> None:
-    taken = [DimensionChange(c.before, c.draft, c.draft) for c in given_changes]
+def test_a_draft_taken_wholesale_counts_every_differing_dimension_as_moved(some: list[DimensionChange]) -> None:
+    taken = [DimensionChange(c.before, c.draft, c.draft) for c in some]
     figures = of_draft(taken)
     assert figures.moved == figures.differed
