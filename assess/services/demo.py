@@ -152,7 +152,7 @@ def seed_demo(
             result.created_candidates.append(person.email)
     if result.created_candidates:
         result.scorecards = _seed_scoring(session, library, opening, now)
-        demo_ai_use.seed_ai_use(session, opening, now)
+        demo_ai_use.seed_ai_use(session, opening, now, model=config.ai_model or demo_ai_use.DEMO_MODEL)
     return result
 
 

@@ -17,7 +17,7 @@ from ..ai.schema import AiOutputMode
 from ..models import AiDraft, AiDraftStatus, Candidate, Opening, Scorecard
 from . import ai_aid, ai_use, worklist
 
-DEMO_MODEL = "demo-model"
+DEMO_MODEL = "demo-model"  # when no model is configured
 # (candidate, exercise, interviewer, how they used the draft)
 # "moved": two ratings changed to the draft's score, one kept against it; "kept": every rating kept.
 DEMO_DRAFTS = (
@@ -67,8 +67,8 @@ def _result(drafted: dict[str, int], quote: str) -> dict[str, Any]:
     }
 
 
-def seed_ai_use(session: Session, opening: Opening, now: datetime) -> int:
-    """Write the demo's seen drafts and the candidate who declined; returns how many drafts were written."""
+def seed_ai_use(session: Session, opening: Opening, now: datetime, *, model: str = DEMO_MODEL) -> int:
+    """Write the demo's seen drafts (as made by model) and the candidate who declined; returns how many drafts."""
     opening.ai_enabled = True
     cards = {(row.attempt.candidate.email, row.attempt.exercise_key, a.interviewer.email): (row.attempt, a.scorecard)
              for row in worklist.work_rows(session, opening) for a in row.assignments}
@@ -77,7 +77,7 @@ def seed_ai_use(session: Session, opening: Opening, now: datetime) -> int:
         attempt, card = cards.get((email, key, interviewer), (None, None))
         if card is None or card.first_submitted_at is None or attempt.submission is None:
             continue
-        written += _seed_draft(session, card, attempt.submission.answers, use)
+        written += _seed_draft(session, card, attempt.submission.answers, use, model)
     declined = session.scalars(select(Candidate).where(Candidate.opening_id == opening.id,
                                                        Candidate.email == DEMO_DECLINED)).first()
     if declined is not None:
@@ -86,7 +86,7 @@ def seed_ai_use(session: Session, opening: Opening, now: datetime) -> int:
     return written
 
 
-def _seed_draft(session: Session, card: Scorecard, answers: dict[str, str], use: str) -> int:
+def _seed_draft(session: Session, card: Scorecard, answers: dict[str, str], use: str, model: str) -> int:
     final = {r.dimension_key: r.first_score for r in card.ratings if r.first_score is not None}
     if len(final) < 3:
         return 0
@@ -96,7 +96,7 @@ def _seed_draft(session: Session, card: Scorecard, answers: dict[str, str], use:
     asked = submitted - timedelta(minutes=25)
     card.ratings_before_ai = {"ratings": {k: {"score": v, "evidence": "", "signals": []} for k, v in before.items()},
                               "recommendation": card.recommendation, "summary": ""}
-    draft = AiDraft(scorecard=card, status=AiDraftStatus.DONE, model=DEMO_MODEL, provider="demo",
+    draft = AiDraft(scorecard=card, status=AiDraftStatus.DONE, model=model, provider="demo",
                     prompt_version=PROMPT_VERSION, output_mode=AiOutputMode.JSON_SCHEMA,
                     result=_result(drafted, _quote(answers)), requested_at=asked,
                     finished_at=asked + timedelta(seconds=20))
