@@ -20,7 +20,7 @@ from ..ai.schema import DraftAnswer
 from ..config import Config
 from ..content import ContentLibrary
 from ..errors import Conflict
-from ..models import AiDraft, Candidate, AiDraftStatus, AiDraftTiming, Assignment, ScorecardStatus, ScoringState, User
+from ..models import AiDraft, AiDraftStatus, AiDraftTiming, Assignment, Candidate, Opening, ScorecardStatus, ScoringState, User
 from . import ai_aid, ai_providers, audit, effects
 from .content import exercise_of, scorecard_of
 from .scorecards import scorecard_content, snapshot
@@ -32,10 +32,14 @@ NOT_FOR_THIS_OPENING = "The AI aid is not available for this opening."
 NOT_FOR_THIS_CANDIDATE = "AI not available for this candidate."
 
 
+def on_for(config: Config, session: Session, opening: Opening) -> bool:
+    """Whether the aid works for this opening: set up, switched on, and on for the opening."""
+    return config.ai_configured and ai_aid.is_on(session) and opening.ai_enabled
+
+
 def offered(config: Config, session: Session, candidate: Candidate) -> bool:
-    """Whether drafts may be made for this candidate at all: set up, switched on, on for the opening, not declined."""
-    return (config.ai_configured and ai_aid.is_on(session) and candidate.opening.ai_enabled
-            and candidate.ai_opted_out_at is None)
+    """Whether drafts may be made for this candidate at all: on for their opening, and not declined."""
+    return on_for(config, session, candidate.opening) and candidate.ai_opted_out_at is None
 
 
 def availability(config: Config, assignment: Assignment, library: ContentLibrary, session: Session) -> str | None:
@@ -45,7 +49,7 @@ def availability(config: Config, assignment: Assignment, library: ContentLibrary
     reads only that it is not available."""
     candidate = assignment.attempt.candidate
     opening = candidate.opening
-    if not (config.ai_configured and ai_aid.is_on(session) and opening.ai_enabled):
+    if not on_for(config, session, opening):
         return NOT_FOR_THIS_OPENING
     if candidate.ai_opted_out_at is not None:
         return NOT_FOR_THIS_CANDIDATE

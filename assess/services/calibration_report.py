@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain.agreement import quadratic_weighted_kappa
+from ..domain.ai_influence import NONE, DimensionChange, Influence, of_draft
 from ..domain.calibration import DesignError, Rating, calibrate
 from ..domain.ranking import ScoredCard, calibration_ratings, rated_dimension
-from ..models import AiDraft, AiDraftStatus, Opening, User
+from ..models import AiDraft, AiDraftStatus, Assignment, Attempt, Candidate, Opening, Scorecard, User
+from .ai_use import scores_after, scores_before, seen_by
 from .calibration_sessions import reference_of, sessions_of
 from .scores import scored_cards
 
@@ -142,3 +144,59 @@ def _benchmark_distances(session: Session, opening: Opening) -> dict[str, float]
                 gaps[str(entry.interviewer_id)] += [abs(entry.scores[k] - v) for k, v in reference.items()
                                                     if k in entry.scores]
     return {rater: sum(v) / len(v) for rater, v in gaps.items() if v}
+
+
+# -- how far the AI drafts moved interviewers' ratings ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InfluenceRow:
+    name: str
+    figures: Influence
+
+
+@dataclass(frozen=True)
+class InfluenceReport:
+    by_interviewer: list[InfluenceRow]
+    by_model: list[InfluenceRow]
+
+
+def _seen_drafts(session: Session, opening: Opening) -> list[AiDraft]:
+    """Per submitted scorecard, the latest finished draft its interviewer saw before first submitting it."""
+    drafts = session.scalars(
+        select(AiDraft).join(Scorecard, AiDraft.scorecard_id == Scorecard.id).join(Assignment).join(Attempt)
+        .join(Candidate)
+        .where(Candidate.opening_id == opening.id, AiDraft.status == AiDraftStatus.DONE,
+               Scorecard.first_submitted_at.is_not(None))
+        .options(selectinload(AiDraft.views), joinedload(AiDraft.scorecard).selectinload(Scorecard.ratings),
+                 joinedload(AiDraft.scorecard).joinedload(Scorecard.assignment).joinedload(Assignment.interviewer))
+        .order_by(AiDraft.id)).unique()
+    latest: dict[int, AiDraft] = {}
+    for draft in drafts:
+        card = draft.scorecard
+        if draft.result and seen_by(draft, card.assignment.interviewer_id, before=card.first_submitted_at):
+            latest[draft.scorecard_id] = draft
+    return list(latest.values())
+
+
+def draft_changes(draft: AiDraft) -> list[DimensionChange]:
+    """Each dimension of the draft: the interviewer's rating before the draft, its score, the first-submitted rating."""
+    before = scores_before(draft.scorecard) or {}
+    after, _ = scores_after(draft.scorecard)
+    return [DimensionChange(before.get(key), item.get("score"), after.get(key))
+            for key, item in draft.result["dimensions"].items()]
+
+
+def ai_influence(session: Session, opening: Opening) -> InfluenceReport:
+    """For each interviewer and each model, how often a rating moved towards the draft after it was seen."""
+    by_interviewer: dict[tuple[str, int], Influence] = defaultdict(lambda: NONE)
+    by_model: dict[str, Influence] = defaultdict(lambda: NONE)
+    for draft in _seen_drafts(session, opening):
+        figures = of_draft(draft_changes(draft))
+        interviewer = draft.scorecard.assignment.interviewer
+        by_interviewer[(interviewer.name, interviewer.id)] += figures
+        by_model[draft.model or "model not recorded"] += figures
+    return InfluenceReport(
+        by_interviewer=[InfluenceRow(name, figures) for (name, _), figures in sorted(by_interviewer.items())],
+        by_model=[InfluenceRow(model, figures) for model, figures in sorted(by_model.items())],
+    )

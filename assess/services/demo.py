@@ -24,6 +24,7 @@ from . import (
     calibration_sessions,
     content,
     deadlines,
+    demo_ai_use,
     invitations,
     links,
     openings,
@@ -154,17 +155,15 @@ def seed_demo(
             result.created_candidates.append(person.email)
     if result.created_candidates:
         result.scorecards = _seed_scoring(session, library, opening, now)
+        demo_ai_use.seed_ai_use(session, opening, now, model=config.ai_model or demo_ai_use.DEMO_MODEL)
     _seed_ai_report(session, library, config, now)
     return result
-
-
-DEMO_AI_MODEL = "gpt-4o-mini"
 
 
 def _seed_ai_report(session: Session, library: ContentLibrary, config: Config, now: datetime) -> None:
     """A benchmark report for the demo's model, so the admin's AI page has figures: drafts within a point of
     the reference most of the time, a little lenient, nudged up by appended instructions and mostly flagging them."""
-    model, provider = config.ai_model or DEMO_AI_MODEL, provider_label(config)
+    model, provider = config.ai_model or demo_ai_use.DEMO_MODEL, provider_label(config)
     if session.scalar(select(AiEvalReport.id).where(AiEvalReport.model == model)) is not None:
         return
     rng, runs = random.Random(15), []

@@ -143,7 +143,7 @@ def test_the_interviewer_report_shows_severity_agreement_and_drift(
 ) -> None:
     rows, warnings = calibration_report.interviewer_report(db_session, seeded)
     by_name = {r.name: r for r in rows}
-    assert set(by_name) == {"Tom Becker", "Lena Kowalski", "Priya Raman"}
+    assert set(by_name) == {"Tom Becker", "Lena Kowalski", "Priya Raman", "AI drafts"}  # the demo's drafts too
     assert by_name["Tom Becker"].severity < 0 < by_name["Priya Raman"].severity
     assert all(r.agreement is not None and -1 <= r.agreement <= 1 for r in rows)
     assert all(r.drift for r in rows)
@@ -171,6 +171,9 @@ def test_agreement_is_given_for_every_pair_of_interviewers(seeded: Opening, db_s
     assert {frozenset((p.first, p.second)) for p in pairs} == {
         frozenset(("Tom Becker", "Lena Kowalski")), frozenset(("Tom Becker", "Priya Raman")),
         frozenset(("Lena Kowalski", "Priya Raman")),
+        # the demo's AI drafts, read as one more rater
+        frozenset(("AI drafts", "Lena Kowalski")), frozenset(("AI drafts", "Priya Raman")),
+        frozenset(("AI drafts", "Tom Becker")),
     }
     assert all(p.shared > 0 and p.kappa is not None for p in pairs)
     manager(client)

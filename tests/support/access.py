@@ -99,6 +99,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("candidate.receipt", "GET"): CANDIDATE_ONLY,
     ("candidate.dataset_csv", "GET"): CANDIDATE_ONLY,
     ("candidate.preview", "POST"): CANDIDATE_ONLY,
+    # A candidate's wish that no AI reads their work: only ever their own, as their session says who they are.
+    ("candidate.decline_ai", "POST"): CANDIDATE_ONLY,
     ("hiring.index", "GET"): MANAGERS_AND_ADMINS,
     ("hiring.new_opening", "GET"): MANAGERS_AND_ADMINS,
     ("hiring.new_opening", "POST"): MANAGERS_AND_ADMINS,
@@ -156,6 +158,9 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("admin.ai", "GET"): ADMINS,
     ("admin.ai_off", "POST"): ADMINS,
     ("admin.ai_on", "POST"): ADMINS,
+    ("admin.ai_use_page", "GET"): ADMINS,
+    ("admin.ai_use_csv", "GET"): ADMINS,
+    ("admin.ai_use_json", "GET"): ADMINS,
     ("api.openapi", "GET"): EVERYONE,
     ("api.list_openings", "GET"): API,
     ("api.create_invitation", "POST"): API,

@@ -15,6 +15,10 @@ class StartForm(Form):
     submit = SubmitField("Start this exercise")
 
 
+class DeclineAiForm(Form):
+    submit = SubmitField("Ask that no AI reads my work")
+
+
 class AnswerForm(Form):
     """The fields every answer form has; one text area per section is added per exercise."""
 

@@ -31,9 +31,9 @@ from ...domain.autosave import SaveVerdict, answer_length
 from ...errors import AppError, InputError, NotFound
 from ...markdown import render
 from ...models import Attempt, Candidate
-from ...services import answering, attempts, links
+from ...services import ai_aid, ai_drafts, answering, attempts, links
 from ...services.attempts import StepState
-from .. import charts, limits
+from .. import actions, charts, limits
 from ..access import fresh_session
 from ..dates import when
 from ..errors import error_answer, json_error
@@ -42,6 +42,7 @@ from ..limits import limiter
 from . import bp
 from .forms import (
     AutosaveRequest,
+    DeclineAiForm,
     PreviewRequest,
     StartForm,
     answer_form_class,
@@ -127,7 +128,21 @@ def welcome() -> str:
         invitation=links.active_invitation(candidate, now),
         start_form=StartForm(),
         StepState=StepState,
+        ai_on=ai_drafts.on_for(_config(), db.session(), candidate.opening),
+        decline_form=DeclineAiForm(),
     )
+
+
+@bp.post("/ai-choice")
+def decline_ai() -> BaseResponse:
+    """The candidate asks that no AI reads their work; it holds from now on, whatever they have handed in."""
+    def step() -> str:
+        ai_aid.opt_out(db.session(), _candidate(), now=clock.now())
+        return ("Recorded: no AI will read your work. People score it exactly as they would otherwise, "
+                "so this cannot affect how your work is assessed.")
+
+    return actions.run(DeclineAiForm(), step, back=url_for("candidate.welcome"),
+                       invalid="The page had expired, so nothing was recorded. Press the button again.")
 
 
 @bp.post("/exercises/<key>/start")

@@ -12,7 +12,7 @@ from ...domain.structure import structural_checks
 from ...errors import AppError, InputError
 from ...models import Assignment, RevisionStatus, ScorecardStatus, ScoringState
 from ...config import Config
-from ...services import ai_drafts, ai_reports, calibration_sessions, revisions, scorecards, worklist
+from ...services import ai_drafts, ai_reports, ai_use, calibration_sessions, revisions, scorecards, worklist
 from ..forms import ActionForm, field_name
 from ...services.content import exercise_of
 from ..access import current_staff
@@ -73,6 +73,8 @@ def assignment(assignment_id: int) -> Response | str | tuple[str, int]:
             status = 400
     else:
         _fill(form, found)
+        if _shows_ai_panel(found):
+            _record_view(found)
     return _page(found, content, form, problems), status
 
 
@@ -104,17 +106,26 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
         debrief={d.dimension for d in disagreements(
             {str(p.interviewer.id): {r.dimension_key: r.score for r in p.scorecard.ratings} for p in peers})},
         history=scorecards.history(session, found.scorecard) if found.scorecard else [],
+        shows_ai_panel=_shows_ai_panel(found),
         reopen_form=reopen_form or ReopenForm(),
         action_form=ActionForm(),
             )
 
 
+def _shows_ai_panel(found: Assignment) -> bool:
+    """The page shows the AI panel while there is written work and the scorecard can still change."""
+    locked = found.scorecard is not None and found.scorecard.status is ScorecardStatus.SUBMITTED
+    return (found.attempt.submission is not None and not locked
+            and found.attempt.candidate.opening.scoring_state is ScoringState.OPEN)
+
+
 def _ai_context(found: Assignment) -> dict[str, object]:
     session = db.session()
+    draft = ai_drafts.latest(session, found)
     return {
         "ai_reason": ai_drafts.availability(_config(), found, library(), session),
-        "ai_draft": ai_drafts.latest(session, found),
-        "ai_benchmark": ai_reports.benchmark_of(session, ai_drafts.latest(session, found)),
+        "ai_draft": draft,
+        "ai_benchmark": ai_reports.benchmark_of(session, draft),
     }
 
 
@@ -147,7 +158,15 @@ def request_ai_draft(assignment_id: int) -> Response | str:
 @bp.get("/assignments/<int:assignment_id>/ai-draft")
 def ai_draft_panel(assignment_id: int) -> str:
     """The AI draft panel alone, for the page to refresh while a draft is being made."""
-    return _panel(scorecards.assignment_for(db.session(), current_staff(), assignment_id), None)
+    found = scorecards.assignment_for(db.session(), current_staff(), assignment_id)
+    _record_view(found)
+    return _panel(found, None)
+
+
+def _record_view(found: Assignment) -> None:
+    """A finished draft about to be shown is recorded as seen by the signed-in person (first and last view)."""
+    session = db.session()
+    ai_use.record_view(session, ai_drafts.latest(session, found), current_staff(), now=clock.now())
 
 
 def _panel(found: Assignment, problem: str | None) -> str:
