@@ -34,8 +34,10 @@ from assess.content import ContentLibrary
 from assess.db import Database, get_database, make_engine
 from assess.models import Attempt, Opening, Role, User
 from assess.services import demo, users
+from tests.support.ai import with_ai
 from tests.support.app import POSTGRES_ENV, FrozenClock, make_config
 from tests.support.content import edited_library
+from tests.support.openai_server import ScriptedOpenAI
 from tests.support.factories import Factory
 from tests.support.mail import Inbox, free_port
 from tests.support.web import Auth, sign_in_session
@@ -264,3 +266,17 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     controller.start()
     yield inbox, port
     controller.stop()
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedOpenAI]:
+    """A model on loopback speaking the chat-completions protocol, replaying what a test scripts."""
+    fake = ScriptedOpenAI().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def ai_app(app: Flask, server: ScriptedOpenAI) -> Flask:
+    """The app with its AI aid set up to talk to the loopback model."""
+    return with_ai(app, server)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -30,18 +29,9 @@ from tests.support.web import csrf_token, sign_in_session
 
 
 @pytest.fixture
-def server() -> Iterator[ScriptedOpenAI]:
-    fake = ScriptedOpenAI().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def ai_app(app: Flask, server: ScriptedOpenAI, clock: FrozenClock) -> Flask:
-    app.config["ASSESS"] = app.config["ASSESS"].with_overrides(
-        {"ai_api_key": "test-key", "ai_base_url": server.base_url, "ai_model": "test-model", "ai_timeout": 2.0}
-    )
-    return app
+def ai_app(ai_app: Flask, clock: FrozenClock) -> Flask:
+    """The app with the AI aid set up, on the test's clock: a report is dated by it."""
+    return ai_app
 
 
 # -- a model that answers the benchmarks in a known way ------------------------------------------------

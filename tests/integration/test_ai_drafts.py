@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,21 +22,6 @@ from tests.support.openai_server import ScriptedOpenAI
 from tests.support.web import csrf_token, score, sign_in_session
 
 A = "a-mini-prd"
-@pytest.fixture
-def server() -> Iterator[ScriptedOpenAI]:
-    fake = ScriptedOpenAI().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def ai_app(app: Flask, server: ScriptedOpenAI) -> Flask:
-    app.config["ASSESS"] = app.config["ASSESS"].with_overrides(
-        {"ai_api_key": "test-key", "ai_base_url": server.base_url, "ai_model": "test-model", "ai_timeout": 1.0}
-    )
-    return app
-
-
 @pytest.fixture
 def interviewer(make: Factory) -> User:
     return make.user(Role.INTERVIEWER, name="Iris Interviewer")
@@ -200,6 +184,7 @@ def test_two_malformed_answers_end_in_a_clear_failure(
 def test_provider_failures_are_explained(
     script: Any, message: str, server: ScriptedOpenAI, ai_app: Flask, assignment: Assignment, db_session: Session
 ) -> None:
+    ai_app.config["ASSESS"] = ai_app.config["ASSESS"].with_overrides({"ai_timeout": 1.0})
     script(server)
     draft = make_draft(db_session, ai_app, assignment)
     assert draft.status is AiDraftStatus.FAILED

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,20 +22,6 @@ A = "a-mini-prd"
 DEFAULT_NOTICE = "Interviewers may ask an AI assistant for a draft assessment of your answers."
 BUTTON = "Ask that no AI reads my work"
 SAID_TO_INTERVIEWERS = "AI not available for this candidate."
-
-
-@pytest.fixture
-def server() -> Iterator[ScriptedOpenAI]:
-    fake = ScriptedOpenAI().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def ai_app(app: Flask, server: ScriptedOpenAI) -> Flask:
-    app.config["ASSESS"] = app.config["ASSESS"].with_overrides(
-        {"ai_api_key": "test-key", "ai_base_url": server.base_url, "ai_model": "test-model", "ai_timeout": 2.0})
-    return app
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from assess.ai.drafting import CUT_OFF, parse_answer
 from assess.ai.evaluation import evaluate
 from assess.ai.schema import AiOutputMode, json_schema
 from assess.config import Config, ConfigError
-from assess.models import AiDraft, AiDraftStatus, AiProviderMode, Assignment, Role, User
+from assess.models import AiDraft, AiDraftStatus, AiProviderMode, Assignment, Role
 from assess.services import ai_drafts, ai_providers, answering, attempts, effects
 from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft
 from tests.support.app import FrozenClock

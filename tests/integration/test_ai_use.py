@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ from assess import create_app, migrate
 from assess.db import get_database
 from assess.models import AiDraft, AiDraftStatus, AiDraftView, Assignment, AuditEvent, Candidate, Role, User
 from assess.services import ai_drafts, ai_use, answering, attempts, effects
-from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft
+from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft, with_ai
 from tests.support.app import FrozenClock, make_config
 from tests.support.concurrency import at_once
 from tests.support.factories import Factory
@@ -31,24 +29,6 @@ A = "a-mini-prd"
 FINAL = {"problem_framing": 4, "requirements_quality": 3, "analytics_measurement": 2, "communication": 1,
          "customer_empathy": 4}
 # so 5 dimensions differed, 3 moved towards the draft (4, 3, 4), 2 were taken as drafted (the two 4s).
-
-
-@pytest.fixture
-def server() -> Iterator[ScriptedOpenAI]:
-    fake = ScriptedOpenAI().start()
-    yield fake
-    fake.stop()
-
-
-def with_ai(app: Flask, server: ScriptedOpenAI) -> Flask:
-    app.config["ASSESS"] = app.config["ASSESS"].with_overrides(
-        {"ai_api_key": "test-key", "ai_base_url": server.base_url, "ai_model": "test-model", "ai_timeout": 2.0})
-    return app
-
-
-@pytest.fixture
-def ai_app(app: Flask, server: ScriptedOpenAI) -> Flask:
-    return with_ai(app, server)
 
 
 def rated_assignment(make: Factory, session: Session, config: Any, interviewer: User, **opening: Any) -> Assignment:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
+
 from .factories import A_DIMENSIONS
+from .openai_server import ScriptedOpenAI
 
 DIMENSIONS = A_DIMENSIONS
 QUOTE = "Trial admins at small firms stall at the card feed"
@@ -29,3 +32,10 @@ def good_draft(quote: str = QUOTE, score: int = 4, **extra: Any) -> dict[str, An
         "feedback": "Clear focus; add acceptance criteria.",
         "instructions_detected": False,
     } | extra
+
+
+def with_ai(app: Flask, server: ScriptedOpenAI, timeout: float = 2.0) -> Flask:
+    """The app with its AI aid set up to talk to the loopback model."""
+    app.config["ASSESS"] = app.config["ASSESS"].with_overrides(
+        {"ai_api_key": "test-key", "ai_base_url": server.base_url, "ai_model": "test-model", "ai_timeout": timeout})
+    return app
