@@ -138,7 +138,7 @@ def test_the_welcome_page_lists_the_take_home_exercises_with_their_limits(candid
 
 
 def test_the_ai_notice_shows_only_when_the_aid_is_on(
-    client: FlaskClient, make: Factory, clock: FrozenClock
+    ai_app: Flask, client: FlaskClient, make: Factory, clock: FrozenClock
 ) -> None:
     quiet = make.opening()
     loud = make.opening(ai_enabled=True, ai_notice="An AI may draft a first reading of your answers.")
