@@ -121,6 +121,16 @@ def own_schema_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def committed_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database of the test's own where every commit is real, so two requests can race."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("own_schema_url"))
+    url = f"sqlite:///{tmp_path / 'committed.sqlite3'}"
+    migrate.upgrade(url)
+    return url
+
+
 @pytest.fixture
 def savepoint(connection: Any) -> Callable[[], Any]:
     """Begin a nested transaction on the test's connection, for a step that is rolled back on its own."""

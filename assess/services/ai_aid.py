@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..models import AiAidSetting, Candidate, User
-from . import audit
+from . import audit, rows
 
 SWITCH_ID = 1
 
@@ -24,10 +24,11 @@ def is_on(session: Session) -> bool:
 
 def set_enabled(session: Session, enabled: bool, *, actor: User, now: datetime) -> AiAidSetting:
     """Turn the aid on or off for everyone; it takes effect on the next request, and is audited."""
-    found = session.get(AiAidSetting, SWITCH_ID, with_for_update=True)
-    if found is None:
-        found = AiAidSetting(id=SWITCH_ID, enabled=True)
-        session.add(found)
+    # Two admins switching for the first time at once: one writes the row, the other finds it.
+    session.execute(rows.upsert(session, AiAidSetting).values(id=SWITCH_ID, enabled=True)
+                    .on_conflict_do_nothing(index_elements=[AiAidSetting.id]))
+    found = session.get(AiAidSetting, SWITCH_ID, with_for_update=True, populate_existing=True)
+    assert found is not None
     if found.enabled != enabled:
         found.enabled, found.changed_at, found.changed_by = enabled, now, actor
         audit.record(session, "ai_aid.switched_on" if enabled else "ai_aid.switched_off", now=now, actor=actor,

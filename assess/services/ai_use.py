@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain.paging import Page, offset_of, page_count
@@ -31,7 +30,7 @@ from ..models import (
     Scorecard,
     User,
 )
-from . import audit
+from . import audit, rows
 
 # What the ratings "after" are: the scorecard's first submission, or, while it is not submitted, as saved.
 FIRST_SUBMITTED = "first submitted"
@@ -55,8 +54,7 @@ def record_view(session: Session, draft: AiDraft | None, viewer: User, *, now: d
     One statement that inserts or updates, so two tabs loading at the same moment make one row, not an error."""
     if draft is None or draft.status is not AiDraftStatus.DONE:
         return
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(AiDraftView).values(draft_id=draft.id, user_id=viewer.id, first_viewed_at=now,
+    statement = rows.upsert(session, AiDraftView).values(draft_id=draft.id, user_id=viewer.id, first_viewed_at=now,
                                            last_viewed_at=now)
     session.execute(statement.on_conflict_do_update(
         index_elements=[AiDraftView.draft_id, AiDraftView.user_id],

@@ -121,6 +121,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[Response | str, int]:
         log.exception("unhandled error")
+        # A failed statement leaves the session unusable, and the error page reads the signed-in user through it.
+        db.session().rollback()
         return _respond(
             500,
             "Something went wrong on our side",

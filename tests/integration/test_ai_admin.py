@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from statsmodels.stats.inter_rater import cohens_kappa
 
+from assess import create_app
 from assess.ai.prompt import PROMPT_VERSION, mask_personal
 from assess.ai.schema import AiOutputMode
 from assess.cli import ai_eval_command
 from assess.content import ContentLibrary
+from assess.db import get_database
 from assess.domain.agreement import confusion_table
 from assess.models import AiDraft, AiDraftStatus, AiEvalReport, AuditEvent, Role, User
 from assess.services import ai_aid, ai_drafts, ai_providers, ai_reports, demo
-from tests.support.app import FrozenClock
+from tests.support.app import FrozenClock, make_config
+from tests.support.concurrency import at_once
 from tests.support.factories import A, Factory
 from tests.support import openai_server
 from tests.support.openai_server import ScriptedOpenAI
@@ -421,3 +425,31 @@ def test_the_demo_leaves_a_report_of_its_model_that_the_admin_page_shows_as_demo
     page = client.get("/admin/ai").get_data(as_text=True)
     assert "<code>gpt-4o-mini</code>" in page and "Demo figures" in page
     assert f"<strong>{overall['kappa']:.2f}</strong>" in page
+
+
+def test_admins_switching_the_aid_off_for_the_first_time_at_once_all_get_an_answer_and_one_switch(
+    committed_url: str, tmp_path: Path,
+) -> None:
+    app = create_app(make_config(tmp_path, database_url=committed_url))
+    try:
+        with app.app_context():
+            session = get_database(app).new_session()
+            make = Factory(session, app)
+            admins = [make.user(Role.ADMIN, name=f"Admin {n}") for n in range(8)]
+            session.close()
+        browsers = [app.test_client() for _ in admins]
+        tokens = []
+        for browser, admin in zip(browsers, admins):
+            sign_in_session(browser, admin)
+            tokens.append(csrf_token(browser, "/admin/ai"))
+        answers = at_once(*(lambda b=b, t=t: b.post("/admin/ai/off", data={"csrf_token": t, "confirm": "y"})
+                            for b, t in zip(browsers, tokens)))
+        assert [getattr(a, "status_code", a) for a in answers] == [302] * len(admins)
+        with app.app_context():
+            session = get_database(app).new_session()
+            assert not ai_aid.is_on(session)
+            assert session.scalar(select(func.count()).select_from(AuditEvent)
+                                  .where(AuditEvent.action == "ai_aid.switched_off")) == 1
+            session.close()
+    finally:
+        get_database(app).engine.dispose()

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assess import create_app, migrate
+from assess import create_app
 from assess.db import get_database
 from assess.models import AiDraft, AiDraftStatus, AiDraftView, Assignment, AuditEvent, Candidate, Role, User
 from assess.services import ai_drafts, ai_use, answering, attempts, effects
@@ -100,16 +100,6 @@ def test_a_draft_not_finished_is_not_recorded_as_seen(
     assert "Drafting" in client.get(f"/review/assignments/{assignment.id}/ai-draft").get_data(as_text=True)
     client.get(f"/review/assignments/{assignment.id}")
     assert views(db_session, queued) == []
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def committed_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database of the test's own where every commit is real, so two requests can race."""
-    if request.param == "postgresql":
-        return str(request.getfixturevalue("own_schema_url"))
-    url = f"sqlite:///{tmp_path / 'views.sqlite3'}"
-    migrate.upgrade(url)
-    return url
 
 
 def test_two_tabs_opening_a_draft_at_the_same_moment_make_one_view_and_no_error(
