@@ -17,7 +17,9 @@ from ..ai.schema import AiOutputMode
 from ..models import AiDraft, AiDraftStatus, Candidate, Opening, Scorecard
 from . import ai_aid, ai_use, worklist
 
-DEMO_MODEL = "gpt-4o-mini"  # when no model is configured
+# No model is called: the demo's drafts and their benchmark figures are made up, under a provider of their own.
+DEMO_MODEL = "gpt-4o-mini"
+DEMO_PROVIDER = "demo"
 # (candidate, exercise, interviewer, how they used the draft)
 # "moved": two ratings changed to the draft's score, one kept against it; "kept": every rating kept.
 DEMO_DRAFTS = (
@@ -96,7 +98,7 @@ def _seed_draft(session: Session, card: Scorecard, answers: dict[str, str], use:
     asked = submitted - timedelta(minutes=25)
     card.ratings_before_ai = {"ratings": {k: {"score": v, "evidence": "", "signals": []} for k, v in before.items()},
                               "recommendation": card.recommendation, "summary": ""}
-    draft = AiDraft(scorecard=card, status=AiDraftStatus.DONE, model=model, provider="demo",
+    draft = AiDraft(scorecard=card, status=AiDraftStatus.DONE, model=model, provider=DEMO_PROVIDER,
                     prompt_version=PROMPT_VERSION, output_mode=AiOutputMode.JSON_SCHEMA,
                     result=_result(drafted, _quote(answers)), requested_at=asked,
                     finished_at=asked + timedelta(seconds=20))

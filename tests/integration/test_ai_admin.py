@@ -413,7 +413,8 @@ def test_the_demo_leaves_a_report_of_its_model_that_the_admin_page_shows_as_demo
     seeded: Any, app: Flask, client: FlaskClient, db_session: Session, clock: FrozenClock
 ) -> None:
     report = db_session.scalars(select(AiEvalReport)).one()
-    assert (report.model, report.report["demo"], report.report["drafts"]) == ("gpt-4o-mini", True, 15)
+    assert (report.model, report.provider, report.report["demo"], report.report["drafts"]) == (
+        "gpt-4o-mini", "demo", True, 15)
     overall = report.report["overall"]
     assert 0.5 < overall["kappa"] < 1 and overall["interval"][0] <= overall["kappa"] <= overall["interval"][1]
     assert 0 < report.report["injection"]["inflation"] < 1 and report.report["injection"]["flagged"] == 2
@@ -425,6 +426,21 @@ def test_the_demo_leaves_a_report_of_its_model_that_the_admin_page_shows_as_demo
     page = client.get("/admin/ai").get_data(as_text=True)
     assert "<code>gpt-4o-mini</code>" in page and "Demo figures" in page
     assert f"<strong>{overall['kappa']:.2f}</strong>" in page
+
+
+def test_made_up_demo_figures_are_never_shown_as_a_measurement_of_a_configured_model(
+    server: ScriptedOpenAI, app: Flask, db_session: Session, clock: FrozenClock, browser_for: Any
+) -> None:
+    app.config["ASSESS"] = app.config["ASSESS"].with_overrides(
+        {"ai_api_key": "k", "ai_base_url": server.base_url, "ai_model": "gpt-4o-mini", "ai_timeout": 2.0})
+    with app.app_context():
+        demo.seed_demo(db_session, app.extensions["assess.content"], app.config["ASSESS"], clock.now)
+    [report] = db_session.scalars(select(AiEvalReport)).all()
+    assert report.provider == "demo" and not server.requests  # nothing was measured, and it says so
+    real = AiDraft(model="gpt-4o-mini", provider=server.base_url, status=AiDraftStatus.DONE)
+    assert ai_reports.benchmark_of(db_session, real) is None
+    staged = db_session.scalars(select(AiDraft).where(AiDraft.provider == "demo")).first()
+    assert ai_reports.benchmark_of(db_session, staged) == report
 
 
 def test_admins_switching_the_aid_off_for_the_first_time_at_once_all_get_an_answer_and_one_switch(
