@@ -39,7 +39,7 @@ PER_PAGE = 100  # drafts per page of the JSON log
 BATCH = 200  # drafts read at a time for the CSV
 BOM = "\ufeff"  # so spreadsheets read the file as UTF-8 and show accents
 
-CSV_HEADER = ["draft_id", "opening", "candidate", "exercise", "scorecard_id", "interviewer", "model", "provider",
+CSV_HEADER = ["draft_id", "opening", "candidate", "candidate_declined_ai_at", "exercise", "scorecard_id", "interviewer", "model", "provider",
               "prompt_version", "output_mode", "input_digest", "status", "requested_at", "finished_at", "viewed_by",
               "dimension", "ai_score", "ai_evidence", "ai_rationale", "rating_before_ai", "rating_after",
               "rating_after_is", "error"]
@@ -141,6 +141,9 @@ def entry(draft: AiDraft) -> dict[str, Any]:
         "draft_id": draft.id,
         "opening": attempt.candidate.opening.slug,
         "candidate": attempt.candidate.pseudonym,
+        # The log is the record of what happened, so drafts made before a candidate declined AI stay in it,
+        # marked; no page shows them to interviewers or the hiring manager any more.
+        "candidate_declined_ai_at": _when(attempt.candidate.ai_opted_out_at),
         "exercise": attempt.exercise_key,
         "scorecard_id": card.id,
         "interviewer": {"id": card.assignment.interviewer.id, "name": card.assignment.interviewer.name},
@@ -198,7 +201,8 @@ def csv_rows(item: dict[str, Any]) -> list[list[object]]:
     before = item["ratings_before_ai"] or {}
     after = item["ratings_after"]
     keys = list(dict.fromkeys([*answered, *before, *after])) or [""]
-    common = [item["draft_id"], item["opening"], item["candidate"], item["exercise"], item["scorecard_id"],
+    common = [item["draft_id"], item["opening"], item["candidate"], item["candidate_declined_ai_at"], item["exercise"],
+              item["scorecard_id"],
               item["interviewer"]["name"], item["model"], item["provider"], item["prompt_version"],
               item["output_mode"], item["input_digest"], item["status"], item["requested_at"], item["finished_at"],
               _viewed_by(item["views"])]

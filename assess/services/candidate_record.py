@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..content.schema import Scorecard
-from ..models import Assignment, Candidate, Decision, Opening, User
-from . import audit, openings, results, scorecards
+from ..models import AiDraft, AiDraftStatus, Assignment, Candidate, Decision, Opening, User
+from . import ai_use, audit, openings, results, scorecards
 from .content import scorecard_of
 
 
@@ -19,6 +19,8 @@ class Card:
 
     assignment: Assignment
     content: Scorecard | None
+    # The AI draft shown beside the ratings: the latest finished one, none once the candidate declined AI.
+    draft: AiDraft | None = None
 
 
 @dataclass(frozen=True)
@@ -30,13 +32,24 @@ class CandidateRecord:
 
 def record_of(session: Session, opening: Opening, candidate_id: int, *, viewer: User,
               now: datetime) -> CandidateRecord:
-    """The candidate's scorecards, AI drafts and decisions; the look is audited and committed."""
+    """The candidate's scorecards, AI drafts and decisions; the look is audited and committed, and each
+    draft shown is recorded as seen by the viewer."""
     person = openings.candidate_of(session, opening, candidate_id)
-    cards = [Card(a, scorecard_of(a.scorecard.scorecard_version) if a.scorecard is not None else None)
+    cards = [Card(a, scorecard_of(a.scorecard.scorecard_version), _shown_draft(person, a))
+             if a.scorecard is not None else Card(a, None)
              for a in scorecards.candidate_scorecards(session, person)]
     record = CandidateRecord(person=person, cards=cards,
                              decisions=results.decisions_of(session, person))
     audit.record(session, "candidate.viewed", actor=viewer, subject_type="candidate", subject_id=person.id,
                  now=now)
     session.commit()
+    for card in cards:
+        ai_use.record_view(session, card.draft, viewer, now=now)
     return record
+
+
+def _shown_draft(person: Candidate, assignment: Assignment) -> AiDraft | None:
+    if person.ai_opted_out_at is not None or assignment.scorecard is None:
+        return None
+    done = [d for d in assignment.scorecard.ai_drafts if d.status is AiDraftStatus.DONE]
+    return max(done, key=lambda d: d.id) if done else None

@@ -184,7 +184,7 @@ def test_a_draft_asked_for_before_and_still_queued_is_not_made(
 
 def test_a_draft_made_before_is_no_longer_shown(
     ai_app: Flask, candidate_client: FlaskClient, assignment: Assignment, interviewer: User, browser_for: Any,
-    db_session: Session, server: ScriptedOpenAI,
+    db_session: Session, server: ScriptedOpenAI, make: Factory,
 ) -> None:
     hold_drafts(db_session)
     server.reply(good_draft())
@@ -195,10 +195,21 @@ def test_a_draft_made_before_is_no_longer_shown(
     shown = f'<blockquote class="small">{QUOTE}</blockquote>'
     assert shown in interviewer_sees(browser, assignment) and "Because of communication." in interviewer_sees(
         browser, assignment)
+    candidate = assignment.attempt.candidate
+    manager = browser_for(candidate.opening.hiring_manager)
+    record_url = f"/hiring/openings/{candidate.opening.slug}/candidates/{candidate.id}"
+    assert "AI draft" in manager.get(record_url).get_data(as_text=True)
     decline(candidate_client)
     seen = interviewer_sees(browser, assignment)
     assert shown not in seen and "Because of communication." not in seen
     assert_only_not_available(seen)
+    record = manager.get(record_url).get_data(as_text=True)
+    assert "AI draft" not in record and "Before AI" not in record  # the hiring manager no longer sees it either
+    # The AI-use log is the record of what happened: the draft stays in it, marked as made before the choice.
+    admin = browser_for(make.user(Role.ADMIN))
+    [logged] = admin.get("/admin/ai-use.json").get_json()["drafts"]
+    db_session.refresh(candidate)
+    assert logged["draft_id"] == made.id and logged["candidate_declined_ai_at"] == candidate.ai_opted_out_at.isoformat()
 
 
 # -- late asks: after handing in everything, or once the link has expired -----------------------------------

@@ -89,6 +89,20 @@ def test_a_finished_draft_shown_on_the_page_and_in_the_panel_is_one_view_with_it
     assert (view.user_id, view.first_viewed_at, view.last_viewed_at) == (interviewer.id, first, last)
 
 
+def test_a_hiring_manager_reading_the_draft_on_the_candidate_page_is_recorded_as_a_view(
+    ai_app: Flask, server: ScriptedOpenAI, assignment: Assignment, db_session: Session, browser_for: Any,
+    clock: FrozenClock,
+) -> None:
+    draft = drafted(db_session, ai_app, assignment, server)
+    candidate = assignment.attempt.candidate
+    manager = candidate.opening.hiring_manager
+    seen_at = clock.advance(minutes=3)
+    page = browser_for(manager).get(f"/hiring/openings/{candidate.opening.slug}/candidates/{candidate.id}")
+    assert page.status_code == 200 and "AI draft" in page.get_data(as_text=True)
+    [view] = views(db_session, draft)
+    assert (view.user_id, view.first_viewed_at) == (manager.id, seen_at)
+
+
 def test_a_draft_not_finished_is_not_recorded_as_seen(
     ai_app: Flask, server: ScriptedOpenAI, assignment: Assignment, db_session: Session, client: FlaskClient,
     interviewer: User,
@@ -215,6 +229,9 @@ def test_the_json_log_comes_in_pages_that_name_the_next(
     assert [d["draft_id"] for d in second["drafts"]] == made[2:] and second["next"] is None
     beyond = admin.get("/admin/ai-use.json?page=3")
     assert beyond.status_code == 404 and "it has 2" in beyond.get_json()["message"]
+    for before_the_first in ("0", "-1"):
+        refused = admin.get(f"/admin/ai-use.json?page={before_the_first}")
+        assert refused.status_code == 400 and "numbered from 1" in refused.get_json()["message"]
 
 
 def test_the_log_is_filtered_by_opening_and_by_the_day_a_draft_was_asked_for(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask import Response, render_template, request, url_for
 from wtforms import DateField, SelectChoice, SelectField
-from wtforms.validators import Optional
+from wtforms.validators import NumberRange, Optional
 
 from ... import clock, db
 from ...errors import InputError, NotFound
@@ -29,7 +29,8 @@ class AiUseFilterForm(Form):
     opening = SelectField("Opening", default=ANY, validators=[Optional()])
     since = DateField("Asked for from", validators=[Optional()])
     until = DateField("Until (inclusive)", validators=[Optional()])
-    page = BoundedIntegerField("Page", default=1, validators=[Optional()])
+    page = BoundedIntegerField("Page", default=1, validators=[Optional(), NumberRange(
+        min=1, message="Pages are numbered from 1; leave the page out for the first.")])
 
 
 def _filter_form() -> AiUseFilterForm:
@@ -72,7 +73,8 @@ def ai_use_json() -> Response | tuple[Response, int]:
     form = _filter_form()
     try:
         query = _query(form)
-        found = ai_use.export_page(db.session(), query, form.page.data or 1, viewer=current_staff(), now=clock.now())
+        found = ai_use.export_page(db.session(), query, 1 if form.page.data is None else form.page.data,
+                                   viewer=current_staff(), now=clock.now())
     except (InputError, NotFound) as error:
         return json_error(error.status_code, error.title, error.message)
     others = {k: v for k, v in request.args.items() if k != "page"}
