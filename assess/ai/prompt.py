@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..content.schema import Exercise, Scorecard
+from .masking import Person, mask
 from .schema import json_schema
 
 PROMPT_VERSION = "draft-2026-12-02"
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w])(?:\+?\d[\d ()./-]{7,}\d)(?![\w])")
-
-
-def mask_personal(text: str) -> str:
-    """Replace e-mail addresses and phone numbers, which the model has no need to see."""
-    text = _EMAIL.sub("[email removed]", text)
-    return _PHONE.sub(lambda m: "[phone removed]" if sum(c.isdigit() for c in m.group()) >= 9 else m.group(), text)
 
 
 @dataclass(frozen=True)
@@ -58,14 +49,16 @@ def _rubric(scorecard: Scorecard) -> str:
     return "\n".join(parts)
 
 
-def build_prompt(scorecard: Scorecard, exercise: Exercise, answers: Mapping[str, str]) -> Prompt:
-    """The messages for one draft, with a fresh random delimiter around the submission.
+def build_prompt(scorecard: Scorecard, exercise: Exercise, answers: Mapping[str, str],
+                 person: Person | None = None) -> Prompt:
+    """The messages for one draft, with a fresh random delimiter around the submission and the
+    author's name, e-mail addresses and phone numbers masked in it.
 
     The answer's JSON Schema is written into the prompt whatever the provider is asked for, so that a
     provider which refuses or quietly ignores it in `response_format` still has it to follow."""
     delimiter = f"SUBMISSION-{secrets.token_hex(8)}"
     submission = "\n\n".join(
-        f"## {section.title}\n{mask_personal(answers.get(section.key, '')).strip() or '(left empty)'}"
+        f"## {section.title}\n{mask(answers.get(section.key, ''), person).strip() or '(left empty)'}"
         for section in exercise.sections
     )
     user = (

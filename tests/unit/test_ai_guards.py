@@ -2,7 +2,8 @@ import pytest
 
 from assess.ai.evidence import occurs_in
 from assess.ai.injection import detect
-from assess.ai.prompt import build_prompt, mask_personal
+from assess.ai.masking import mask
+from assess.ai.prompt import build_prompt
 from assess.config import PROJECT_ROOT
 from assess.content import load_library
 
@@ -48,7 +49,7 @@ def test_quotes_are_found_whatever_the_spacing_and_markup() -> None:
 
 
 def test_emails_and_phone_numbers_are_masked_but_figures_are_not() -> None:
-    masked = mask_personal("Mail jo@example.org or call +44 20 7946 0958. Activation 12% of 2,380 trials in 2026.")
+    masked = mask("Mail jo@example.org or call +44 20 7946 0958. Activation 12% of 2,380 trials in 2026.")
     assert "jo@example.org" not in masked and "7946" not in masked
     assert "2,380" in masked and "2026" in masked and "12%" in masked
 
