@@ -13,15 +13,29 @@ from pydantic import ValidationError
 
 from ..config import Config
 from ..content.schema import Exercise, Scorecard
+from ..domain.text import without_hidden
+from .masking import Person
 from .prompt import build_prompt, digest
 from .provider import ProviderError, complete, provider_label
 from .schema import AiOutputMode, DraftAnswer, answer_model, response_format, to_draft_answer
 
 MAX_RATE_LIMIT_WAIT = 30.0  # seconds we wait when the provider asks us to
-CUT_OFF = ("The AI's answer was cut off by the provider's limit on answer length before it was complete, "
-           "so there is no draft. Asking again would stop at the same limit; the model or server needs a "
-           "larger output limit.")
+# A draft of any scorecard fits in a few thousand characters; a reply far longer is not read at all.
+MAX_REPLY_CHARS = 100_000
+MAX_REFUSAL_CHARS = 300
+CUT_OFF = ("The AI's answer was cut off by the provider's length limit before it was complete, so there "
+           "is no draft. Asking again would stop at the same point; score this one as usual.")
 FILTERED = "The AI provider's content filter stopped the answer, so there is no draft."
+TOO_LONG = ("The AI's answer was far longer than any scorecard draft ({chars:,} characters), so it was not "
+            "read and there is no draft.")
+
+
+def declined(refusal: str) -> str:
+    """The model's own words when it declined, quoted, cut short and with nothing hidden in them."""
+    words = " ".join(without_hidden(refusal).split())
+    if len(words) > MAX_REFUSAL_CHARS:
+        words = words[:MAX_REFUSAL_CHARS].rstrip() + "…"
+    return f"The model declined to draft this scorecard, saying: “{words}”"
 
 
 @dataclass
@@ -80,11 +94,13 @@ def draft(
     answers: Mapping[str, str],
     *,
     mode: AiOutputMode = AiOutputMode.JSON_SCHEMA,
+    person: Person | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Outcome:
-    """Ask the configured model for a draft of this scorecard, in the given mode unless the provider refuses it."""
+    """Ask the configured model for a draft of this scorecard, in the given mode unless the provider refuses it;
+    the person's name and contact details are masked in what is sent."""
     keys = scorecard.dimension_keys
-    messages = list(build_prompt(scorecard, exercise, answers).messages)
+    messages = list(build_prompt(scorecard, exercise, answers, person).messages)
     outcome = Outcome(model=config.ai_model or "", mode=mode, input_digest=digest(messages),
                       provider=provider_label(config))
     waited = malformed = False
@@ -106,10 +122,13 @@ def draft(
         outcome.output_tokens = _add(outcome.output_tokens, reply.output_tokens)
         outcome.latency_ms += reply.latency_ms
         if reply.refusal:
-            outcome.error = f"The model declined: {reply.refusal}"
+            outcome.error = declined(reply.refusal)
             return outcome
         if reply.finish_reason in ("length", "content_filter"):
             outcome.error = CUT_OFF if reply.finish_reason == "length" else FILTERED
+            return outcome
+        if len(reply.content) > MAX_REPLY_CHARS:
+            outcome.error = TOO_LONG.format(chars=len(reply.content))
             return outcome
         try:
             outcome.answer = parse_answer(reply.content, keys)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import openai
 from openai import AzureOpenAI, OpenAI
+from openai.types.chat import ChatCompletion
 
 from ..config import Config
 
@@ -27,7 +29,7 @@ class Reply:
 class ProviderError(Exception):
     """The provider could not give an answer; the message says what happened, for the interviewer.
 
-    kind is one of timeout, rate_limited, schema_refused, bad_request, server, unreachable;
+    kind is one of timeout, rate_limited, schema_refused, bad_request, server, unreachable, not_a_completion;
     detail holds the provider's own words, when it gave any."""
 
     def __init__(self, kind: str, message: str, retry_after: float | None = None, detail: str = "") -> None:
@@ -115,16 +117,37 @@ def complete(config: Config, messages: list[dict[str, str]], response_format: di
                             detail=provider_words(error)) from error
     except openai.APIConnectionError as error:
         raise ProviderError("unreachable", f"Could not reach the AI provider at {where}.") from error
-    latency = int((time.perf_counter() - started) * 1000)
+    except json.JSONDecodeError as error:
+        raise ProviderError("not_a_completion", NOT_A_COMPLETION.format(where=where)) from error
+    if not isinstance(response, ChatCompletion) or not isinstance(response.choices, list | None):
+        raise ProviderError("not_a_completion", NOT_A_COMPLETION.format(where=where))
+    return _reply(response, config.ai_model or "", int((time.perf_counter() - started) * 1000))
+
+
+NOT_A_COMPLETION = ("The AI provider at {where} answered, but not with a chat completion: "
+                    "the address may point at something other than an OpenAI-compatible API.")
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _reply(response: ChatCompletion, model: str, latency_ms: int) -> Reply:
+    """The parts of a completion the aid reads, each taken only if it has the type the API documents
+    (the client does not check what an OpenAI-compatible server sends)."""
     choice = response.choices[0] if response.choices else None
-    message = choice.message if choice is not None else None
+    message = getattr(choice, "message", None)
     usage = response.usage
     return Reply(
-        content=(message.content if message is not None else None) or "",
-        model=response.model or (config.ai_model or ""),
-        input_tokens=usage.prompt_tokens if usage else None,
-        output_tokens=usage.completion_tokens if usage else None,
-        latency_ms=latency,
-        finish_reason=choice.finish_reason if choice is not None else None,
-        refusal=getattr(message, "refusal", None) if message is not None else None,
+        content=_text(getattr(message, "content", None)) or "",
+        model=_text(response.model) or model,
+        input_tokens=_count(getattr(usage, "prompt_tokens", None)),
+        output_tokens=_count(getattr(usage, "completion_tokens", None)),
+        latency_ms=latency_ms,
+        finish_reason=_text(getattr(choice, "finish_reason", None)),
+        refusal=_text(getattr(message, "refusal", None)),
     )

@@ -52,6 +52,13 @@ def first_hidden(text: str, *, multiline: bool = False) -> str | None:
                  if is_hidden(char, multiline=multiline) and not _joins_letters(text, index)), None)
 
 
+def without_hidden(text: str, *, multiline: bool = True) -> str:
+    """Text with every hidden character dropped, joiners that spell a word kept: for text we did not type
+    and show as it came (a model's answer), where a message asking to remove a character has no reader."""
+    return "".join(char for index, char in enumerate(text)
+                   if not is_hidden(char, multiline=multiline) or _joins_letters(text, index))
+
+
 def describe(char: str) -> str:
     """The character's code point and Unicode name, e.g. "U+202E RIGHT-TO-LEFT OVERRIDE"."""
     name = unicodedata.name(char, "") or _CONTROL_NAMES.get(ord(char), "CONTROL CHARACTER")

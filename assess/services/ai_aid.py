@@ -12,14 +12,14 @@ from . import audit, rows
 SWITCH_ID = 1
 
 
-def switch(session: Session) -> AiAidSetting:
-    """The switch as it stands; on until an admin first turns it off."""
-    found = session.get(AiAidSetting, SWITCH_ID)
+def switch(session: Session, *, fresh: bool = False) -> AiAidSetting:
+    """The switch as it stands (read again from the database when fresh); on until an admin first turns it off."""
+    found = session.get(AiAidSetting, SWITCH_ID, populate_existing=fresh)
     return found if found is not None else AiAidSetting(id=SWITCH_ID, enabled=True)
 
 
-def is_on(session: Session) -> bool:
-    return switch(session).enabled
+def is_on(session: Session, *, fresh: bool = False) -> bool:
+    return switch(session, fresh=fresh).enabled
 
 
 def set_enabled(session: Session, enabled: bool, *, actor: User, now: datetime) -> AiAidSetting:

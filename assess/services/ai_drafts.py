@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..ai.evidence import normalise, occurs_in
 from ..ai.injection import detect
 from ..ai.drafting import draft
+from ..ai.masking import Person, mask
 from ..ai.provider import provider_label
 from ..ai.prompt import PROMPT_VERSION
 from ..ai.schema import DraftAnswer
@@ -32,14 +33,20 @@ NOT_FOR_THIS_OPENING = "The AI aid is not available for this opening."
 NOT_FOR_THIS_CANDIDATE = "AI not available for this candidate."
 
 
-def on_for(config: Config, session: Session, opening: Opening) -> bool:
+def on_for(config: Config, session: Session, opening: Opening, *, fresh: bool = False) -> bool:
     """Whether the aid works for this opening: set up, switched on, and on for the opening."""
-    return config.ai_configured and ai_aid.is_on(session) and opening.ai_enabled
+    if fresh:
+        session.refresh(opening, ["ai_enabled"])
+    return config.ai_configured and ai_aid.is_on(session, fresh=fresh) and opening.ai_enabled
 
 
-def offered(config: Config, session: Session, candidate: Candidate) -> bool:
-    """Whether drafts may be made for this candidate at all: on for their opening, and not declined."""
-    return on_for(config, session, candidate.opening) and candidate.ai_opted_out_at is None
+def offered(config: Config, session: Session, candidate: Candidate, *, fresh: bool = False) -> bool:
+    """Whether drafts may be made for this candidate at all: on for their opening, and not declined.
+
+    fresh reads all three again from the database, for a decision taken after a long wait."""
+    if fresh:
+        session.refresh(candidate, ["ai_opted_out_at"])
+    return on_for(config, session, candidate.opening, fresh=fresh) and candidate.ai_opted_out_at is None
 
 
 def availability(config: Config, assignment: Assignment, library: ContentLibrary, session: Session) -> str | None:
@@ -174,33 +181,64 @@ def run(
 ) -> AiDraft | None:
     """Make one queued draft and store it with its checked quotes, or store why it failed.
 
-    now is when the job started; the draft is finished when the model's answer came."""
+    now is when the job started; the draft is finished when the model's answer came. Whatever goes
+    wrong, the draft ends failed with a reason, never left running."""
     row = session.get(AiDraft, draft_id)
     if row is None or row.status not in (AiDraftStatus.QUEUED, AiDraftStatus.RUNNING):
         return row
-    attempt = row.scorecard.assignment.attempt
-    if not offered(config, session, attempt.candidate):
-        why = NOT_FOR_THIS_CANDIDATE if attempt.candidate.ai_opted_out_at else NOT_FOR_THIS_OPENING
-        _fail(session, row, f"{why} The draft was not made.", now)
+    candidate = row.scorecard.assignment.attempt.candidate
+    if not offered(config, session, candidate, fresh=True):
+        _fail(session, row, _not_made(candidate), now)
         return row
     row.status = AiDraftStatus.RUNNING
     session.commit()
+    try:
+        return _make(session, config, row, now=now, sleep=sleep)
+    except Exception:
+        log.exception("AI draft %s failed unexpectedly", draft_id)
+        session.rollback()
+        _fail(session, row, UNEXPECTED, now)
+        return row
+
+
+UNEXPECTED = "Something went wrong while the draft was made, so there is no draft. Ask for it again."
+
+
+def _not_made(candidate: Candidate) -> str:
+    why = NOT_FOR_THIS_CANDIDATE if candidate.ai_opted_out_at is not None else NOT_FOR_THIS_OPENING
+    return f"{why} The draft was not made."
+
+
+def _make(
+    session: Session, config: Config, row: AiDraft, *, now: datetime, sleep: Callable[[float], None],
+) -> AiDraft:
+    attempt = row.scorecard.assignment.attempt
+    candidate = attempt.candidate
     scorecard = scorecard_of(row.scorecard.scorecard_version)
     answers = attempt.submission.answers if attempt.submission else {}
+    person = Person(name=candidate.name, email=candidate.email)
     mode = ai_providers.mode_for(session, provider_label(config), config.ai_model or "")
-    outcome = draft(config, scorecard, exercise_of(attempt.exercise_version), answers, mode=mode, sleep=sleep)
+    session.commit()  # no transaction stays open while the model works
+    outcome = draft(config, scorecard, exercise_of(attempt.exercise_version), answers, mode=mode, person=person,
+                    sleep=sleep)
     if outcome.fallback is not None:
         ai_providers.note_refusal(session, outcome.provider, config.ai_model or "", outcome.fallback, now=now)
+    answered = now + timedelta(milliseconds=outcome.latency_ms)
+    # The model may take a minute: the aid may have been switched off, for everyone or the opening,
+    # or the candidate may have declined, while it worked. What it wrote is then not kept.
+    if not offered(config, session, candidate, fresh=True):
+        _fail(session, row, _not_made(candidate), answered)
+        return row
     row.model, row.provider, row.output_mode = outcome.model, outcome.provider, outcome.mode
     row.input_digest = outcome.input_digest
     row.input_tokens, row.output_tokens, row.latency_ms = outcome.input_tokens, outcome.output_tokens, outcome.latency_ms
-    answered = now + timedelta(milliseconds=outcome.latency_ms)
     if outcome.answer is None:
         _fail(session, row, outcome.error or "The AI gave no answer.", answered)
         return row
     source = "\n\n".join(answers.values())
     findings = detect(source)
-    result = checked_result(outcome.answer, scorecard.dimension_keys, source)
+    # Quotes are checked against the text the model was shown, in which the name is masked.
+    result = checked_result(outcome.answer, scorecard.dimension_keys, mask(source, person))
     result["detector"] = [{"label": f.label, "excerpt": f.excerpt} for f in findings]
     row.result = result
     row.injection_suspected = outcome.answer.instructions_detected or bool(findings)

@@ -210,7 +210,9 @@ def test_an_answer_cut_off_by_the_token_limit_says_so_and_is_not_asked_for_again
     draft = make_draft(db_session, app, assignment)
     assert draft.status is AiDraftStatus.FAILED and draft.error == CUT_OFF
     assert len(server.requests) == 1
-    assert "cut off by the provider&#39;s limit on answer length" in panel(client, assignment)
+    shown = panel(client, assignment)
+    assert "cut off by the provider&#39;s length limit" in shown and "score this one as usual" in shown
+    assert "output limit" not in shown and "server" not in CUT_OFF  # nothing only an admin could act on
 
 
 def test_a_model_that_declines_fails_with_its_words_and_no_retry(
@@ -220,9 +222,9 @@ def test_a_model_that_declines_fails_with_its_words_and_no_retry(
     server.decline("I'm sorry, I can't help with grading this.")
     draft = make_draft(db_session, app, assignment)
     assert draft.status is AiDraftStatus.FAILED
-    assert draft.error == "The model declined: I'm sorry, I can't help with grading this."
+    assert draft.error == "The model declined to draft this scorecard, saying: “I'm sorry, I can't help with grading this.”"
     assert len(server.requests) == 1
-    assert "The model declined: I&#39;m sorry" in panel(client, assignment)
+    assert "The model declined to draft this scorecard, saying: “I&#39;m sorry" in panel(client, assignment)
 
 
 def test_a_400_for_another_reason_is_explained_and_not_taken_for_a_refused_schema(

@@ -33,6 +33,9 @@ class Step:
     refusal: str | None = None
     usage: bool = True
     error: dict[str, Any] | None = None  # the body of an error answer, when the persona's own will not do
+    # A 200 whose body is these bytes as they are: a proxy's HTML page, a body that is not a completion.
+    raw: bytes | None = None
+    raw_type: str = "application/json"
 
 
 Responder = Callable[[dict[str, Any]], str]
@@ -295,6 +298,10 @@ class ScriptedOpenAI:
     def stall(self, seconds: float) -> None:
         self.script.append(Step(content="{}", stall=seconds))
 
+    def answer_raw(self, body: bytes, content_type: str = "application/json") -> None:
+        """Answer 200 with this body, whatever it is, as a misconfigured proxy or another service would."""
+        self.script.append(Step(raw=body, raw_type=content_type))
+
     def _error(self, status: int, message: str) -> dict[str, Any]:
         return (self.persona.error if self.persona else _openai_error)(status, message)
 
@@ -370,13 +377,17 @@ class ScriptedOpenAI:
                     self._send(step.status, step.error or server._error(step.status, f"scripted {step.status}"),
                                step.headers)
                     return
+                if step.raw is not None:
+                    self._send(200, step.raw, content_type=step.raw_type)
+                    return
                 self._send(200, server._completion(body, step))
 
-            def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-                data = json.dumps(payload).encode()
+            def _send(self, status: int, payload: dict[str, Any] | bytes, headers: dict[str, str] | None = None,
+                      content_type: str = "application/json") -> None:
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(data)))
                     for name, value in (headers or {}).items():
                         self.send_header(name, value)

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from assess.domain.text import SINGLE_LINE_PATTERN, describe, first_hidden, hidden_character_problem, without_nul
+from assess.domain.text import (
+    SINGLE_LINE_PATTERN, describe, first_hidden, hidden_character_problem, without_hidden, without_nul,
+)
 from assess.web.parsing import MAX_JSON_DEPTH, nesting_depth
 
 
@@ -62,3 +64,10 @@ def test_the_schema_pattern_and_the_rule_agree_on_every_character_of_the_first_p
     disagree = [hex(code) for code in range(0x10000) if 0xD800 > code or code > 0xDFFF
                 if (pattern.fullmatch(chr(code)) is None) != (first_hidden(chr(code)) is not None)]
     assert not disagree
+
+
+def test_text_we_did_not_type_loses_its_hidden_characters_but_keeps_lines_and_spelling() -> None:
+    persian = "\u0645\u06cc\u200c\u0634\u0648\u062f"
+    assert without_hidden(f"a\u202eb\u200bc\u2066d\u2069\ufeff\x07\nnext\tline {persian}") == f"abcd\nnext\tline {persian}"
+    assert without_hidden("one\ntwo", multiline=False) == "onetwo"
+    assert first_hidden(without_hidden("x\u202e\u200d\u200cy \u200d")) is None
