@@ -13,20 +13,21 @@ from ..ai.schema import AiOutputMode
 from ..models import AiProviderMode
 
 
-def _noted(session: Session, provider: str, model: str) -> AiProviderMode | None:
+def noted(session: Session, provider: str, model: str) -> AiProviderMode | None:
+    """What was remembered of this provider's model, with the provider's words and when, if anything."""
     return session.scalar(select(AiProviderMode).where(AiProviderMode.provider == provider,
                                                        AiProviderMode.model == model))
 
 
 def mode_for(session: Session, provider: str, model: str) -> AiOutputMode:
     """How to ask this provider's model for the draft's shape: its schema, unless it once refused one."""
-    found = _noted(session, provider, model)
+    found = noted(session, provider, model)
     return found.mode if found is not None else AiOutputMode.JSON_SCHEMA
 
 
 def note_refusal(session: Session, provider: str, model: str, reason: str, *, now: datetime) -> AiProviderMode:
     """The model refused a schema: from now on it is asked for a JSON object with the schema in the prompt."""
-    found = _noted(session, provider, model)
+    found = noted(session, provider, model)
     if found is None:
         found = AiProviderMode(provider=provider, model=model)
         session.add(found)

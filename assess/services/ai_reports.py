@@ -47,13 +47,16 @@ def measure(
     and store the figures as the model's latest report.
 
     A provider that refuses the schema during the run is remembered, so drafts ask it for a JSON object."""
-    provider = provider_label(config)
-    evaluation = evaluate(config, library, exercises, mode=ai_providers.mode_for(session, provider, config.ai_model or ""),
+    provider, model = provider_label(config), config.ai_model or ""
+    known = ai_providers.noted(session, provider, model)
+    evaluation = evaluate(config, library, exercises, mode=ai_providers.mode_for(session, provider, model),
                           sleep=sleep)
     if evaluation.fallback is not None:
-        ai_providers.note_refusal(session, provider, config.ai_model or "", evaluation.fallback, now=now)
+        ai_providers.note_refusal(session, provider, model, evaluation.fallback, now=now)
+    # A refusal remembered from an earlier run is why this one asked for a JSON object: the report says so.
+    reason = evaluation.fallback or (known.reason if known is not None and known.mode is evaluation.mode else None)
     report = report_of(evaluation.runs, provider=provider, model=evaluation.model, mode=evaluation.mode,
-                       fallback=evaluation.fallback, now=now)
+                       fallback=reason if evaluation.mode is AiOutputMode.JSON_OBJECT else None, now=now)
     if report["drafts"] == report["failures"]:
         return Measured(report, None)
     return Measured(report, store(session, report, now=now))

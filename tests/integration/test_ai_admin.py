@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from statsmodels.stats.inter_rater import cohens_kappa
 
 from assess import create_app
-from assess.ai.prompt import PROMPT_VERSION, mask_personal
+from assess.ai.masking import mask
+from assess.ai.prompt import PROMPT_VERSION
 from assess.ai.schema import AiOutputMode
 from assess.cli import ai_eval_command
 from assess.content import ContentLibrary
@@ -49,7 +50,7 @@ def _benchmark_in(library: ContentLibrary, text: str) -> tuple[str, str]:
     for key, benchmarks in library.benchmarks.items():
         for name, versioned in benchmarks.items():
             first = next(a for a in versioned.content.answers.values() if a.strip())
-            if mask_personal(first).strip()[:120] in text:
+            if mask(first).strip()[:120] in text:
                 return key, name
     raise AssertionError("the request held no benchmark answer")
 
@@ -242,6 +243,28 @@ def test_ai_eval_drafts_every_answer_whether_the_provider_follows_the_schema_or_
     assert ai_providers.mode_for(db_session, provider.base_url, "m") is AiOutputMode.JSON_OBJECT
     refused = [r for r in provider.requests if (r["body"].get("response_format") or {}).get("type") == "json_schema"]
     assert len(refused) == 1  # asked under the schema once; every later draft asked for a JSON object
+
+
+def test_a_second_run_against_a_provider_remembered_to_refuse_the_schema_reports_why_it_asked_for_json(
+    app: Flask, runner: Any, db_session: Session, clock: FrozenClock,
+) -> None:
+    provider = openai_server.ScriptedOpenAI(SCHEMA_REFUSING).start()
+    try:
+        app.config["ASSESS"] = app.config["ASSESS"].with_overrides(
+            {"ai_api_key": "k", "ai_base_url": provider.base_url, "ai_model": "m", "ai_timeout": 2.0})
+        first = runner.invoke(ai_eval_command, [])
+        clock.advance(days=1)
+        asked_before = len(provider.requests)
+        second = runner.invoke(ai_eval_command, [])
+    finally:
+        provider.stop()
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    later = provider.requests[asked_before:]
+    assert len(later) == 15 and all(r["body"]["response_format"] == {"type": "json_object"} for r in later)
+    latest = db_session.scalars(select(AiEvalReport).order_by(AiEvalReport.id.desc())).first()
+    assert latest is not None and latest.output_mode is AiOutputMode.JSON_OBJECT
+    assert latest.report["fallback"] is not None and "response_format" in latest.report["fallback"]["reason"]
+    assert "\noutput_mode: json_object (the provider refused the schema: Invalid parameter" in second.output
 
 
 # -- the admin page ----------------------------------------------------------------------------------
