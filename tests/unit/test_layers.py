@@ -48,8 +48,8 @@ def test_the_commit_check_sees_a_commit(tmp_path: Path) -> None:
     assert _commits(view) == [3]
 
 
-@pytest.mark.parametrize("path", _modules("domain"), ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_the_domain_imports_neither_flask_nor_the_database(path: Path) -> None:
+@pytest.mark.parametrize("path", _modules("domain") + _modules("ai"), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_the_domain_and_the_ai_aid_import_neither_flask_nor_the_database(path: Path) -> None:
     outside = {name for name in _imported(path)
                if name.split(".")[0] in {"flask", "sqlalchemy", "werkzeug", "flask_wtf", "huey"}
                or name.startswith(("assess.models", "assess.db", "assess.services", "assess.web"))}
