@@ -96,9 +96,9 @@ def mask_phones(text: str) -> str:
 
 def mask(text: str, person: Person | None = None) -> str:
     """The text with the person's name, every e-mail address and every phone number replaced by a marker."""
-    text = _EMAIL.sub(EMAIL, text)
-    if person is not None and person.email:
+    if person is not None and person.email:  # first: an address may hold what the general pattern does not
         text = re.sub(re.escape(person.email), EMAIL, text, flags=re.IGNORECASE)
+    text = _EMAIL.sub(EMAIL, text)
     text = mask_phones(text)
     if person is not None and person.name:
         text = mask_name(text, person.name)

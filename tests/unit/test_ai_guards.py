@@ -46,6 +46,9 @@ def test_quotes_are_found_whatever_the_spacing_and_markup() -> None:
     assert occurs_in("Trial admins at small firms - stall at the 'card feed' step", source)
     assert not occurs_in("Trial admins at large firms stall", source)
     assert not occurs_in("stall", source)  # too short to count as evidence
+    assert occurs_in("the ‘card fe", source)  # twelve characters is long enough
+    assert not occurs_in("the ‘card f", source)
+    assert occurs_in("“stall at the ‘card feed’ step.”.", "firms stall at the 'card feed' step and leave")
 
 
 def test_emails_and_phone_numbers_are_masked_but_figures_are_not() -> None:

@@ -45,9 +45,10 @@ def test_short_parts_and_lower_case_particles_are_not_masked_alone() -> None:
     assert masked == f"Li said the van der route. {NAME} said li-ion. {NAME} signed."
 
 
-def test_a_name_inside_a_longer_word_is_left_alone() -> None:
+def test_a_name_inside_a_longer_word_is_left_alone_and_a_three_letter_part_is_masked_as_a_word() -> None:
     person = Person(name="Ann Roe")
     assert mask("Annual plans in Monroe are annotated.", person) == "Annual plans in Monroe are annotated."
+    assert mask("Roe wrote it; Ann checked it.", person) == f"{NAME} wrote it; {NAME} checked it."
 
 
 def test_typographic_and_plain_apostrophes_mask_the_same_name() -> None:
@@ -58,6 +59,16 @@ def test_typographic_and_plain_apostrophes_mask_the_same_name() -> None:
 def test_every_email_address_is_masked_the_candidates_in_any_case() -> None:
     masked = mask("Write to JM.Ruiz@Example.com or team+apm@corp.example.co.uk.", PERSON)
     assert masked == f"Write to {EMAIL} or {EMAIL}."
+
+
+def test_the_candidates_own_address_is_masked_whole_even_where_the_general_pattern_stops_short() -> None:
+    person = Person(name="Siobhán O'Brien", email="siobhan.o'brien@example.ie")
+    assert mask("Mail SIOBHAN.O'BRIEN@EXAMPLE.IE today.", person) == f"Mail {EMAIL} today."
+
+
+def test_several_phone_numbers_in_one_text_are_each_masked() -> None:
+    text = "UK +44 20 7946 0958, US +1 415 555 0134, office (415) 555-0199, mobile 07911 123456."
+    assert mask(text) == f"UK {PHONE}, US {PHONE}, office {PHONE}, mobile {PHONE}."
 
 
 @pytest.mark.parametrize("number", [
