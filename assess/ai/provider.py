@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +15,7 @@ from openai import AzureOpenAI, OpenAI
 from openai.types.chat import ChatCompletion
 
 from ..config import Config
+from ..domain.text import without_hidden
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,15 @@ def _retry_after(error: openai.APIStatusError) -> float | None:
         return None
 
 
+MAX_PROVIDER_WORDS = 300  # characters of a provider's own message that are kept and shown
+
+
+def _shown(words: str) -> str:
+    """A provider's message as it may be shown: nothing hidden in it, on one line, cut short."""
+    text = " ".join(without_hidden(words).split())
+    return text if len(text) <= MAX_PROVIDER_WORDS else text[:MAX_PROVIDER_WORDS].rstrip() + "…"
+
+
 def provider_words(error: openai.APIStatusError) -> str:
     """The message in an error answer, wherever the provider put it (OpenAI and llama.cpp nest it under `error`)."""
     body: Any = error.body
@@ -75,9 +88,9 @@ def provider_words(error: openai.APIStatusError) -> str:
         inner = body.get("error", body)
         message = inner.get("message") if isinstance(inner, dict) else inner
         if message:
-            return str(message)[:1000]
+            return _shown(str(message))
     text = error.response.text if error.response is not None else ""
-    return text.strip()[:1000] or f"HTTP {error.status_code}"
+    return _shown(text[:10_000]) or f"HTTP {error.status_code}"
 
 
 def refuses_schema(error: openai.APIStatusError) -> bool:
@@ -86,8 +99,28 @@ def refuses_schema(error: openai.APIStatusError) -> bool:
         return False
     body: Any = error.body
     param = body.get("param") if isinstance(body, dict) else None
-    words = provider_words(error)
+    words = json.dumps(body) if body is not None else (error.response.text if error.response is not None else "")
     return param == "response_format" or "response_format" in words or "json_schema" in words
+
+
+class _Overdue(Exception):
+    """The whole answer took longer than the timeout, however steadily it trickled in."""
+
+
+def _within(seconds: float, client: OpenAI, call: Callable[[], Any]) -> Any:
+    """call's result if it comes within seconds in all; else the client is closed, which ends the request.
+
+    The client's own timeout bounds each wait for a byte, so a server that sends a few bytes at a
+    time could otherwise hold a worker for as long as it likes."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ai-request")
+    future = pool.submit(call)
+    try:
+        return future.result(timeout=seconds)
+    except FutureTimeout:
+        client.close()
+        raise _Overdue() from None
+    finally:
+        pool.shutdown(wait=False)
 
 
 def complete(config: Config, messages: list[dict[str, str]], response_format: dict[str, Any]) -> Reply:
@@ -96,13 +129,13 @@ def complete(config: Config, messages: list[dict[str, str]], response_format: di
     started = time.perf_counter()
     where = config.ai_azure_endpoint or config.ai_base_url or "the OpenAI API"
     try:
-        response = client.chat.completions.create(
+        response = _within(config.ai_timeout, client, lambda: client.chat.completions.create(
             model=config.ai_model or "",
             messages=messages,  # type: ignore[arg-type]
             temperature=0,
             response_format=response_format,  # type: ignore[arg-type]
-        )
-    except openai.APITimeoutError as error:
+        ))
+    except (openai.APITimeoutError, _Overdue) as error:
         raise ProviderError("timeout", f"The AI provider did not answer within {config.ai_timeout:g} seconds.") from error
     except openai.RateLimitError as error:
         wait = _retry_after(error)

@@ -52,11 +52,28 @@ def first_hidden(text: str, *, multiline: bool = False) -> str | None:
                  if is_hidden(char, multiline=multiline) and not _joins_letters(text, index)), None)
 
 
+# Letters that show as nothing: Hangul fillers, the Khmer inherent vowels, the combining grapheme joiner.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u17b4\u17b5\u034f")
+_INVISIBLE_CATEGORIES = frozenset(("Cc", "Cf", "Co", "Cn", "Cs"))
+
+
 def without_hidden(text: str, *, multiline: bool = True) -> str:
-    """Text with every hidden character dropped, joiners that spell a word kept: for text we did not type
-    and show as it came (a model's answer), where a message asking to remove a character has no reader."""
-    return "".join(char for index, char in enumerate(text)
-                   if not is_hidden(char, multiline=multiline) or _joins_letters(text, index))
+    """Text with everything that cannot be seen dropped: for text we did not type and show as it came (a
+    model's or a provider's words), where a message asking to remove a character has no reader.
+
+    Broader than is_hidden: every format character (direction marks, tags, soft hyphens, invisible
+    operators), private-use and unassigned code points, and blank letters go; line and paragraph
+    separators become line breaks; joiners that spell a word stay."""
+    kept = []
+    for index, char in enumerate(text):
+        category = unicodedata.category(char)
+        if category in LINE_SEPARATORS:
+            kept.append("\n" if multiline else " ")
+        elif multiline and char in MULTILINE_ALLOWED:
+            kept.append(char)
+        elif _joins_letters(text, index) or not (category in _INVISIBLE_CATEGORIES or char in BLANK_LETTERS):
+            kept.append(char)
+    return "".join(kept)
 
 
 def describe(char: str) -> str:

@@ -29,8 +29,8 @@ from .scorecards import scorecard_content, snapshot
 log = logging.getLogger(__name__)
 
 
-NOT_FOR_THIS_OPENING = "The AI aid is not available for this opening."
-NOT_FOR_THIS_CANDIDATE = "AI not available for this candidate."
+NOT_FOR_THIS_OPENING = ai_aid.NOT_FOR_THIS_OPENING
+NOT_FOR_THIS_CANDIDATE = ai_aid.NOT_FOR_THIS_CANDIDATE
 
 
 def on_for(config: Config, session: Session, opening: Opening, *, fresh: bool = False) -> bool:
@@ -226,6 +226,10 @@ def _make(
     answered = now + timedelta(milliseconds=outcome.latency_ms)
     # The model may take a minute: the aid may have been switched off, for everyone or the opening,
     # or the candidate may have declined, while it worked. What it wrote is then not kept.
+    session.refresh(row, with_for_update=True)
+    if row.status is not AiDraftStatus.RUNNING:
+        session.commit()
+        return row  # stopped while the model worked, by a switch or the candidate's choice: it stays stopped
     if not offered(config, session, candidate, fresh=True):
         _fail(session, row, _not_made(candidate), answered)
         return row

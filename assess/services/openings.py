@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..content import ContentLibrary
 from ..errors import Conflict, InputError, NotFound
 from ..models import AiDraftTiming, Attempt, Candidate, Opening, OpeningExercise, Role, User
-from . import audit
+from . import ai_aid, audit
 
 
 @dataclass(frozen=True)
@@ -205,6 +205,8 @@ def update_settings(session: Session, opening: Opening, changes: OpeningChanges,
     changed = {field: {"old": before[field], "new": value} for field, value in after.items() if before[field] != value}
     for field, value in after.items():
         setattr(opening, field, value)
+    if changed.get("ai_enabled", {}).get("new") is False:
+        ai_aid.stop_drafts(session, ai_aid.NOT_FOR_THIS_OPENING, now=now, opening_id=opening.id)
     if changed:
         audit.record(session, "opening.settings_changed", now=now, actor=actor, subject_type="opening",
                      subject_id=opening.id, changes=changed)

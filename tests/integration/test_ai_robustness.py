@@ -119,6 +119,26 @@ def test_a_completion_with_fields_of_the_wrong_type_is_read_as_no_answer_not_a_c
     assert draft.model == "test-model" and draft.input_tokens is None
 
 
+def test_an_answer_that_trickles_in_past_the_timeout_ends_the_draft_as_timed_out(
+    ai_app: Flask, server: ScriptedOpenAI, assignment: Assignment, db_session: Session,
+) -> None:
+    server.trickle(good_draft(), every=0.2)  # each wait is short, the whole answer would take minutes
+    draft = run_draft(db_session, ai_app, assignment)
+    assert draft.status is AiDraftStatus.FAILED and len(server.requests) == 1
+    assert draft.error == "The AI provider did not answer within 2 seconds."
+
+
+def test_a_provider_error_is_shown_on_one_line_without_hidden_characters_and_cut_short(
+    ai_app: Flask, server: ScriptedOpenAI, assignment: Assignment, db_session: Session, client: Any,
+) -> None:
+    server.fail(400, body={"error": {"message": "Bad request: \u202eevil\u200e " + "x" * 5000, "param": "messages"}})
+    draft = run_draft(db_session, ai_app, assignment)
+    assert draft.status is AiDraftStatus.FAILED and draft.error is not None
+    assert draft.error.startswith("The AI provider refused the request (HTTP 400): Bad request: evil xxx")
+    assert draft.error.endswith("x…") and "\u202e" not in draft.error and "\u200e" not in draft.error
+    assert len(draft.error) < 400
+
+
 def test_a_reply_far_longer_than_any_draft_is_not_read_or_asked_for_again(
     ai_app: Flask, server: ScriptedOpenAI, assignment: Assignment, db_session: Session,
 ) -> None:
@@ -178,6 +198,19 @@ def test_an_unexpected_failure_while_drafting_ends_the_draft_failed_never_runnin
 # -- the people around the model, acting while it works ----------------------------------------------------
 
 
+def _off_and_on_again(session: Session, candidate: Candidate, admin: User, now: Any) -> None:
+    ai_aid.set_enabled(session, False, actor=admin, now=now)
+    ai_aid.set_enabled(session, True, actor=admin, now=now)
+
+
+def _opening_off_and_on_again(session: Session, candidate: Candidate, admin: User, now: Any) -> None:
+    _opening_off(session, candidate, admin, now)
+    opening = candidate.opening
+    changes = {field: getattr(opening, field) for field in OpeningChanges.__dataclass_fields__}
+    openings.update_settings(session, opening, OpeningChanges(**changes | {"ai_enabled": True}),
+                             actor=opening.hiring_manager, now=now)
+
+
 def _switch_off(session: Session, candidate: Candidate, admin: User, now: Any) -> None:
     ai_aid.set_enabled(session, False, actor=admin, now=now)
 
@@ -195,8 +228,10 @@ def _opening_off(session: Session, candidate: Candidate, admin: User, now: Any) 
 
 @pytest.mark.parametrize(("act", "words"), [
     (_switch_off, ai_drafts.NOT_FOR_THIS_OPENING), (_opening_off, ai_drafts.NOT_FOR_THIS_OPENING),
-    (_decline, ai_drafts.NOT_FOR_THIS_CANDIDATE),
-], ids=["admin-switches-off", "manager-turns-it-off-for-the-opening", "candidate-declines"])
+    (_decline, ai_drafts.NOT_FOR_THIS_CANDIDATE), (_off_and_on_again, ai_drafts.NOT_FOR_THIS_OPENING),
+    (_opening_off_and_on_again, ai_drafts.NOT_FOR_THIS_OPENING),
+], ids=["admin-switches-off", "manager-turns-it-off-for-the-opening", "candidate-declines",
+        "admin-switches-off-and-on-again", "manager-turns-it-off-and-on-again"])
 def test_an_answer_that_arrives_after_the_aid_was_switched_off_or_declined_is_discarded(
     act: Any, words: str, committed_url: str, tmp_path: Path, server: ScriptedOpenAI,
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -79,6 +80,8 @@ def test_the_candidate_page_shows_every_scorecard_and_records_the_view(
                                   .where(Attempt.candidate_id == sam.id, Scorecard.status == ScorecardStatus.SUBMITTED))
     assert page.count("badge-success\">submitted") == submitted
     assert "Tom Becker" in page and "Recommendation" in page
+    shown = set(re.findall(r"<strong>Recommendation:</strong> ([^<·]+?)\s*(?:·|</p>)", page))
+    assert shown and shown <= {"Strong no", "No", "Yes", "Strong yes"}, shown  # labels, never stored keys
     assert db_session.scalars(select(AuditEvent).where(AuditEvent.action == "candidate.viewed")).first()
     db_session.expire_all()
     views = db_session.scalars(viewed.order_by(AuditEvent.id)).all()

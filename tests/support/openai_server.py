@@ -36,6 +36,7 @@ class Step:
     # A 200 whose body is these bytes as they are: a proxy's HTML page, a body that is not a completion.
     raw: bytes | None = None
     raw_type: str = "application/json"
+    drip: float = 0.0  # seconds between each few bytes of the answer: a server that trickles
 
 
 Responder = Callable[[dict[str, Any]], str]
@@ -298,6 +299,11 @@ class ScriptedOpenAI:
     def stall(self, seconds: float) -> None:
         self.script.append(Step(content="{}", stall=seconds))
 
+    def trickle(self, content: str | dict[str, Any], every: float) -> None:
+        """Answer at once, but a few bytes at a time, every so many seconds, for as long as it takes."""
+        text = content if isinstance(content, str) else json.dumps(content)
+        self.script.append(Step(content=text, drip=every))
+
     def answer_raw(self, body: bytes, content_type: str = "application/json") -> None:
         """Answer 200 with this body, whatever it is, as a misconfigured proxy or another service would."""
         self.script.append(Step(raw=body, raw_type=content_type))
@@ -380,10 +386,10 @@ class ScriptedOpenAI:
                 if step.raw is not None:
                     self._send(200, step.raw, content_type=step.raw_type)
                     return
-                self._send(200, server._completion(body, step))
+                self._send(200, server._completion(body, step), drip=step.drip)
 
             def _send(self, status: int, payload: dict[str, Any] | bytes, headers: dict[str, str] | None = None,
-                      content_type: str = "application/json") -> None:
+                      content_type: str = "application/json", drip: float = 0.0) -> None:
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 try:
                     self.send_response(status)
@@ -392,7 +398,12 @@ class ScriptedOpenAI:
                     for name, value in (headers or {}).items():
                         self.send_header(name, value)
                     self.end_headers()
-                    self.wfile.write(data)
+                    if not drip:
+                        self.wfile.write(data)
+                    for at in range(0, len(data), 16) if drip else ():
+                        self.wfile.write(data[at:at + 16])
+                        self.wfile.flush()
+                        time.sleep(drip)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up waiting, as a timeout test intends
 

@@ -70,4 +70,7 @@ def test_text_we_did_not_type_loses_its_hidden_characters_but_keeps_lines_and_sp
     persian = "\u0645\u06cc\u200c\u0634\u0648\u062f"
     assert without_hidden(f"a\u202eb\u200bc\u2066d\u2069\ufeff\x07\nnext\tline {persian}") == f"abcd\nnext\tline {persian}"
     assert without_hidden("one\ntwo", multiline=False) == "onetwo"
+    tags_and_marks = "\U000e0041\U000e0042\ue000\u2062\u2064\ufff9\u00ad\u200e\u061c\u180e\u3164\u115f\u034f\u17b4"
+    assert without_hidden(f"a{tags_and_marks}b\u2028c\u2029d") == "ab\nc\nd"
+    assert without_hidden("café ✔\ufe0f 日本 🇮🇪") == "café ✔\ufe0f 日本 🇮🇪"
     assert first_hidden(without_hidden("x\u202e\u200d\u200cy \u200d")) is None
