@@ -20,9 +20,9 @@ from assess.ai.drafting import CUT_OFF, parse_answer
 from assess.ai.evaluation import evaluate
 from assess.ai.schema import AiOutputMode, json_schema
 from assess.config import Config, ConfigError
-from assess.models import AiDraft, AiDraftStatus, AiProviderMode, Assignment, Role
-from assess.services import ai_drafts, ai_providers, answering, attempts, effects
-from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft
+from assess.models import AiDraftStatus, AiProviderMode, Assignment, Role
+from assess.services import ai_providers, answering, attempts
+from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft, run_draft
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
 from tests.support.openai_server import (
@@ -71,17 +71,6 @@ def assignment(app: Flask, make: Factory, db_session: Session, clock: FrozenCloc
     return made
 
 
-def make_draft(db_session: Session, app: Flask, assignment: Assignment) -> AiDraft:
-    """Ask for a draft as the interviewer does, and run the job the queue would run."""
-    effects.connect(db_session.info, lambda effect, ids: False)
-    config = app.config["ASSESS"]
-    asked = ai_drafts.request(db_session, config, app.extensions["assess.content"], assignment,
-                              actor=assignment.interviewer, now=app.extensions["assess.clock"]())
-    done = ai_drafts.run(db_session, config, asked.id, now=app.extensions["assess.clock"](), sleep=lambda _: None)
-    assert done is not None
-    return done
-
-
 def panel(client: FlaskClient, assignment: Assignment) -> str:
     sign_in_session(client, assignment.interviewer)
     return client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
@@ -95,7 +84,7 @@ def test_a_provider_that_enforces_the_schema_gives_a_draft_of_every_dimension_wi
     persona: Persona, provider: Provider, app: Flask, assignment: Assignment, db_session: Session,
 ) -> None:
     server = provider(persona)
-    draft = make_draft(db_session, app, assignment)
+    draft = run_draft(db_session, app, assignment)
     assert draft.status is AiDraftStatus.DONE, draft.error
     assert draft.output_mode is AiOutputMode.JSON_SCHEMA
     assert set(draft.result["dimensions"]) == set(DIMENSIONS)
@@ -120,7 +109,7 @@ def test_azure_with_the_wrong_key_is_explained_and_nothing_is_remembered(
     """Azure answers 401 to a wrong api-key; that is no reason to stop sending the schema."""
     provider(AZURE)
     app.config["ASSESS"] = app.config["ASSESS"].with_overrides({"ai_api_key": "wrong"})
-    draft = make_draft(db_session, app, assignment)
+    draft = run_draft(db_session, app, assignment)
     assert draft.status is AiDraftStatus.FAILED
     assert draft.error == "The AI provider answered with an error (HTTP 401)."
     assert ai_providers.known_modes(db_session) == []
@@ -139,7 +128,7 @@ def test_a_refused_schema_falls_back_in_the_same_call_and_is_remembered_for_the_
     db_session: Session, client: FlaskClient,
 ) -> None:
     server = provider(persona, api_version=api_version or "2024-10-21")
-    first = make_draft(db_session, app, assignment)
+    first = run_draft(db_session, app, assignment)
     assert first.status is AiDraftStatus.DONE, first.error
     assert first.output_mode is AiOutputMode.JSON_OBJECT
     assert [r["body"]["response_format"]["type"] for r in server.requests] == ["json_schema", "json_object"]
@@ -150,7 +139,7 @@ def test_a_refused_schema_falls_back_in_the_same_call_and_is_remembered_for_the_
     assert words in noted.reason
     assert "Use " in panel(client, assignment)
 
-    second = make_draft(db_session, app, assignment)
+    second = run_draft(db_session, app, assignment)
     assert second.status is AiDraftStatus.DONE and second.output_mode is AiOutputMode.JSON_OBJECT
     assert len(server.requests) == 3 and server.requests[2]["body"]["response_format"] == {"type": "json_object"}
 
@@ -169,7 +158,7 @@ def test_ollama_before_structured_outputs_ignores_the_schema_and_its_chatty_answ
     provider: Provider, app: Flask, assignment: Assignment, db_session: Session
 ) -> None:
     server = provider(OLLAMA_OLD)
-    draft = make_draft(db_session, app, assignment)
+    draft = run_draft(db_session, app, assignment)
     assert draft.status is AiDraftStatus.DONE, draft.error
     assert len(server.requests) == 1 and draft.output_mode is AiOutputMode.JSON_SCHEMA
     assert ai_providers.known_modes(db_session) == []
@@ -187,7 +176,7 @@ def test_json_wrapped_in_words_or_a_code_block_is_read(
 ) -> None:
     server = provider(OLLAMA)
     server.reply(wrap(json.dumps(good_draft())))
-    draft = make_draft(db_session, app, assignment)
+    draft = run_draft(db_session, app, assignment)
     assert draft.status is AiDraftStatus.DONE and len(server.requests) == 1
     assert draft.result["dimensions"]["communication"]["evidence"] == [QUOTE]
 
@@ -197,7 +186,7 @@ def test_an_answer_without_usage_is_stored_with_its_costs_unknown(
 ) -> None:
     server = provider(LLAMA_CPP)
     server.reply(good_draft(), usage=False)
-    draft = make_draft(db_session, app, assignment)
+    draft = run_draft(db_session, app, assignment)
     assert draft.status is AiDraftStatus.DONE
     assert (draft.input_tokens, draft.output_tokens) == (None, None)
 
@@ -207,7 +196,7 @@ def test_an_answer_cut_off_by_the_token_limit_says_so_and_is_not_asked_for_again
 ) -> None:
     server = provider(VLLM)
     server.reply('{"dimensions": {"problem_framing": {"score": 4, "evidence": ["Trial admins at', finish_reason="length")
-    draft = make_draft(db_session, app, assignment)
+    draft = run_draft(db_session, app, assignment)
     assert draft.status is AiDraftStatus.FAILED and draft.error == CUT_OFF
     assert len(server.requests) == 1
     shown = panel(client, assignment)
@@ -220,7 +209,7 @@ def test_a_model_that_declines_fails_with_its_words_and_no_retry(
 ) -> None:
     server = provider(OPENAI)
     server.decline("I'm sorry, I can't help with grading this.")
-    draft = make_draft(db_session, app, assignment)
+    draft = run_draft(db_session, app, assignment)
     assert draft.status is AiDraftStatus.FAILED
     assert draft.error == "The model declined to draft this scorecard, saying: “I'm sorry, I can't help with grading this.”"
     assert len(server.requests) == 1
@@ -234,7 +223,7 @@ def test_a_400_for_another_reason_is_explained_and_not_taken_for_a_refused_schem
     words = "This model's maximum context length is 8192 tokens. However, your messages resulted in 9100 tokens."
     server.fail(400, body={"error": {"message": words, "type": "invalid_request_error", "param": "messages",
                                      "code": "context_length_exceeded"}})
-    draft = make_draft(db_session, app, assignment)
+    draft = run_draft(db_session, app, assignment)
     assert draft.status is AiDraftStatus.FAILED
     assert draft.error == f"The AI provider refused the request (HTTP 400): {words}"
     assert len(server.requests) == 1 and draft.output_mode is AiOutputMode.JSON_SCHEMA
@@ -246,7 +235,7 @@ def test_a_vllm_error_that_is_not_nested_under_error_still_gives_its_words(
 ) -> None:
     server = provider(VLLM)
     server.fail(400)
-    draft = make_draft(db_session, app, assignment)
+    draft = run_draft(db_session, app, assignment)
     assert draft.error == "The AI provider refused the request (HTTP 400): scripted 400"
 
 

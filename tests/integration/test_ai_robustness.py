@@ -18,44 +18,26 @@ from assess.ai import drafting
 from assess.ai.masking import NAME
 from assess.db import get_database
 from assess.models import AiDraft, AiDraftStatus, Assignment, Candidate, Role, User
-from assess.services import ai_aid, ai_drafts, answering, attempts, effects, openings
+from assess.services import ai_aid, ai_drafts, openings
 from assess.services.openings import OpeningChanges
-from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft, with_ai
+from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft, rated_assignment, run_draft, with_ai
 from tests.support.app import make_config
 from tests.support.factories import Factory
 from tests.support.openai_server import ScriptedOpenAI, submission_of
 
-A = "a-mini-prd"
 NAMED = ANSWERS | {"segments": "Small firms; mid-size firms. Marisol Okonkwo-Díaz, for the review panel.",
                    "tracking_plan": "feed_connected, invite_sent (Okonkwo's list of events)."}
 
 
 def named_assignment(make: Factory, session: Session, config: Any) -> Assignment:
     """Marisol Okonkwo-Díaz handed in a mini-PRD that names her; an interviewer rated every dimension 2."""
-    manager, interviewer = make.user(Role.HIRING_MANAGER), make.user(Role.INTERVIEWER)
-    candidate = make.invite(make.opening(manager, ai_enabled=True), name="Marisol Okonkwo-Díaz",
-                            email="m.okonkwo@example.org").candidate
-    attempt = attempts.start(session, make.library, candidate, A, now=make.now())
-    answering.submit(session, config, attempt, answers=NAMED, now=make.now())
-    made = make.assignment(attempt, interviewer, manager)
-    make.scorecard(made, 2, submit=False, evidence="noted", actor=interviewer)
-    return made
+    return rated_assignment(make, session, config, answers=NAMED,
+                            candidate={"name": "Marisol Okonkwo-Díaz", "email": "m.okonkwo@example.org"})
 
 
 @pytest.fixture
 def assignment(ai_app: Flask, make: Factory, db_session: Session) -> Assignment:
     return named_assignment(make, db_session, ai_app.config["ASSESS"])
-
-
-def run_draft(session: Session, app: Flask, assignment: Assignment) -> AiDraft:
-    """Ask for a draft as the interviewer does and run the job as the worker would."""
-    effects.connect(session.info, lambda effect, ids: False)
-    config = app.config["ASSESS"]
-    asked = ai_drafts.request(session, config, app.extensions["assess.content"], assignment,
-                              actor=assignment.interviewer, now=app.extensions["assess.clock"]())
-    done = ai_drafts.run(session, config, asked.id, now=app.extensions["assess.clock"](), sleep=lambda _: None)
-    assert done is not None
-    return done
 
 
 # -- what reaches the model -------------------------------------------------------------------------------

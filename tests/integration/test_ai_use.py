@@ -16,31 +16,18 @@ from sqlalchemy.orm import Session
 from assess import create_app
 from assess.db import get_database
 from assess.models import AiDraft, AiDraftStatus, AiDraftView, Assignment, AuditEvent, Candidate, Role, User
-from assess.services import ai_drafts, ai_use, answering, attempts, effects
-from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft, with_ai
+from assess.services import ai_drafts, ai_use, effects
+from tests.support.ai import DIMENSIONS, QUOTE, good_draft, rated_assignment, with_ai
 from tests.support.app import FrozenClock, make_config
 from tests.support.concurrency import at_once
 from tests.support.factories import Factory
 from tests.support.openai_server import ScriptedOpenAI
 from tests.support.web import form_data, sign_in_session
 
-A = "a-mini-prd"
 # Rated 2 everywhere before the draft (which says 4 everywhere); submitted afterwards as:
 FINAL = {"problem_framing": 4, "requirements_quality": 3, "analytics_measurement": 2, "communication": 1,
          "customer_empathy": 4}
 # so 5 dimensions differed, 3 moved towards the draft (4, 3, 4), 2 were taken as drafted (the two 4s).
-
-
-def rated_assignment(make: Factory, session: Session, config: Any, interviewer: User, **opening: Any) -> Assignment:
-    """The interviewer has rated every dimension 2 (saved, not submitted) on a candidate's handed-in mini-PRD."""
-    manager = make.user(Role.HIRING_MANAGER)
-    candidate = make.invite(make.opening(manager, ai_enabled=True, **opening), name="Quinn Secretname",
-                            email="quinn.secret@example.net").candidate
-    attempt = attempts.start(session, make.library, candidate, A, now=make.now())
-    answering.submit(session, config, attempt, answers=ANSWERS, now=make.now())
-    made = make.assignment(attempt, interviewer, manager)
-    make.scorecard(made, 2, submit=False, evidence="noted", actor=interviewer)
-    return made
 
 
 def drafted(session: Session, app: Flask, assignment: Assignment, server: ScriptedOpenAI, **reply: Any) -> AiDraft:

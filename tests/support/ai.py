@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
-from .factories import A_DIMENSIONS
+from assess.models import AiDraft, Assignment, Role, User
+from assess.services import ai_drafts, answering, attempts, effects
+
+from .factories import A, A_DIMENSIONS, Factory
 from .openai_server import ScriptedOpenAI
 
 DIMENSIONS = A_DIMENSIONS
@@ -39,3 +43,30 @@ def with_ai(app: Flask, server: ScriptedOpenAI, timeout: float = 2.0) -> Flask:
     app.config["ASSESS"] = app.config["ASSESS"].with_overrides(
         {"ai_api_key": "test-key", "ai_base_url": server.base_url, "ai_model": "test-model", "ai_timeout": timeout})
     return app
+
+
+def rated_assignment(make: Factory, session: Session, config: Any, interviewer: User | None = None, *,
+                     answers: dict[str, str] | None = None, candidate: dict[str, str] | None = None,
+                     **opening: Any) -> Assignment:
+    """An interviewer has rated every dimension 2 (saved, not submitted) on a candidate's handed-in mini-PRD,
+    in an opening with the AI aid on."""
+    manager = make.user(Role.HIRING_MANAGER)
+    interviewer = interviewer or make.user(Role.INTERVIEWER)
+    who = candidate or {"name": "Quinn Secretname", "email": "quinn.secret@example.net"}
+    invited = make.invite(make.opening(manager, ai_enabled=True, **opening), **who).candidate
+    attempt = attempts.start(session, make.library, invited, A, now=make.now())
+    answering.submit(session, config, attempt, answers=answers or ANSWERS, now=make.now())
+    made = make.assignment(attempt, interviewer, manager)
+    make.scorecard(made, 2, submit=False, evidence="noted", actor=interviewer)
+    return made
+
+
+def run_draft(session: Session, app: Flask, assignment: Assignment) -> AiDraft:
+    """Ask for a draft as the interviewer does and run the job as the worker would, with no queue to hand it to."""
+    effects.connect(session.info, lambda effect, ids: False)
+    config = app.config["ASSESS"]
+    asked = ai_drafts.request(session, config, app.extensions["assess.content"], assignment,
+                              actor=assignment.interviewer, now=app.extensions["assess.clock"]())
+    done = ai_drafts.run(session, config, asked.id, now=app.extensions["assess.clock"](), sleep=lambda _: None)
+    assert done is not None
+    return done
