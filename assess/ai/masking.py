@@ -100,7 +100,7 @@ def mask_name(text: str, name: str) -> str:
     spans = []
     for found in pattern.finditer(folded):
         end = origin[found.end() - 1] + 1
-        while end < len(text) and (unicodedata.combining(text[end]) or is_hidden(text[end])):
+        while end < len(text) and (unicodedata.combining(text[end]) or is_hidden(text[end], multiline=True)):
             end += 1  # an accent written as a separate mark belongs to the letter before it
         spans.append((origin[found.start()], end))
     return _replace(text, spans, NAME)

@@ -197,7 +197,8 @@ def run(
     except Exception:
         log.exception("AI draft %s failed unexpectedly", draft_id)
         session.rollback()
-        _fail(session, row, UNEXPECTED, now)
+        if row.status in (AiDraftStatus.QUEUED, AiDraftStatus.RUNNING):  # not when it was stopped meanwhile
+            _fail(session, row, UNEXPECTED, now)
         return row
 
 
@@ -217,10 +218,12 @@ def _make(
     scorecard = scorecard_of(row.scorecard.scorecard_version)
     answers = attempt.submission.answers if attempt.submission else {}
     person = Person(name=candidate.name, email=candidate.email)
+    exercise = exercise_of(attempt.exercise_version)
     mode = ai_providers.mode_for(session, provider_label(config), config.ai_model or "")
-    session.commit()  # no transaction stays open while the model works
-    outcome = draft(config, scorecard, exercise_of(attempt.exercise_version), answers, mode=mode, person=person,
-                    sleep=sleep)
+    # No transaction stays open while the model works: on SQLite an open read would go on seeing the
+    # draft as it was, and miss a switch turned off in the meantime.
+    session.commit()
+    outcome = draft(config, scorecard, exercise, answers, mode=mode, person=person, sleep=sleep)
     if outcome.fallback is not None:
         ai_providers.note_refusal(session, outcome.provider, config.ai_model or "", outcome.fallback, now=now)
     answered = now + timedelta(milliseconds=outcome.latency_ms)

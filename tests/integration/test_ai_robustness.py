@@ -18,7 +18,7 @@ from assess.ai import drafting
 from assess.ai.masking import NAME
 from assess.db import get_database
 from assess.models import AiDraft, AiDraftStatus, Assignment, Candidate, Role, User
-from assess.services import ai_aid, ai_drafts, openings
+from assess.services import ai_aid, ai_drafts, effects, openings
 from assess.services.openings import OpeningChanges
 from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft, rated_assignment, run_draft, with_ai
 from tests.support.app import make_config
@@ -236,11 +236,16 @@ def test_an_answer_that_arrives_after_the_aid_was_switched_off_or_declined_is_di
                 return json.dumps(good_draft())
 
             server.responder = meanwhile
-            draft = run_draft(session, app, made)
-            assert len(server.requests) == 1
-            assert draft.status is AiDraftStatus.FAILED and draft.error == f"{words} The draft was not made."
-            assert draft.result is None
+            effects.connect(session.info, lambda effect, ids: False)
+            config = app.config["ASSESS"]
+            asked = ai_drafts.request(session, config, app.extensions["assess.content"], made,
+                                      actor=made.interviewer, now=make.now())
             session.close()
+            with database.new_session() as worker:  # the job runs in a session of its own, as in the worker
+                draft = ai_drafts.run(worker, config, asked.id, now=make.now(), sleep=lambda _: None)
+                assert draft is not None and len(server.requests) == 1
+                assert draft.status is AiDraftStatus.FAILED and draft.error == f"{words} The draft was not made."
+                assert draft.result is None
             with database.new_session() as fresh:
                 stored = fresh.get(AiDraft, draft.id)
                 assert stored is not None and stored.status is AiDraftStatus.FAILED and stored.result is None

@@ -186,3 +186,9 @@ def test_the_country_of_the_candidates_address_adds_its_national_format() -> Non
     assert mask(f"Tel {berlin}.", Person(name="Lia Roth", email="lia@example.de")) == f"Tel {PHONE}."
     assert mask("Sized (339-362 against 187).", Person(name="Lia Roth", email="lia@example.de")) == (
         "Sized (339-362 against 187).")
+
+
+@pytest.mark.parametrize("name", ["Cher", "Grace Will", "Siobhán O'Brien"])
+def test_masking_keeps_the_line_and_paragraph_breaks_between_two_mentions(name: str) -> None:
+    assert mask(f"### Notes by {name}\n\n{name} here.\n{name}\t{name}", Person(name=name)) == (
+        f"### Notes by {NAME}\n\n{NAME} here.\n{NAME}\t{NAME}")
