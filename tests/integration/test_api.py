@@ -115,7 +115,8 @@ def test_an_admin_creates_a_token_sees_it_once_and_revokes_it(
                 data={"csrf_token": csrf_token(client, "/admin/api-tokens"), "confirm": "y"})
     assert client.get("/api/v1/openings", headers=bearer(plain)).status_code == 401
     actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "api_token",
-                                                                 AuditEvent.subject_id == token.id)).all()
+                                                                 AuditEvent.subject_id == token.id)
+                                 .order_by(AuditEvent.id)).all()
     assert actions == ["api_token.created", "api_token.revoked"]
 
 
