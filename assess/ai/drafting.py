@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from ..config import Config
 from ..content.schema import Exercise, Scorecard
-from ..domain.text import without_hidden
+from ..domain.text import one_line
 from .masking import Person
 from .prompt import build_prompt, digest
 from .provider import ProviderError, complete, provider_label
@@ -32,10 +32,7 @@ TOO_LONG = ("The AI's answer was far longer than any scorecard draft ({chars:,} 
 
 def declined(refusal: str) -> str:
     """The model's own words when it declined, quoted, cut short and with nothing hidden in them."""
-    words = " ".join(without_hidden(refusal).split())
-    if len(words) > MAX_REFUSAL_CHARS:
-        words = words[:MAX_REFUSAL_CHARS].rstrip() + "…"
-    return f"The model declined to draft this scorecard, saying: “{words}”"
+    return f"The model declined to draft this scorecard, saying: “{one_line(refusal, MAX_REFUSAL_CHARS)}”"
 
 
 @dataclass

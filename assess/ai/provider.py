@@ -15,7 +15,7 @@ from openai import AzureOpenAI, OpenAI
 from openai.types.chat import ChatCompletion
 
 from ..config import Config
-from ..domain.text import without_hidden
+from ..domain.text import one_line
 
 
 @dataclass(frozen=True)
@@ -75,12 +75,6 @@ def _retry_after(error: openai.APIStatusError) -> float | None:
 MAX_PROVIDER_WORDS = 300  # characters of a provider's own message that are kept and shown
 
 
-def _shown(words: str) -> str:
-    """A provider's message as it may be shown: nothing hidden in it, on one line, cut short."""
-    text = " ".join(without_hidden(words).split())
-    return text if len(text) <= MAX_PROVIDER_WORDS else text[:MAX_PROVIDER_WORDS].rstrip() + "…"
-
-
 def provider_words(error: openai.APIStatusError) -> str:
     """The message in an error answer, wherever the provider put it (OpenAI and llama.cpp nest it under `error`)."""
     body: Any = error.body
@@ -88,9 +82,9 @@ def provider_words(error: openai.APIStatusError) -> str:
         inner = body.get("error", body)
         message = inner.get("message") if isinstance(inner, dict) else inner
         if message:
-            return _shown(str(message))
+            return one_line(str(message), MAX_PROVIDER_WORDS)
     text = error.response.text if error.response is not None else ""
-    return _shown(text[:10_000]) or f"HTTP {error.status_code}"
+    return one_line(text[:10_000], MAX_PROVIDER_WORDS) or f"HTTP {error.status_code}"
 
 
 def refuses_schema(error: openai.APIStatusError) -> bool:

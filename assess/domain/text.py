@@ -76,6 +76,12 @@ def without_hidden(text: str, *, multiline: bool = True) -> str:
     return "".join(kept)
 
 
+def one_line(text: str, limit: int) -> str:
+    """Someone else's words as a short line of ours: nothing hidden, white space collapsed, cut at limit with "…"."""
+    words = " ".join(without_hidden(text).split())
+    return words if len(words) <= limit else words[:limit].rstrip() + "…"
+
+
 def describe(char: str) -> str:
     """The character's code point and Unicode name, e.g. "U+202E RIGHT-TO-LEFT OVERRIDE"."""
     name = unicodedata.name(char, "") or _CONTROL_NAMES.get(ord(char), "CONTROL CHARACTER")

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assess.domain.text import (
-    SINGLE_LINE_PATTERN, describe, first_hidden, hidden_character_problem, without_hidden, without_nul,
+    SINGLE_LINE_PATTERN, describe, first_hidden, hidden_character_problem, one_line, without_hidden, without_nul,
 )
 from assess.web.parsing import MAX_JSON_DEPTH, nesting_depth
 
@@ -74,3 +74,8 @@ def test_text_we_did_not_type_loses_its_hidden_characters_but_keeps_lines_and_sp
     assert without_hidden(f"a{tags_and_marks}b\u2028c\u2029d") == "ab\nc\nd"
     assert without_hidden("café ✔\ufe0f 日本 🇮🇪") == "café ✔\ufe0f 日本 🇮🇪"
     assert first_hidden(without_hidden("x\u202e\u200d\u200cy \u200d")) is None
+
+
+def test_someone_elses_words_become_one_short_line_of_ours() -> None:
+    assert one_line("  Bad\u202e request:\n\n  try   again ", 40) == "Bad request: try again"
+    assert one_line("word " * 20, 12) == "word word wo…"
