@@ -1,16 +1,18 @@
-"""The rater-effects model: separate a candidate's level from an interviewer's severity.
+"""The rater-effects model: separate a candidate's level from an interviewer's leniency, with honest uncertainty.
 
 Each rating is read as
 
-    score = dimension mean + candidate level + rater leniency + noise
+    score = dimension mean + candidate level + rater leniency + candidate-by-rater halo + noise
 
-with candidate levels and rater leniencies as random effects whose variances
-are estimated from the data (so a candidate seen by one harsh interviewer is
-pulled towards the middle only as far as the evidence allows), and dimension
-means as fixed effects. Variances come from EM-REML iterations on Henderson's
-mixed-model equations; each iteration is solved through the small block of
-fixed effects and raters, because the candidate block is diagonal. Standard
-errors are the square roots of the prediction error variances.
+(the equations are in mixed_model.py). The variances are estimated by restricted
+maximum likelihood with a mild boundary-avoiding penalty, optimised directly and
+reported with whether the optimiser converged. The intervals carry two kinds of
+uncertainty: the prediction error of each effect at the estimated variances, and
+the uncertainty of the variances themselves, taken over a few variance settings
+spread as the likelihood allows (so few interviewers give wide intervals, not
+confident ones). Candidates are compared only within a connected group: a group of
+candidates and interviewers that shares no ratings with another cannot be placed
+against it.
 """
 
 from __future__ import annotations
@@ -19,10 +21,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.optimize
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from . import mixed_model
+from .fit_statistics import Diagnostics, diagnose, facet
+from .model_notices import Notice, design_notices, fit_notices
+
 Z_80 = 1.2815515655446004  # two-sided 80% interval
+PRIOR = 0.5  # the boundary-avoiding penalty: a Gamma(1.5, rate 0) prior on each random effect's standard deviation
+LOG_BOUNDS = (-14.0, 9.0)  # variance ratios from about 1e-6 to 8000 times the residual variance
+MAX_LOG_SD = 2.0  # the spread of a log variance ratio that the likelihood does not bound is taken as this
 
 
 @dataclass(frozen=True)
@@ -36,23 +46,32 @@ class Rating:
 @dataclass(frozen=True)
 class CandidateEstimate:
     candidate: str
-    score: float
+    score: float  # dimension mean + level: the calibrated score, on the scale's units
     low: float
     high: float
     se: float
     raw_mean: float
     ratings: int
     raters: int
+    group: int = 1  # the connected group of the design; scores compare only within one
+    fair_average: float = 0.0  # the expected score, on the scale, from an interviewer of average leniency
+    infit: float | None = None
+    outfit: float | None = None
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class RaterEstimate:
     rater: str
-    severity: float  # positive: scores higher than others would (lenient)
+    leniency: float  # positive: scores higher than others would
     low: float
     high: float
     se: float
     ratings: int
+    group: int = 1
+    infit: float | None = None
+    outfit: float | None = None
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,7 +88,10 @@ class Calibration:
     dimensions: list[DimensionEstimate]
     variances: dict[str, float]
     iterations: int
-    warnings: list[str] = field(default_factory=list)
+    converged: bool = True
+    warnings: list[Notice] = field(default_factory=list)
+    diagnostics: Diagnostics | None = None
+    groups: int = 1
 
 
 class DesignError(ValueError):
@@ -81,136 +103,158 @@ def _codes(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     return codes.astype(np.int64), [str(label) for label in labels]
 
 
-def calibrate(
-    ratings: Sequence[Rating], *, low: float = 1, high: float = 5, max_iterations: int = 500, tolerance: float = 1e-7
-) -> Calibration:
-    """Estimate candidate levels, rater severities and dimension difficulties with their uncertainty."""
+def connected_groups(candidate: np.ndarray, rater: np.ndarray, n_c: int, n_r: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each candidate's and each rater's connected group, numbered from 1 by size (largest first)."""
+    graph = sp.coo_matrix((np.ones(len(candidate)), (candidate, n_c + rater)), shape=(n_c + n_r, n_c + n_r))
+    _, labels = connected_components(graph, directed=False)
+    order = np.argsort(-np.bincount(labels), kind="stable")
+    number = np.empty_like(order)
+    number[order] = np.arange(1, len(order) + 1)
+    return number[labels[:n_c]], number[labels[n_c:]]
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    log_gamma: np.ndarray
+    active: np.ndarray
+    iterations: int
+    converged: bool
+    penalty_only: list[str]  # components the data alone would put at zero
+
+
+def _fit_variances(m: mixed_model.Design, floor: float, prior: float) -> _Fitted:
+    active = np.array([True, m.sizes[3] < len(m.y)])  # a pair term needs a pair with two ratings or more
+    fixed = np.full(2, LOG_BOUNDS[0] * 3)  # an absent component: a ratio of about 1e-18
+
+    def full(x: np.ndarray) -> np.ndarray:
+        out = fixed.copy()
+        out[active] = x
+        return out
+
+    def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
+        return mixed_model.criterion(m, full(x), floor, prior, active)
+
+    found = scipy.optimize.minimize(objective, np.zeros(int(active.sum())), jac=True, method="L-BFGS-B",
+                                    bounds=[LOG_BOUNDS] * int(active.sum()), options={"maxiter": 200})
+    at_bottom = []
+    unpenalised = mixed_model.criterion(m, full(found.x), floor, 0.0, active)[0]
+    for index, name in enumerate(np.array(mixed_model.COMPONENTS)[active]):
+        # Would the likelihood alone rather have this variance at zero?
+        lowered = found.x.copy()
+        lowered[index] = LOG_BOUNDS[0]
+        if mixed_model.criterion(m, full(lowered), floor, 0.0, active)[0] <= unpenalised + 1e-6:
+            at_bottom.append(str(name))
+    return _Fitted(full(found.x), active, int(found.nit), bool(found.success), at_bottom)
+
+
+def _spread(m: mixed_model.Design, fitted: _Fitted, floor: float, prior: float) -> np.ndarray:
+    """The covariance of the active log ratios: twice the inverse curvature of the criterion, bounded where the
+    likelihood is flat (the curvature from central differences of its gradient)."""
+    x = fitted.log_gamma[fitted.active]
+    h = 1e-3
+
+    def gradient(point: np.ndarray) -> np.ndarray:
+        full = fitted.log_gamma.copy()
+        full[fitted.active] = point
+        return mixed_model.criterion(m, full, floor, prior, fitted.active)[1]
+
+    steps = np.eye(len(x)) * h
+    H = np.array([(gradient(x + step) - gradient(x - step)) / (2 * h) for step in steps])
+    values, vectors = np.linalg.eigh((H + H.T) / 4)
+    values = np.maximum(values, 1.0 / MAX_LOG_SD**2)
+    return (vectors / values) @ vectors.T
+
+
+def calibrate(ratings: Sequence[Rating], *, low: float = 1, high: float = 5, step: float = 1.0,
+              prior: float = PRIOR) -> Calibration:
+    """Estimate candidate levels, rater leniencies and dimension difficulties with their uncertainty.
+
+    step is the scale's smallest difference (whole points: 1); the residual variance is never taken below
+    step^2 / 12, the variance rounding to it adds.
+    """
     if len(ratings) < 3:
         raise DesignError("At least three ratings are needed to calibrate.")
     c, candidates = _codes([r.candidate for r in ratings])
     j, raters = _codes([r.rater for r in ratings])
     d, dimensions = _codes([r.dimension for r in ratings])
     if len(raters) < 2:
-        raise DesignError("Only one rater: severity cannot be told apart from level. Ratings from at least two raters are needed.")
+        raise DesignError("Only one rater: leniency cannot be told apart from level. Ratings from at least two raters are needed.")
     y = np.asarray([r.score for r in ratings], dtype=float)
-    n, n_c, n_r, n_d = len(y), len(candidates), len(raters), len(dimensions)
-    warnings = _design_warnings(c, j, candidates, raters)
+    n_c, n_r, n_d = len(candidates), len(raters), len(dimensions)
+    m = mixed_model.design(y, d, j, c, (n_d, n_r, n_c))
+    floor = step**2 / 12
+    group_c, group_r = connected_groups(c, j, n_c, n_r)
+    fitted = _fit_variances(m, floor, prior)
+    mode = mixed_model.solve(m, np.exp(fitted.log_gamma))
+    var_e = mixed_model.residual_variance(m, mode.ssr, floor)
+    score_c, _ = mixed_model.candidate_scores(m, mode, group_r - 1, group_c - 1)
+    score_r, _ = mixed_model.leniencies(m, mode, group_r - 1)
+    means = mixed_model.dimension_means(m, mode)
+    grand = float(means.mean())
 
-    ones = np.ones(n)
-    X = sp.csr_matrix((ones, (np.arange(n), d)), shape=(n, n_d))
-    Zr = sp.csr_matrix((ones, (np.arange(n), j)), shape=(n, n_r))
-    Zc = sp.csr_matrix((ones, (np.arange(n), c)), shape=(n, n_c))
-    W = sp.hstack([X, Zr]).tocsr()  # fixed effects and raters: the small block
-    WtW = (W.T @ W).toarray()
-    B = (W.T @ Zc).tocsr()  # m x n_c
-    counts_c = np.asarray(Zc.sum(axis=0)).ravel()
-    Wty = W.T @ y
-    Zty = Zc.T @ y
+    # Uncertainty: prediction error at each variance setting, plus how the estimates move between settings.
+    cov = _spread(m, fitted, floor, prior)
+    k = len(cov)
+    root = np.linalg.cholesky(cov + np.eye(k) * 1e-12) * np.sqrt(k)
+    pev_c, pev_r, points_c, points_r = [], [], [], []
+    for sign in (1, -1):
+        for i in range(k):
+            shifted = fitted.log_gamma.copy()
+            shifted[fitted.active] = np.clip(shifted[fitted.active] + sign * root[:, i], *LOG_BOUNDS)
+            s = mixed_model.solve(m, np.exp(shifted))
+            s2 = mixed_model.residual_variance(m, s.ssr, floor)
+            scores, error = mixed_model.candidate_scores(m, s, group_r - 1, group_c - 1)
+            points_c.append(scores)
+            pev_c.append(s2 * error)
+            lenient, error = mixed_model.leniencies(m, s, group_r - 1)
+            points_r.append(lenient)
+            pev_r.append(s2 * error)
+    se_c = np.sqrt(np.mean(pev_c, axis=0) + np.var(points_c, axis=0))
+    se_r = np.sqrt(np.mean(pev_r, axis=0) + np.var(points_r, axis=0))
 
-    total = float(np.var(y)) or 1.0
-    var_c, var_r, var_e = total / 3, total / 3, total / 3
-    iterations = 0
-    for iterations in range(1, max_iterations + 1):
-        solution = _solve(WtW, B, counts_c, Wty, Zty, n_d, var_c, var_r, var_e)
-        beta, u_r, u_c, S_inv, diag_cc = solution
-        fitted = X @ beta + Zr @ u_r + Zc @ u_c
-        new_e = float(y @ (y - fitted)) / (n - n_d)  # REML: the dimension means use n_d degrees of freedom
-        new_c = float(u_c @ u_c + var_e * diag_cc.sum()) / n_c
-        new_r = float(u_r @ u_r + var_e * np.trace(S_inv[n_d:, n_d:])) / n_r
-        new_e, new_c, new_r = max(new_e, 1e-8), max(new_c, 1e-8), max(new_r, 1e-8)
-        change = max(abs(new_c - var_c), abs(new_r - var_r), abs(new_e - var_e)) / total
-        var_c, var_r, var_e = new_c, new_r, new_e
-        if change < tolerance:
-            break
-    beta, u_r, u_c, S_inv, diag_cc = _solve(WtW, B, counts_c, Wty, Zty, n_d, var_c, var_r, var_e)
-    if var_r < 1e-6 * total:
-        warnings.append("The raters hardly differ in severity here, so the calibrated scores are close to the raw means.")
-
-    grand = float(beta.mean())
-    se_c = np.sqrt(np.maximum(var_e * diag_cc, 0.0))
-    se_r = np.sqrt(np.maximum(var_e * np.diag(S_inv)[n_d:], 0.0))
+    variances = {name: float(np.exp(g) * var_e) if on else 0.0
+                 for name, g, on in zip(mixed_model.COMPONENTS, fitted.log_gamma, fitted.active, strict=True)}
+    variances["residual"] = var_e
+    # the candidates' real spread, as FACETS reads it: the estimates' variance less their error variance
+    variances["candidate"] = float(max(np.var(score_c, ddof=1) - np.mean(se_c**2), 0.0)) if n_c > 1 else 0.0
+    diagnostics = diagnose(m, mode, variances, (candidates, raters, dimensions), low=low, high=high, step=step)
+    diagnostics.facets = {"candidates": facet(variances["candidate"], se_c), "raters": facet(variances["rater"], se_r)}
+    counts_c = np.bincount(c, minlength=n_c)
     raw = np.bincount(c, weights=y, minlength=n_c) / counts_c
-    raters_per = _raters_per_candidate(c, j, n_c)
+    raters_per = np.bincount(m.pair_candidate, minlength=n_c)
     ratings_r = np.bincount(j, minlength=n_r)
-
-    def clip(value: float) -> float:
-        return float(min(high, max(low, value)))
 
     candidate_rows = [
         CandidateEstimate(
-            candidate=candidates[i], score=clip(grand + u_c[i]), low=clip(grand + u_c[i] - Z_80 * se_c[i]),
-            high=clip(grand + u_c[i] + Z_80 * se_c[i]), se=float(se_c[i]), raw_mean=float(raw[i]),
-            ratings=int(counts_c[i]), raters=int(raters_per[i]),
+            candidate=candidates[i], score=float(score_c[i]), low=float(score_c[i] - Z_80 * se_c[i]),
+            high=float(score_c[i] + Z_80 * se_c[i]), se=float(se_c[i]), raw_mean=float(raw[i]),
+            ratings=int(counts_c[i]), raters=int(raters_per[i]), group=int(group_c[i]),
+            fair_average=float(diagnostics.fair_average[i]), infit=diagnostics.candidate_infit[i],
+            outfit=diagnostics.candidate_outfit[i], flags=diagnostics.candidate_flags[i],
         )
         for i in range(n_c)
     ]
     rater_rows = [
-        RaterEstimate(rater=raters[k], severity=float(u_r[k]), low=float(u_r[k] - Z_80 * se_r[k]),
-                      high=float(u_r[k] + Z_80 * se_r[k]), se=float(se_r[k]), ratings=int(ratings_r[k]))
+        RaterEstimate(rater=raters[k], leniency=float(score_r[k]), low=float(score_r[k] - Z_80 * se_r[k]),
+                      high=float(score_r[k] + Z_80 * se_r[k]), se=float(se_r[k]), ratings=int(ratings_r[k]),
+                      group=int(group_r[k]), infit=diagnostics.rater_infit[k], outfit=diagnostics.rater_outfit[k],
+                      flags=diagnostics.rater_flags[k])
         for k in range(n_r)
     ]
     dimension_rows = [
-        DimensionEstimate(dimension=dimensions[k], difficulty=float(grand - beta[k]), mean=float(beta[k]))
+        DimensionEstimate(dimension=dimensions[k], difficulty=float(grand - means[k]), mean=float(means[k]))
         for k in range(n_d)
     ]
+    notices = design_notices(c, j, y, group_r, candidates, raters, low=low, high=high)
+    notices += fit_notices(fitted.converged, fitted.iterations, fitted.penalty_only)
     return Calibration(
-        candidates=sorted(candidate_rows, key=lambda e: (-e.score, e.candidate)),
+        candidates=sorted(candidate_rows, key=lambda e: (e.group, -e.score, e.candidate)),
         raters=sorted(rater_rows, key=lambda e: e.rater),
         dimensions=dimension_rows,
-        variances={"candidate": var_c, "rater": var_r, "residual": var_e},
-        iterations=iterations,
-        warnings=warnings,
+        variances=variances,
+        iterations=fitted.iterations,
+        converged=fitted.converged,
+        warnings=notices,
+        diagnostics=diagnostics,
+        groups=int(group_c.max()) if n_c else 1,
     )
-
-
-def _solve(
-    WtW: np.ndarray, B: sp.csr_matrix, counts_c: np.ndarray, Wty: np.ndarray, Zty: np.ndarray, n_d: int,
-    var_c: float, var_r: float, var_e: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Henderson's equations through the Schur complement of the diagonal candidate block."""
-    A = WtW.copy()
-    A[n_d:, n_d:] += np.eye(A.shape[0] - n_d) * (var_e / var_r)
-    D = counts_c + var_e / var_c  # the candidate block is diagonal
-    V = B.multiply(1.0 / D).tocsr()  # B D^-1
-    S = A - (V @ B.T).toarray()
-    S_inv = np.linalg.inv(S)
-    a = S_inv @ (Wty - V @ Zty)
-    u_c = (Zty - B.T @ a) / D
-    # diag of the candidate block of C^-1: D^-1 + diag(D^-1 B' S^-1 B D^-1)
-    Vd = V.toarray() if V.shape[1] <= 4000 else None
-    if Vd is not None:
-        diag_cc = 1.0 / D + np.einsum("ij,ij->j", S_inv @ Vd, Vd)
-    else:
-        MV = (V.T @ S_inv).T  # m x n_c, dense
-        diag_cc = 1.0 / D + np.asarray(V.multiply(MV).sum(axis=0)).ravel()
-    return a[:n_d], a[n_d:], u_c, S_inv, diag_cc
-
-
-def _raters_per_candidate(c: np.ndarray, j: np.ndarray, n_c: int) -> np.ndarray:
-    pairs = np.unique(np.stack([c, j], axis=1), axis=0)
-    return np.bincount(pairs[:, 0], minlength=n_c)
-
-
-def _design_warnings(c: np.ndarray, j: np.ndarray, candidates: list[str], raters: list[str]) -> list[str]:
-    warnings = []
-    n_c, n_r = len(candidates), len(raters)
-    graph = sp.coo_matrix((np.ones(len(c)), (c, n_c + j)), shape=(n_c + n_r, n_c + n_r))
-    groups, labels = connected_components(graph, directed=False)
-    if groups > 1:
-        sizes = np.bincount(labels[n_c:], minlength=groups)
-        described = []
-        for group in range(groups):
-            members = [raters[k] for k in range(n_r) if labels[n_c + k] == group]
-            if members:
-                described.append(" + ".join(members[:4]) + (" …" if len(members) > 4 else ""))
-        warnings.append(
-            f"The design is not connected: {groups} groups of candidates and raters share no ratings "
-            f"({'; '.join(described)}). Levels can be compared within a group but not across groups, "
-            "because a group's harshness cannot be told apart from its candidates' level. "
-            "Have one interviewer from each group score some candidates of another."
-            if sizes.max() > 0 else "The design is not connected."
-        )
-    single = int((_raters_per_candidate(c, j, n_c) < 2).sum())
-    if single:
-        warnings.append(f"{single} candidate(s) were scored by only one rater; their intervals are wide.")
-    return warnings

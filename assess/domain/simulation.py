@@ -1,4 +1,11 @@
-"""Ratings with a known truth, for testing and benchmarking the calibration model."""
+"""Ratings with a known truth, for testing and benchmarking the calibration model.
+
+A candidate's rating is a normal score around 3 + level + leniency - difficulty + halo, rounded to a whole
+point and cut to 1-5, as a real scorecard is. The halo is what one interviewer thinks of one candidate
+across every dimension. Assignment can be confounded (lenient interviewers given weaker candidates, as
+happens when one team screens the early, weaker applicants), and some interviewers can use the scale
+badly: a central one gives only 3s, an extreme one only 1s and 5s.
+"""
 
 from __future__ import annotations
 
@@ -13,23 +20,41 @@ from .calibration import Rating
 class Simulated:
     ratings: list[Rating]
     level: np.ndarray  # each candidate's true level
-    severity: np.ndarray  # each rater's true leniency
+    leniency: np.ndarray  # each rater's true leniency (positive: scores higher)
     difficulty: np.ndarray  # each dimension's true difficulty
+
+
+def _assign(rng: np.random.Generator, level: np.ndarray, leniency: np.ndarray, per_candidate: int,
+            confounded: float) -> np.ndarray:
+    """Each candidate's raters, drawn without replacement; confounded > 0 sends weaker candidates to lenient raters."""
+    z_level = (level - level.mean()) / (level.std() or 1.0)
+    z_rater = (leniency - leniency.mean()) / (leniency.std() or 1.0)
+    keys = -confounded * np.outer(z_level, z_rater) + rng.gumbel(size=(len(level), len(leniency)))
+    return np.argsort(-keys, axis=1)[:, :per_candidate]
 
 
 def simulate(
     seed: int, candidates: int = 150, raters: int = 10, per_candidate: int = 2, dimensions: int = 5,
-    spread: float = 0.8, rater_spread: float = 0.7, noise: float = 0.6,
+    spread: float = 0.8, rater_spread: float = 0.7, noise: float = 0.6, *, halo: float = 0.0,
+    confounded: float = 0.0, central: int = 0, extreme: int = 0, rounded: bool = True,
 ) -> Simulated:
-    """Candidates scored on a 1-5 scale by a few of many raters of differing severity, with noise."""
+    """Candidates scored on a 1-5 scale by a few of many raters of differing leniency, with noise.
+
+    The first `central` raters give only 3s and the next `extreme` only 1s and 5s (5 when the work
+    deserves above 3); rounded=False keeps the unrounded, unclipped scores.
+    """
     rng = np.random.default_rng(seed)
     level = rng.normal(0, spread, candidates)
-    severity = rng.normal(0, rater_spread, raters)
+    leniency = rng.normal(0, rater_spread, raters)
     difficulty = rng.normal(0, 0.3, dimensions)
-    ratings = []
-    for c in range(candidates):
-        for r in rng.choice(raters, per_candidate, replace=False):
-            for d in range(dimensions):
-                score = 3 + level[c] + severity[r] - difficulty[d] + rng.normal(0, noise)
-                ratings.append(Rating(f"c{c}", f"r{r}", f"d{d}", float(min(5, max(1, round(score))))))
-    return Simulated(ratings, level, severity, difficulty)
+    chosen = _assign(rng, level, leniency, per_candidate, confounded)  # candidates x per_candidate
+    c = np.repeat(np.arange(candidates), per_candidate * dimensions)
+    r = np.repeat(chosen.ravel(), dimensions)
+    d = np.tile(np.arange(dimensions), candidates * per_candidate)
+    pair = np.repeat(rng.normal(0, halo, candidates * per_candidate), dimensions) if halo else 0.0
+    latent = 3 + level[c] + leniency[r] - difficulty[d] + pair + rng.normal(0, noise, len(c))
+    score = np.clip(np.round(latent), 1, 5) if rounded else latent
+    score = np.where(r < central, 3.0, score)
+    score = np.where((r >= central) & (r < central + extreme), np.where(latent > 3, 5.0, 1.0), score)
+    ratings = [Rating(f"c{ci}", f"r{ri}", f"d{di}", float(s)) for ci, ri, di, s in zip(c, r, d, score, strict=True)]
+    return Simulated(ratings, level, leniency, difficulty)

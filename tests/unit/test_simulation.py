@@ -11,7 +11,7 @@ from assess.domain.simulation import simulate
 
 def test_the_default_design_is_150_candidates_each_scored_by_two_of_ten_raters_on_five_dimensions() -> None:
     data = simulate(21)
-    assert (len(data.level), len(data.severity), len(data.difficulty)) == (150, 10, 5)
+    assert (len(data.level), len(data.leniency), len(data.difficulty)) == (150, 10, 5)
     assert len(data.ratings) == 150 * 2 * 5
     raters_of: dict[str, set[str]] = defaultdict(set)
     dimensions_of: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -32,13 +32,13 @@ def test_scores_are_whole_points_on_the_one_to_five_scale_reaching_both_ends() -
 def test_the_spreads_are_as_asked() -> None:
     data = simulate(21, candidates=800, raters=100)
     assert abs(float(np.mean(data.level))) < 0.1 and 0.7 < float(np.std(data.level)) < 0.9
-    assert abs(float(np.mean(data.severity))) < 0.2 and 0.55 < float(np.std(data.severity)) < 0.85
+    assert abs(float(np.mean(data.leniency))) < 0.2 and 0.55 < float(np.std(data.leniency)) < 0.85
     assert np.all(np.abs(data.difficulty) < 1.0)
     # away from the ends of the scale, a score is 3 + level + leniency - difficulty + noise, rounded
     index = {f"{p}{i}": i for p in "crd" for i in range(2000)}
     residuals = []
     for r in data.ratings:
-        truth = 3 + data.level[index[r.candidate]] + data.severity[index[r.rater]] - data.difficulty[index[r.dimension]]
+        truth = 3 + data.level[index[r.candidate]] + data.leniency[index[r.rater]] - data.difficulty[index[r.dimension]]
         if 2 <= truth <= 4:
             residuals.append(r.score - truth)
     assert abs(float(np.mean(residuals))) < 0.05

@@ -1,0 +1,79 @@
+"""The named warnings a calibration carries: what in the design or the fit limits what its numbers mean."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+FEW_RATERS = 5  # below this many interviewers their spread of leniency is itself poorly known
+FEW_RATINGS = 30
+PILED_UP = 0.3  # this share of ratings at one end of the scale is a floor or ceiling
+
+
+@dataclass(frozen=True)
+class Notice:
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _named(members: list[str]) -> str:
+    return " + ".join(members[:4]) + (" …" if len(members) > 4 else "")
+
+
+def design_notices(candidate: np.ndarray, rater: np.ndarray, y: np.ndarray, group_r: np.ndarray,
+                   candidates: list[str], raters: list[str], *, low: float, high: float) -> list[Notice]:
+    notices = []
+    groups = int(group_r.max())
+    if groups > 1:
+        described = "; ".join(_named([raters[k] for k in np.flatnonzero(group_r == g)]) for g in range(1, groups + 1))
+        notices.append(Notice("disconnected", (
+            f"The design is not connected: {groups} groups of candidates and raters share no ratings ({described}). "
+            "Candidates are ranked within their group, not across groups, because a group's harshness cannot be "
+            "told apart from its candidates' level. Have one interviewer from each group score some candidates "
+            "of another.")))
+    pairs = np.unique(np.stack([candidate, rater], axis=1), axis=0)
+    single = int((np.bincount(pairs[:, 0], minlength=len(candidates)) < 2).sum())
+    if single:
+        notices.append(Notice("one_rater", f"{single} candidate(s) were scored by only one rater; their intervals are wide."))
+    if len(raters) < FEW_RATERS:
+        notices.append(Notice("few_raters", (
+            f"Only {len(raters)} interviewers: how much interviewers differ in leniency is itself uncertain with so "
+            "few, and the intervals are widened for it.")))
+    if len(y) < FEW_RATINGS:
+        notices.append(Notice("few_ratings", (
+            f"Only {len(y)} ratings: the variances behind the intervals rest on little evidence; read the scores "
+            "as rough.")))
+    if np.ptp(y) == 0:
+        notices.append(Notice("constant_ratings", (
+            f"Every rating is {y[0]:g}: the ratings do not tell candidates or interviewers apart, and the intervals "
+            "show only how little that proves.")))
+    else:
+        for end, name, word in ((low, "floor", "lowest"), (high, "ceiling", "highest")):
+            share = float(np.mean(y == end))
+            if share >= PILED_UP:
+                notices.append(Notice(name, (
+                    f"{share:.0%} of ratings are the {word} score, {end:g}: the scale cannot show differences "
+                    f"beyond it, so candidates there are closer in score than in fact, and their order is less sure.")))
+    return notices
+
+
+def fit_notices(converged: bool, iterations: int, penalty_only: list[str]) -> list[Notice]:
+    notices = []
+    if not converged:
+        notices.append(Notice("not_converged", (
+            f"The variance estimates did not settle after {iterations} iterations; the scores are usable but "
+            "their intervals less sure. More ratings per candidate usually help.")))
+    readable = {"rater": "interviewers' leniency", "pair": "interviewers' overall impressions of a candidate (halo)"}
+    for name in penalty_only:
+        if name == "rater":
+            text = ("The interviewers hardly differ in leniency here, as far as these ratings show, so the calibrated "
+                    "scores are close to the raw means.")
+        else:
+            text = f"These ratings cannot tell the variation in {readable[name]} from none."
+        notices.append(Notice(f"boundary_{name}", text + (
+            " That variance is kept just above zero by a mild prior, and the intervals allow for its uncertainty.")))
+    return notices
