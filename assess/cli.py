@@ -422,14 +422,22 @@ _RATINGS_FILE = click.argument("file", type=click.Path(exists=True, dir_okay=Fal
 _SCALE = click.option("--scale", default="1-5", show_default=True, help="The scores' scale, LOW-HIGH.")
 
 
+def _strict_json(data: object) -> str:
+    import json
+
+    return json.dumps(data, indent=2, allow_nan=False)
+
+
 @click.command("calibrate")
 @_RATINGS_FILE
 @_SCALE
 def calibrate_command(file: Path, scale: str) -> None:
-    """Calibrate ratings from a CSV (candidate,rater,dimension,score) and print JSON."""
-    import json
+    """Calibrate ratings from a CSV and print JSON: per candidate, per rater, fit, reliability, warnings.
 
+    The CSV is candidate,rater,dimension,score, or the app's own scorecard or ratings export.
+    """
     from .domain.calibration import DesignError, calibrate
+    from .domain.calibration_output import calibration_fields
     from .domain.ratings_file import parse_scale
 
     ratings = _read_ratings_file(file, scale)
@@ -438,36 +446,17 @@ def calibrate_command(file: Path, scale: str) -> None:
         result = calibrate(ratings, low=low, high=high)
     except DesignError as error:
         raise click.ClickException(str(error)) from error
-
-    def rounded(value: float) -> float:
-        return round(value, 4)
-
-    click.echo(json.dumps({
-        "candidates": [
-            {"candidate": e.candidate, "score": rounded(e.score), "low": rounded(e.low), "high": rounded(e.high),
-             "raw_mean": rounded(e.raw_mean), "ratings": e.ratings}
-            for e in result.candidates
-        ],
-        "raters": [
-            {"rater": e.rater, "severity": rounded(e.severity), "low": rounded(e.low), "high": rounded(e.high),
-             "ratings": e.ratings}
-            for e in result.raters
-        ],
-        "dimensions": [{"dimension": e.dimension, "difficulty": rounded(e.difficulty)} for e in result.dimensions],
-        "warnings": result.warnings,
-    }, indent=2))
+    click.echo(_strict_json(calibration_fields(result)))
 
 
 @click.command("agreement")
 @_RATINGS_FILE
 @_SCALE
 def agreement_command(file: Path, scale: str) -> None:
-    """Print per-dimension agreement (six ICCs, Krippendorff's alpha) for a CSV of ratings as JSON."""
-    import json
+    """Print per-dimension agreement (model-based ICCs and G, six Shrout-Fleiss ICCs, Krippendorff's alpha) as JSON."""
+    from .domain.calibration_output import agreement_fields
+    from .domain.ratings_file import parse_scale
 
-    from .domain.agreement import agreement_by_dimension
-
-    rows = agreement_by_dimension(_read_ratings_file(file, scale))
-    click.echo(json.dumps({"dimensions": [
-        {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()} for row in rows
-    ]}, indent=2))
+    ratings = _read_ratings_file(file, scale)
+    low, high = parse_scale(scale)
+    click.echo(_strict_json(agreement_fields(ratings, low, high)))

@@ -127,7 +127,13 @@ def icc_forms(matrix: np.ndarray) -> dict[str, float]:
     wms = ss_within / (n * (k - 1))
     jms = ss_raters / (k - 1)
     ems = ss_error / ((n - 1) * (k - 1))
-    forms = {
+    with np.errstate(divide="ignore", invalid="ignore"):
+        forms = _forms(n, k, bms, wms, jms, ems)
+    return {name: float(value) for name, value in forms.items()}
+
+
+def _forms(n: int, k: int, bms: float, wms: float, jms: float, ems: float) -> dict[str, float]:
+    return {
         "icc1_1": (bms - wms) / (bms + (k - 1) * wms),
         "icc2_1": (bms - ems) / (bms + (k - 1) * ems + k * (jms - ems) / n),
         "icc3_1": (bms - ems) / (bms + (k - 1) * ems),
@@ -135,7 +141,6 @@ def icc_forms(matrix: np.ndarray) -> dict[str, float]:
         "icc2_k": (bms - ems) / (bms + (jms - ems) / n),
         "icc3_k": (bms - ems) / bms,
     }
-    return {name: float(value) for name, value in forms.items()}
 
 
 def krippendorff_alpha(reliability: np.ndarray, level: str) -> float | None:

@@ -27,33 +27,66 @@ def shrout_fleiss_file(tmp_path: Path) -> str:
     return write(tmp_path, "\n".join(lines) + "\n")
 
 
+def strict(output: str) -> dict:
+    """The output parsed as JSON that has no NaN or infinity anywhere."""
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} is not JSON")
+    return json.loads(output, parse_constant=refuse)
+
+
 def test_agreement_reproduces_the_published_iccs_from_a_file(shrout_fleiss_file: str) -> None:
     result = CliRunner().invoke(agreement_command, [shrout_fleiss_file, "--scale", "1-10"])
     assert result.exit_code == 0, result.output
-    [row] = json.loads(result.output)["dimensions"]
+    [row] = strict(result.output)["dimensions"]
     assert row["dimension"] == "overall"
     assert round(row["icc2_1"], 3) == 0.290 and round(row["icc3_k"], 3) == 0.909
     assert set(row) == {"dimension", "icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k",
-                        "alpha_nominal", "alpha_ordinal", "alpha_interval"}
+                        "alpha_nominal", "alpha_ordinal", "alpha_interval", "icc_agreement", "icc_consistency",
+                        "g_coefficient", "raters_per_candidate", "reasons"}
+    # On a complete panel the model's components give the two-way ICCs' single-rater readings closely.
+    assert row["icc_agreement"] == pytest.approx(row["icc2_1"], abs=0.08)
+    assert row["icc_consistency"] == pytest.approx(row["icc3_1"], abs=0.05)
+    assert row["raters_per_candidate"] == 4 and row["reasons"] == {}
 
 
-def test_calibrate_prints_candidates_raters_dimensions_and_warnings(shrout_fleiss_file: str) -> None:
+def test_calibrate_prints_the_documented_fields(shrout_fleiss_file: str) -> None:
     result = CliRunner().invoke(calibrate_command, [shrout_fleiss_file, "--scale", "1-10"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
-    assert set(report) == {"candidates", "raters", "dimensions", "warnings"}
+    report = strict(result.output)
+    assert set(report) == {"candidates", "raters", "dimensions", "bias", "reliability", "variances", "groups",
+                           "iterations", "converged", "warnings"}
     first = report["candidates"][0]
-    assert set(first) == {"candidate", "score", "low", "high", "raw_mean", "ratings"}
-    assert first["candidate"] == "t5" and first["ratings"] == 4
+    assert set(first) == {"candidate", "group", "rank_in_group", "score", "low", "high", "se", "fair_average",
+                          "raw_mean", "ratings", "raters", "infit", "outfit", "flags"}
+    assert first["candidate"] == "t5" and first["ratings"] == 4 and first["rank_in_group"] == 1
     assert [c["score"] for c in report["candidates"]] == sorted((c["score"] for c in report["candidates"]), reverse=True)
-    judges = {r["rater"]: r["severity"] for r in report["raters"]}
+    judges = {r["rater"]: r["leniency"] for r in report["raters"]}
     assert judges["judge1"] > 0 > judges["judge2"]  # judge 1 scores highest, judge 2 lowest
+    assert set(report["raters"][0]) == {"rater", "group", "leniency", "low", "high", "se", "ratings", "infit",
+                                        "outfit", "flags"}
+    assert set(report["variances"]) == {"candidate", "rater", "pair", "residual"}
+    assert report["converged"] is True and report["iterations"] >= 1
+    assert {w["code"] for w in report["warnings"]} >= {"few_raters", "few_ratings"}
 
 
-def test_agreement_is_null_where_a_figure_is_undefined(tmp_path: Path) -> None:
+def test_agreement_is_null_with_a_reason_where_a_figure_is_undefined(tmp_path: Path) -> None:
     path = write(tmp_path, "candidate,rater,dimension,score\na,x,d,3\nb,x,d,4\na,y,d,3\n")
-    [row] = json.loads(CliRunner().invoke(agreement_command, [path]).output)["dimensions"]
-    assert row["icc1_1"] is None
+    [row] = strict(CliRunner().invoke(agreement_command, [path]).output)["dimensions"]
+    assert row["icc1_1"] is None and "complete table" in row["reasons"]["icc1_1"]
+    assert all(row["reasons"].get(key) for key, value in row.items() if value is None)
+
+
+def test_identical_ratings_give_strict_json_with_reasons_not_nan(tmp_path: Path) -> None:
+    path = write(tmp_path, "candidate,rater,dimension,score\n" + "".join(
+        f"{c},{r},d,3\n" for c in "abc" for r in "xy"))
+    for command in (calibrate_command, agreement_command):
+        result = CliRunner().invoke(command, [path])
+        assert result.exit_code == 0, result.output
+        report = strict(result.output)
+    [row] = report["dimensions"]
+    assert all(row["reasons"].get(key) for key, value in row.items() if value is None)
+    calibrated = strict(CliRunner().invoke(calibrate_command, [path]).output)
+    assert "constant_ratings" in {w["code"] for w in calibrated["warnings"]}
 
 
 @pytest.mark.parametrize(
