@@ -1,10 +1,11 @@
-"""How each interviewer scores: severity, agreement with the others, drift by week; the AI as one more rater."""
+"""How each interviewer scores: leniency, fit, agreement with the others, drift by week; the AI as one more rater."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ..domain.agreement import quadratic_weighted_kappa
 from ..domain.ai_influence import NONE, DimensionChange, Influence, of_draft
 from ..domain.calibration import DesignError, Rating, calibrate
+from ..domain.calibration_output import agreement_fields
 from ..domain.ranking import ScoredCard, calibration_ratings, rated_dimension
 from ..models import AiDraft, AiDraftStatus, Assignment, Attempt, Candidate, Opening, Scorecard, User
 from .ai_use import scores_after, scores_before, seen_by
@@ -25,13 +27,16 @@ AI_RATER = "ai"
 class InterviewerReport:
     name: str
     is_ai: bool
-    severity: float
+    leniency: float
     low: float
     high: float
     ratings: int
     agreement: float | None  # quadratic weighted kappa against the others on the same work
     drift: list[tuple[str, float]]  # (week, mean leniency that week)
     benchmark_distance: float | None = None  # mean |score - reference| in calibration sessions
+    infit: float | None = None  # fit mean squares, 1 typical; below 0.5 or above 1.5 is flagged
+    outfit: float | None = None
+    flags: tuple[str, ...] = ()  # codes of fit_statistics.READINGS
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ def pairwise_agreement(session: Session, opening: Opening) -> list[PairAgreement
 
 
 def interviewer_report(session: Session, opening: Opening) -> tuple[list[InterviewerReport], list[str]]:
-    """Each interviewer's severity, agreement with the others and drift by week; the AI as one more row."""
+    """Each interviewer's leniency, fit, agreement with the others and drift by week; the AI as one more row."""
     cards = scored_cards(session, opening)
     every = calibration_ratings(cards) + _ai_ratings(session, cards)
     try:
@@ -126,12 +131,20 @@ def interviewer_report(session: Session, opening: Opening) -> tuple[list[Intervi
                 residuals[week].append(r.score - dimension_mean[r.dimension] - level[r.candidate])
         rows.append(InterviewerReport(
             name=names.get(estimate.rater, estimate.rater), is_ai=estimate.rater == AI_RATER,
-            severity=estimate.severity, low=estimate.low, high=estimate.high, ratings=estimate.ratings,
+            leniency=estimate.leniency, low=estimate.low, high=estimate.high, ratings=estimate.ratings,
             agreement=quadratic_weighted_kappa(mine, others) if len(mine) >= 2 else None,
             drift=sorted((week, sum(v) / len(v)) for week, v in residuals.items()),
             benchmark_distance=distance.get(estimate.rater),
+            infit=estimate.infit, outfit=estimate.outfit, flags=estimate.flags,
         ))
-    return sorted(rows, key=lambda r: (r.is_ai, r.severity)), list(fit.warnings)
+    return sorted(rows, key=lambda r: (r.is_ai, r.leniency)), [str(w) for w in fit.warnings]
+
+
+def dimension_agreement(session: Session, opening: Opening) -> list[dict[str, Any]]:
+    """Per rubric dimension (within its exercise), how far the interviewers agree: the model-based ICC and G
+    coefficient for this real, incomplete panel, Krippendorff's ordinal alpha, each null with its reason."""
+    ratings = calibration_ratings(scored_cards(session, opening))
+    return agreement_fields(ratings)["dimensions"] if ratings else []
 
 
 def _benchmark_distances(session: Session, opening: Opening) -> dict[str, float]:

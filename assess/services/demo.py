@@ -85,7 +85,7 @@ DEMO_CANDIDATES = (
 
 # How far each demo interviewer tends to sit from the reference score: a lenient,
 # a harsh and an accurate rater, so the calibration has something to separate.
-DEMO_SEVERITY = {"priya@example.com": 0.6, "tom@example.com": -0.8, "lena@example.com": 0.0}
+DEMO_LENIENCY = {"priya@example.com": 0.6, "tom@example.com": -0.8, "lena@example.com": 0.0}
 # Scorecards the demo leaves open, so the queue and reminders have something to show.
 DEMO_OPEN = {("jordan.ellis@example.net", "c-stakeholder-roleplay"), ("chris.lang@example.net", "d-writing-sample")}
 # Who scores what in the demo. Tom (harsh) reads most of Sam's work and Priya (lenient)
@@ -198,9 +198,9 @@ def _seed_scoring(session: Session, library: ContentLibrary, opening: Opening, n
         for assignment in row.assignments:
             if (candidate.email, key) in DEMO_OPEN or not answers:
                 continue
-            severity = DEMO_SEVERITY.get(assignment.interviewer.email, 0)
+            leniency = DEMO_LENIENCY.get(assignment.interviewer.email, 0)
             noise = random.Random(f"{candidate.email}/{key}/{assignment.interviewer.email}")
-            given = _demo_scorecard(library, key, answers, severity, noise)
+            given = _demo_scorecard(library, key, answers, leniency, noise)
             scorecards.save(session, library, assignment, given, submit=True, actor=assignment.interviewer,
                          now=now - timedelta(hours=noise.randint(2, 30)))
             done += 1
@@ -245,14 +245,14 @@ def _seed_calibration(session: Session, library: ContentLibrary, opening: Openin
     reference = calibration_sessions.reference_of(cs)
     scorecard = library.scorecard("d-writing-sample").content
     for entry in cs.entries:
-        lean = DEMO_SEVERITY.get(entry.interviewer.email, 0.0)
+        lean = DEMO_LENIENCY.get(entry.interviewer.email, 0.0)
         scores = {k: min(5, max(1, round(v + lean * 1.6))) for k, v in reference.items()}
         calibration_sessions.submit(session, scorecard, entry, scores, now=now - timedelta(days=5))
     calibration_sessions.reveal(session, cs, actor=opening.hiring_manager, now=now - timedelta(days=5))
 
 
 def _demo_scorecard(
-    library: ContentLibrary, key: str, answers: dict[str, str], severity: float, noise: random.Random
+    library: ContentLibrary, key: str, answers: dict[str, str], leniency: float, noise: random.Random
 ) -> ScorecardInput:
     scorecard = library.scorecard(key).content
     scale = scorecard.scale
@@ -266,7 +266,7 @@ def _demo_scorecard(
         else:
             base = LIVE_LEVEL[overall_level]
             evidence = LIVE_EVIDENCE[min(5, max(2, base))]
-        score = min(scale.max, max(scale.min, round(base + severity + noise.gauss(0, 0.45))))
+        score = min(scale.max, max(scale.min, round(base + leniency + noise.gauss(0, 0.45))))
         ratings[dimension] = RatingInput(score, evidence)
     recommendation = benchmark.content.recommendation if benchmark else (
         "yes" if LIVE_LEVEL[overall_level] >= 3 else "no")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..content import ContentLibrary
 from ..domain.calibration import Calibration, CandidateEstimate, DesignError, Rating, calibrate
+from ..domain.model_notices import Notice
 from ..domain.ranking import calibration_ratings, place
 from ..errors import Conflict, InputError, NotFound
 from ..models import Candidate, Decision, Opening, Outcome, ScoringState, User
@@ -25,15 +26,16 @@ class CandidateRow:
     scorecards: int
     by_dimension: dict[str, float]  # raw mean per rubric dimension
     flags: list[str]
-    raw_rank: int = 0  # the place a plain average of the ratings would give
-    moved: int = 0  # places up (+) or down (-) compared with the full ranking
+    raw_rank: int = 0  # the place a plain average of the ratings would give, within the group
+    moved: int = 0  # places up (+) or down (-) against the full ranking of the same candidates
     why: str = ""  # when calibration moves the candidate, which interviewer's leniency explains it
+    ahead_of_next: float | None = None  # when the next one is close: the chance this one is really ahead
 
 
 @dataclass(frozen=True)
 class RaterRow:
     interviewer: User
-    severity: float
+    leniency: float
     low: float
     high: float
     ratings: int
@@ -44,8 +46,10 @@ class Comparison:
     rows: list[CandidateRow] = field(default_factory=list)
     raters: list[RaterRow] = field(default_factory=list)
     dimensions: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     excluded: User | None = None
+    dropped: list[Candidate] = field(default_factory=list)  # ranked with everyone, not without the excluded
+    groups: int = 1
     unrated: list[Candidate] = field(default_factory=list)
     ratings: str = FIRST
     revised: int = 0  # scorecards changed, with approval, after their author saw others' ratings
@@ -56,7 +60,7 @@ def _fit(ratings: list[Rating], result: Comparison) -> Calibration | None:
     try:
         return calibrate(ratings)
     except DesignError as error:
-        result.warnings = [str(error)]
+        result.warnings = [Notice("design", str(error))]
         return None
 
 
@@ -85,18 +89,21 @@ def comparison(session: Session, library: ContentLibrary, opening: Opening, excl
     if fit is None:
         return result
     result.warnings = list(fit.warnings)
+    result.groups = fit.groups
+    kept = {e.candidate for e in fit.candidates}
+    result.dropped = [candidates[int(e.candidate)] for e in full.candidates if e.candidate not in kept]
     names = {str(uid): user.name for uid, user in interviewers.items()}
     for placed in place(fit, full, from_cards, names, exclude):
         result.rows.append(CandidateRow(
             candidate=candidates[int(placed.candidate)], estimate=placed.estimate, rank=placed.rank,
             scorecards=placed.scorecards, by_dimension=placed.by_dimension, flags=placed.flags,
-            raw_rank=placed.raw_rank, moved=placed.moved, why=placed.why,
+            raw_rank=placed.raw_rank, moved=placed.moved, why=placed.why, ahead_of_next=placed.ahead_of_next,
         ))
     rated = {int(e.candidate) for e in fit.candidates}
     result.unrated = [c for cid, c in candidates.items() if cid not in rated]
     result.raters = sorted(
-        (RaterRow(interviewers[int(e.rater)], e.severity, e.low, e.high, e.ratings) for e in fit.raters),
-        key=lambda r: r.severity,
+        (RaterRow(interviewers[int(e.rater)], e.leniency, e.low, e.high, e.ratings) for e in fit.raters),
+        key=lambda r: r.leniency,
     )
     return result
 

@@ -40,7 +40,7 @@ def test_calibration_corrects_the_order_a_harsh_and_a_lenient_interviewer_give_t
     assert order == ["Jordan Ellis", "Sam Okoye", "Riya Patel", "Chris Lang"]
     sam = compared.rows[1]
     assert sam.raw_rank == 3 and "Tom Becker" in sam.why and "harsher" in sam.why
-    severities = {r.interviewer.name: r.severity for r in compared.raters}
+    severities = {r.interviewer.name: r.leniency for r in compared.raters}
     assert severities["Tom Becker"] < 0 < severities["Priya Raman"]
     assert all(row.estimate.low <= row.estimate.score <= row.estimate.high for row in compared.rows)
 
@@ -147,7 +147,7 @@ def test_the_interviewer_report_shows_severity_agreement_and_drift(
     rows, warnings = calibration_report.interviewer_report(db_session, seeded)
     by_name = {r.name: r for r in rows}
     assert set(by_name) == {"Tom Becker", "Lena Kowalski", "Priya Raman", "AI drafts"}  # the demo's drafts too
-    assert by_name["Tom Becker"].severity < 0 < by_name["Priya Raman"].severity
+    assert by_name["Tom Becker"].leniency < 0 < by_name["Priya Raman"].leniency
     assert all(r.agreement is not None and -1 <= r.agreement <= 1 for r in rows)
     assert all(r.drift for r in rows)
     manager(client)
@@ -166,7 +166,7 @@ def test_ai_drafts_appear_as_one_more_rater(seeded: Opening, db_session: Session
     db_session.commit()
     rows, _ = calibration_report.interviewer_report(db_session, seeded)
     ai = [r for r in rows if r.is_ai]
-    assert len(ai) == 1 and ai[0].name == "AI drafts" and ai[0].severity > 0
+    assert len(ai) == 1 and ai[0].name == "AI drafts" and ai[0].leniency > 0
 
 
 def test_agreement_is_given_for_every_pair_of_interviewers(seeded: Opening, db_session: Session, client: FlaskClient) -> None:

@@ -8,6 +8,8 @@ from assess.domain.calibration import Calibration, CandidateEstimate, RaterEstim
 from assess.domain.ranking import (
     ScoredCard,
     calibration_ratings,
+    chance_ahead,
+    close_to_next,
     explain_move,
     flags_for,
     overlap,
@@ -21,9 +23,9 @@ NAMES = {"1": "Ada", "2": "Ben", "3": "Cleo"}
 
 
 def estimate(candidate: str, score: float, low: float, high: float, *, raw: float | None = None,
-             raters: int = 2) -> CandidateEstimate:
+             raters: int = 2, group: int = 1) -> CandidateEstimate:
     return CandidateEstimate(candidate=candidate, score=score, low=low, high=high, se=(high - low) / 2.6,
-                             raw_mean=score if raw is None else raw, ratings=4, raters=raters)
+                             raw_mean=score if raw is None else raw, ratings=4, raters=raters, group=group)
 
 
 def card(card_id: int, candidate: int, interviewer: int, **scores: int | None) -> ScoredCard:
@@ -31,9 +33,9 @@ def card(card_id: int, candidate: int, interviewer: int, **scores: int | None) -
                       interviewer_id=interviewer, scores=dict(scores))
 
 
-def fit_of(*estimates: CandidateEstimate, severity: dict[str, float] | None = None) -> Calibration:
+def fit_of(*estimates: CandidateEstimate, leniency: dict[str, float] | None = None) -> Calibration:
     raters = [RaterEstimate(rater, value, value - 0.2, value + 0.2, 0.1, 4)
-              for rater, value in (severity or {}).items()]
+              for rater, value in (leniency or {}).items()]
     return Calibration(candidates=list(estimates), raters=raters, dimensions=[], variances={}, iterations=1)
 
 
@@ -128,9 +130,9 @@ def test_place_gives_rank_plain_rank_move_means_and_flags() -> None:
     cards = [card(1, 1, 1, framing=5, analytics=5), card(2, 1, 2, framing=3, analytics=1),
              card(3, 2, 1, framing=4, analytics=4), card(4, 2, 2, framing=4, analytics=4)]
     full = fit_of(estimate("2", 4.0, 3.8, 4.2, raw=4.0), estimate("1", 3.0, 2.9, 3.1, raw=3.5),
-                  severity={"1": 0.0, "2": 0.0})
+                  leniency={"1": 0.0, "2": 0.0})
     without = fit_of(estimate("1", 4.5, 4.4, 4.6, raw=5.0), estimate("2", 4.0, 3.9, 4.1, raw=4.0),
-                     severity={"1": 0.0})
+                     leniency={"1": 0.0})
     placed = place(without, full, cards, NAMES, exclude=2)
     assert [(p.candidate, p.rank, p.raw_rank, p.moved, p.scorecards) for p in placed] == [
         ("1", 1, 1, 1, 1), ("2", 2, 2, -1, 1)]
@@ -178,13 +180,47 @@ def test_equal_pulls_name_the_same_interviewer_every_time() -> None:
     assert "Ben" in explain_move(1, 2, {"2": -0.4, "1": -0.4}, {"2": 0.5, "1": 0.5}, NAMES)
 
 
-def test_a_severity_of_exactly_the_notable_size_counts_and_an_unknown_name_shows_its_id() -> None:
+def test_a_leniency_of_exactly_the_notable_size_counts_and_an_unknown_name_shows_its_id() -> None:
     why = explain_move(1, 2, {"1": -0.1}, {"1": 1.0}, NAMES)
     assert why.startswith("Moves up from #2") and "Ada" in why and "0.10 points harsher" in why
     assert "9, who scores" in explain_move(2, 1, {"9": 0.3}, {"9": 1.0}, NAMES)
 
 
-def test_a_rater_without_a_severity_or_without_ratings_explains_nothing() -> None:
+def test_a_rater_without_a_leniency_or_without_ratings_explains_nothing() -> None:
     assert explain_move(1, 2, {}, {"1": 1.0}, NAMES) == ""
     assert explain_move(1, 2, {"1": -0.8}, {}, NAMES) == ""
     assert explain_move(3, 1, {"1": 0.1}, {"1": 1.0}, NAMES).startswith("Moves down from #1 by plain average: 100%")
+
+
+# -- like with like, groups, and the chance of being ahead -------------------------------------------------
+
+
+def test_a_candidate_leaving_the_list_moves_nobody_and_a_real_swap_is_a_move_of_one() -> None:
+    cards = [card(k, k, 1, framing=3) for k in (1, 2, 3, 4)]
+    full = fit_of(estimate("1", 4.0, 3.9, 4.1), estimate("2", 3.5, 3.4, 3.6), estimate("3", 3.0, 2.9, 3.1),
+                  estimate("4", 2.5, 2.4, 2.6))
+    without_first = fit_of(estimate("2", 3.5, 3.4, 3.6), estimate("3", 3.0, 2.9, 3.1), estimate("4", 2.5, 2.4, 2.6))
+    assert [p.moved for p in place(without_first, full, cards, NAMES)] == [0, 0, 0]
+    swapped = fit_of(estimate("3", 3.6, 3.5, 3.7), estimate("2", 3.5, 3.4, 3.6), estimate("4", 2.5, 2.4, 2.6))
+    assert [(p.candidate, p.rank, p.moved) for p in place(swapped, full, cards, NAMES)] == [
+        ("3", 1, 1), ("2", 2, -1), ("4", 3, 0)]
+
+
+def test_each_connected_group_is_ranked_on_its_own_and_neighbours_across_groups_are_not_compared() -> None:
+    cards = [card(k, k, 1, framing=3) for k in (1, 2, 3)]
+    fit = fit_of(estimate("1", 4.0, 3.0, 5.0), estimate("2", 3.9, 2.9, 4.9), estimate("3", 3.95, 2.9, 5.0, group=2))
+    placed = place(fit, fit, cards, NAMES)
+    assert [(p.candidate, p.rank, p.raw_rank) for p in placed] == [("1", 1, 1), ("2", 2, 2), ("3", 1, 1)]
+    assert placed[1].ahead_of_next is None and placed[2].ahead_of_next is None  # no next one in its group
+    assert "interval overlaps" not in " ".join(placed[2].flags)
+    assert placed[0].ahead_of_next == pytest.approx(chance_ahead(fit.candidates[0], fit.candidates[1]))
+
+
+def test_the_chance_of_being_ahead_is_a_half_for_equals_and_near_certain_for_a_clear_gap() -> None:
+    a, b = estimate("a", 3.0, 2.0, 4.0), estimate("b", 3.0, 2.0, 4.0)
+    assert chance_ahead(a, b) == pytest.approx(0.5)
+    high, low = estimate("h", 4.0, 3.9, 4.1), estimate("l", 3.0, 2.9, 3.1)
+    assert chance_ahead(high, low) > 0.999 and chance_ahead(low, high) < 0.001
+    assert close_to_next(0, [high, low]) is None  # intervals apart: no chance to state
+    near = estimate("n", 3.8, 3.0, 4.6)
+    assert 0.5 < close_to_next(0, [estimate("t", 4.0, 3.2, 4.8), near]) < 0.7

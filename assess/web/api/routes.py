@@ -237,4 +237,4 @@ def get_results(slug: str) -> Results:
     opening = openings.opening_at(session, slug)
     compared = results.comparison(session, library(), opening)
     return Results(opening=opening.slug, ranking=[_ranked(row) for row in compared.rows],
-                   unrated_candidate_ids=[c.id for c in compared.unrated], warnings=list(compared.warnings))
+                   unrated_candidate_ids=[c.id for c in compared.unrated], warnings=[str(w) for w in compared.warnings])

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from ... import clock, db
 from ...content_registry import library
 from ...domain.ai_influence import DEFINITION as INFLUENCE_DEFINITION
+from ...domain.fit_statistics import READINGS
 from ...errors import AppError
 from ...services import calibration_report, candidate_record, exports, openings, results, scores
 from .. import charts
@@ -70,5 +71,6 @@ def interviewers_page() -> str:
     rows, warnings = calibration_report.interviewer_report(session, found)
     return render_template("hiring/interviewers.html", opening=found, rows=rows, warnings=warnings,
                            pairs=calibration_report.pairwise_agreement(session, found),
+                           agreement=calibration_report.dimension_agreement(session, found), readings=READINGS,
                            influence=calibration_report.ai_influence(session, found),
                            influence_definition=INFLUENCE_DEFINITION)
