@@ -86,6 +86,8 @@ DEMO_CANDIDATES = (
 # How far each demo interviewer tends to sit from the reference score: a lenient,
 # a harsh and an accurate rater, so the calibration has something to separate.
 DEMO_LENIENCY = {"priya@example.com": 0.6, "tom@example.com": -0.8, "lena@example.com": 0.0}
+# Lena keeps to the middle of the scale: the model corrects no leniency of hers, but her fit flags it.
+DEMO_MIDDLE = {"lena@example.com": 0.2}
 # Scorecards the demo leaves open, so the queue and reminders have something to show.
 DEMO_OPEN = {("jordan.ellis@example.net", "c-stakeholder-roleplay"), ("chris.lang@example.net", "d-writing-sample")}
 # Who scores what in the demo. Tom (harsh) reads most of Sam's work and Priya (lenient)
@@ -200,7 +202,8 @@ def _seed_scoring(session: Session, library: ContentLibrary, opening: Opening, n
                 continue
             leniency = DEMO_LENIENCY.get(assignment.interviewer.email, 0)
             noise = random.Random(f"{candidate.email}/{key}/{assignment.interviewer.email}")
-            given = _demo_scorecard(library, key, answers, leniency, noise)
+            given = _demo_scorecard(library, key, answers, leniency, noise,
+                                    DEMO_MIDDLE.get(assignment.interviewer.email, 1.0))
             scorecards.save(session, library, assignment, given, submit=True, actor=assignment.interviewer,
                          now=now - timedelta(hours=noise.randint(2, 30)))
             done += 1
@@ -252,7 +255,8 @@ def _seed_calibration(session: Session, library: ContentLibrary, opening: Openin
 
 
 def _demo_scorecard(
-    library: ContentLibrary, key: str, answers: dict[str, str], leniency: float, noise: random.Random
+    library: ContentLibrary, key: str, answers: dict[str, str], leniency: float, noise: random.Random,
+    spread: float = 1.0,
 ) -> ScorecardInput:
     scorecard = library.scorecard(key).content
     scale = scorecard.scale
@@ -266,7 +270,8 @@ def _demo_scorecard(
         else:
             base = LIVE_LEVEL[overall_level]
             evidence = LIVE_EVIDENCE[min(5, max(2, base))]
-        score = min(scale.max, max(scale.min, round(base + leniency + noise.gauss(0, 0.45))))
+        middle = (scale.min + scale.max) / 2
+        score = min(scale.max, max(scale.min, round(middle + spread * (base + leniency + noise.gauss(0, 0.45) - middle))))
         ratings[dimension] = RatingInput(score, evidence)
     recommendation = benchmark.content.recommendation if benchmark else (
         "yes" if LIVE_LEVEL[overall_level] >= 3 else "no")
