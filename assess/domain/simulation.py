@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .calibration import Rating
+from .fit_statistics import expected_on_scale
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Simulated:
     level: np.ndarray  # each candidate's true level
     leniency: np.ndarray  # each rater's true leniency (positive: scores higher)
     difficulty: np.ndarray  # each dimension's true difficulty
+    leniency_on_scale: np.ndarray  # what each rater's leniency adds to their ratings, in points of the 1-5 scale
 
 
 def _assign(rng: np.random.Generator, level: np.ndarray, leniency: np.ndarray, per_candidate: int,
@@ -52,9 +54,15 @@ def simulate(
     r = np.repeat(chosen.ravel(), dimensions)
     d = np.tile(np.arange(dimensions), candidates * per_candidate)
     pair = np.repeat(rng.normal(0, halo, candidates * per_candidate), dimensions) if halo else 0.0
-    latent = 3 + level[c] + leniency[r] - difficulty[d] + pair + rng.normal(0, noise, len(c))
+    mean = 3 + level[c] + leniency[r] - difficulty[d] + pair
+    latent = mean + rng.normal(0, noise, len(c))
     score = np.clip(np.round(latent), 1, 5) if rounded else latent
+    if rounded:  # a leniency shows on a 1-5 scale only as far as the ends let it
+        added = expected_on_scale(mean, noise, 1, 5, 1)[0] - expected_on_scale(mean - leniency[r], noise, 1, 5, 1)[0]
+        on_scale = np.bincount(r, weights=added, minlength=raters) / np.maximum(np.bincount(r, minlength=raters), 1)
+    else:
+        on_scale = leniency.copy()
     score = np.where(r < central, 3.0, score)
     score = np.where((r >= central) & (r < central + extreme), np.where(latent > 3, 5.0, 1.0), score)
     ratings = [Rating(f"c{ci}", f"r{ri}", f"d{di}", float(s)) for ci, ri, di, s in zip(c, r, d, score, strict=True)]
-    return Simulated(ratings, level, leniency, difficulty)
+    return Simulated(ratings, level, leniency, difficulty, on_scale)

@@ -26,7 +26,8 @@ CANDIDATES = 60
 
 
 def coverage(data: Simulated, fit: Calibration) -> tuple[np.ndarray, np.ndarray]:
-    """Whether each 80% interval holds the truth, candidates and raters, both read against their average."""
+    """Whether each 80% interval holds the truth, candidates and raters, both read against their average; a
+    rater's truth is what their leniency adds to their ratings on the 1-5 scale, which its ends limit."""
     by_c = {e.candidate: e for e in fit.candidates}
     score = np.array([by_c[f"c{i}"].score for i in range(len(data.level))])
     se = np.array([by_c[f"c{i}"].se for i in range(len(data.level))])
@@ -34,7 +35,7 @@ def coverage(data: Simulated, fit: Calibration) -> tuple[np.ndarray, np.ndarray]
     by_r = {e.rater: e for e in fit.raters}
     present = [k for k in range(len(data.leniency)) if f"r{k}" in by_r]
     lenient = np.array([by_r[f"r{k}"].leniency for k in present])
-    truth = data.leniency[present]
+    truth = data.leniency_on_scale[present]
     held_r = np.abs(lenient - (truth - truth.mean())) <= Z_80 * np.array([by_r[f"r{k}"].se for k in present])
     return held_c, held_r
 
@@ -59,12 +60,10 @@ def test_nominal_80_percent_intervals_hold_the_true_level_75_to_85_percent_of_th
     assert all(0.72 <= c <= 0.88 for c in candidates.values()), candidates  # each setting, 300 intervals
 
 
-def test_interviewer_intervals_hold_their_true_leniency_near_80_percent(grid) -> None:
-    # On a scale cut at 1 and 5 the ratings show less of a true leniency than there is, so interviewer
-    # intervals, read against the latent truth, hold it a little less often than candidates'.
-    raters = {name: r for name, (_, r) in grid.items()}
-    assert 0.68 <= np.mean(list(raters.values())) <= 0.88, raters
-    assert all(r >= 0.6 for r in raters.values()), raters
+def test_interviewer_intervals_hold_their_true_leniency_75_to_85_percent_of_the_time(grid) -> None:
+    raters = {name: r for name, (_, r) in grid.items()}  # each setting has only 20 to 75 interviewers
+    assert 0.75 <= np.mean(list(raters.values())) <= 0.85, raters
+    assert all(0.65 <= r <= 0.95 for r in raters.values()), raters
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13])
