@@ -72,5 +72,6 @@ def interviewers_page() -> str:
     return render_template("hiring/interviewers.html", opening=found, rows=rows, warnings=warnings,
                            pairs=calibration_report.pairwise_agreement(session, found),
                            agreement=calibration_report.dimension_agreement(session, found), readings=READINGS,
+                           dimension_names={d.key: d.name for d in library().rubric.dimensions},
                            influence=calibration_report.ai_influence(session, found),
                            influence_definition=INFLUENCE_DEFINITION)
