@@ -181,7 +181,12 @@ def calibrate(ratings: Sequence[Rating], *, low: float = 1, high: float = 5, ste
         raise DesignError("Only one rater: leniency cannot be told apart from level. Ratings from at least two raters are needed.")
     y = np.asarray([r.score for r in ratings], dtype=float)
     n_c, n_r, n_d = len(candidates), len(raters), len(dimensions)
-    m = mixed_model.design(y, d, j, c, (n_d, n_r, n_c))
+    dimension_groups = connected_groups(c, d, n_c, n_d)[0].max()
+    m = mixed_model.design(y, d, j, c, (n_d, n_r, n_c), ridge=1e-6 if dimension_groups > 1 else 0.0)
+    if m.degrees_of_freedom < 1:
+        raise DesignError("Each candidate has only one rating on each dimension's difference, so nothing is left to "
+                          "tell an interviewer's leniency from a candidate's level. Have some candidates scored by two "
+                          "interviewers, or on more dimensions.")
     floor = step**2 / 12
     group_c, group_r = connected_groups(c, j, n_c, n_r)
     fitted = _fit_variances(m, floor, prior)
@@ -246,6 +251,11 @@ def calibrate(ratings: Sequence[Rating], *, low: float = 1, high: float = 5, ste
         for k in range(n_d)
     ]
     notices = design_notices(c, j, y, group_r, candidates, raters, low=low, high=high)
+    if dimension_groups > 1:
+        notices.append(Notice("dimensions_apart", (
+            f"The candidates fall into {dimension_groups} sets scored on different dimensions (say, different "
+            "exercises so far), with no candidate scored on both: those dimensions are taken as equally hard, "
+            "which the ratings cannot check. The order across the sets firms up once some candidates have both.")))
     notices += fit_notices(fitted.converged, fitted.iterations, fitted.penalty_only)
     return Calibration(
         candidates=sorted(candidate_rows, key=lambda e: (e.group, -e.score, e.candidate)),

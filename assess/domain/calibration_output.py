@@ -81,8 +81,8 @@ def _components(ratings: Sequence[Rating], low: float, high: float) -> dict[str,
     try:
         fit = calibrate(ratings, low=low, high=high)
     except DesignError as error:
-        return {"icc_agreement": None, "icc_consistency": None, "g_coefficient": None, "raters_per_candidate": None,
-                "reasons": {"icc_agreement": str(error)}}
+        model = ("icc_agreement", "icc_consistency", "g_coefficient", "raters_per_candidate")
+        return dict.fromkeys(model) | {"reasons": dict.fromkeys(model, str(error))}
     v = fit.variances
     per = [e.raters for e in fit.candidates]
     raters = len(per) / sum(1.0 / p for p in per)
@@ -122,8 +122,8 @@ def agreement_fields(ratings: Sequence[Rating], low: float = 1, high: float = 5)
         model = _components(items, low, high)
         reasons |= model.pop("reasons")
         row = finite(row | model)
-        for name in (*SHROUT_FLEISS, *ALPHAS, "icc_consistency", "g_coefficient"):
-            if row[name] is None and name not in reasons:
+        for name, value in row.items():
+            if value is None and name not in reasons:
                 reasons[name] = reasons.get("icc_agreement", "Undefined here: the ratings do not vary enough to compare.")
         rows.append(row | {"reasons": reasons})
     return finite({"dimensions": rows})

@@ -54,6 +54,7 @@ class Design:
     rater_sum: np.ndarray
     candidate_sum: np.ndarray
     yty: float
+    ridge: float = 0.0  # a vague prior on the dimension effects, for designs where they are not identified
 
     @property
     def degrees_of_freedom(self) -> int:
@@ -62,8 +63,11 @@ class Design:
 
 
 def design(y: np.ndarray, dimension: np.ndarray, rater: np.ndarray, candidate: np.ndarray,
-           sizes: tuple[int, int, int]) -> Design:
-    """The design of the ratings; the fixed dimension effects are each dimension's difference from the first."""
+           sizes: tuple[int, int, int], *, ridge: float = 0.0) -> Design:
+    """The design of the ratings; the fixed dimension effects are each dimension's difference from the first.
+
+    ridge > 0 adds that much to the dimension block: where some candidates share no dimension with the
+    others, their dimensions' difficulty cannot be told from their level, and it is then taken as equal."""
     n_d, n_r, n_c = sizes
     pairs, pair = np.unique(candidate * n_r + rater, return_inverse=True)
     pair = pair.astype(np.int64)
@@ -94,7 +98,7 @@ def design(y: np.ndarray, dimension: np.ndarray, rater: np.ndarray, candidate: n
         dimension_sum=np.bincount(dimension, weights=y, minlength=n_d + first)[first:],
         rater_sum=np.bincount(rater, weights=y, minlength=n_r),
         candidate_sum=np.bincount(candidate, weights=y, minlength=n_c),
-        yty=float(y @ y),
+        yty=float(y @ y), ridge=ridge,
     )
 
 
@@ -128,7 +132,7 @@ def solve(m: Design, gamma: np.ndarray) -> Solution:
     wn = w * n_p
     small = n_d + n_r
     A = np.zeros((small, small))
-    A[:n_d, :n_d] = np.diag(m.dimension_count) - (Qd.T * w) @ Qd
+    A[:n_d, :n_d] = np.diag(m.dimension_count + m.ridge) - (Qd.T * w) @ Qd
     A[n_d:, :n_d] = m.dimension_rater.T - m.pairs_of_rater @ (Qd * wn[:, None])
     A[:n_d, n_d:] = A[n_d:, :n_d].T
     A[n_d:, n_d:] = np.diag(m.rater_count - m.pairs_of_rater @ (wn * n_p) + 1.0 / g_r)

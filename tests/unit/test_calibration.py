@@ -165,3 +165,17 @@ def test_an_interviewer_harsh_on_one_dimension_only_is_in_the_bias_table() -> No
     bias = calibrate(ratings).diagnostics.bias  # type: ignore[union-attr]
     assert (bias[0].rater, bias[0].dimension) == ("r3", "d2") and bias[0].t <= -2 and bias[0].bias < -1
     assert all(abs(b.t) < 3 for b in bias[1:])
+
+
+def test_candidates_scored_on_different_exercises_so_far_are_placed_with_a_warning_not_a_crash() -> None:
+    first = [r for r in simulate(3, candidates=20, raters=4).ratings if r.dimension in ("d0", "d1")]
+    second = [Rating("b" + r.candidate, r.rater, "e" + r.dimension, r.score)
+              for r in simulate(4, candidates=20, raters=4).ratings if r.dimension in ("d2", "d3")]
+    fit = calibrate(first + second)
+    assert "dimensions_apart" in {w.code for w in fit.warnings}
+    assert fit.groups == 1 and all(np.isfinite(e.se) and e.se > 0 for e in fit.candidates)
+
+
+def test_a_panel_with_one_rating_per_candidate_is_refused_saying_what_would_help() -> None:
+    with pytest.raises(Exception, match="Have some candidates scored by two interviewers"):
+        calibrate([Rating("a", "x", "d", 3), Rating("b", "y", "d", 4), Rating("c", "x", "d", 2)])
