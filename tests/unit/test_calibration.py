@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from assess.domain.calibration import Z_80, Calibration, Rating, calibrate
+from assess.domain.calibration import Z_80, Calibration, DesignError, Rating, calibrate
 from assess.domain.simulation import Simulated, simulate
 
 # Realistic panels: confounded assignment, 2-3 interviewers per candidate, 4 to 15 interviewers, halo,
@@ -177,5 +177,5 @@ def test_candidates_scored_on_different_exercises_so_far_are_placed_with_a_warni
 
 
 def test_a_panel_with_one_rating_per_candidate_is_refused_saying_what_would_help() -> None:
-    with pytest.raises(Exception, match="Have some candidates scored by two interviewers"):
+    with pytest.raises(DesignError, match="Have some candidates scored by two interviewers"):
         calibrate([Rating("a", "x", "d", 3), Rating("b", "y", "d", 4), Rating("c", "x", "d", 2)])
