@@ -445,7 +445,7 @@ def calibrate_command(file: Path, scale: str) -> None:
     try:
         result = calibrate(ratings, low=low, high=high)
     except DesignError as error:
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(f"{file}: {error}") from error
     click.echo(_strict_json(calibration_fields(result)))
 
 

@@ -27,7 +27,7 @@ from scipy.sparse.csgraph import connected_components
 
 from . import mixed_model
 from .fit_statistics import Diagnostics, diagnose, facet
-from .model_notices import Notice, design_notices, fit_notices
+from .model_notices import Notice, design_notices, fit_notices, reliability_notices
 
 Z_80 = 1.2815515655446004  # two-sided 80% interval
 PRIOR = 0.5  # the boundary-avoiding penalty: a Gamma(1.5, rate 0) prior on each random effect's standard deviation
@@ -257,6 +257,8 @@ def calibrate(ratings: Sequence[Rating], *, low: float = 1, high: float = 5, ste
             "exercises so far), with no candidate scored on both: those dimensions are taken as equally hard, "
             "which the ratings cannot check. The order across the sets firms up once some candidates have both.")))
     notices += fit_notices(fitted.converged, fitted.iterations, fitted.penalty_only)
+    if np.ptp(y) > 0:
+        notices += reliability_notices(diagnostics.facets["candidates"].reliability, n_c)
     return Calibration(
         candidates=sorted(candidate_rows, key=lambda e: (e.group, -e.score, e.candidate)),
         raters=sorted(rater_rows, key=lambda e: e.rater),

@@ -49,15 +49,16 @@ def design_notices(candidate: np.ndarray, rater: np.ndarray, y: np.ndarray, grou
             "as rough.")))
     if np.ptp(y) == 0:
         notices.append(Notice("constant_ratings", (
-            f"Every rating is {y[0]:g}: the ratings do not tell candidates or interviewers apart, and the intervals "
-            "show only how little that proves.")))
+            f"Every rating is {y[0]:g}: the ratings do not tell candidates or interviewers apart. Read the ranking "
+            "as a tie; the intervals count only what rounding to whole points hides.")))
     else:
         for end, name, word in ((low, "floor", "lowest"), (high, "ceiling", "highest")):
             share = float(np.mean(y == end))
             if share >= PILED_UP:
                 notices.append(Notice(name, (
                     f"{share:.0%} of ratings are the {word} score, {end:g}: the scale cannot show differences "
-                    f"beyond it, so candidates there are closer in score than in fact, and their order is less sure.")))
+                    f"beyond it, so candidates there are closer in score than in fact, their order is less sure, "
+                    f"and interviewers' leniency shows only in part.")))
     return notices
 
 
@@ -69,11 +70,19 @@ def fit_notices(converged: bool, iterations: int, penalty_only: list[str]) -> li
             "their intervals less sure. More ratings per candidate usually help.")))
     readable = {"rater": "interviewers' leniency", "pair": "interviewers' overall impressions of a candidate (halo)"}
     for name in penalty_only:
-        if name == "rater":
-            text = ("The interviewers hardly differ in leniency here, as far as these ratings show, so the calibrated "
-                    "scores are close to the raw means.")
-        else:
-            text = f"These ratings cannot tell the variation in {readable[name]} from none."
-        notices.append(Notice(f"boundary_{name}", text + (
-            " That variance is kept just above zero by a mild prior, and the intervals allow for its uncertainty.")))
+        notices.append(Notice(f"boundary_{name}", (
+            f"These ratings alone cannot tell the variation in {readable[name]} from none: the likelihood is as "
+            "high without it. The figure shown leans on a mild prior that keeps it off zero, and the intervals "
+            "allow for its uncertainty.")))
     return notices
+
+
+def reliability_notices(reliability: float | None, candidates: int) -> list[Notice]:
+    """Whether the ratings tell the candidates apart at all."""
+    if candidates < 2 or (reliability is not None and reliability >= 0.5):
+        return []
+    found = "none" if not reliability else f"{reliability:.0%}"
+    return [Notice("candidates_indistinct", (
+        f"The ratings hardly tell the candidates apart: the share of the scores' spread that is real difference is "
+        f"{found}, the rest is noise and leniency. Read the ranking as close to a tie; more interviewers per "
+        f"candidate, or more dimensions, would sharpen it."))]

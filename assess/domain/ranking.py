@@ -14,8 +14,6 @@ from .calibration import Calibration, CandidateEstimate, Rating
 from .scoring import disagreements
 
 MIN_RATERS = 2
-# Neighbours whose intervals share more than this much of the narrower one are not meaningfully ordered.
-MEANINGFUL_OVERLAP = 0.5
 # A rater this close to the middle explains no move.
 NOTABLE_LENIENCY = 0.1
 
@@ -128,7 +126,8 @@ def explain_move(rank: int, raw: int, leniency: Mapping[str, float], share: Mapp
 
 
 def flags_for(index: int, estimates: Sequence[CandidateEstimate], disagreeing: int) -> list[str]:
-    """What to keep in mind about the candidate at this index of the ranking."""
+    """What to keep in mind about the candidate at this index of the ranking (how sure its place is against
+    the next one's is close_to_next)."""
     estimate = estimates[index]
     flags = []
     if disagreeing:
@@ -137,10 +136,6 @@ def flags_for(index: int, estimates: Sequence[CandidateEstimate], disagreeing: i
         flags.append("rests on one interviewer")
     if "inconsistent_ratings" in estimate.flags:
         flags.append("interviewers disagree about this candidate more than usual")
-    neighbours = [estimates[i] for i in (index - 1, index + 1)
-                  if 0 <= i < len(estimates) and estimates[i].group == estimate.group]
-    if any(overlap(estimate, other) > MEANINGFUL_OVERLAP for other in neighbours):
-        flags.append("interval overlaps a neighbour's: the order here is not meaningful")
     return flags
 
 

@@ -179,3 +179,20 @@ def test_candidates_scored_on_different_exercises_so_far_are_placed_with_a_warni
 def test_a_panel_with_one_rating_per_candidate_is_refused_saying_what_would_help() -> None:
     with pytest.raises(DesignError, match="Have some candidates scored by two interviewers"):
         calibrate([Rating("a", "x", "d", 3), Rating("b", "y", "d", 4), Rating("c", "x", "d", 2)])
+
+
+def test_ratings_of_pure_noise_are_said_not_to_tell_the_candidates_apart() -> None:
+    rng = np.random.default_rng(3)
+    ratings = [Rating(f"c{c}", f"r{r}", f"d{d}", float(rng.integers(1, 6)))
+               for c in range(20) for r in rng.choice(5, 2, replace=False) for d in range(3)]
+    fit = calibrate(ratings)
+    [notice] = [w for w in fit.warnings if w.code == "candidates_indistinct"]
+    assert "close to a tie" in notice.message
+    clear = calibrate(simulate(3, candidates=60).ratings)
+    assert "candidates_indistinct" not in {w.code for w in clear.warnings}
+
+
+def test_a_variance_the_likelihood_cannot_tell_from_zero_is_named_without_claiming_it_is_small() -> None:
+    fit = calibrate(simulate(4, candidates=60).ratings)  # no halo in the truth
+    [notice] = [w for w in fit.warnings if w.code == "boundary_pair"]
+    assert "cannot tell" in notice.message and "prior" in notice.message

@@ -70,12 +70,12 @@ def test_overlap_is_the_share_of_the_narrower_interval(a: tuple[float, float], b
     assert overlap(second, first) == pytest.approx(shared)
 
 
-def test_neighbours_whose_intervals_mostly_overlap_are_flagged_and_so_is_a_single_interviewer() -> None:
+def test_disagreement_and_a_single_interviewer_are_flagged_and_closeness_is_a_chance_not_a_flag() -> None:
     ranked = [estimate("1", 4.0, 3.5, 4.5), estimate("2", 3.8, 3.4, 4.4, raters=1), estimate("3", 2.0, 1.5, 2.5)]
-    assert flags_for(0, ranked, 0) == ["interval overlaps a neighbour's: the order here is not meaningful"]
-    assert flags_for(1, ranked, 2) == ["2 dimension(s) with interviewers two or more apart", "rests on one interviewer",
-                                       "interval overlaps a neighbour's: the order here is not meaningful"]
+    assert flags_for(0, ranked, 0) == []
+    assert flags_for(1, ranked, 2) == ["2 dimension(s) with interviewers two or more apart", "rests on one interviewer"]
     assert flags_for(2, ranked, 0) == []
+    assert 0.5 < close_to_next(0, ranked) < 0.8 and close_to_next(1, ranked) is None
 
 
 # -- plain ranks -----------------------------------------------------------------------------------
