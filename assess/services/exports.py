@@ -1,4 +1,4 @@
-"""An opening's scorecards or calibrated results as CSV, safe to open in a spreadsheet; each download audited."""
+"""An opening's scorecards, ratings or calibrated results as CSV, safe to open in a spreadsheet; each download audited."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from sqlalchemy.orm import Session
 from ..content import ContentLibrary
 from ..domain.spreadsheet import to_csv
 from ..errors import NotFound
-from ..models import Opening, User
+from ..models import Opening, Rating, User
 from . import audit, results, scores
 
 RESULTS_HEADER = ["rank", "candidate", "email", "calibrated_score", "low_80", "high_80", "raw_mean", "scorecards",
                   "flags"]
 SCORECARDS_HEADER = ["candidate", "exercise", "interviewer", "dimension", "score", "evidence", "recommendation",
                      "submitted_at"]
+# One row per given score, people as pseudonyms: the long format lme4, ordinal and FACETS-style tools read.
+RATINGS_HEADER = ["candidate", "rater", "exercise", "dimension", "score", "submitted_at"]
 
 
 @dataclass(frozen=True)
@@ -31,14 +33,37 @@ def _results_rows(session: Session, library: ContentLibrary, opening: Opening) -
             for r in results.comparison(session, library, opening).rows]
 
 
+def _in_order(ratings: list[Rating]) -> list[Rating]:
+    """A scorecard's ratings as they were made: the database returns them in no promised order."""
+    return sorted(ratings, key=lambda rating: rating.id)
+
+
 def _scorecard_rows(session: Session, _library: ContentLibrary, opening: Opening) -> list[list[object]]:
     return [[card.assignment.attempt.candidate.name, card.assignment.attempt.exercise_key,
              card.assignment.interviewer.name, rating.dimension_key, rating.score, rating.evidence,
              card.recommendation, card.submitted_at.isoformat() if card.submitted_at else ""]
-            for card in scores.submitted_scorecards(session, opening) for rating in card.ratings]
+            for card in scores.submitted_scorecards(session, opening) for rating in _in_order(card.ratings)]
 
 
-KINDS = {"results": (RESULTS_HEADER, _results_rows), "scorecards": (SCORECARDS_HEADER, _scorecard_rows)}
+def candidate_pseudonym(candidate_id: int) -> str:
+    return f"c{candidate_id}"
+
+
+def rater_pseudonym(interviewer_id: int) -> str:
+    return f"r{interviewer_id}"
+
+
+def _rating_rows(session: Session, _library: ContentLibrary, opening: Opening) -> list[list[object]]:
+    """The ratings the Results page calibrates (each scorecard's first-submitted scores), without names, evidence
+    or unscored dimensions: refitting them outside gives the page's numbers."""
+    return [[candidate_pseudonym(card.candidate_id), rater_pseudonym(card.interviewer_id), card.exercise_key,
+             dimension, score, card.submitted_at.isoformat() if card.submitted_at else ""]
+            for card in scores.scored_cards(session, opening) for dimension, score in sorted(card.scores.items())
+            if score is not None]
+
+
+KINDS = {"results": (RESULTS_HEADER, _results_rows), "scorecards": (SCORECARDS_HEADER, _scorecard_rows),
+         "ratings": (RATINGS_HEADER, _rating_rows)}
 
 
 def export(session: Session, library: ContentLibrary, opening: Opening, kind: str, *, viewer: User,

@@ -6,10 +6,16 @@ import csv
 import io
 import re
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from assess.domain.calibration import Rating as ReadRating
+from assess.domain.calibration import calibrate
+from assess.domain.ranking import calibration_ratings
+from assess.domain.ratings_file import read_ratings
+from assess.domain.scoring import RatingInput, ScorecardInput
 from assess.models import (
     Assignment,
     Attempt,
@@ -17,12 +23,13 @@ from assess.models import (
     Candidate,
     Decision,
     Opening,
+    Rating,
     Role,
     Scorecard,
     ScorecardStatus,
     User,
 )
-from assess.services import calibration_report, demo, results, revisions, scores, scoring_state
+from assess.services import answering, calibration_report, demo, results, revisions, scorecards, scores, scoring_state
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
 from tests.support.web import Auth, csrf_token
@@ -131,6 +138,76 @@ def test_exports_are_safe_against_spreadsheet_formulas(
     assert len(scorecards) > 50 and all(not row[0].startswith("=") for row in scorecards)
     assert client.get(f"/hiring/openings/{seeded.slug}/export/other.csv").status_code == 404
     assert db_session.scalars(select(AuditEvent).where(AuditEvent.action == "export.downloaded")).first()
+
+
+def exported(client: FlaskClient, opening: Opening, kind: str) -> str:
+    response = client.get(f"/hiring/openings/{opening.slug}/export/{kind}.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert f'filename="{opening.slug}-{kind}.csv"' in response.headers["Content-Disposition"]
+    return response.get_data(as_text=True)
+
+
+def test_both_exports_read_back_as_the_ratings_given_names_or_pseudonyms_unscored_left_out(
+    make: Factory, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock
+) -> None:
+    """Two exercises sharing dimension keys, evidence a spreadsheet would choke on, an unscored dimension."""
+    opening = make.opening(team["manager"])
+    first = make.submission(opening, "a-mini-prd")
+    second = make.attempt(first.candidate, "d-writing-sample")
+    answering.submit(db_session, make.config, second, answers=make.benchmark_answers("d-writing-sample"),
+                     now=clock.now)
+    other = make.submission(opening, "a-mini-prd")
+    evidence = '=SUM(A1), said "ship it",\r\nthen:\n- the funnel\n\n+ cohorts, @mention'
+    given: dict[tuple[int, int, str, str], int] = {}
+    for offset, interviewer in enumerate((team["priya"], team["tom"])):
+        for attempt in (first, second, other):
+            keys = make.library.scorecard(attempt.exercise_key).content.dimension_keys
+            values = {key: 1 + (index + offset + attempt.id) % 5 for index, key in enumerate(keys)}
+            scorecards.save(db_session, make.library, make.assignment(attempt, interviewer, team["manager"]),
+                            ScorecardInput({k: RatingInput(v, evidence) for k, v in values.items()}, "yes"),
+                            submit=True, actor=interviewer, now=clock.now)
+            given |= {(attempt.candidate_id, interviewer.id, attempt.exercise_key, k): v
+                      for k, v in values.items()}
+    unscored = db_session.scalars(select(Rating).where(Rating.dimension_key == "communication")).first()
+    assert unscored is not None
+    unscored.score = unscored.first_score = None  # an interviewer may leave a dimension unscored
+    card = unscored.scorecard.assignment
+    del given[(card.attempt.candidate_id, card.interviewer_id, card.attempt.exercise_key, "communication")]
+    first.candidate.name = "-Sam =Okoye"  # the export prefixes it with an apostrophe
+    db_session.commit()
+    candidates = {first.candidate_id: first.candidate.name, other.candidate_id: other.candidate.name}
+    raters = {team["priya"].id: team["priya"].name, team["tom"].id: team["tom"].name}
+
+    Auth(client).login(team["manager"].email)
+    by_name = exported(client, opening, "scorecards")
+    assert "'-Sam =Okoye" in by_name and "'=SUM(A1)" in by_name
+    assert sorted(read_ratings(by_name), key=repr) == sorted(
+        (ReadRating(candidates[c], raters[r], f"{e}:{d}", float(v)) for (c, r, e, d), v in given.items()), key=repr)
+    pseudonymous = exported(client, opening, "ratings")
+    assert pseudonymous.splitlines()[0] == "candidate,rater,exercise,dimension,score,submitted_at"
+    assert not any(name in pseudonymous for name in (*candidates.values(), *raters.values(), "Okoye", "@example"))
+    assert sorted(read_ratings(pseudonymous), key=repr) == sorted(
+        (ReadRating(f"c{c}", f"r{r}", f"{e}:{d}", float(v)) for (c, r, e, d), v in given.items()), key=repr)
+    kinds = [e.details.get("kind") for e in db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "export.downloaded").order_by(AuditEvent.id))]
+    assert kinds[-2:] == ["scorecards", "ratings"]
+
+
+def test_the_ratings_export_refits_outside_to_the_results_pages_numbers(
+    seeded: Opening, client: FlaskClient, db_session: Session, make: Factory
+) -> None:
+    manager(client)
+    assert "export/ratings.csv" in client.get(f"/hiring/openings/{seeded.slug}/results").get_data(as_text=True)
+    exported_ratings = read_ratings(exported(client, seeded, "ratings"))
+    page = calibration_ratings(scores.scored_cards(db_session, seeded))  # what the page calibrates: first scores
+    assert sorted(exported_ratings, key=repr) == sorted(
+        (ReadRating(f"c{r.candidate}", f"r{r.rater}", r.dimension, r.score) for r in page), key=repr)
+    assert len(exported_ratings) > 50
+    refit = {e.candidate: e for e in calibrate(exported_ratings).candidates}
+    for row in results.comparison(db_session, make.library, seeded).rows:
+        outside = refit[f"c{row.candidate.id}"]
+        assert (outside.score, outside.low, outside.high) == pytest.approx(
+            (row.estimate.score, row.estimate.low, row.estimate.high), abs=1e-6)
 
 
 def test_results_are_for_the_openings_hiring_manager_only(seeded: Opening, make: Factory, client: FlaskClient) -> None:

@@ -36,11 +36,20 @@ def test_a_file_is_read_with_any_header_case_a_byte_order_mark_and_blank_lines()
     ]
 
 
-def test_missing_columns_are_named() -> None:
-    refused("candidate,dimension\na,x\n",
-            "The header must have the columns candidate,rater,dimension,score; missing: rater, score.")
-    refused("", "The header must have the columns candidate,rater,dimension,score; missing: "
-                "candidate, rater, dimension, score.")
+ACCEPTED = ("The header must have the columns candidate, rater (or interviewer), dimension and score, and "
+            "optionally exercise, as in the app's scorecards and ratings exports; missing: ")
+
+
+def test_missing_columns_are_named_with_the_accepted_headers() -> None:
+    refused("candidate,dimension\na,x\n", ACCEPTED + "rater, score.")
+    refused("", ACCEPTED + "candidate, rater, dimension, score.")
+    refused("\n\n", ACCEPTED + "candidate, rater, dimension, score.")
+    refused("candidate,exercise,evidence,dimension\na,e,ok,x\n", ACCEPTED + "rater, score.")
+
+
+def test_a_column_named_twice_is_refused() -> None:
+    refused("candidate,rater,dimension,score,Rater\na,ann,x,3,bob\n",
+            "The header names rater more than once; keep one of each.")
 
 
 def test_each_refused_line_is_named_with_what_to_fix() -> None:
@@ -50,7 +59,8 @@ def test_each_refused_line_is_named_with_what_to_fix() -> None:
             "Line 3: score 6 is off the 1-5 scale; use --scale LOW-HIGH if the data uses another.")
     refused(HEADER + "a,ann,x,0\n",
             "Line 2: score 0 is off the 1-5 scale; use --scale LOW-HIGH if the data uses another.")
-    refused(HEADER + "a,ann,x,3\nb,bob,x,2\na,ann,x,4\n", "Line 4: ann rated a on x twice.")
+    refused(HEADER + "a,ann,x,3\nb,bob,x,2\na,ann,x,4\n",
+            "Line 4: ann rated a on x twice (first on line 2); keep one of the two.")
 
 
 def test_a_file_needs_ratings_from_two_raters() -> None:

@@ -57,7 +57,7 @@ def candidate_page(candidate_id: int) -> Response | str:
 
 @bp.get("/openings/<slug>/export/<kind>.csv")
 def export(kind: str) -> Response:
-    """Scorecards or calibrated results as CSV, safe to open in a spreadsheet."""
+    """Scorecards, ratings or calibrated results as CSV, safe to open in a spreadsheet."""
     made = exports.export(db.session(), library(), current_opening(), kind, viewer=current_staff(), now=clock.now())
     return Response(made.body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{made.filename}"'})
