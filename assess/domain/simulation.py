@@ -10,10 +10,11 @@ badly: a central one gives only 3s, an extreme one only 1s and 5s.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from .calibration import Rating
+from .calibration import Z_80, Calibration, Rating
 from .fit_statistics import expected_on_scale
 
 
@@ -66,3 +67,34 @@ def simulate(
     score = np.where((r >= central) & (r < central + extreme), np.where(latent > 3, 5.0, 1.0), score)
     ratings = [Rating(f"c{ci}", f"r{ri}", f"d{di}", float(s)) for ci, ri, di, s in zip(c, r, d, score, strict=True)]
     return Simulated(ratings, level, leniency, difficulty, on_scale)
+
+
+# Realistic panels for checking the intervals: confounded assignment, 2-3 of 4 to 15 interviewers per
+# candidate, halo, whole points cut to 1-5 (one setting unrounded, for comparison).
+SETTINGS: dict[str, dict[str, Any]] = {
+    "ten_two_each": dict(raters=10, per_candidate=2),
+    "ten_halo": dict(raters=10, per_candidate=2, halo=0.5),
+    "ten_halo_confounded": dict(raters=10, per_candidate=2, halo=0.5, confounded=1.0),
+    "four_halo": dict(raters=4, per_candidate=2, halo=0.4),
+    "four_three_each_confounded": dict(raters=4, per_candidate=3, halo=0.4, confounded=1.0),
+    "fifteen_three_each_halo": dict(raters=15, per_candidate=3, halo=0.5),
+    "fifteen_confounded": dict(raters=15, per_candidate=2, halo=0.3, confounded=1.0),
+    "six_similar_leniency": dict(raters=6, per_candidate=2, halo=0.5, rater_spread=0.2),
+    "eight_unrounded": dict(raters=8, per_candidate=2, halo=0.5, rounded=False),
+}
+
+
+def held(data: Simulated, fit: Calibration) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each 80% interval holds the truth, candidates' and raters', both read against their average; a
+    rater's truth is what their leniency adds to their ratings on the 1-5 scale, which its ends limit."""
+    by_c = {e.candidate: e for e in fit.candidates}
+    names = [f"c{i}" for i in range(len(data.level))]
+    score = np.array([by_c[n].score for n in names])
+    se = np.array([by_c[n].se for n in names])
+    held_c = np.abs((score - score.mean()) - (data.level - data.level.mean())) <= Z_80 * se
+    by_r = {e.rater: e for e in fit.raters}
+    present = [k for k in range(len(data.leniency)) if f"r{k}" in by_r]
+    truth = data.leniency_on_scale[present] - data.leniency_on_scale[present].mean()
+    lenient = np.array([by_r[f"r{k}"].leniency for k in present])
+    held_r = np.abs(lenient - truth) <= Z_80 * np.array([by_r[f"r{k}"].se for k in present])
+    return held_c, held_r

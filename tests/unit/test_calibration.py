@@ -6,38 +6,11 @@ import numpy as np
 import pytest
 from scipy.stats import spearmanr
 
-from assess.domain.calibration import Z_80, Calibration, DesignError, Rating, calibrate
-from assess.domain.simulation import Simulated, simulate
+from assess.domain.calibration import DesignError, Rating, calibrate
+from assess.domain.simulation import SETTINGS, held, simulate
 
-# Realistic panels: confounded assignment, 2-3 interviewers per candidate, 4 to 15 interviewers, halo,
-# whole points cut to 1-5. Five seeds of 60 candidates each keep the whole grid near a second.
-SETTINGS = {
-    "ten, two each": dict(raters=10, per_candidate=2),
-    "ten with halo": dict(raters=10, per_candidate=2, halo=0.5),
-    "ten, halo, confounded": dict(raters=10, per_candidate=2, halo=0.5, confounded=1.0),
-    "four": dict(raters=4, per_candidate=2, halo=0.4),
-    "four, three each, confounded": dict(raters=4, per_candidate=3, halo=0.4, confounded=1.0),
-    "fifteen, three each": dict(raters=15, per_candidate=3, halo=0.5),
-    "fifteen, confounded": dict(raters=15, per_candidate=2, halo=0.3, confounded=1.0),
-    "six, similar leniency": dict(raters=6, per_candidate=2, halo=0.5, rater_spread=0.2),
-}
-SEEDS = range(5)
+SEEDS = range(5)  # five seeds of 60 candidates each keep the whole grid near a second
 CANDIDATES = 60
-
-
-def coverage(data: Simulated, fit: Calibration) -> tuple[np.ndarray, np.ndarray]:
-    """Whether each 80% interval holds the truth, candidates and raters, both read against their average; a
-    rater's truth is what their leniency adds to their ratings on the 1-5 scale, which its ends limit."""
-    by_c = {e.candidate: e for e in fit.candidates}
-    score = np.array([by_c[f"c{i}"].score for i in range(len(data.level))])
-    se = np.array([by_c[f"c{i}"].se for i in range(len(data.level))])
-    held_c = np.abs((score - score.mean()) - (data.level - data.level.mean())) <= Z_80 * se
-    by_r = {e.rater: e for e in fit.raters}
-    present = [k for k in range(len(data.leniency)) if f"r{k}" in by_r]
-    lenient = np.array([by_r[f"r{k}"].leniency for k in present])
-    truth = data.leniency_on_scale[present]
-    held_r = np.abs(lenient - (truth - truth.mean())) <= Z_80 * np.array([by_r[f"r{k}"].se for k in present])
-    return held_c, held_r
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +19,8 @@ def grid() -> dict[str, tuple[float, float]]:
     for name, setting in SETTINGS.items():
         held_c, held_r = [], []
         for seed in SEEDS:
-            data = simulate(seed, candidates=CANDIDATES, **setting)  # type: ignore[arg-type]
-            c, r = coverage(data, calibrate(data.ratings))
+            data = simulate(seed, candidates=CANDIDATES, **setting)
+            c, r = held(data, calibrate(data.ratings))
             held_c.append(c)
             held_r.append(r)
         found[name] = (float(np.concatenate(held_c).mean()), float(np.concatenate(held_r).mean()))
@@ -58,6 +31,7 @@ def test_nominal_80_percent_intervals_hold_the_true_level_75_to_85_percent_of_th
     candidates = {name: c for name, (c, _) in grid.items()}
     assert 0.75 <= np.mean(list(candidates.values())) <= 0.85, candidates
     assert all(0.72 <= c <= 0.88 for c in candidates.values()), candidates  # each setting, 300 intervals
+    assert len(candidates) == 9
 
 
 def test_interviewer_intervals_hold_their_true_leniency_75_to_85_percent_of_the_time(grid) -> None:

@@ -9,7 +9,6 @@ differences, and the unpenalised optimum against statsmodels' MixedLM fitting th
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +17,7 @@ import pytest
 from assess.domain import mixed_model
 from assess.domain.calibration import Z_80, DesignError, Rating, calibrate
 from assess.domain.simulation import simulate
+from tests.support.peer_models import mixedlm_fit
 
 
 @dataclass
@@ -106,19 +106,9 @@ def test_the_gradient_is_the_criterions_slope(prior: float) -> None:
 
 
 def test_without_the_prior_the_variances_are_statsmodels_reml_estimates() -> None:
-    import pandas as pd
-    import statsmodels.formula.api as smf
-
     ratings = simulate(8, candidates=30, raters=6, per_candidate=2, dimensions=3, halo=0.5).ratings
     fit = calibrate(ratings, prior=0.0)
-    frame = pd.DataFrame([r.__dict__ for r in ratings])
-    frame["pair"] = frame["candidate"] + ":" + frame["rater"]
-    frame["all"] = 1
-    model = smf.mixedlm("score ~ 0 + C(candidate) + C(dimension)", frame, groups="all",
-                        vc_formula={"rater": "0 + C(rater)", "pair": "0 + C(pair)"})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        peer = model.fit(reml=True, method="lbfgs")
+    model, peer = mixedlm_fit(ratings)
     theirs = dict(zip(model.exog_vc.names, peer.vcomp, strict=True))
     assert fit.variances["rater"] == pytest.approx(theirs["rater"], rel=2e-3)
     assert fit.variances["pair"] == pytest.approx(theirs["pair"], rel=2e-3)
