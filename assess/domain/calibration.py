@@ -220,10 +220,14 @@ def calibrate(ratings: Sequence[Rating], *, low: float = 1, high: float = 5, ste
     variances = {name: float(np.exp(g) * var_e) if on else 0.0
                  for name, g, on in zip(mixed_model.COMPONENTS, fitted.log_gamma, fitted.active, strict=True)}
     variances["residual"] = var_e
-    # the candidates' real spread, as FACETS reads it: the estimates' variance less their error variance
-    variances["candidate"] = float(max(np.var(score_c, ddof=1) - np.mean(se_c**2), 0.0)) if n_c > 1 else 0.0
+    # The candidates' real spread, as FACETS reads it: the scores' variance less their error variance, the
+    # error counted as candidates are compared (what every score's error shares drops out of a comparison).
+    shared = var_e * mixed_model.shared_error(m, mode, group_r - 1, group_c - 1) / n_c**2
+    error_compared = max(float(np.mean(se_c**2)) - shared, 0.0)
+    variances["candidate"] = float(max(np.var(score_c, ddof=1) - error_compared, 0.0)) if n_c > 1 else 0.0
     diagnostics = diagnose(m, mode, variances, (candidates, raters, dimensions), low=low, high=high, step=step)
-    diagnostics.facets = {"candidates": facet(variances["candidate"], se_c), "raters": facet(variances["rater"], se_r)}
+    diagnostics.facets = {"candidates": facet(float(np.var(score_c, ddof=1)) if n_c > 1 else 0.0, error_compared, n_c),
+                          "raters": facet(variances["rater"], float(np.mean(se_r**2)), n_r)}
     counts_c = np.bincount(c, minlength=n_c)
     raw = np.bincount(c, weights=y, minlength=n_c) / counts_c
     raters_per = np.bincount(m.pair_candidate, minlength=n_c)

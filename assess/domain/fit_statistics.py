@@ -159,11 +159,14 @@ def _bias_table(m: Design, residual: np.ndarray, W: np.ndarray, infit_typical: f
     return sorted(rows, key=lambda b: (-abs(b.t), b.rater, b.dimension))
 
 
-def facet(variance: float, se: np.ndarray) -> Facet:
-    """Reliability 1 - mean error variance / true variance, and separation sqrt(R / (1 - R))."""
-    if variance <= 0 or len(se) < 2:
+def facet(total: float, error: float, count: int) -> Facet:
+    """Reliability (total - error) / total: the share of the estimates' variance that is real difference, and
+    separation sqrt(R / (1 - R)), the real spread in units of error. error is the mean error variance of the
+    estimates as they are compared (a shift they all share left out); total their variance, true plus error
+    (for shrunk estimates, the model's variance of the effect)."""
+    if total <= 0 or count < 2:
         return Facet(None, None)
-    reliability = float(min(max(1 - np.mean(se**2) / variance, 0.0), 1.0))
+    reliability = float(min(max(1 - error / total, 0.0), 1.0))
     separation = float(np.sqrt(reliability / (1 - reliability))) if reliability < 1 else None
     return Facet(reliability, separation)
 

@@ -116,6 +116,8 @@ class Solution:
     small_inverse: np.ndarray  # the (dimension, rater) block of C^-1
     candidate_diag: np.ndarray  # the diagonal of the candidate block of C^-1
     small_by_candidate: np.ndarray  # minus the (dimension, rater) x candidate block of C^-1
+    spread_alone: float  # sum(1 / Dc): the candidates' error variance were the small block known
+    pulled: np.ndarray  # V1 = B Dc^-1 1: how the small block moves the sum of the candidates
     traces: np.ndarray  # the trace of each random block of C^-1 (rater, pair)
 
 
@@ -162,7 +164,7 @@ def solve(m: Design, gamma: np.ndarray) -> Solution:
     quad += -2 * n_p * cross + n_p**2 * diag_cc[c]
     traces = np.array([np.trace(S_inv[n_d:, n_d:]), float(w.sum() + (w**2 * quad).sum())])
     return Solution(np.asarray(gamma, dtype=float), a[:n_d], a[n_d:], u_c, u_p, max(ssr, 0.0), logdet, S_inv,
-                    diag_cc, SV, traces)
+                    diag_cc, SV, float((1.0 / Dc).sum()), V.sum(axis=1), traces)
 
 
 def residual_variance(m: Design, ssr: float, floor: float) -> float:
@@ -220,6 +222,14 @@ def candidate_scores(m: Design, s: Solution, rater_group: np.ndarray, candidate_
     error = (s.candidate_diag - 2 * np.einsum("ck,kc->c", G, s.small_by_candidate)
              + np.einsum("ck,kl,cl->c", G, s.small_inverse, G))
     return scores, error
+
+
+def shared_error(m: Design, s: Solution, rater_group: np.ndarray, candidate_group: np.ndarray) -> float:
+    """The error variance of the sum of every candidate's score / sigma_e^2: the part of their errors that
+    cancels when candidates are compared. For scores u + G a it is sum(1 / Dc) + (V1 - G'1)' S^-1 (V1 - G'1)."""
+    G = _panel_weights(m, rater_group)[candidate_group]
+    gap = s.pulled - G.sum(axis=0)
+    return float(s.spread_alone + gap @ s.small_inverse @ gap)
 
 
 def leniencies(m: Design, s: Solution, rater_group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

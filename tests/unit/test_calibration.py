@@ -161,7 +161,7 @@ def test_ratings_of_pure_noise_are_said_not_to_tell_the_candidates_apart() -> No
                for c in range(20) for r in rng.choice(5, 2, replace=False) for d in range(3)]
     fit = calibrate(ratings)
     [notice] = [w for w in fit.warnings if w.code == "candidates_indistinct"]
-    assert "close to a tie" in notice.message
+    assert "as a tie" in notice.message
     clear = calibrate(simulate(3, candidates=60).ratings)
     assert "candidates_indistinct" not in {w.code for w in clear.warnings}
 

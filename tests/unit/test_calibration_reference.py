@@ -133,3 +133,24 @@ def test_one_rater_and_too_few_ratings_are_refused_saying_why() -> None:
         calibrate([Rating("a", "ann", "x", 3), Rating("b", "ann", "x", 4), Rating("c", "ann", "x", 2)])
     with pytest.raises(DesignError, match=r"^At least three ratings are needed to calibrate\.$"):
         calibrate([Rating("a", "ann", "x", 3), Rating("a", "bob", "x", 4)])
+
+
+def test_score_errors_and_what_they_share_are_the_dense_inverse_read_through_the_scores_weights() -> None:
+    D = dense(SMALL)
+    n_d, n_r, n_c, n_p = D.sizes
+    penalty = np.concatenate([np.zeros(n_d + n_c), np.full(n_r, 1 / GAMMA[0]), np.full(n_p, 1 / GAMMA[1])])
+    M = np.hstack([D.X, D.Z])
+    C_inv = np.linalg.inv(M.T @ M + np.diag(penalty))
+    # score_c = u_c + mean of every dimension effect (the reference's is 0) + mean leniency, one group here
+    L = np.zeros((n_c, C_inv.shape[0]))
+    L[:, :n_d] = 1 / (n_d + 1)
+    L[:, n_d:n_d + n_c] = np.eye(n_c)
+    L[:, n_d + n_c:n_d + n_c + n_r] = 1 / n_r
+    covariance = L @ C_inv @ L.T
+    s = mixed_model.solve(D.m, GAMMA)
+    groups = np.zeros(n_r, dtype=int), np.zeros(n_c, dtype=int)
+    scores, error = mixed_model.candidate_scores(D.m, s, *groups)
+    theta = C_inv @ (M.T @ D.y)
+    np.testing.assert_allclose(scores, L @ theta, atol=1e-10)
+    np.testing.assert_allclose(error, np.diag(covariance), rtol=1e-9)
+    assert mixed_model.shared_error(D.m, s, *groups) == pytest.approx(covariance.sum(), rel=1e-9)
