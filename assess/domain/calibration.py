@@ -137,7 +137,7 @@ def _fit_variances(m: mixed_model.Design, floor: float, prior: float) -> _Fitted
     found = scipy.optimize.minimize(objective, np.zeros(int(active.sum())), jac=True, method="L-BFGS-B",
                                     bounds=[LOG_BOUNDS] * int(active.sum()), options={"maxiter": 200})
     at_bottom = []
-    unpenalised = mixed_model.criterion(m, full(found.x), floor, 0.0, active)[0]
+    unpenalised = float(found.fun) + prior * float(found.x.sum())  # the penalty taken back off
     for index, name in enumerate(np.array(mixed_model.COMPONENTS)[active]):
         # Would the likelihood alone rather have this variance at zero?
         lowered = found.x.copy()
@@ -224,9 +224,10 @@ def calibrate(ratings: Sequence[Rating], *, low: float = 1, high: float = 5, ste
     # error counted as candidates are compared (what every score's error shares drops out of a comparison).
     shared = var_e * mixed_model.shared_error(m, mode, group_r - 1, group_c - 1) / n_c**2
     error_compared = max(float(np.mean(se_c**2)) - shared, 0.0)
-    variances["candidate"] = float(max(np.var(score_c, ddof=1) - error_compared, 0.0)) if n_c > 1 else 0.0
+    spread_c = float(np.var(score_c, ddof=1)) if n_c > 1 else 0.0
+    variances["candidate"] = max(spread_c - error_compared, 0.0)
     diagnostics = diagnose(m, mode, variances, (candidates, raters, dimensions), low=low, high=high, step=step)
-    diagnostics.facets = {"candidates": facet(float(np.var(score_c, ddof=1)) if n_c > 1 else 0.0, error_compared, n_c),
+    diagnostics.facets = {"candidates": facet(spread_c, error_compared, n_c),
                           "raters": facet(variances["rater"], float(np.mean(se_r**2)), n_r)}
     counts_c = np.bincount(c, minlength=n_c)
     raw = np.bincount(c, weights=y, minlength=n_c) / counts_c
@@ -254,7 +255,7 @@ def calibrate(ratings: Sequence[Rating], *, low: float = 1, high: float = 5, ste
         DimensionEstimate(dimension=dimensions[k], difficulty=float(grand - means[k]), mean=float(means[k]))
         for k in range(n_d)
     ]
-    notices = design_notices(c, j, y, group_r, candidates, raters, low=low, high=high)
+    notices = design_notices(raters_per, y, group_r, raters, low=low, high=high)
     if dimension_groups > 1:
         notices.append(Notice("dimensions_apart", (
             f"The candidates fall into {dimension_groups} sets scored on different dimensions (say, different "

@@ -24,8 +24,8 @@ def _named(members: list[str]) -> str:
     return " + ".join(members[:4]) + (" …" if len(members) > 4 else "")
 
 
-def design_notices(candidate: np.ndarray, rater: np.ndarray, y: np.ndarray, group_r: np.ndarray,
-                   candidates: list[str], raters: list[str], *, low: float, high: float) -> list[Notice]:
+def design_notices(raters_per_candidate: np.ndarray, y: np.ndarray, group_r: np.ndarray, raters: list[str], *,
+                   low: float, high: float) -> list[Notice]:
     notices = []
     groups = int(group_r.max())
     if groups > 1:
@@ -35,8 +35,7 @@ def design_notices(candidate: np.ndarray, rater: np.ndarray, y: np.ndarray, grou
             "Candidates are ranked within their group, not across groups, because a group's harshness cannot be "
             "told apart from its candidates' level. Have one interviewer from each group score some candidates "
             "of another.")))
-    pairs = np.unique(np.stack([candidate, rater], axis=1), axis=0)
-    single = int((np.bincount(pairs[:, 0], minlength=len(candidates)) < 2).sum())
+    single = int((raters_per_candidate < 2).sum())
     if single:
         notices.append(Notice("one_rater", f"{single} candidate(s) were scored by only one rater; their intervals are wide."))
     if len(raters) < FEW_RATERS:
