@@ -431,10 +431,14 @@ def _strict_json(data: object) -> str:
 @click.command("calibrate")
 @_RATINGS_FILE
 @_SCALE
-def calibrate_command(file: Path, scale: str) -> None:
+@click.option("--linear", is_flag=True, help="Read ratings at the ends of the scale as ordinary ratings, not as "
+              "'at least the top' or 'at most the bottom' (the plain linear model lme4 fits).")
+@click.option("--reml", is_flag=True, help="Plain REML: no boundary penalty on the variances.")
+def calibrate_command(file: Path, scale: str, linear: bool, reml: bool) -> None:
     """Calibrate ratings from a CSV and print JSON: per candidate, per rater, fit, reliability, warnings.
 
-    The CSV is candidate,rater,dimension,score, or the app's own scorecard or ratings export.
+    The CSV is candidate,rater,dimension,score, or the app's own scorecard or ratings export. With --linear
+    --reml the figures are lme4's on the same model.
     """
     from .domain.calibration import DesignError, calibrate
     from .domain.calibration_output import calibration_fields
@@ -443,7 +447,7 @@ def calibrate_command(file: Path, scale: str) -> None:
     ratings = _read_ratings_file(file, scale)
     low, high = parse_scale(scale)
     try:
-        result = calibrate(ratings, low=low, high=high)
+        result = calibrate(ratings, low=low, high=high, censor=not linear, **({"prior": 0.0} if reml else {}))
     except DesignError as error:
         raise click.ClickException(f"{file}: {error}") from error
     click.echo(_strict_json(calibration_fields(result)))

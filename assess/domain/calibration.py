@@ -18,11 +18,13 @@ against it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
+from scipy.special import log_ndtr
+from threadpoolctl import threadpool_limits
 from scipy.sparse.csgraph import connected_components
 
 from . import mixed_model
@@ -32,6 +34,9 @@ from .model_notices import Notice, design_notices, fit_notices, reliability_noti
 Z_80 = 1.2815515655446004  # two-sided 80% interval
 PRIOR = 0.5  # the boundary-avoiding penalty: a Gamma(1.5, rate 0) prior on each random effect's standard deviation
 LOG_BOUNDS = (-14.0, 9.0)  # variance ratios from about 1e-6 to 8000 times the residual variance
+MAX_ROUNDS = 60  # Newton rounds of the censored fit before it is reported as not converged
+SETTLED = 1e-4  # fitted values that move less than this (in points) have settled
+SETTLED_LOG_RATIO = 1e-3  # and variance ratios that move less than 0.1%
 MAX_LOG_SD = 2.0  # the spread of a log variance ratio that the likelihood does not bound is taken as this
 
 
@@ -92,6 +97,8 @@ class Calibration:
     warnings: list[Notice] = field(default_factory=list)
     diagnostics: Diagnostics | None = None
     groups: int = 1
+    censored: bool = False  # whether ratings at the ends of the scale were read as censored there
+    prior: float = PRIOR  # the boundary penalty's weight (0: plain REML)
 
 
 class DesignError(ValueError):
@@ -99,8 +106,10 @@ class DesignError(ValueError):
 
 
 def _codes(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    labels, codes = np.unique(np.asarray(values, dtype=object), return_inverse=True)
-    return codes.astype(np.int64), [str(label) for label in labels]
+    """Each value's index among the sorted distinct values, and those values."""
+    labels = sorted(set(values))
+    index = {label: k for k, label in enumerate(labels)}
+    return np.fromiter((index[v] for v in values), np.int64, len(values)), labels
 
 
 def connected_groups(candidate: np.ndarray, rater: np.ndarray, n_c: int, n_r: int) -> tuple[np.ndarray, np.ndarray]:
@@ -122,7 +131,7 @@ class _Fitted:
     penalty_only: list[str]  # components the data alone would put at zero
 
 
-def _fit_variances(m: mixed_model.Design, floor: float, prior: float) -> _Fitted:
+def _fit_variances(m: mixed_model.Design, floor: float, prior: float, start: np.ndarray | None = None) -> _Fitted:
     active = np.array([True, m.sizes[3] < len(m.y)])  # a pair term needs a pair with two ratings or more
     fixed = np.full(2, LOG_BOUNDS[0] * 3)  # an absent component: a ratio of about 1e-18
 
@@ -134,7 +143,8 @@ def _fit_variances(m: mixed_model.Design, floor: float, prior: float) -> _Fitted
     def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
         return mixed_model.criterion(m, full(x), floor, prior, active)
 
-    found = scipy.optimize.minimize(objective, np.zeros(int(active.sum())), jac=True, method="L-BFGS-B",
+    x0 = np.zeros(int(active.sum())) if start is None else start[active]
+    found = scipy.optimize.minimize(objective, x0, jac=True, method="L-BFGS-B",
                                     bounds=[LOG_BOUNDS] * int(active.sum()), options={"maxiter": 200})
     at_bottom = []
     unpenalised = float(found.fun) + prior * float(found.x.sum())  # the penalty taken back off
@@ -145,6 +155,57 @@ def _fit_variances(m: mixed_model.Design, floor: float, prior: float) -> _Fitted
         if mixed_model.criterion(m, full(lowered), floor, 0.0, active)[0] <= unpenalised + 1e-6:
             at_bottom.append(str(name))
     return _Fitted(full(found.x), active, int(found.nit), bool(found.success), at_bottom)
+
+
+def _working(y: np.ndarray, mu: np.ndarray, sd: float, low: float, high: float, step: float
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Working values and weights that read a rating at an end of the scale as censored there.
+
+    A top rating says only that the latent score passed the last cut, high - step / 2. With a = (cut - mu) / sd
+    and lambda = phi(a) / (1 - Phi(a)), its log-likelihood log(1 - Phi(a)) has slope lambda / sd in mu and
+    curvature -lambda (lambda - a) / sd^2; one Newton step is a normal rating of mu + sd / (lambda - a)
+    carrying weight lambda (lambda - a), which lies in (0, 1): the further the fitted value passes the cut,
+    the less the rating says. The lowest rating mirrors it."""
+    z, w = y.astype(float).copy(), np.ones(len(y))
+    for end, sign in ((high, 1.0), (low, -1.0)):
+        at = np.isclose(y, end)
+        if not at.any():
+            continue
+        a = sign * (end - sign * step / 2 - mu[at]) / sd
+        mills = np.exp(-0.5 * a**2 - 0.5 * np.log(2 * np.pi) - log_ndtr(-a))
+        gap = np.maximum(mills - a, 1e-12)
+        w[at] = np.maximum(mills * gap, 1e-9)
+        z[at] = mu[at] + sign * sd / gap
+    return z, w
+
+
+def _censored(rated: mixed_model.Design, fitted: _Fitted, low: float, high: float, step: float, floor: float,
+              prior: float) -> tuple[mixed_model.Design, _Fitted]:
+    """The fit with the ends of the scale read as censored (a Tobit reading; Newton steps on the working values of
+    _working, the variances refitted whenever the fitted values settle, until neither moves).
+
+    A candidate rated at the top by everyone has no finite level on the ratings alone, so each candidate also
+    carries a weak anchor: a pseudo-rating at the candidates' average level worth a prior SD of half the scale."""
+    mode = mixed_model.solve(rated, np.exp(fitted.log_gamma))
+    centre = float(mode.u_candidate.mean())
+    mu = mixed_model.fitted(rated, mode)
+    iterations, converged, settled = fitted.iterations, fitted.converged, False
+    m = rated
+    for _ in range(MAX_ROUNDS):
+        s2 = mixed_model.residual_variance(m, mode.ssr, floor)
+        z, w = _working(rated.y, mu, float(np.sqrt(s2)), low, high, step)
+        m = mixed_model.reweighted(rated, w, z, (centre, s2 / ((high - low) / 2) ** 2))
+        if settled:
+            refit = _fit_variances(m, floor, prior, fitted.log_gamma)
+            iterations, converged = iterations + refit.iterations, converged and refit.converged
+            moved = float(np.max(np.abs(refit.log_gamma - fitted.log_gamma)[fitted.active]))
+            fitted = refit
+            if moved < SETTLED_LOG_RATIO:
+                return m, replace(fitted, iterations=iterations, converged=converged)
+        mode = mixed_model.solve(m, np.exp(fitted.log_gamma))
+        new = mixed_model.fitted(m, mode)
+        settled, mu = float(np.max(np.abs(new - mu))) < SETTLED, new
+    return m, replace(fitted, iterations=iterations, converged=False)
 
 
 def _spread(m: mixed_model.Design, fitted: _Fitted, floor: float, prior: float) -> np.ndarray:
@@ -166,12 +227,20 @@ def _spread(m: mixed_model.Design, fitted: _Fitted, floor: float, prior: float) 
 
 
 def calibrate(ratings: Sequence[Rating], *, low: float = 1, high: float = 5, step: float = 1.0,
-              prior: float = PRIOR) -> Calibration:
+              prior: float = PRIOR, censor: bool = True) -> Calibration:
     """Estimate candidate levels, rater leniencies and dimension difficulties with their uncertainty.
 
     step is the scale's smallest difference (whole points: 1); the residual variance is never taken below
-    step^2 / 12, the variance rounding to it adds.
+    step^2 / 12, the variance rounding to it adds. censor=False reads the ends of the scale as ordinary
+    ratings (the plain linear model).
     """
+    # The matrices are small: a thread pool costs more than it saves on them (three times, on two cores).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _calibrate(ratings, low=low, high=high, step=step, prior=prior, censor=censor)
+
+
+def _calibrate(ratings: Sequence[Rating], *, low: float, high: float, step: float, prior: float, censor: bool
+               ) -> Calibration:
     if len(ratings) < 3:
         raise DesignError("At least three ratings are needed to calibrate.")
     c, candidates = _codes([r.candidate for r in ratings])
@@ -189,7 +258,11 @@ def calibrate(ratings: Sequence[Rating], *, low: float = 1, high: float = 5, ste
                           "interviewers, or on more dimensions.")
     floor = step**2 / 12
     group_c, group_r = connected_groups(c, j, n_c, n_r)
+    rated = m
     fitted = _fit_variances(m, floor, prior)
+    censored = bool(censor and np.ptp(y) > 0 and (np.isclose(y, low) | np.isclose(y, high)).any())
+    if censored:
+        m, fitted = _censored(m, fitted, low, high, step, floor, prior)
     mode = mixed_model.solve(m, np.exp(fitted.log_gamma))
     var_e = mixed_model.residual_variance(m, mode.ssr, floor)
     score_c, _ = mixed_model.candidate_scores(m, mode, group_r - 1, group_c - 1)
@@ -226,7 +299,7 @@ def calibrate(ratings: Sequence[Rating], *, low: float = 1, high: float = 5, ste
     error_compared = max(float(np.mean(se_c**2)) - shared, 0.0)
     spread_c = float(np.var(score_c, ddof=1)) if n_c > 1 else 0.0
     variances["candidate"] = max(spread_c - error_compared, 0.0)
-    diagnostics = diagnose(m, mode, variances, (candidates, raters, dimensions), low=low, high=high, step=step)
+    diagnostics = diagnose(rated, mode, variances, (candidates, raters, dimensions), low=low, high=high, step=step)
     diagnostics.facets = {"candidates": facet(spread_c, error_compared, n_c),
                           "raters": facet(variances["rater"], float(np.mean(se_r**2)), n_r)}
     counts_c = np.bincount(c, minlength=n_c)
@@ -274,4 +347,6 @@ def calibrate(ratings: Sequence[Rating], *, low: float = 1, high: float = 5, ste
         warnings=notices,
         diagnostics=diagnostics,
         groups=int(group_c.max()) if n_c else 1,
+        censored=censored,
+        prior=prior,
     )

@@ -59,6 +59,7 @@ def calibration_fields(fit: Calibration) -> dict[str, Any]:
                for facet, f in diagnostics.facets.items()},
             "generalizability": diagnostics.generalizability,
         },
+        "model": {"ends": "censored" if fit.censored else "linear", "prior": fit.prior},
         "variances": fit.variances,
         "groups": fit.groups,
         "iterations": fit.iterations,

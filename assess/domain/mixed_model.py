@@ -19,7 +19,7 @@ the criterion is profiled over sigma_e^2 and has an exact gradient.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.linalg
@@ -73,33 +73,53 @@ def design(y: np.ndarray, dimension: np.ndarray, rater: np.ndarray, candidate: n
     pair = pair.astype(np.int64)
     n_p = len(pairs)
     pair_candidate, pair_rater = (pairs // n_r).astype(np.int64), (pairs % n_r).astype(np.int64)
-    pair_dimensions = np.zeros((n_p, n_d))
-    np.add.at(pair_dimensions, (pair, dimension), 1.0)
-    dimension_rater = np.zeros((n_d, n_r))
-    np.add.at(dimension_rater, (dimension, rater), 1.0)
-    dimension_candidate = np.zeros((n_d, n_c))
-    np.add.at(dimension_candidate, (dimension, candidate), 1.0)
     ones = np.ones(n_p)
-    first = 1
-    pair_dimensions, dimension_rater, dimension_candidate = (
-        pair_dimensions[:, first:], dimension_rater[first:], dimension_candidate[first:])
-    n_d -= first
-    return Design(
-        y=y, dimension=dimension, rater=rater, candidate=candidate, pair=pair, sizes=(n_d, n_r, n_c, n_p),
-        pair_candidate=pair_candidate, pair_rater=pair_rater,
-        pair_count=np.bincount(pair, minlength=n_p).astype(float), pair_sum=np.bincount(pair, weights=y, minlength=n_p),
-        pair_dimensions=pair_dimensions,
+    empty = np.zeros(0)
+    frame = Design(
+        y=y, dimension=dimension, rater=rater, candidate=candidate, pair=pair, sizes=(n_d - 1, n_r, n_c, n_p),
+        pair_candidate=pair_candidate, pair_rater=pair_rater, pair_count=empty, pair_sum=empty,
+        pair_dimensions=empty, dimension_count=empty, rater_count=empty, candidate_count=empty,
         pairs_of_rater=sp.csr_matrix((ones, (pair_rater, np.arange(n_p))), shape=(n_r, n_p)),
         pairs_of_candidate=sp.csr_matrix((ones, (pair_candidate, np.arange(n_p))), shape=(n_c, n_p)),
-        dimension_count=np.bincount(dimension, minlength=n_d + first).astype(float)[first:],
-        rater_count=np.bincount(rater, minlength=n_r).astype(float),
-        candidate_count=np.bincount(candidate, minlength=n_c).astype(float),
-        dimension_rater=dimension_rater, dimension_candidate=dimension_candidate,
-        dimension_sum=np.bincount(dimension, weights=y, minlength=n_d + first)[first:],
-        rater_sum=np.bincount(rater, weights=y, minlength=n_r),
-        candidate_sum=np.bincount(candidate, weights=y, minlength=n_c),
-        yty=float(y @ y), ridge=ridge,
+        dimension_rater=empty, dimension_candidate=empty, dimension_sum=empty, rater_sum=empty, candidate_sum=empty,
+        yty=0.0, ridge=ridge,
     )
+    return reweighted(frame, np.ones(len(y)), y)
+
+
+def reweighted(m: Design, weight: np.ndarray, response: np.ndarray, anchor: tuple[float, float] = (0.0, 0.0)
+               ) -> Design:
+    """The same design with each rating replaced, in the equations, by a working value of the given weight (a
+    rating of weight w carries the noise of 1/w ratings); y stays the ratings as given.
+
+    anchor (value, weight) gives each candidate one more pseudo-rating of that value and weight that bears on
+    their level alone: a weak prior that keeps a level finite where every rating only bounds it."""
+    n_d, n_r, n_c, n_p = m.sizes
+    full = n_d + 1  # the reference dimension's column is dropped below
+    w, z = weight, response
+    wz = w * z
+    centre, held = anchor
+
+    def table(rows: np.ndarray, size: int) -> np.ndarray:
+        return np.bincount(rows * full + m.dimension, weights=w, minlength=size * full).reshape(size, full)[:, 1:]
+
+    return replace(
+        m, pair_count=np.bincount(m.pair, weights=w, minlength=n_p), pair_sum=np.bincount(m.pair, weights=wz, minlength=n_p),
+        pair_dimensions=table(m.pair, n_p), dimension_rater=table(m.rater, n_r).T.copy(),
+        dimension_candidate=table(m.candidate, n_c).T.copy(),
+        dimension_count=np.bincount(m.dimension, weights=w, minlength=full)[1:],
+        rater_count=np.bincount(m.rater, weights=w, minlength=n_r),
+        candidate_count=np.bincount(m.candidate, weights=w, minlength=n_c) + held,
+        dimension_sum=np.bincount(m.dimension, weights=wz, minlength=full)[1:],
+        rater_sum=np.bincount(m.rater, weights=wz, minlength=n_r),
+        candidate_sum=np.bincount(m.candidate, weights=wz, minlength=n_c) + held * centre,
+        yty=float(wz @ z) + n_c * held * centre**2,
+    )
+
+
+def fitted(m: Design, s: Solution) -> np.ndarray:
+    """Each rating's fitted value: dimension effect + candidate + rater + pair."""
+    return dimension_effects(m, s)[m.dimension] + s.u_rater[m.rater] + s.u_candidate[m.candidate] + s.u_pair[m.pair]
 
 
 @dataclass(frozen=True)
@@ -138,24 +158,30 @@ def solve(m: Design, gamma: np.ndarray) -> Solution:
     A[n_d:, :n_d] = m.dimension_rater.T - m.pairs_of_rater @ (Qd * wn[:, None])
     A[:n_d, n_d:] = A[n_d:, :n_d].T
     A[n_d:, n_d:] = np.diag(m.rater_count - m.pairs_of_rater @ (wn * n_p) + 1.0 / g_r)
-    B = np.zeros((small, n_c))
-    B[:n_d] = m.dimension_candidate - (m.pairs_of_candidate @ (Qd * wn[:, None])).T
-    B[n_d + m.pair_rater, m.pair_candidate] = n_p * (1.0 - wn)
+    j, c = m.pair_rater, m.pair_candidate
+    B_d = m.dimension_candidate - (m.pairs_of_candidate @ (Qd * wn[:, None])).T  # dense: dimensions x candidates
+    b_r = n_p * (1.0 - wn)  # the rater rows of B, one entry per pair: sparse
     Dc = m.candidate_count - m.pairs_of_candidate @ (wn * n_p)  # diagonal: a pair has one candidate
+    V_d, v_r = B_d / Dc, b_r / Dc[c]
+    V_r = sp.csr_matrix((v_r, (j, c)), shape=(n_r, n_c))
+    B_r = sp.csr_matrix((b_r, (j, c)), shape=(n_r, n_c))
     r_small = np.concatenate([m.dimension_sum - Qd.T @ (w * s_p), m.rater_sum - m.pairs_of_rater @ (wn * s_p)])
     r_c = m.candidate_sum - m.pairs_of_candidate @ (wn * s_p)
-    V = B / Dc
-    S = A - V @ B.T
-    factor = scipy.linalg.cho_factor(S)
-    a = scipy.linalg.cho_solve(factor, r_small - V @ r_c)
-    u_c = (r_c - B.T @ a) / Dc
-    j, c = m.pair_rater, m.pair_candidate
+    S = A.copy()
+    S[:n_d, :n_d] -= V_d @ B_d.T
+    S[n_d:, :n_d] -= (B_r @ V_d.T)
+    S[:n_d, n_d:] = S[n_d:, :n_d].T
+    S[n_d:, n_d:] -= (V_r @ B_r.T).toarray()
+    factor = scipy.linalg.cho_factor(S, check_finite=False)
+    a = scipy.linalg.cho_solve(factor, r_small - np.concatenate([V_d @ r_c, V_r @ r_c]), check_finite=False)
+    u_c = (r_c - B_d.T @ a[:n_d] - B_r.T @ a[n_d:]) / Dc
     u_p = w * (s_p - Qd @ a[:n_d] - n_p * a[n_d + j] - n_p * u_c[c])
     ssr = m.yty - float(a[:n_d] @ m.dimension_sum + a[n_d:] @ m.rater_sum + u_c @ m.candidate_sum + u_p @ s_p)
     logdet = float(np.log(1.0 / w).sum() + np.log(Dc).sum() + 2 * np.log(np.diag(factor[0])).sum())
-    S_inv = scipy.linalg.cho_solve(factor, np.eye(small))
-    SV = S_inv @ V
-    diag_cc = 1.0 / Dc + np.einsum("ij,ij->j", SV, V)
+    S_inv = scipy.linalg.cho_solve(factor, np.eye(small), check_finite=False)
+    SV = S_inv[:, :n_d] @ V_d + (V_r.T @ S_inv[:, n_d:].T).T  # S^-1 V, V = B Dc^-1
+    diag_cc = (1.0 / Dc + np.einsum("ij,ij->j", SV[:n_d], V_d)
+               + np.bincount(c, weights=SV[n_d + j, c] * v_r, minlength=n_c))
     # The pair block of C^-1 is W + W q' C1^-1 q W, q a pair's row of Zp'[X Zr Zc]; only its trace is needed.
     S_dj = S_inv[:n_d, n_d + j].T  # pairs x dimensions
     quad = (np.einsum("pd,pd->p", Qd @ S_inv[:n_d, :n_d], Qd) + 2 * n_p * np.einsum("pd,pd->p", Qd, S_dj)
@@ -164,7 +190,8 @@ def solve(m: Design, gamma: np.ndarray) -> Solution:
     quad += -2 * n_p * cross + n_p**2 * diag_cc[c]
     traces = np.array([np.trace(S_inv[n_d:, n_d:]), float(w.sum() + (w**2 * quad).sum())])
     return Solution(np.asarray(gamma, dtype=float), a[:n_d], a[n_d:], u_c, u_p, max(ssr, 0.0), logdet, S_inv,
-                    diag_cc, SV, float((1.0 / Dc).sum()), V.sum(axis=1), traces)
+                    diag_cc, SV, float((1.0 / Dc).sum()),
+                    np.concatenate([V_d.sum(axis=1), np.asarray(V_r.sum(axis=1)).ravel()]), traces)
 
 
 def residual_variance(m: Design, ssr: float, floor: float) -> float:

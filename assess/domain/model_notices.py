@@ -56,9 +56,10 @@ def design_notices(raters_per_candidate: np.ndarray, y: np.ndarray, group_r: np.
             if share >= PILED_UP:
                 notices.append(Notice(name, (
                     f"{share:.0%} of ratings are the {word} score, {end:g}: the scale cannot show differences "
-                    f"beyond it, so candidates there are closer in score than in fact, their order is less sure, "
-                    f"their intervals are too narrow (with 40% of ratings at one end, 80% intervals held the truth "
-                    f"about 70% of the time in simulations), and interviewers' leniency shows only in part.")))
+                    f"beyond it. Each such rating is read as '{'at least' if name == 'ceiling' else 'at most'} {end:g}', "
+                    f"so candidates there are told apart less surely and their intervals are wider; a scale with "
+                    f"more room at that end, or anchors that keep the {word} score for rare work, would tell them "
+                    f"apart.")))
     return notices
 
 

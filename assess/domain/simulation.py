@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from .calibration import Z_80, Calibration, Rating
-from .fit_statistics import expected_on_scale
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,6 @@ class Simulated:
     level: np.ndarray  # each candidate's true level
     leniency: np.ndarray  # each rater's true leniency (positive: scores higher)
     difficulty: np.ndarray  # each dimension's true difficulty
-    leniency_on_scale: np.ndarray  # what each rater's leniency adds to their ratings, in points of the 1-5 scale
 
 
 def _assign(rng: np.random.Generator, level: np.ndarray, leniency: np.ndarray, per_candidate: int,
@@ -39,9 +37,10 @@ def _assign(rng: np.random.Generator, level: np.ndarray, leniency: np.ndarray, p
 def simulate(
     seed: int, candidates: int = 150, raters: int = 10, per_candidate: int = 2, dimensions: int = 5,
     spread: float = 0.8, rater_spread: float = 0.7, noise: float = 0.6, *, halo: float = 0.0,
-    confounded: float = 0.0, central: int = 0, extreme: int = 0, rounded: bool = True,
+    confounded: float = 0.0, central: int = 0, extreme: int = 0, rounded: bool = True, centre: float = 3.0,
 ) -> Simulated:
-    """Candidates scored on a 1-5 scale by a few of many raters of differing leniency, with noise.
+    """Candidates scored on a 1-5 scale by a few of many raters of differing leniency, with noise; centre is the
+    average latent score (above 3, ratings pile up at 5).
 
     The first `central` raters give only 3s and the next `extreme` only 1s and 5s (5 when the work
     deserves above 3); rounded=False keeps the unrounded, unclipped scores.
@@ -55,22 +54,18 @@ def simulate(
     r = np.repeat(chosen.ravel(), dimensions)
     d = np.tile(np.arange(dimensions), candidates * per_candidate)
     pair = np.repeat(rng.normal(0, halo, candidates * per_candidate), dimensions) if halo else 0.0
-    mean = 3 + level[c] + leniency[r] - difficulty[d] + pair
+    mean = centre + level[c] + leniency[r] - difficulty[d] + pair
     latent = mean + rng.normal(0, noise, len(c))
     score = np.clip(np.round(latent), 1, 5) if rounded else latent
-    if rounded:  # a leniency shows on a 1-5 scale only as far as the ends let it
-        added = expected_on_scale(mean, noise, 1, 5, 1)[0] - expected_on_scale(mean - leniency[r], noise, 1, 5, 1)[0]
-        on_scale = np.bincount(r, weights=added, minlength=raters) / np.maximum(np.bincount(r, minlength=raters), 1)
-    else:
-        on_scale = leniency.copy()
     score = np.where(r < central, 3.0, score)
     score = np.where((r >= central) & (r < central + extreme), np.where(latent > 3, 5.0, 1.0), score)
     ratings = [Rating(f"c{ci}", f"r{ri}", f"d{di}", float(s)) for ci, ri, di, s in zip(c, r, d, score, strict=True)]
-    return Simulated(ratings, level, leniency, difficulty, on_scale)
+    return Simulated(ratings, level, leniency, difficulty)
 
 
 # Realistic panels for checking the intervals: confounded assignment, 2-3 of 4 to 15 interviewers per
-# candidate, halo, whole points cut to 1-5 (one setting unrounded, for comparison).
+# candidate, halo, whole points cut to 1-5 (one setting unrounded, for comparison), and ratings piled up at
+# the top (45% and 55% of them at 5) or the bottom of the scale.
 SETTINGS: dict[str, dict[str, Any]] = {
     "ten_two_each": dict(raters=10, per_candidate=2),
     "ten_halo": dict(raters=10, per_candidate=2, halo=0.5),
@@ -81,12 +76,15 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "fifteen_confounded": dict(raters=15, per_candidate=2, halo=0.3, confounded=1.0),
     "six_similar_leniency": dict(raters=6, per_candidate=2, halo=0.5, rater_spread=0.2),
     "eight_unrounded": dict(raters=8, per_candidate=2, halo=0.5, rounded=False),
+    "ten_ceiling": dict(raters=10, per_candidate=2, halo=0.5, centre=4.2),
+    "ten_ceiling_confounded": dict(raters=10, per_candidate=2, halo=0.5, confounded=1.0, centre=4.5),
+    "four_floor": dict(raters=4, per_candidate=3, halo=0.4, centre=1.8),
 }
 
 
 def held(data: Simulated, fit: Calibration) -> tuple[np.ndarray, np.ndarray]:
-    """Whether each 80% interval holds the truth, candidates' and raters', both read against their average; a
-    rater's truth is what their leniency adds to their ratings on the 1-5 scale, which its ends limit."""
+    """Whether each 80% interval holds the truth, candidates' and raters', both read against their average (the
+    latent level and leniency, before rounding and the ends of the scale cut them)."""
     by_c = {e.candidate: e for e in fit.candidates}
     names = [f"c{i}" for i in range(len(data.level))]
     score = np.array([by_c[n].score for n in names])
@@ -94,7 +92,7 @@ def held(data: Simulated, fit: Calibration) -> tuple[np.ndarray, np.ndarray]:
     held_c = np.abs((score - score.mean()) - (data.level - data.level.mean())) <= Z_80 * se
     by_r = {e.rater: e for e in fit.raters}
     present = [k for k in range(len(data.leniency)) if f"r{k}" in by_r]
-    truth = data.leniency_on_scale[present] - data.leniency_on_scale[present].mean()
+    truth = data.leniency[present] - data.leniency[present].mean()
     lenient = np.array([by_r[f"r{k}"].leniency for k in present])
     held_r = np.abs(lenient - truth) <= Z_80 * np.array([by_r[f"r{k}"].se for k in present])
     return held_c, held_r

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..content.schema import Dataset, Table
@@ -30,6 +31,10 @@ def _mark(value: float) -> list[float]:
 def results_chart(comparison: Comparison) -> dict[str, object]:
     """A Chart.js configuration: each candidate's 80% interval as a bar, the score and raw mean as points."""
     rows = comparison.rows
+    # The axis shows the 1-5 scale and reaches past it where a score or interval does (a candidate rated at
+    # the top by everyone is read as at least 5, so their level lies above it).
+    ends = [v for r in rows for v in (r.estimate.low, r.estimate.high, r.estimate.raw_mean)]
+    axis = {"min": min([1, *(math.floor(v) for v in ends)]), "max": max([5, *(math.ceil(v) for v in ends)])}
     return {
         "type": "bar",
         "data": {
@@ -43,7 +48,7 @@ def results_chart(comparison: Comparison) -> dict[str, object]:
                  "backgroundColor": COLOURS["contrast"], "grouped": False, "order": 2},
             ],
         },
-        "options": {"indexAxis": "y", "scales": {"x": {"min": 1, "max": 5, "title": {
+        "options": {"indexAxis": "y", "scales": {"x": {**axis, "title": {
             "display": True, "text": "score on the 1-5 scale"}}}},
     }
 

