@@ -180,12 +180,15 @@ def _working(y: np.ndarray, mu: np.ndarray, sd: float, low: float, high: float, 
 
 
 def _censored(rated: mixed_model.Design, fitted: _Fitted, low: float, high: float, step: float, floor: float,
-              prior: float) -> tuple[mixed_model.Design, _Fitted]:
+              prior: float) -> tuple[mixed_model.Design, _Fitted] | None:
     """The fit with the ends of the scale read as censored (a Tobit reading; Newton steps on the working values of
     _working, the variances refitted whenever the fitted values settle, until neither moves).
 
     A candidate rated at the top by everyone has no finite level on the ratings alone, so each candidate also
-    carries a weak anchor: a pseudo-rating at the candidates' average level worth a prior SD of half the scale."""
+    carries a weak anchor: a pseudo-rating at the candidates' average level worth a prior SD of half the scale.
+    None where the reading does not settle: too few ratings between the ends to place those at the ends (a
+    dimension rated only at one end, say, whose difficulty they bound on one side only), so the residual
+    spread outgrows the scale or the rounds run out."""
     mode = mixed_model.solve(rated, np.exp(fitted.log_gamma))
     centre = float(mode.u_candidate.mean())
     mu = mixed_model.fitted(rated, mode)
@@ -193,6 +196,8 @@ def _censored(rated: mixed_model.Design, fitted: _Fitted, low: float, high: floa
     m = rated
     for _ in range(MAX_ROUNDS):
         s2 = mixed_model.residual_variance(m, mode.ssr, floor)
+        if s2 > (high - low) ** 2:
+            return None
         z, w = _working(rated.y, mu, float(np.sqrt(s2)), low, high, step)
         m = mixed_model.reweighted(rated, w, z, (centre, s2 / ((high - low) / 2) ** 2))
         if settled:
@@ -205,7 +210,7 @@ def _censored(rated: mixed_model.Design, fitted: _Fitted, low: float, high: floa
         mode = mixed_model.solve(m, np.exp(fitted.log_gamma))
         new = mixed_model.fitted(m, mode)
         settled, mu = float(np.max(np.abs(new - mu))) < SETTLED, new
-    return m, replace(fitted, iterations=iterations, converged=False)
+    return None
 
 
 def _spread(m: mixed_model.Design, fitted: _Fitted, floor: float, prior: float) -> np.ndarray:
@@ -260,9 +265,11 @@ def _calibrate(ratings: Sequence[Rating], *, low: float, high: float, step: floa
     group_c, group_r = connected_groups(c, j, n_c, n_r)
     rated = m
     fitted = _fit_variances(m, floor, prior)
-    censored = bool(censor and np.ptp(y) > 0 and (np.isclose(y, low) | np.isclose(y, high)).any())
+    at_ends = bool(censor and np.ptp(y) > 0 and (np.isclose(y, low) | np.isclose(y, high)).any())
+    found = _censored(m, fitted, low, high, step, floor, prior) if at_ends else None
+    censored = found is not None
     if censored:
-        m, fitted = _censored(m, fitted, low, high, step, floor, prior)
+        m, fitted = found
     mode = mixed_model.solve(m, np.exp(fitted.log_gamma))
     var_e = mixed_model.residual_variance(m, mode.ssr, floor)
     score_c, _ = mixed_model.candidate_scores(m, mode, group_r - 1, group_c - 1)
@@ -334,6 +341,11 @@ def _calibrate(ratings: Sequence[Rating], *, low: float, high: float, step: floa
             f"The candidates fall into {dimension_groups} sets scored on different dimensions (say, different "
             "exercises so far), with no candidate scored on both: those dimensions are taken as equally hard, "
             "which the ratings cannot check. The order across the sets firms up once some candidates have both.")))
+    if at_ends and not censored:
+        notices.append(Notice("ends_as_ratings", (
+            f"Too few ratings lie between {low:g} and {high:g} to read those at the ends as 'at least {high:g}' or "
+            f"'at most {low:g}', so they are read as ordinary ratings: candidates at an end may be further apart "
+            "than their scores say. More candidates, or a dimension that is not scored only at one end, help.")))
     notices += fit_notices(fitted.converged, fitted.iterations, fitted.penalty_only)
     if np.ptp(y) > 0:
         notices += reliability_notices(diagnostics.facets["candidates"].reliability, n_c)

@@ -122,6 +122,18 @@ def test_a_candidate_rated_at_the_top_by_everyone_is_placed_first_with_an_interv
     assert fit.converged and fit.iterations > plain.iterations
 
 
+def test_a_dimension_rated_5_by_everyone_is_read_as_ordinary_ratings_with_a_warning_saying_so() -> None:
+    data = simulate(3, candidates=60, halo=0.4)
+    ratings = [r if r.dimension != "d2" else Rating(r.candidate, r.rater, r.dimension, 5.0) for r in data.ratings]
+    fit = calibrate(ratings)
+    # Its difficulty is bounded on one side only, so the censored reading cannot place it and does not try.
+    assert not fit.censored and fit.converged
+    [notice] = [w for w in fit.warnings if w.code == "ends_as_ratings"]
+    assert "read as ordinary ratings" in notice.message
+    plain = calibrate(ratings, censor=False)
+    assert [e.score for e in fit.candidates] == [e.score for e in plain.candidates]
+
+
 def test_a_disconnected_design_is_ranked_within_each_group_and_says_which() -> None:
     left = simulate(1, candidates=20, raters=3).ratings
     right = [Rating("s" + r.candidate, "t" + r.rater, r.dimension, r.score) for r in simulate(2, candidates=12, raters=3).ratings]
