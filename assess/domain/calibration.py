@@ -37,7 +37,8 @@ LOG_BOUNDS = (-14.0, 9.0)  # variance ratios from about 1e-6 to 8000 times the r
 MAX_ROUNDS = 60  # Newton rounds of the censored fit before it is reported as not converged
 SETTLED = 1e-4  # fitted values that move less than this (in points) have settled
 SETTLED_LOG_RATIO = 1e-3  # and variance ratios that move less than 0.1%
-MAX_LOG_SD = 2.0  # the spread of a log variance ratio that the likelihood does not bound is taken as this
+MAX_LOG_SD = 2.0
+START_GRID = (-4.0, -2.0, 0.0, 2.0)  # log variance ratios tried before the optimiser starts  # the spread of a log variance ratio that the likelihood does not bound is taken as this
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def _fit_variances(m: mixed_model.Design, floor: float, prior: float, start: np.
     def objective(x: np.ndarray) -> tuple[float, np.ndarray]:
         return mixed_model.criterion(m, full(x), floor, prior, active)
 
-    x0 = np.zeros(int(active.sum())) if start is None else start[active]
+    x0 = _coarse_start(objective, int(active.sum())) if start is None else start[active]
     found = scipy.optimize.minimize(objective, x0, jac=True, method="L-BFGS-B",
                                     bounds=[LOG_BOUNDS] * int(active.sum()), options={"maxiter": 200})
     at_bottom = []
@@ -211,6 +212,15 @@ def _censored(rated: mixed_model.Design, fitted: _Fitted, low: float, high: floa
         new = mixed_model.fitted(m, mode)
         settled, mu = float(np.max(np.abs(new - mu))) < SETTLED, new
     return None
+
+
+def _coarse_start(objective, k: int) -> np.ndarray:
+    """The best of a coarse grid of log ratios, to start from. Far below the optimum the criterion is flat in a log
+    ratio (its slope there is the variance times a bounded slope), so an optimiser started at the wrong side can
+    stop on that plateau with a zero gradient, a variance put at zero that the likelihood wants well above it."""
+    grid = np.array(np.meshgrid(*[START_GRID] * k)).reshape(k, -1).T
+    values = [objective(point)[0] for point in grid]
+    return grid[int(np.argmin(values))]
 
 
 def _spread(m: mixed_model.Design, fitted: _Fitted, floor: float, prior: float) -> np.ndarray:

@@ -37,6 +37,10 @@ READINGS = {
     "inconsistent_ratings": "The interviewers' ratings of this candidate disagree more than usual; read the "
                             "scorecards before relying on the score.",
     "one_rater": "Rests on one interviewer, whose leniency cannot be checked against another's on this work.",
+    "all_top": "Every rating is the top score: the scale shows only that the work reached it, so how far above it "
+               "the level lies rests on the model's assumptions, not on these ratings.",
+    "all_bottom": "Every rating is the lowest score: the scale shows only that the work reached it, so how far below "
+                  "it the level lies rests on the model's assumptions, not on these ratings.",
 }
 
 
@@ -197,12 +201,17 @@ def diagnose(m: Design, s: Solution, variances: dict[str, float], names: tuple[l
     c_infit, c_outfit, _ = _mean_squares(m.candidate, n_c, r2, W)
     r_infit, r_outfit, typical = _mean_squares(m.rater, n_r, r2, W)
     raters_per = np.bincount(m.pair_candidate, minlength=n_c)
+    count = np.bincount(m.candidate, minlength=n_c)
+    at_top = np.bincount(m.candidate, weights=np.isclose(m.y, high).astype(float), minlength=n_c) == count
+    at_bottom = np.bincount(m.candidate, weights=np.isclose(m.y, low).astype(float), minlength=n_c) == count
+    varied = np.ptp(m.y) > 0
     c_flags = []
     for i in range(n_c):
         found = [v for v in (c_infit[i], c_outfit[i]) if v is not None]
         c_flags.append(tuple(
             [flag for flag, on in (("inconsistent_ratings", bool(found) and max(found) > HIGH_FIT),
-                                   ("one_rater", raters_per[i] < 2)) if on]))
+                                   ("one_rater", raters_per[i] < 2), ("all_top", varied and at_top[i]),
+                                   ("all_bottom", varied and at_bottom[i])) if on]))
     # The fair average: the expected score over the dimensions from an interviewer of average leniency,
     # whose view of the candidate (the pair term) is not known, so it counts as spread.
     fair_sd = float(np.sqrt(variances["residual"] + variances["pair"]))

@@ -117,6 +117,7 @@ def test_a_candidate_rated_at_the_top_by_everyone_is_placed_first_with_an_interv
     assert top.score > flat["c0"].score + 0.3 and top.se > 1.5 * flat["c0"].se
     assert all(e.score > 5 for e in fit.candidates if e.raw_mean == 5)
     assert fit.candidates[0].raw_mean == 5 and fit.candidates[0].score >= top.score - 0.1
+    assert "all_top" in top.flags and not any("all_top" in e.flags for e in fit.candidates if e.raw_mean < 5)
     inside = [e for e in fit.candidates if e.raw_mean < 4]
     assert top.se > 1.5 * max(e.se for e in inside)
     assert fit.converged and fit.iterations > plain.iterations
