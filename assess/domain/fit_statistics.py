@@ -20,6 +20,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from .mixed_model import Design, Solution, dimension_effects
+from .mixed_model import fitted as fitted_values
 
 LOW_FIT, HIGH_FIT = 0.5, 1.5
 MIN_FOR_FIT = 3  # fewer ratings than this give no mean square
@@ -193,7 +194,7 @@ def diagnose(m: Design, s: Solution, variances: dict[str, float], names: tuple[l
     candidates, raters, dimensions = names
     n_d, n_r, n_c = len(dimensions), len(raters), len(candidates)
     beta = dimension_effects(m, s)
-    fitted = beta[m.dimension] + s.u_rater[m.rater] + s.u_candidate[m.candidate] + s.u_pair[m.pair]
+    fitted = fitted_values(m, s)
     sd = float(np.sqrt(variances["residual"]))
     expected, W = expected_on_scale(fitted, sd, low, high, step)
     residual = m.y - expected
