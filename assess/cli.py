@@ -413,7 +413,10 @@ def _read_ratings_file(path: Path, scale: str) -> list[Any]:
         low, high = parse_scale(scale)
         return read_ratings(path.read_text(encoding="utf-8"), low, high)
     except UnicodeDecodeError as error:
-        raise click.ClickException(f"{path} is not UTF-8 text.") from error
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise click.ClickException(
+            f"{path} is not UTF-8 text (line {line}); save it as UTF-8 (in Excel: Save As, 'CSV UTF-8')."
+        ) from error
     except RatingsFileError as error:
         raise click.ClickException(f"{path}: {error}") from error
 

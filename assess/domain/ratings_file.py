@@ -45,7 +45,10 @@ def _columns(header: list[str]) -> dict[str, int]:
         header = ["rater" if name == "interviewer" else name for name in header]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise RatingsFileError(f"The header must have the columns {ACCEPTED}; missing: {', '.join(missing)}.")
+        hint = next((f" The header looks separated by {name}; save the file with commas between the columns."
+                     for mark, name in ((";", "semicolons"), ("\t", "tabs"))
+                     if len(header) == 1 and mark in header[0]), "")
+        raise RatingsFileError(f"The header must have the columns {ACCEPTED}; missing: {', '.join(missing)}.{hint}")
     return {name: header.index(name) for name in (*COLUMNS, "exercise") if name in header}
 
 
@@ -81,7 +84,10 @@ def read_ratings(text: str, low: int = 1, high: int = 5) -> list[Rating]:
     ratings: list[Rating] = []
     seen: dict[tuple[str, str, str], int] = {}
     for line, cells in records[1:]:
-        values = {name: cells[i] if i < len(cells) else "" for name, i in columns.items()}
+        if len(cells) < len(header):
+            raise RatingsFileError(f"Line {line} has {len(cells)} fields where the header has {len(header)}; "
+                                   "give every row a value (or an empty field) for each column.")
+        values = {name: cells[i] for name, i in columns.items()}
         if not values["score"] and unscored_allowed:
             continue
         empty = [name for name in values if not values[name]]

@@ -148,3 +148,11 @@ def test_agreement_reproduces_krippendorffs_published_alphas_from_a_file(tmp_pat
     assert (round(row["alpha_nominal"], 3), round(row["alpha_ordinal"], 3), round(row["alpha_interval"], 3)) == (
         0.743, 0.815, 0.849)
     assert row["icc1_1"] is None  # not every observer rated every unit
+
+
+def test_a_file_that_is_not_utf8_is_told_which_line_and_how_to_save_it(tmp_path: Path) -> None:
+    path = tmp_path / "ratings.csv"
+    path.write_bytes("candidate,rater,dimension,score\na,ann,x,3\nJosé,ann,x,4\n".encode("latin-1"))
+    result = CliRunner().invoke(calibrate_command, [str(path)])
+    assert result.exit_code == 1
+    assert "is not UTF-8 text (line 3); save it as UTF-8 (in Excel: Save As, 'CSV UTF-8')." in result.output

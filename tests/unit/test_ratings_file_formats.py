@@ -108,5 +108,12 @@ def test_broken_quoting_names_the_line_and_the_fix_instead_of_swallowing_the_res
     refused(PLAIN + 'a,ann,x,3\nb,bob,"x"y,4\n', f"Line 3: ',' expected after '\"'. {fix}")
 
 
-def test_a_short_row_is_read_as_empty_cells() -> None:
-    refused(PLAIN + "a,ann,x,3\nb,bob\n", "Line 3: dimension, score is empty.")
+def test_a_short_row_is_refused_counting_its_fields() -> None:
+    refused(PLAIN + "a,ann,x,3\nb,bob\n", "Line 3 has 2 fields where the header has 4; give every row a value (or an empty field) for each column.")
+
+
+def test_a_file_separated_by_semicolons_is_told_to_use_commas() -> None:
+    refused("candidate;rater;dimension;score\na;ann;x;3\n",
+            "The header must have the columns candidate, rater (or interviewer), dimension and score, and optionally "
+            "exercise, as in the app's scorecards and ratings exports; missing: candidate, rater, dimension, score. "
+            "The header looks separated by semicolons; save the file with commas between the columns.")
