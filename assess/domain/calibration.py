@@ -29,7 +29,7 @@ from scipy.sparse.csgraph import connected_components
 
 from . import mixed_model
 from .fit_statistics import Diagnostics, diagnose, facet
-from .model_notices import Notice, design_notices, fit_notices, reliability_notices
+from .model_notices import Notice, design_notices, ends_as_ratings, fit_notices, reliability_notices
 
 Z_80 = 1.2815515655446004  # two-sided 80% interval
 PRIOR = 0.5  # the boundary-avoiding penalty: a Gamma(1.5, rate 0) prior on each random effect's standard deviation
@@ -37,8 +37,8 @@ LOG_BOUNDS = (-14.0, 9.0)  # variance ratios from about 1e-6 to 8000 times the r
 MAX_ROUNDS = 60  # Newton rounds of the censored fit before it is reported as not converged
 SETTLED = 1e-4  # fitted values that move less than this (in points) have settled
 SETTLED_LOG_RATIO = 1e-3  # and variance ratios that move less than 0.1%
-MAX_LOG_SD = 2.0
-START_GRID = (-4.0, -2.0, 0.0, 2.0)  # log variance ratios tried before the optimiser starts  # the spread of a log variance ratio that the likelihood does not bound is taken as this
+MAX_LOG_SD = 2.0  # the spread of a log variance ratio that the likelihood does not bound is taken as this
+START_GRID = (-4.0, -2.0, 0.0, 2.0)  # log variance ratios tried before the optimiser starts
 
 
 @dataclass(frozen=True)
@@ -352,10 +352,7 @@ def _calibrate(ratings: Sequence[Rating], *, low: float, high: float, step: floa
             "exercises so far), with no candidate scored on both: those dimensions are taken as equally hard, "
             "which the ratings cannot check. The order across the sets firms up once some candidates have both.")))
     if at_ends and not censored:
-        notices.append(Notice("ends_as_ratings", (
-            f"Too few ratings lie between {low:g} and {high:g} to read those at the ends as 'at least {high:g}' or "
-            f"'at most {low:g}', so they are read as ordinary ratings: candidates at an end may be further apart "
-            "than their scores say. More candidates, or a dimension that is not scored only at one end, help.")))
+        notices.append(ends_as_ratings(low, high))
     notices += fit_notices(fitted.converged, fitted.iterations, fitted.penalty_only)
     if np.ptp(y) > 0:
         notices += reliability_notices(diagnostics.facets["candidates"].reliability, n_c)

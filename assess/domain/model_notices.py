@@ -63,6 +63,14 @@ def design_notices(raters_per_candidate: np.ndarray, y: np.ndarray, group_r: np.
     return notices
 
 
+def ends_as_ratings(low: float, high: float) -> Notice:
+    """The censored reading of the ends could not settle, so the ends were read as ordinary ratings."""
+    return Notice("ends_as_ratings", (
+        f"Too few ratings lie between {low:g} and {high:g} to read those at the ends as 'at least {high:g}' or "
+        f"'at most {low:g}', so they are read as ordinary ratings: candidates at an end may be further apart "
+        "than their scores say. More candidates, or a dimension that is not scored only at one end, help."))
+
+
 def fit_notices(converged: bool, iterations: int, penalty_only: list[str]) -> list[Notice]:
     notices = []
     if not converged:
