@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -225,6 +225,8 @@ class Opening(Base):
     )
     scoring_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unblinded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Counts every change to the ratings the calibration reads; stored calibrations are keyed by it.
+    ratings_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     hiring_manager: Mapped[User] = relationship()
@@ -722,3 +724,39 @@ class WebhookDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     endpoint: Mapped[WebhookEndpoint] = relationship()
+
+
+class CalibrationSnapshot(Base):
+    """The calibration of an opening's ratings at one version, worked out once by the worker and read by every page.
+
+    A row with no computed_at is a request the worker has yet to carry out. `without` is the interviewer left
+    out (0: everyone); `summary` holds everything but the ranked rows, which are kept one per row for paging.
+    """
+
+    __tablename__ = "calibration_snapshots"
+    __table_args__ = (
+        UniqueConstraint("opening_id", "ratings", "without", "ratings_version", name="uq_calibration_snapshots_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"))
+    ratings: Mapped[str] = mapped_column(String(16))
+    without: Mapped[int] = mapped_column(default=0)
+    ratings_version: Mapped[int]
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class CalibrationSnapshotRow(Base):
+    """One ranked candidate of a stored calibration, in ranking order."""
+
+    __tablename__ = "calibration_snapshot_rows"
+
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("calibration_snapshots.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    row: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -6,9 +6,10 @@ share the environment. The jobs carry out what the services wrote as intents: th
 (`services/effects.py`) is connected here, so a committed email, webhook delivery or AI draft is
 queued at once, and the periodic jobs send whatever was never queued.
 
-Under ASSESS_ENV=test no worker runs: mail is then sent in the process as soon as its transaction
-commits, as an idle worker would, so a test reads what the mail server made of it; the other jobs
-wait on the queue for the test to run them.
+Under ASSESS_ENV=test no worker runs: mail is then sent, and calibrations worked out, in the process
+as soon as their transaction commits, as an idle worker would, so a test reads what the mail server
+made of it and the pages the ratings it just gave; the other jobs wait on the queue for the test to
+run them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from sqlalchemy.orm import Session
 from . import clock
 from .config import Config
 from .db import get_database
-from .services import ai_drafts, answering, candidate_data, effects, mail, webhooks
+from .content_registry import library
+from .services import ai_drafts, answering, candidate_data, effects, mail, snapshots, webhooks
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ class Tasks:
     recover_stalled_drafts: Any
     deliver_webhooks: Any
     send_mail: Any
+    calibrate: Any
+    calibrate_due: Any
 
 
 def register(queue: Huey, app: Flask) -> Tasks:
@@ -68,6 +72,18 @@ def register(queue: Huey, app: Flask) -> Tasks:
         """Make one AI draft of a scorecard."""
         with job() as (session, config):
             ai_drafts.run(session, config, draft_id, now=clock.now())
+
+    @queue.task(retries=1, retry_delay=5)
+    def calibrate(snapshot_id: int) -> bool:
+        """Fit the calibration model to an opening's ratings at one version and store what every page reads."""
+        with job() as (session, _):
+            return snapshots.compute(session, library(), snapshot_id, clock.now())
+
+    @queue.periodic_task(crontab(minute="*"))
+    def calibrate_due() -> int:
+        """Every minute: calibrations asked for and never worked out (queue down, worker died)."""
+        with job() as (session, _):
+            return snapshots.compute_due(session, library(), clock.now())
 
     @queue.periodic_task(crontab(minute="*"))
     def send_mail() -> int:
@@ -101,7 +117,8 @@ def register(queue: Huey, app: Flask) -> Tasks:
 
     return Tasks(huey=queue, run_ai_draft=run_ai_draft, sweep_deadlines=sweep_deadlines,
                  purge_expired=purge_expired, recover_stalled_drafts=recover_stalled_drafts,
-                 deliver_webhooks=deliver_webhooks, send_mail=send_mail)
+                 deliver_webhooks=deliver_webhooks, send_mail=send_mail, calibrate=calibrate,
+                 calibrate_due=calibrate_due)
 
 
 def dispatcher(jobs: Tasks, in_process: frozenset[effects.Effect] = frozenset()) -> effects.Dispatch:
@@ -116,6 +133,13 @@ def dispatcher(jobs: Tasks, in_process: frozenset[effects.Effect] = frozenset())
             for draft_id in ids:
                 jobs.run_ai_draft(draft_id)
             return False
+        if effect is effects.Effect.CALIBRATION:
+            for snapshot_id in ids:
+                if effect in in_process:
+                    jobs.calibrate.call_local(snapshot_id)
+                else:
+                    jobs.calibrate(snapshot_id)
+            return effect in in_process
         # Mail and webhooks go out in batches: one job sends everything that is due.
         if effect in in_process:
             batch_jobs[effect].call_local()  # type: ignore[attr-defined]
@@ -130,7 +154,7 @@ def init_app(app: Flask) -> None:
     config: Config = app.config["ASSESS"]
     jobs = register(make_huey(config), app)
     app.extensions["assess.tasks"] = jobs
-    in_process = frozenset({effects.Effect.MAIL}) if config.env == "test" else frozenset()
+    in_process = frozenset({effects.Effect.MAIL, effects.Effect.CALIBRATION}) if config.env == "test" else frozenset()
     effects.connect(get_database(app).session_info, dispatcher(jobs, in_process))
 
 

@@ -22,7 +22,7 @@ from ..config import Config
 from ..content import ContentLibrary
 from ..errors import Conflict
 from ..models import AiDraft, AiDraftStatus, AiDraftTiming, Assignment, Candidate, Opening, ScorecardStatus, ScoringState, User
-from . import ai_aid, ai_providers, audit, effects
+from . import ai_aid, ai_providers, audit, effects, snapshots
 from .content import exercise_of, scorecard_of
 from .scorecards import scorecard_content, snapshot
 
@@ -251,5 +251,6 @@ def _make(
     row.injection_suspected = outcome.answer.instructions_detected or bool(findings)
     row.status = AiDraftStatus.DONE
     row.finished_at = answered
+    snapshots.ratings_changed(session, candidate.opening_id, answered)
     session.commit()
     return row

@@ -37,6 +37,7 @@ class InterviewerReport:
     infit: float | None = None  # fit mean squares, 1 typical; below 0.5 or above 1.5 is flagged
     outfit: float | None = None
     flags: tuple[str, ...] = ()  # codes of fit_statistics.READINGS
+    rater: str = ""  # the interviewer's id, or AI_RATER
 
 
 @dataclass(frozen=True)
@@ -75,27 +76,34 @@ def _names(session: Session, cards: Sequence[ScoredCard]) -> dict[str, str]:
     return names
 
 
-def pairwise_agreement(session: Session, opening: Opening) -> list[PairAgreement]:
-    """Quadratic weighted kappa for every pair of raters (the AI drafts included) on the work both scored."""
-    cards = scored_cards(session, opening)
+def pairwise_agreement(session: Session, opening: Opening,
+                       cards: Sequence[ScoredCard] | None = None) -> list[PairAgreement]:
+    """Quadratic weighted kappa for every pair of raters (the AI drafts included) on the work both scored
+    (cards: the opening's scored cards, when already read)."""
+    cards = scored_cards(session, opening) if cards is None else cards
     names = _names(session, cards)
     by_item: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for r in calibration_ratings(cards) + _ai_ratings(session, cards):
         by_item[(r.candidate, r.dimension)][r.rater] = int(r.score)
-    raters = sorted({rater for scores in by_item.values() for rater in scores}, key=lambda r: names.get(r, r))
-    pairs = []
-    for i, first in enumerate(raters):
-        for second in raters[i + 1:]:
-            shared = [(s[first], s[second]) for s in by_item.values() if first in s and second in s]
-            if shared:
-                kappa = quadratic_weighted_kappa([a for a, _ in shared], [b for _, b in shared])
-                pairs.append(PairAgreement(names.get(first, first), names.get(second, second), kappa, len(shared)))
-    return pairs
+    order = {rater: n for n, rater in enumerate(sorted({rater for scores in by_item.values() for rater in scores},
+                                                        key=lambda r: names.get(r, r)))}
+    # One pass over the work: each item adds its scores to every pair of raters who both scored it.
+    shared: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
+    for scores in by_item.values():
+        present = sorted(scores, key=order.__getitem__)
+        for i, first in enumerate(present):
+            for second in present[i + 1:]:
+                mine, theirs = shared.setdefault((first, second), ([], []))
+                mine.append(scores[first])
+                theirs.append(scores[second])
+    return [PairAgreement(names.get(first, first), names.get(second, second), quadratic_weighted_kappa(a, b), len(a))
+            for (first, second), (a, b) in sorted(shared.items(), key=lambda kv: (order[kv[0][0]], order[kv[0][1]]))]
 
 
-def interviewer_report(session: Session, opening: Opening) -> tuple[list[InterviewerReport], list[str]]:
+def interviewer_report(session: Session, opening: Opening, cards: Sequence[ScoredCard] | None = None
+                       ) -> tuple[list[InterviewerReport], list[str]]:
     """Each interviewer's leniency, fit, agreement with the others and drift by week; the AI as one more row."""
-    cards = scored_cards(session, opening)
+    cards = scored_cards(session, opening) if cards is None else cards
     every = calibration_ratings(cards) + _ai_ratings(session, cards)
     try:
         fit = calibrate(every)
@@ -114,40 +122,43 @@ def interviewer_report(session: Session, opening: Opening) -> tuple[list[Intervi
     for r in every:
         by_item[(r.candidate, r.dimension)][r.rater] = r.score
     names = _names(session, cards)
-    distance = _benchmark_distances(session, opening)
+    distance = benchmark_distances(session, opening)
+    # One pass each over the work and the ratings, for every rater at once.
+    mine: dict[str, list[int]] = defaultdict(list)
+    others: dict[str, list[int]] = defaultdict(list)
+    for scores in by_item.values():
+        for rater, own in scores.items():
+            for other, score in scores.items():
+                if other != rater:
+                    mine[rater].append(int(own))
+                    others[rater].append(int(score))
+    residuals: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for r in every:
+        week = weeks.get((r.candidate, r.rater, r.dimension), "AI")
+        residuals[r.rater][week].append(r.score - dimension_mean[r.dimension] - level[r.candidate])
     rows = []
     for estimate in fit.raters:
-        mine, others = [], []
-        for scores in by_item.values():
-            if estimate.rater in scores:
-                for rater, score in scores.items():
-                    if rater != estimate.rater:
-                        mine.append(int(scores[estimate.rater]))
-                        others.append(int(score))
-        residuals: dict[str, list[float]] = defaultdict(list)
-        for r in every:
-            if r.rater == estimate.rater:
-                week = weeks.get((r.candidate, r.rater, r.dimension), "AI")
-                residuals[week].append(r.score - dimension_mean[r.dimension] - level[r.candidate])
+        given, theirs = mine[estimate.rater], others[estimate.rater]
         rows.append(InterviewerReport(
             name=names.get(estimate.rater, estimate.rater), is_ai=estimate.rater == AI_RATER,
             leniency=estimate.leniency, low=estimate.low, high=estimate.high, ratings=estimate.ratings,
-            agreement=quadratic_weighted_kappa(mine, others) if len(mine) >= 2 else None,
-            drift=sorted((week, sum(v) / len(v)) for week, v in residuals.items()),
+            agreement=quadratic_weighted_kappa(given, theirs) if len(given) >= 2 else None,
+            drift=sorted((week, sum(v) / len(v)) for week, v in residuals[estimate.rater].items()),
             benchmark_distance=distance.get(estimate.rater),
-            infit=estimate.infit, outfit=estimate.outfit, flags=estimate.flags,
+            infit=estimate.infit, outfit=estimate.outfit, flags=estimate.flags, rater=estimate.rater,
         ))
     return sorted(rows, key=lambda r: (r.is_ai, r.leniency)), [str(w) for w in fit.warnings]
 
 
-def dimension_agreement(session: Session, opening: Opening) -> list[dict[str, Any]]:
+def dimension_agreement(session: Session, opening: Opening,
+                        cards: Sequence[ScoredCard] | None = None) -> list[dict[str, Any]]:
     """Per rubric dimension (within its exercise), how far the interviewers agree: the model-based ICC and G
     coefficient for this real, incomplete panel, Krippendorff's ordinal alpha, each null with its reason."""
-    ratings = calibration_ratings(scored_cards(session, opening))
+    ratings = calibration_ratings(scored_cards(session, opening) if cards is None else cards)
     return agreement_fields(ratings)["dimensions"] if ratings else []
 
 
-def _benchmark_distances(session: Session, opening: Opening) -> dict[str, float]:
+def benchmark_distances(session: Session, opening: Opening) -> dict[str, float]:
     """Each interviewer's mean distance from the reference scores across calibration sessions."""
     gaps: dict[str, list[int]] = defaultdict(list)
     for cs in sessions_of(session, opening):

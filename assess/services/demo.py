@@ -14,24 +14,8 @@ from ..content import ContentLibrary
 from ..models import ApiToken, Candidate, Opening, Role, User
 from ..domain.scoring import RatingInput, ScorecardInput
 from ..ai.evaluation import Run
-from . import (
-    ai_reports,
-    answering,
-    api_tokens,
-    assigning,
-    attempts,
-    calibration_sessions,
-    content,
-    deadlines,
-    demo_ai_use,
-    invitations,
-    links,
-    openings,
-    revisions,
-    scorecards,
-    users,
-    worklist,
-)
+from . import ai_reports, answering, api_tokens, assigning, attempts, calibration_sessions, content, deadlines
+from . import demo_ai_use, effects, invitations, links, openings, revisions, scorecards, snapshots, users, worklist
 
 DEMO_PASSWORD = "assess-demo-2026"
 # A fixed API token with every scope, so the API can be tried at once on a demo; never in production.
@@ -148,6 +132,14 @@ def seed_demo(
             api_tokens.create(session, name="Demo applicant-tracking system", scopes=list(api_tokens.SCOPES),
                               actor=admin, now=now, plain=DEMO_API_TOKEN)
     opening = session.scalars(select(Opening).where(Opening.slug == DEMO_OPENING_SLUG)).one()
+    with effects.held(session, effects.Effect.CALIBRATION):  # calibrated once, at the end
+        _seed_people(session, library, config, opening, result, now)
+    snapshots.compute_due(session, library, now)  # the results are ready when the demo first opens
+    return result
+
+
+def _seed_people(session: Session, library: ContentLibrary, config: Config, opening: Opening, result: DemoResult,
+                 now: datetime) -> None:
     for person in DEMO_CANDIDATES:
         if session.scalar(
             select(Candidate.id).where(Candidate.opening_id == opening.id, Candidate.email == person.email)
@@ -157,8 +149,8 @@ def seed_demo(
     if result.created_candidates:
         result.scorecards = _seed_scoring(session, library, opening, now)
         demo_ai_use.seed_ai_use(session, opening, now)
+        snapshots.ratings_changed(session, opening.id, now)  # the drafts are one more rater on the report
         _seed_ai_report(session, library, now)
-    return result
 
 
 def _seed_ai_report(session: Session, library: ContentLibrary, now: datetime) -> None:

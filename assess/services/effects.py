@@ -1,6 +1,6 @@
 """The one door for side effects: intents written in the transaction, carried out by the worker.
 
-A service that causes an outgoing effect (an email, a webhook call, an AI draft) writes it as a
+A service that causes an outgoing effect (an email, a webhook call, an AI draft, a calibration to work out) writes it as a
 row in the same transaction as the change that causes it, and calls `later(session, effect, row)`.
 When that transaction commits, the door hands the row ids to whatever the app connected with
 `connect` (the web app and the worker connect the task queue); a rollback forgets them, so a
@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -26,6 +27,7 @@ class Effect(enum.StrEnum):
     MAIL = "mail"
     WEBHOOK = "webhook"
     AI_DRAFT = "ai_draft"
+    CALIBRATION = "calibration"
 
 
 # Hands the ids of one kind of intent to the worker; returns True when it carried them out at
@@ -35,6 +37,7 @@ Dispatch = Callable[[Effect, tuple[int, ...]], bool]
 _DISPATCH = "assess.effects.dispatch"
 _PENDING = "assess.effects.pending"
 _REFUSED = "assess.effects.refused"
+_HELD = "assess.effects.held"
 
 
 def connect(session_info: MutableMapping[str, Any], dispatch: Dispatch) -> None:
@@ -55,6 +58,17 @@ def later(session: Session, effect: Effect, row: Any) -> None:
     pending.setdefault(effect, []).append(row)
 
 
+@contextmanager
+def held(session: Session, *kinds: Effect) -> Iterator[None]:
+    """Within this block, intents of these kinds are not handed over as they commit: they wait for the periodic
+    pick-up, or for the caller to carry them out together (a seed that makes many changes at once)."""
+    session.info[_HELD] = frozenset(kinds)
+    try:
+        yield
+    finally:
+        session.info.pop(_HELD, None)
+
+
 def commit(session: Session) -> dict[Effect, tuple[int, ...]]:
     """Commit; returns the intents the queue would not take (the periodic pick-up carries them out)."""
     session.info.pop(_REFUSED, None)
@@ -68,8 +82,12 @@ def _hand_over(session: Session) -> None:
     if not pending:
         return
     dispatch: Dispatch | None = session.info.get(_DISPATCH)
+    held: frozenset[Effect] = session.info.get(_HELD, frozenset())
     for effect, rows in pending.items():
         ids = tuple(dict.fromkeys(row.id for row in rows))
+        if effect in held:
+            log.info("%d %s intent(s) held for the caller or the periodic pick-up", len(ids), effect)
+            continue
         if dispatch is None:
             log.info("no task queue connected; %d %s intent(s) wait for the periodic pick-up", len(ids), effect)
             continue

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from ..content import ContentLibrary
 from ..domain.spreadsheet import to_csv
-from ..errors import NotFound
+from ..errors import Conflict, NotFound
 from ..models import Opening, Rating, User
-from . import audit, results, scores
+from . import audit, calibration_reads, scores
 
 RESULTS_HEADER = ["rank", "candidate", "email", "calibrated_score", "low_80", "high_80", "raw_mean", "scorecards",
                   "flags"]
@@ -27,10 +27,15 @@ class Export:
     body: str
 
 
-def _results_rows(session: Session, library: ContentLibrary, opening: Opening) -> list[list[object]]:
+def _results_rows(session: Session, _library: ContentLibrary, opening: Opening) -> list[list[object]]:
+    """The stored ranking, every row; refused while the ratings it should rest on are still being calibrated."""
+    stored = calibration_reads.read(session, opening, per_page=None)
+    if stored.comparison is None or stored.changes_since:
+        raise Conflict("The results are being worked out again after a change to the scorecards; download them "
+                       "again in a minute.")
     return [[r.rank, r.candidate.name, r.candidate.email, round(r.estimate.score, 3), round(r.estimate.low, 3),
              round(r.estimate.high, 3), round(r.estimate.raw_mean, 3), r.scorecards, "; ".join(r.flags)]
-            for r in results.comparison(session, library, opening).rows]
+            for r in stored.comparison.rows]
 
 
 def _in_order(ratings: list[Rating]) -> list[Rating]:

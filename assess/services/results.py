@@ -108,16 +108,6 @@ def comparison(session: Session, library: ContentLibrary, opening: Opening, excl
     return result
 
 
-def comparison_for(session: Session, library: ContentLibrary, opening: Opening, *, viewer: User, now: datetime,
-                   exclude: int | None = None, ratings: str = FIRST) -> Comparison:
-    """The comparison as shown to a person, the view of candidates' identities recorded."""
-    compared = comparison(session, library, opening, exclude=exclude, ratings=ratings)
-    audit.record(session, "candidates.listed", actor=viewer, subject_type="opening", subject_id=opening.id,
-                 now=now, page="results", shown=len(compared.rows))
-    session.commit()
-    return compared
-
-
 # -- decisions -------------------------------------------------------------------------------------
 
 

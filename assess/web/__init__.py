@@ -19,7 +19,7 @@ from .candidate import bp as candidate_bp
 from .hiring import bp as hiring_bp
 from .main import bp as main_bp
 from .review import bp as review_bp
-from .dates import when
+from .dates import ago, when
 from .forms import field_name
 
 csrf = CSRFProtect()
@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["default"] = app.url_map.converters["string"] = NameConverter
     app.add_template_filter(markdown.render, "markdown")
     app.add_template_filter(when, "when")
+    app.add_template_filter(ago, "ago")
     app.add_template_global(field_name)
     # States are compared with their enum in templates too, never with a string.
     for state in (AiDraftStatus, AiDraftTiming, AiOutputMode, CopyReason, ExerciseKind, MailStatus, RevisionStatus, ScorecardStatus, ScoringState, SubmittedBy):

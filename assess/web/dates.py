@@ -34,3 +34,13 @@ def when(value: datetime | None, style: str = "datetime") -> Markup:
     text = moment.strftime(STYLES[style]) + ("" if style in DATE_ONLY else " UTC")
     iso = moment.isoformat(timespec="seconds").replace("+00:00", "Z")
     return Markup('<time datetime="{}" data-style="{}">{}</time>').format(iso, style, text)
+
+
+def ago(value: datetime, now: datetime) -> str:
+    """How long before now a moment was, in words a reader takes in at a glance: "4 minutes ago"."""
+    seconds = max(0, int((now - value).total_seconds()))
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "moments ago"

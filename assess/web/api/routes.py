@@ -17,7 +17,7 @@ from ...errors import Forbidden, InputError
 from ...models import ApiToken
 from ...models import Candidate as CandidateRow
 from ...models import Scorecard as ScorecardRow
-from ...services import api_reads, api_tokens, invitations, openings, results
+from ...services import api_reads, api_tokens, invitations, openings, results, calibration_reads
 from ...services.attempts import steps
 from ..errors import FieldError, json_error
 from ..forms import LARGEST_INT
@@ -231,10 +231,17 @@ def _ranked(row: results.CandidateRow) -> RankedCandidate:
 
 
 @operation(Operation("GET", "/openings/<slug>/results", "getResults", "Calibrated ranking with 80% intervals",
-                     "results:read", Results, "The ranking.", (403, 404)))
+                     "results:read", Results, "A page of the ranking, worked out when the scorecards last changed.",
+                     (403, 404, 422), query=PageQuery))
 def get_results(slug: str) -> Results:
     session = db.session()
     opening = openings.opening_at(session, slug)
-    compared = results.comparison(session, library(), opening)
-    return Results(opening=opening.slug, ranking=[_ranked(row) for row in compared.rows],
-                   unrated_candidate_ids=[c.id for c in compared.unrated], warnings=[str(w) for w in compared.warnings])
+    wanted = _paging()
+    stored = calibration_reads.ranking_for(session, opening, viewer=None, now=clock.now(), page=wanted.page,
+                                   per_page=wanted.per_page)
+    compared = stored.comparison
+    return Results(opening=opening.slug, ranking=[_ranked(row) for row in compared.rows] if compared else [],
+                   page=wanted.page, per_page=wanted.per_page, total=stored.ranked, unrated_total=stored.unrated_count,
+                   unrated_candidate_ids=[c.id for c in compared.unrated] if compared else [],
+                   warnings=[str(w) for w in compared.warnings] if compared else [],
+                   calibrated_at=stored.computed_at, updating=stored.updating, changes_since=stored.changes_since)

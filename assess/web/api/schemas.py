@@ -125,10 +125,20 @@ class RankedCandidate(Answer):
 
 
 class Results(Answer):
+    """One page of the stored calibrated ranking, and how current it is."""
+
     opening: str
     ranking: list[RankedCandidate]
-    unrated_candidate_ids: list[int]
+    page: int = Field(ge=1)
+    per_page: int = Field(ge=1, le=MAX_PER_PAGE)
+    total: int = Field(ge=0, description="Candidates ranked, on every page.")
+    unrated_total: int = Field(ge=0, description="Candidates with no submitted scorecard yet.")
+    unrated_candidate_ids: list[int] = Field(description="The first of the candidates not yet scored, at most 20.")
     warnings: list[str]
+    calibrated_at: datetime | None = Field(description="When the ranking was worked out; null before the first time.")
+    updating: bool = Field(description="True while the scorecards have changed since calibrated_at and the ranking is "
+                                       "being worked out again; read again shortly.")
+    changes_since: int = Field(ge=0, description="Changes to the ratings since calibrated_at.")
 
 
 class Page(Answer, Generic[T]):

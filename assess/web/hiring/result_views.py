@@ -10,7 +10,7 @@ from ...content_registry import library
 from ...domain.ai_influence import DEFINITION as INFLUENCE_DEFINITION
 from ...domain.fit_statistics import READINGS
 from ...errors import AppError
-from ...services import calibration_report, candidate_record, exports, openings, results, scores
+from ...services import calibration_report, candidate_record, exports, openings, results, scores, calibration_reads
 from .. import charts
 from ..access import current_staff
 from . import bp, current_opening
@@ -25,11 +25,11 @@ def results_page() -> str:
     found = current_opening()
     without = request.args.get("without", type=int)
     ratings = request.args.get("ratings", scores.FIRST)
-    compared = results.comparison_for(session, library(), found, viewer=current_staff(), now=clock.now(),
-                                      exclude=without, ratings=ratings)
+    stored = calibration_reads.ranking_for(session, found, viewer=current_staff(), now=clock.now(), exclude=without,
+                                   ratings=ratings, page=request.args.get("page", 1, type=int))
     return render_template(
-        "hiring/results.html", opening=found, compared=compared, rating_views=scores.RATINGS,
-        chart=charts.results_chart(compared),
+        "hiring/results.html", opening=found, stored=stored, compared=stored.comparison, rating_views=scores.RATINGS,
+        chart=charts.results_chart(stored.comparison) if stored.comparison else None, now=clock.now(),
         dimension_names={d.key: d.name for d in library().rubric.dimensions},
     )
 
@@ -68,10 +68,10 @@ def interviewers_page() -> str:
     """How each interviewer scores compared with the others, the AI aid included."""
     session = db.session()
     found = current_opening()
-    rows, warnings = calibration_report.interviewer_report(session, found)
-    return render_template("hiring/interviewers.html", opening=found, rows=rows, warnings=warnings,
-                           pairs=calibration_report.pairwise_agreement(session, found),
-                           agreement=calibration_report.dimension_agreement(session, found), readings=READINGS,
+    stored, rows, pairs = calibration_reads.report(session, found, clock.now())
+    return render_template("hiring/interviewers.html", opening=found, rows=rows, stored=stored, now=clock.now(),
+                           warnings=stored.report.get("warnings", []), pairs=pairs,
+                           agreement=stored.report.get("agreement", []), readings=READINGS,
                            dimension_names={d.key: d.name for d in library().rubric.dimensions},
                            influence=calibration_report.ai_influence(session, found),
                            influence_definition=INFLUENCE_DEFINITION)
