@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..content import ContentLibrary
+from ..domain.paging import Page, clamped, offset_of
 from ..errors import Conflict, InputError, NotFound
 from ..models import AiDraftTiming, Attempt, Candidate, Opening, OpeningExercise, Role, User
 from . import ai_aid, audit
@@ -120,13 +122,38 @@ def candidates_of(session: Session, opening: Opening, *, limit: int | None = Non
     return list(session.scalars(query))
 
 
-def candidates_for(session: Session, opening: Opening, *, viewer: User, now: datetime) -> list[Candidate]:
-    """The opening's candidates as listed to a person, the view of their identities recorded."""
-    listed = candidates_of(session, opening)
+CANDIDATES_PER_PAGE = 50
+
+
+def _matching(opening: Opening, search: str) -> list[Any]:
+    where = [Candidate.opening_id == opening.id]
+    words = search.strip()
+    if words:
+        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(or_(Candidate.name.ilike(pattern, escape="\\"), Candidate.email.ilike(pattern, escape="\\")))
+    return where
+
+
+def candidates_for(session: Session, opening: Opening, *, viewer: User, now: datetime, page: int = 1,
+                   search: str = "", per_page: int = CANDIDATES_PER_PAGE) -> Page[Candidate]:
+    """One page of the opening's candidates (those whose name or email holds search), newest first, as listed
+    to a person, the view of their identities recorded."""
+    if len(search) > 200:
+        raise InputError("Search for at most 200 characters of a name or an email address.")
+    if any(not character.isprintable() for character in search):
+        raise InputError("Search for part of a name or an email address, without line breaks or control characters.")
+    where = _matching(opening, search)
+    total = session.scalar(select(func.count(Candidate.id)).where(*where)) or 0
+    page = clamped(page, total, per_page)
+    listed = list(session.scalars(
+        select(Candidate).where(*where)
+        .options(selectinload(Candidate.invitations), selectinload(Candidate.attempts).selectinload(Attempt.submission))
+        .order_by(Candidate.created_at.desc(), Candidate.id.desc())
+        .limit(per_page).offset(offset_of(page, per_page))))
     audit.record(session, "candidates.listed", actor=viewer, subject_type="opening", subject_id=opening.id,
                  now=now, page="opening", shown=len(listed))
     session.commit()
-    return listed
+    return Page(listed, total, page, per_page)
 
 
 def count_candidates(session: Session, opening: Opening) -> int:

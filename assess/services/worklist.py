@@ -7,7 +7,7 @@ from datetime import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, true
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload, subqueryload
 
 from ..content import ContentLibrary
@@ -229,15 +229,24 @@ def work_page_for(session: Session, opening: Opening, *, viewer: User, now: date
     return shown
 
 
-def queue(session: Session, interviewer: User) -> list[Assignment]:
-    """The interviewer's assignments, open ones first, soonest due first."""
+QUEUE_PER_PAGE = 50
+
+
+def queue(session: Session, interviewer: User, page: int = 1, per_page: int = QUEUE_PER_PAGE) -> Page[Assignment]:
+    """One page of the interviewer's assignments, open ones first, soonest due first."""
+    mine = Assignment.interviewer_id == interviewer.id
+    total = session.scalar(select(func.count(Assignment.id)).where(mine)) or 0
+    page = clamped(page, total, per_page)
+    submitted = case((Scorecard.status == ScorecardStatus.SUBMITTED, 1), else_=0)
     found = session.scalars(
-        select(Assignment)
-        .where(Assignment.interviewer_id == interviewer.id)
+        select(Assignment).outerjoin(Scorecard, Scorecard.assignment_id == Assignment.id).where(mine)
         .options(
             selectinload(Assignment.scorecard),
             selectinload(Assignment.attempt).selectinload(Attempt.candidate).selectinload(Candidate.opening),
             selectinload(Assignment.attempt).selectinload(Attempt.exercise_version),
         )
+        .order_by(submitted, Assignment.due_at.is_(None), func.coalesce(Assignment.due_at, Assignment.created_at),
+                  Assignment.id)
+        .limit(per_page).offset(offset_of(page, per_page))
     ).all()
-    return sorted(found, key=lambda a: (is_submitted(a), a.due_at is None, a.due_at or a.created_at, a.id))
+    return Page(list(found), total, page, per_page)

@@ -352,3 +352,27 @@ def test_a_resend_from_a_page_older_than_the_latest_link_sends_nothing(
     post(client, url, page, replaces=shown)  # the same page, pressed again
     assert "after this page was loaded" in client.get(page).get_data(as_text=True)
     assert db_session.scalar(select(func.count(OutboundEmail.id))) == 2
+
+
+def test_the_candidate_list_pages_and_searches_names_and_emails_in_the_database(
+    make: Factory, auth: Auth, client: FlaskClient, db_session: Session
+) -> None:
+    manager = manager_of(make, auth)
+    opening = make.opening(manager)
+    for n in range(52):
+        make.invite(opening, name=f"Person {n:02d}", email=f"p{n}@example.net")
+    make.invite(opening, name="Ana 100% Sure_thing", email="ana_sure@example.org")
+    page = f"/hiring/openings/{opening.slug}"
+    first = client.get(page).get_data(as_text=True)
+    assert "(53)" in first and "Page 1 of 2" in first and first.count('class="card candidate-row"') == 50
+    assert "Ana 100% Sure_thing" in first  # newest first
+    second = client.get(f"{page}?page=2").get_data(as_text=True)
+    assert second.count('class="card candidate-row"') == 3 and "Person 00" in second
+    assert client.get(f"{page}?page=99").get_data(as_text=True).count('class="card candidate-row"') == 3
+    by_email = client.get(f"{page}?q=P51%40").get_data(as_text=True)
+    assert "(1 matching)" in by_email and "Person 51" in by_email
+    literal = client.get(f"{page}?q=100%25").get_data(as_text=True)  # % is a character, not a wildcard
+    assert "(1 matching)" in literal and "Ana 100% Sure_thing" in literal
+    underscore = client.get(f"{page}?q=n_1").get_data(as_text=True)  # _ matches only itself, not "Person 1x"
+    assert "No candidate matches" in underscore and "(0 matching)" in underscore
+    assert client.get(f"{page}?q=" + "x" * 201).status_code == 400

@@ -338,3 +338,25 @@ def test_the_scoring_page_shows_what_needs_attention_first_in_pages(
     assert f'id="work-{done.id}"' not in page and f'id="work-{waiting.id}"' in page
     everything = client.get(f"/hiring/openings/{opening.slug}/scoring?view=all").get_data(as_text=True)
     assert f'id="work-{done.id}"' in everything
+
+
+def test_the_interviewers_queue_pages_in_the_database_open_work_first_soonest_due_first(
+    team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
+) -> None:
+    from datetime import timedelta
+
+    opening = make.opening(team["manager"])
+    made = []
+    for n in range(53):
+        attempt = make.submission(opening)
+        made.append(make.assignment(attempt, team["priya"], team["manager"], now=clock.now,
+                                    due_at=clock.now + timedelta(days=60 - n)))
+    make.scorecard(made[-1], 3, actor=team["priya"])  # the soonest due, but handed in: it goes last
+    first = worklist.queue(db_session, team["priya"])
+    assert first.total == 53 and first.pages == 2 and len(first.items) == 50
+    assert [a.id for a in first.items[:2]] == [made[-2].id, made[-3].id]
+    last = worklist.queue(db_session, team["priya"], page=2)
+    assert [a.id for a in last.items] == [made[1].id, made[0].id, made[-1].id]
+    sign_in_session(client, team["priya"])
+    page = client.get("/review/?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in page and page.count('href="/review/assignments/') == 3

@@ -68,13 +68,16 @@ def opening() -> str:
     session = db.session()
     found = current_opening()
     now = clock.now()
-    candidates = openings.candidates_for(session, found, viewer=current_staff(), now=now)
+    search = request.args.get("q", "")
+    listed = openings.candidates_for(session, found, viewer=current_staff(), now=now, search=search,
+                                     page=request.args.get("page", 1, type=int))
     return render_template(
         "hiring/opening.html",
         opening=found,
+        listed=listed, search=search,
         rows=[
             (c, steps(library(), c, now), links.latest_invitation(c), links.active_invitation(c, now))
-            for c in candidates
+            for c in listed.items
         ],
         library=library(),
         invite_form=InviteForm(),

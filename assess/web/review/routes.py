@@ -27,8 +27,9 @@ from .forms import (
 
 @bp.get("/")
 def index() -> str:
+    work = worklist.queue(db.session(), current_staff(), page=request.args.get("page", 1, type=int))
     return render_template(
-        "review/index.html", assignments=worklist.queue(db.session(), current_staff()), now=clock.now(),
+        "review/index.html", work=work, assignments=work.items, now=clock.now(),
         calibrations=calibration_sessions.entries_for(db.session(), current_staff()),
         exercise_of=exercise_of, ScorecardStatus=ScorecardStatus,
     )
