@@ -754,9 +754,11 @@ class CalibrationSnapshotRow(Base):
     """One ranked candidate of a stored calibration, in ranking order."""
 
     __tablename__ = "calibration_snapshot_rows"
+    # Each candidate once per calibration; also how a page finds who is not ranked, one probe per candidate.
+    __table_args__ = (UniqueConstraint("snapshot_id", "candidate_id"),)
 
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("calibration_snapshots.id", ondelete="CASCADE"),
                                              primary_key=True)
     position: Mapped[int] = mapped_column(primary_key=True)
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
     row: Mapped[dict[str, Any]] = mapped_column(JSON)

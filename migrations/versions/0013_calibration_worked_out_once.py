@@ -51,12 +51,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'],
                                 name=op.f('fk_calibration_snapshot_rows_candidate_id_candidates'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('snapshot_id', 'position', name=op.f('pk_calibration_snapshot_rows')),
+        sa.UniqueConstraint('snapshot_id', 'candidate_id', name=op.f('uq_calibration_snapshot_rows_snapshot_id_candidate_id')),
     )
-    op.create_index(op.f('ix_calibration_snapshot_rows_candidate_id'), 'calibration_snapshot_rows', ['candidate_id'])
 
 
 def downgrade() -> None:
-    op.drop_index(op.f('ix_calibration_snapshot_rows_candidate_id'), table_name='calibration_snapshot_rows')
     op.drop_table('calibration_snapshot_rows')
     op.drop_table('calibration_snapshots')
     with op.batch_alter_table('openings') as batch:
