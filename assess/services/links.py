@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..config import Config
 from ..domain.links import hash_token
 from ..errors import AppError, Conflict, InputError, NotFound
-from ..models import Candidate, Invitation, User
+from ..models import Attempt, Candidate, Invitation, Opening, User
 from . import audit, deadlines
 
 MAX_WINDOW_DAYS = 90
@@ -160,8 +160,13 @@ def redeem(session: Session, token: str, now: datetime) -> Invitation:
 
 
 def session_invitation(session: Session, invitation_id: int) -> Invitation:
-    """The invitation behind a candidate's session, while it has not been withdrawn."""
-    invitation = session.get(Invitation, invitation_id)
+    """The invitation behind a candidate's session, while it has not been withdrawn; with the candidate, their
+    opening and their attempts, which every candidate page reads (a few queries, not one per relation)."""
+    invitation = session.get(Invitation, invitation_id, options=[
+        joinedload(Invitation.candidate).joinedload(Candidate.opening).selectinload(Opening.exercises),
+        joinedload(Invitation.candidate).selectinload(Candidate.attempts).joinedload(Attempt.submission),
+        joinedload(Invitation.candidate).selectinload(Candidate.invitations),
+    ])
     if invitation is None or invitation.revoked_at is not None or invitation.candidate.erased_at:
         raise NotFound("Your session has ended. Open the most recent link from your email.")
     return invitation

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, subqueryload
+from sqlalchemy.orm import Session, joinedload, selectinload, subqueryload
 
 from ..domain.ranking import ScoredCard
 from ..errors import InputError
@@ -56,10 +56,8 @@ def count_submitted(session: Session, opening: Opening) -> int:
     return session.scalar(select(func.count()).select_from(_submitted(opening).subquery())) or 0
 
 
-# One query per collection and joins for single rows, so the count does not grow with candidates.
+# Joins for single rows, so the count of queries does not grow with candidates.
 _SCORECARD_LOADS = (
-    subqueryload(Scorecard.ratings),
-    subqueryload(Scorecard.ai_drafts),
     joinedload(Scorecard.assignment).joinedload(Assignment.interviewer),
     joinedload(Scorecard.assignment).joinedload(Assignment.attempt).joinedload(Attempt.candidate),
 )
@@ -68,9 +66,12 @@ _SCORECARD_LOADS = (
 def submitted_scorecards(session: Session, opening: Opening, *, limit: int | None = None,
                          offset: int = 0) -> list[Scorecard]:
     """Every submitted scorecard of the opening (one page of them with limit), with ratings, interviewer, attempt."""
+    # A page loads its collections by the ids it holds; every scorecard, by one subquery per collection.
+    collections = (selectinload(Scorecard.ratings), selectinload(Scorecard.ai_drafts)) if limit is not None else (
+        subqueryload(Scorecard.ratings), subqueryload(Scorecard.ai_drafts))
     return list(session.scalars(
         _submitted(opening)
-        .options(*_SCORECARD_LOADS)
+        .options(*collections, *_SCORECARD_LOADS)
         .order_by(Scorecard.id)
         .limit(limit).offset(offset)
     ))
