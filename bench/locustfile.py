@@ -10,7 +10,6 @@ from locust import HttpUser, constant, task
 
 STAFF = os.environ.get("BENCH_STAFF_COOKIE", "")
 CANDIDATES = [c for c in os.environ.get("BENCH_CANDIDATE_COOKIES", "").split(",") if c]
-OPENINGS = [s for s in os.environ.get("BENCH_OPENINGS", "").split(",") if s]
 _next_candidate = itertools.count()
 _next_opening = itertools.count()
 
@@ -52,25 +51,22 @@ class Autosave(HttpUser):
 
 
 class StaffPage(HttpUser):
-    abstract = True
+    """A hiring manager or interviewer waiting on one page: BENCH_PATHS (cycled) under the name BENCH_NAME, with
+    the staff cookie, or the API token when BENCH_BEARER is set."""
+
     wait_time = constant(0)
-    page = ""
+    paths = [p for p in os.environ.get("BENCH_PATHS", "").split(",") if p]
+    name = os.environ.get("BENCH_NAME", "page")
+    bearer = os.environ.get("BENCH_BEARER", "")
 
     def on_start(self) -> None:
         self.client.cookies.set("session", STAFF, domain="127.0.0.1", path="/")
+        self.headers = {"Authorization": f"Bearer {self.bearer}"} if self.bearer else {}
 
     @task
     def view(self) -> None:
-        slug = OPENINGS[next(_next_opening) % len(OPENINGS)]
-        with self.client.get(f"/hiring/openings/{slug}/{self.page}", name=self.page, catch_response=True,
+        path = self.paths[next(_next_opening) % len(self.paths)]
+        with self.client.get(path, name=self.name, headers=self.headers, catch_response=True,
                              allow_redirects=False) as response:
             if response.status_code != 200:
                 response.failure(f"{response.status_code}")
-
-
-class ScoringPage(StaffPage):
-    page = "scoring"
-
-
-class ComparisonPage(StaffPage):
-    page = "results"

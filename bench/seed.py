@@ -62,7 +62,7 @@ def _reset_sequences(session: Session, tables: list[Table]) -> None:
 
 def seed(session: Session, library: ContentLibrary, *, openings: int, candidates_per_opening: int,
          scorecards_per_submission: int, interviewers: int, live_candidates: int, small_opening: int,
-         seed_value: int = 7) -> Seeded:
+         large_opening: int = 0, seed_value: int = 7) -> Seeded:
     """Everything in one transaction; ids are chosen here so rows can refer to each other."""
     rng = random.Random(seed_value)
     now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -98,6 +98,8 @@ def seed(session: Session, library: ContentLibrary, *, openings: int, candidates
 
     plan = [(f"bench-{n:02d}", candidates_per_opening) for n in range(1, openings + 1)]
     plan += [("bench-small", small_opening), ("bench-live", live_candidates)]
+    if large_opening:
+        plan.append(("bench-large", large_opening))
     for index, (slug, how_many) in enumerate(plan):
         opening_id = next_id("openings")
         rows["openings"].append({"id": opening_id, "slug": slug, "title": f"APM {slug}",
