@@ -319,6 +319,12 @@ class Attempt(Base):
     # The one record of when the countdown reaches zero, extensions included; see domain.timing.
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Where scoring stands, kept by worklist.recount whenever an assignment or a scorecard's state changes, so
+    # the scoring page counts and filters without aggregating every rating: interviewers assigned, of them
+    # not yet submitted, and whether submitted ratings on one dimension are a debrief apart.
+    assigned_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    unfinished_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    disagreement: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     candidate: Mapped[Candidate] = relationship(back_populates="attempts")
     exercise_version: Mapped[ContentVersion] = relationship()

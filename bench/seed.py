@@ -33,6 +33,7 @@ from assess.models import (
     SubmittedBy,
     User,
 )
+from assess.services import worklist
 from assess.services.content import ensure_version, sync_library
 
 TAKE_HOMES = ("a-mini-prd", "b-analytics", "d-writing-sample")
@@ -166,6 +167,7 @@ def seed(session: Session, library: ContentLibrary, *, openings: int, candidates
     for name, table in tables.items():
         _bulk(session, table, rows[name])  # type: ignore[arg-type]
     _reset_sequences(session, [User.__table__, *tables.values()])  # type: ignore[list-item]
+    worklist.recount(session, None)  # where scoring stands, as the services keep it row by row
     session.commit()
     seeded.counts = {name: len(values) for name, values in rows.items()}
     return seeded

@@ -13,7 +13,7 @@ from ..content import ContentLibrary
 from ..domain.assignment import WorkItem, plan_assignments
 from ..errors import Conflict, InputError, NotFound
 from ..models import Assignment, Attempt, Opening, Role, Scorecard, ScorecardStatus, User
-from . import audit, mail
+from . import audit, mail, worklist
 from .calibration_sessions import has_passed, passed_interviewers
 from .content import exercise_of
 from .interviewer_pool import active_interviewers
@@ -65,7 +65,7 @@ def assign(
         due_at=due_at or now + DEFAULT_DUE, created_at=now,
     )
     session.add(assignment)
-    session.flush()
+    worklist.recount(session, [attempt.id])
     audit.record(session, "assignment.created", actor=actor, subject_type="assignment", now=now,
                  subject_id=assignment.id, attempt_id=attempt.id, interviewer_id=interviewer.id)
     session.commit()
@@ -102,6 +102,7 @@ def auto_assign(
     for attempt_id, interviewer_id in plan.pairs:
         session.add(Assignment(attempt=attempts[attempt_id], interviewer_id=interviewer_id,
                                assigned_by_id=actor.id, due_at=now + DEFAULT_DUE, created_at=now))
+    worklist.recount(session, {attempt_id for attempt_id, _ in plan.pairs})
     audit.record(session, "assignment.auto", actor=actor, subject_type="opening", subject_id=opening.id,
                  now=now, added=len(plan.pairs), short=len(plan.short))
     session.commit()

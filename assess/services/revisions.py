@@ -21,7 +21,7 @@ from ..models import (
     ScorecardStatus,
     User,
 )
-from . import audit, snapshots
+from . import audit, snapshots, worklist
 from .scorecards import audited_values, locked_scorecard
 from .scoring_state import require_scoring_open
 
@@ -83,6 +83,7 @@ def reopen(session: Session, assignment: Assignment, reason: str, *, actor: User
                  now=now, reason=reason.strip(), values=audited_values(scorecard))
     scorecard.status = ScorecardStatus.DRAFT
     scorecard.updated_at = now
+    worklist.recount(session, [assignment.attempt_id])
     snapshots.ratings_changed(session, assignment.attempt.candidate.opening_id, now)
     session.commit()
     return Reopened(scorecard)
@@ -109,6 +110,7 @@ def decide_revision(
         scorecard.status = ScorecardStatus.DRAFT
         scorecard.revision_approved_at = now
         scorecard.updated_at = now
+        worklist.recount(session, [assignment.attempt_id])
         snapshots.ratings_changed(session, opening.id, now)
     else:
         audit.record(session, "scorecard.revision_refused", actor=actor, subject_type="scorecard",

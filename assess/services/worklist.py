@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import case, exists, func, select, true, update
 from sqlalchemy.orm import Session, joinedload, selectinload, subqueryload
 
 from ..content import ContentLibrary
@@ -172,33 +172,53 @@ class WorkPage:
         return self.shown.per_page
 
 
-def _views(opening: Opening) -> tuple[Any, dict[str, Any]]:
-    """The opening's work joined to per-item counts, and each view as a condition on that join.
+STANDING = ("assigned_count", "unfinished_count", "disagreement")
 
-    Counts are aggregated once per page view and joined, so the database never re-runs a subquery per row.
-    """
-    in_opening = (select(Attempt.id).join(Candidate).where(Candidate.opening_id == opening.id)).scalar_subquery()
-    load = (
-        select(Assignment.attempt_id.label("attempt_id"), func.count(Assignment.id).label("assigned"),
-               func.count(Assignment.id).filter(
-                   (Scorecard.id.is_(None)) | (Scorecard.status != ScorecardStatus.SUBMITTED)).label("unfinished"))
-        .outerjoin(Scorecard).where(Assignment.attempt_id.in_(in_opening)).group_by(Assignment.attempt_id)
-    ).subquery()
-    apart = (
-        select(Assignment.attempt_id.label("attempt_id")).join(Scorecard).join(Rating)
-        .where(Assignment.attempt_id.in_(in_opening), Scorecard.status == ScorecardStatus.SUBMITTED,
-               Rating.score.is_not(None))
-        .group_by(Assignment.attempt_id, Rating.dimension_key)
-        .having(func.max(Rating.score) - func.min(Rating.score) >= DEBRIEF_GAP)
-    ).subquery()
-    disagreeing = select(apart.c.attempt_id).distinct().subquery()
-    work = (_work(opening).outerjoin(load, load.c.attempt_id == Attempt.id)
-            .outerjoin(disagreeing, disagreeing.c.attempt_id == Attempt.id))
-    flagged = disagreeing.c.attempt_id.is_not(None)
-    return work, {
-        "attention": (func.coalesce(load.c.assigned, 0) < opening.interviewers_per_submission)
-        | (func.coalesce(load.c.unfinished, 0) > 0) | flagged,
-        "disagreements": flagged,
+
+def standing_columns() -> list[Any]:
+    """The standing worked out afresh, as columns to select beside an attempt (for checking what is stored)."""
+    return [value.label(name) for name, value in _standing().items()]
+
+
+def _standing() -> dict[str, Any]:
+    """Where scoring of an attempt stands, as SQL on the attempt's row: the one definition of the counts and the
+    disagreement the scoring page filters on."""
+    mine = Assignment.attempt_id == Attempt.id
+    unfinished = (Scorecard.id.is_(None)) | (Scorecard.status != ScorecardStatus.SUBMITTED)
+    apart = (select(Rating.dimension_key).join(Scorecard, Rating.scorecard_id == Scorecard.id)
+             .join(Assignment, Scorecard.assignment_id == Assignment.id)
+             .where(mine, Scorecard.status == ScorecardStatus.SUBMITTED, Rating.score.is_not(None))
+             .group_by(Rating.dimension_key).having(func.max(Rating.score) - func.min(Rating.score) >= DEBRIEF_GAP))
+    return {
+        "assigned_count": select(func.count(Assignment.id)).where(mine).scalar_subquery(),
+        "unfinished_count": select(func.count(Assignment.id)).outerjoin(Scorecard, Scorecard.assignment_id
+                                                                        == Assignment.id)
+        .where(mine, unfinished).scalar_subquery(),
+        "disagreement": exists(apart),
+    }
+
+
+def recount(session: Session, attempt_ids: Iterable[int] | None) -> None:
+    """Bring the stored standing of these attempts (None: every attempt) up to date with their assignments and
+    scorecards; part of the caller's transaction, called wherever either changes."""
+    ids = None if attempt_ids is None else set(attempt_ids)
+    if ids == set():
+        return
+    session.flush()
+    which = update(Attempt).values(**_standing())
+    session.execute(which if ids is None else which.where(Attempt.id.in_(ids)),
+                    execution_options={"synchronize_session": False})
+    for row in list(session.identity_map.values()):
+        if isinstance(row, Attempt) and (ids is None or row.id in ids):
+            session.expire(row, list(STANDING))
+
+
+def _views(opening: Opening) -> tuple[Any, dict[str, Any]]:
+    """The opening's work, and each view as a condition on the standing stored with each attempt."""
+    return _work(opening), {
+        "attention": (Attempt.assigned_count < opening.interviewers_per_submission)
+        | (Attempt.unfinished_count > 0) | Attempt.disagreement,
+        "disagreements": Attempt.disagreement.is_(True),
         "all": true(),
     }
 

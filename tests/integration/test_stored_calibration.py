@@ -1,4 +1,5 @@
-"""The calibration is worked out once per change of the ratings and read from storage by every page and the API.
+"""The calibration is worked out once per change of the ratings and read from storage by every page and the API;
+where scoring of each attempt stands is kept with it as assignments and scorecards change.
 
 The pages never fit the model; a change to the scorecards shows the stored results as updating, with their
 age, until the worker has caught up; what is stored then is exactly what a fresh fit gives.
@@ -21,8 +22,10 @@ from sqlalchemy.orm import Session
 
 from assess.db import get_database
 from assess.domain import calibration
-from assess.models import Assignment, CalibrationSnapshot, Opening, Role, Scorecard, ScorecardStatus, User
-from assess.services import api_tokens, calibration_reads, effects, results, revisions, scores, snapshots
+from assess.models import (Assignment, Attempt, CalibrationSnapshot, Candidate, Opening, Role, Scorecard,
+                           ScorecardStatus, User)
+from assess.services import (api_tokens, calibration_reads, effects, results, revisions, scores, snapshots,
+                             worklist)
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
 from tests.support.web import sign_in_session
@@ -203,6 +206,14 @@ def test_stored_calibrations_agree_with_a_fresh_fit_whatever_order_changes_and_t
                                           now=clock.now)
             factory.scorecard(made, score, actor=made.interviewer)
 
+        @precondition(lambda self: self.assignments)
+        @rule(pick=st.integers(0, 10_000))
+        def a_third_interviewer_is_asked(self, pick: int) -> None:
+            attempt = self.assignments[pick % len(self.assignments)].attempt
+            free = [u for u in panel if all(a.interviewer_id != u.id for a in attempt.assignments)]
+            if free:
+                factory.assignment(attempt, free[0], manager, now=clock.now)
+
         @rule(pick=st.integers(0, 10_000))
         def the_worker_takes_one_request(self, pick: int) -> None:
             due = session.scalars(select(CalibrationSnapshot.id).where(
@@ -218,6 +229,17 @@ def test_stored_calibrations_agree_with_a_fresh_fit_whatever_order_changes_and_t
                 assert stored.comparison is not None and stored.changes_since == 0
                 assert _ranking(stored.comparison) == _ranking(results.comparison(session, library, self.opening,
                                                                                   ratings=ratings))
+
+        @invariant()
+        def the_stored_standing_of_each_attempt_is_what_its_scorecards_say(self) -> None:
+            columns = list(worklist.STANDING)
+            fresh = select(Attempt.id, *worklist.standing_columns()).join(Candidate).where(
+                Candidate.opening_id == self.opening.id)
+            stored = select(Attempt.id, *(getattr(Attempt, c) for c in columns)).join(Candidate).where(
+                Candidate.opening_id == self.opening.id)
+            assert sorted(map(tuple, session.execute(stored))) == sorted(
+                (i, *(bool(v) if c == "disagreement" else v for c, v in zip(columns, rest, strict=True)))
+                for i, *rest in session.execute(fresh))
 
         @invariant()
         def at_most_one_worked_out_per_view_and_never_ahead_of_the_ratings(self) -> None:
