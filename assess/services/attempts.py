@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from ..content import ContentLibrary
 from ..content.schema import DataVariant, Exercise, ExerciseKind
@@ -54,11 +54,13 @@ def lock(session: Session, attempt: Attempt) -> Attempt:
     return session.scalars(
         select(Attempt)
         .where(Attempt.id == attempt.id)
-        .with_for_update(of=Attempt)  # the attempt's row only: the joined rows may be missing
-        .options(joinedload(Attempt.draft), joinedload(Attempt.submission), joinedload(Attempt.exercise_version),
-                 selectinload(Attempt.copies))
+        .with_for_update()
+        # Each relation in a query of its own, run after the lock is held: rows joined into the locking query
+        # would be read as they stood before it waited, and a save would build on a draft already replaced.
+        .options(selectinload(Attempt.draft), selectinload(Attempt.submission), selectinload(Attempt.copies),
+                 selectinload(Attempt.exercise_version))
         .execution_options(populate_existing=True)
-    ).unique().one()
+    ).one()
 
 
 def variant_for(exercise: Exercise, candidate: Candidate) -> DataVariant | None:
