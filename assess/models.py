@@ -225,8 +225,6 @@ class Opening(Base):
     )
     scoring_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unblinded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Counts every change to the ratings the calibration reads; stored calibrations are keyed by it.
-    ratings_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     hiring_manager: Mapped[User] = relationship()
@@ -730,6 +728,19 @@ class WebhookDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     endpoint: Mapped[WebhookEndpoint] = relationship()
+
+
+class RatingsVersion(Base):
+    """Counts every change to an opening's ratings that the calibration reads; stored calibrations are keyed by it.
+
+    A row of its own, not a column of the opening: every scorecard change holds the opening's row FOR SHARE
+    while it checks scoring is open, and two of them raising a count on that row would each wait for the other.
+    """
+
+    __tablename__ = "ratings_versions"
+
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
 
 
 class CalibrationSnapshot(Base):

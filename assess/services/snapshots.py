@@ -14,20 +14,22 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..content import ContentLibrary
 from ..domain.calibration import CandidateEstimate
 from ..errors import NotFound
-from ..models import CalibrationSnapshot, CalibrationSnapshotRow, Opening
+from ..models import CalibrationSnapshot, CalibrationSnapshotRow, Opening, RatingsVersion
 from . import calibration_report, results
 from .effects import Effect, later
 from .scores import FIRST, REVISED, scored_cards
 
 # A worker that claimed a calibration and has not finished it in this long is taken to have died.
-STALLED = timedelta(minutes=10)
+STALLED = timedelta(minutes=2)  # the largest opening measured fits in about 30 s
 # The views worked out as soon as the ratings change; a view without one interviewer is worked out when asked.
 EAGER = ((FIRST, 0), (REVISED, 0))
 
@@ -48,20 +50,21 @@ def _add(session: Session, opening_id: int, ratings: str, without: int, version:
 def ratings_changed(session: Session, opening_id: int, now: datetime) -> int:
     """Count one more change to the opening's ratings and ask for its calibration; returns the new version.
 
-    The version is raised in the database, so two changes committed at the same moment get two versions."""
+    The count is raised in the database, in its own row, so two changes committed at the same moment get two
+    versions: the second waits for the first to commit, and neither waits on a lock the other holds."""
+    upsert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(RatingsVersion)
     version: int = session.execute(
-        update(Opening).where(Opening.id == opening_id).values(ratings_version=Opening.ratings_version + 1)
-        .returning(Opening.ratings_version), execution_options={"synchronize_session": False}).scalar_one()
-    opening = session.get(Opening, opening_id)
-    if opening is not None:
-        session.expire(opening, ["ratings_version"])
+        upsert.values(opening_id=opening_id, version=1)
+        .on_conflict_do_update(index_elements=[RatingsVersion.opening_id],
+                               set_={"version": RatingsVersion.version + 1})
+        .returning(RatingsVersion.version)).scalar_one()
     for ratings, without in EAGER:
         _add(session, opening_id, ratings, without, version, now)
     return version
 
 
 def current_version(session: Session, opening_id: int) -> int:
-    return session.scalar(select(Opening.ratings_version).where(Opening.id == opening_id)) or 0
+    return session.scalar(select(RatingsVersion.version).where(RatingsVersion.opening_id == opening_id)) or 0
 
 
 def request(session: Session, opening: Opening, ratings: str, without: int, now: datetime) -> None:
@@ -186,8 +189,9 @@ def compute(session: Session, library: ContentLibrary, snapshot_id: int, now: da
 def compute_due(session: Session, library: ContentLibrary, now: datetime) -> int:
     """Every calibration asked for and not yet worked out, oldest first, and any opening whose newest ratings
     were never asked for; the periodic pick-up, and how the demo and benchmark seeds finish."""
-    stale = select(Opening.id, Opening.ratings_version).where(
-        ~exists().where(*key_of(Opening.id, FIRST, 0), CalibrationSnapshot.ratings_version == Opening.ratings_version))
+    version = func.coalesce(RatingsVersion.version, 0)
+    stale = select(Opening.id, version).outerjoin(RatingsVersion).where(
+        ~exists().where(*key_of(Opening.id, FIRST, 0), CalibrationSnapshot.ratings_version == version))
     for opening_id, version in session.execute(stale).all():
         for ratings, without in EAGER:
             try:

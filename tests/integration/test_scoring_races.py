@@ -181,3 +181,38 @@ def test_two_interviewers_first_saving_against_a_new_scorecard_version_at_once_b
     assert answers == [302, 302]
     assert [status for status, _, _ in scorecards(race_app, seeded["mine"]) + scorecards(race_app, seeded["theirs"])] \
         == [ScorecardStatus.DRAFT, ScorecardStatus.DRAFT]
+
+
+def test_two_interviewers_submitting_at_once_both_land_and_count_as_two_changes(race_app: Flask) -> None:
+    """Each submit holds the opening's row FOR SHARE and raises the ratings version: the two must not deadlock."""
+    from assess.models import Opening
+    from assess.services import snapshots
+
+    seeded = seed(race_app)
+    mine, theirs = f"/review/assignments/{seeded['mine']}", f"/review/assignments/{seeded['theirs']}"
+    [priya], [tom] = tabs(race_app, seeded["priya"], 1), tabs(race_app, seeded["tom"], 1)
+    engine = get_database(race_app).engine
+    sends = [(priya, mine, scorecard_form(priya, mine, 2, "submit")), (tom, theirs, scorecard_form(tom, theirs, 4, "submit"))]
+    answers: list[int] = [0, 0]
+
+    def send(index: int, client: FlaskClient, url: str, data: dict[str, str]) -> None:
+        answers[index] = client.post(url, data=data).status_code
+
+    with race_app.app_context():
+        opening_id = get_database(race_app).new_session().scalar(select(Opening.id))
+    with engine.connect() as gate:  # both wait at the opening's row, then go together
+        gate.execute(select(Opening.id).where(Opening.id == opening_id).with_for_update())
+        threads = [threading.Thread(target=send, args=(i, *item)) for i, item in enumerate(sends)]
+        for thread in threads:
+            thread.start()
+        wait_for_waiters(engine, 2)
+        gate.rollback()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert answers == [302, 302]
+    assert [status for status, _, _ in scorecards(race_app, seeded["mine"]) + scorecards(race_app, seeded["theirs"])
+            ] == [ScorecardStatus.SUBMITTED, ScorecardStatus.SUBMITTED]
+    with race_app.app_context():
+        session = get_database(race_app).new_session()
+        assert snapshots.current_version(session, opening_id) == 2
+        session.close()
