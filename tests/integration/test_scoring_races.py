@@ -71,16 +71,19 @@ def wait_for_waiters(engine: Any, count: int) -> None:
             time.sleep(0.02)
 
 
-def race(app: Flask, assignment_id: int, sends: list[tuple[FlaskClient, str, dict[str, str]]]) -> list[int]:
-    """Send every request at once while the assignment's row is held, then let them go; their status codes."""
+def race(app: Flask, assignment_id: int, sends: list[tuple[FlaskClient, str, dict[str, str]]],
+         gate_on: Any = None) -> list[int]:
+    """Send every request at once while a row they all need is held (the assignment's, unless gate_on selects
+    another), then let them go; their status codes."""
     engine = get_database(app).engine
     answers: list[int] = [0] * len(sends)
 
     def send(index: int, client: FlaskClient, url: str, data: dict[str, str]) -> None:
         answers[index] = client.post(url, data=data).status_code
 
+    held = gate_on if gate_on is not None else select(Assignment.id).where(Assignment.id == assignment_id)
     with engine.connect() as gate:
-        gate.execute(select(Assignment.id).where(Assignment.id == assignment_id).with_for_update())
+        gate.execute(held.with_for_update())
         threads = [threading.Thread(target=send, args=(i, *item)) for i, item in enumerate(sends)]
         for thread in threads:
             thread.start()
@@ -191,24 +194,11 @@ def test_two_interviewers_submitting_at_once_both_land_and_count_as_two_changes(
     seeded = seed(race_app)
     mine, theirs = f"/review/assignments/{seeded['mine']}", f"/review/assignments/{seeded['theirs']}"
     [priya], [tom] = tabs(race_app, seeded["priya"], 1), tabs(race_app, seeded["tom"], 1)
-    engine = get_database(race_app).engine
     sends = [(priya, mine, scorecard_form(priya, mine, 2, "submit")), (tom, theirs, scorecard_form(tom, theirs, 4, "submit"))]
-    answers: list[int] = [0, 0]
-
-    def send(index: int, client: FlaskClient, url: str, data: dict[str, str]) -> None:
-        answers[index] = client.post(url, data=data).status_code
-
     with race_app.app_context():
         opening_id = get_database(race_app).new_session().scalar(select(Opening.id))
-    with engine.connect() as gate:  # both wait at the opening's row, then go together
-        gate.execute(select(Opening.id).where(Opening.id == opening_id).with_for_update())
-        threads = [threading.Thread(target=send, args=(i, *item)) for i, item in enumerate(sends)]
-        for thread in threads:
-            thread.start()
-        wait_for_waiters(engine, 2)
-        gate.rollback()
-    for thread in threads:
-        thread.join(timeout=30)
+    # Both wait at the opening's row, then go together.
+    answers = race(race_app, seeded["mine"], sends, gate_on=select(Opening.id).where(Opening.id == opening_id))
     assert answers == [302, 302]
     assert [status for status, _, _ in scorecards(race_app, seeded["mine"]) + scorecards(race_app, seeded["theirs"])
             ] == [ScorecardStatus.SUBMITTED, ScorecardStatus.SUBMITTED]
