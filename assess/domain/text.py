@@ -7,7 +7,11 @@ import unicodedata
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 # The zero-width non-joiner and joiner are how Persian, Kurdish and Indic names are spelled
 # (for example "\u0645\u06cc\u200c\u0634\u0648\u062f"); between two letters they are part of a name.
+# Between two pictographs the joiner builds one emoji ("\U0001f469\u200d\U0001f4bb", a woman technologist).
 JOINERS = frozenset("\u200c\u200d")
+# What a joiner may stand between: letters, marks (a variation selector is one), and symbols (emoji and
+# their skin-tone modifiers).
+_JOINABLE = frozenset("LMS")
 # Embeddings, overrides and isolates reorder what is shown: "exe.txt" can be made to read as "txt.exe".
 DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 LINE_SEPARATORS = frozenset(("Zl", "Zp"))
@@ -41,13 +45,13 @@ def is_hidden(char: str, *, multiline: bool = False) -> bool:
 
 def _joins_letters(text: str, index: int) -> bool:
     def letter(at: int) -> bool:
-        return 0 <= at < len(text) and unicodedata.category(text[at])[0] in "LM"
+        return 0 <= at < len(text) and unicodedata.category(text[at])[0] in _JOINABLE
 
     return text[index] in JOINERS and letter(index - 1) and letter(index + 1)
 
 
 def first_hidden(text: str, *, multiline: bool = False) -> str | None:
-    """The first hidden character of text, if it has one; a joiner between two letters is spelling."""
+    """The first hidden character of text, if it has one; a joiner between two letters or emoji is spelling."""
     return next((char for index, char in enumerate(text)
                  if is_hidden(char, multiline=multiline) and not _joins_letters(text, index)), None)
 
@@ -94,6 +98,17 @@ def hidden_character_problem(text: str, what: str, *, multiline: bool = False) -
     if char is None:
         return None
     return f"{what} contains an invisible character ({describe(char)}); remove it and try again."
+
+
+def tidy_line(text: str) -> str:
+    """A name or a search as one line: composed the one way Unicode allows (NFC, so an "é" typed as "e" and an
+    accent matches one typed as one character), white space collapsed to single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def first_control(text: str) -> str | None:
+    """The first control character (a line break, a tab, NUL, an escape) of text, if it has one."""
+    return next((char for char in text if unicodedata.category(char) in ("Cc", "Cs")), None)
 
 
 def without_nul(text: str) -> str:

@@ -14,7 +14,7 @@ from ..content import ContentLibrary
 from ..content.schema import ExerciseKind
 from ..domain.links import hash_token, new_pseudonym, new_token
 from ..domain.recipients import parse_recipients
-from ..domain.text import hidden_character_problem
+from ..domain.text import hidden_character_problem, tidy_line
 from ..errors import Conflict, InputError
 from ..models import Candidate, Invitation, Opening, OutboundEmail, User
 from . import audit, mail
@@ -33,6 +33,7 @@ class Invited:
 class BulkInvite:
     invited: list[Invited] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)  # the pasted lines not invited, as they were pasted
 
 
 def invite(
@@ -51,7 +52,7 @@ def invite(
 
     actor_kind names who invited when it was not a member of staff ("cli" by default, or "api")."""
     address = normalise_email(email)
-    name = " ".join(name.split())
+    name = tidy_line(name)
     if not name:
         raise InputError(f"Give the name of the person at {address}.")
     if len(name) > 200:
@@ -114,6 +115,7 @@ def invite_many(
     result = BulkInvite(problems=[f"Line {b.line} ({_shortened(b.text)}): {b.reason}." for b in bad_lines])
     if not recipients and not bad_lines:
         raise InputError("Paste at least one line with a name and an email address.")
+    not_invited = [b.line for b in bad_lines]
     for recipient in recipients:
         try:
             result.invited.append(
@@ -122,6 +124,9 @@ def invite_many(
             )
         except (InputError, Conflict) as error:
             result.problems.append(f"Line {recipient.line} ({recipient.email}): {error.message}")
+            not_invited.append(recipient.line)
+    pasted = text.splitlines()
+    result.left = [pasted[line - 1] for line in sorted(not_invited)]
     return result
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..content import ContentLibrary
 from ..domain.paging import Page, clamped, offset_of
+from ..domain.text import describe, first_control, tidy_line
 from ..errors import Conflict, InputError, NotFound
 from ..models import AiDraftTiming, Attempt, Candidate, Opening, OpeningExercise, Role, User
 from . import ai_aid, audit
@@ -127,7 +128,7 @@ CANDIDATES_PER_PAGE = 50
 
 def _matching(opening: Opening, search: str) -> list[Any]:
     where = [Candidate.opening_id == opening.id]
-    words = search.strip()
+    words = search
     if words:
         pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(or_(Candidate.name.ilike(pattern, escape="\\"), Candidate.email.ilike(pattern, escape="\\")))
@@ -140,8 +141,9 @@ def candidates_for(session: Session, opening: Opening, *, viewer: User, now: dat
     to a person, the view of their identities recorded."""
     if len(search) > 200:
         raise InputError("Search for at most 200 characters of a name or an email address.")
-    if any(not character.isprintable() for character in search):
-        raise InputError("Search for part of a name or an email address, without line breaks or control characters.")
+    if (control := first_control(search)) is not None:
+        raise InputError(f"Search for part of a name or an email address, without {describe(control)}.")
+    search = tidy_line(search)
     where = _matching(opening, search)
     total = session.scalar(select(func.count(Candidate.id)).where(*where)) or 0
     page = clamped(page, total, per_page)

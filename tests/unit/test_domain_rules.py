@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import string
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assess.domain.assignment import WorkItem, plan_assignments
 from assess.domain.autosave import copy_is_newer
@@ -14,6 +17,8 @@ from assess.domain.links import hash_token, new_token
 from assess.domain.recipients import BadLine, Recipient, parse_recipients
 from assess.domain.spreadsheet import to_csv
 from assess.domain.text import (
+    first_control,
+    tidy_line,
     SINGLE_LINE_PATTERN,
     _escaped,
     _joins_letters,
@@ -125,6 +130,9 @@ def test_a_joiner_joins_only_two_letters_or_marks() -> None:
     assert _joins_letters("a\u200c1", 1) is False
     assert _joins_letters("1\u200cb", 1) is False
     assert _joins_letters("a\u200bb", 1) is False  # a zero-width space is never spelling
+    assert _joins_letters("\U0001f469\u200d\U0001f4bb", 1) is True  # one emoji: a woman technologist
+    assert _joins_letters("\u2764\ufe0f\u200d\U0001f525", 2) is True  # after a variation selector
+    assert _joins_letters(" \u200d\U0001f525", 1) is False
 
 
 def test_line_separators_are_hidden_in_a_single_line_only_and_line_breaks_in_multiline_are_not() -> None:
@@ -187,3 +195,15 @@ def test_only_quotes_and_spaces_are_trimmed_from_names() -> None:
 def test_assignments_made_here_count_as_much_as_those_already_there() -> None:
     items = [WorkItem(1, 5, frozenset({2})), WorkItem(2, 5, frozenset({2})), WorkItem(3, 5), WorkItem(4, 5)]
     assert plan_assignments(items, interviewers=[1, 2], per_item=1, load={1: 10}).pairs == [(3, 1), (4, 1)]
+
+
+@given(st.text())
+def test_a_tidied_line_is_composed_single_spaced_and_tidying_it_again_changes_nothing(text: str) -> None:
+    tidy = tidy_line(text)
+    assert tidy == tidy_line(tidy) and unicodedata.is_normalized("NFC", tidy)
+    assert "  " not in tidy and tidy == tidy.strip()
+
+
+def test_a_control_character_is_found_and_joiners_marks_and_emoji_are_not() -> None:
+    assert first_control("Ana\nLi") == "\n" and first_control("a\x00") == "\x00"
+    assert first_control("\u0645\u06cc\u200c\u0634 \U0001f469\u200d\U0001f4bb \u200f") is None

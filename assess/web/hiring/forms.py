@@ -63,8 +63,9 @@ class InviteForm(Form):
 
 class BulkInviteForm(Form):
     people = TextAreaField(
-        "Paste a list", validators=[DataRequired("Paste at least one line."), Length(max=50000),
-                                    PlainText("The list", multiline=True)],
+        "Paste a list", validators=[DataRequired("Paste at least one line."), Length(max=50000)],
+        # No check of the characters here: each line's name and address are checked as that person is invited,
+        # so one odd line is reported on its own and the rest go out.
         description="One person per line: “Name <email>”, “Name, email” or “email, Name”.",
     )
     submit = SubmitField("Send invitations")

@@ -21,7 +21,8 @@ from ..dates import when
 from ..forms import ConfirmForm
 from ..limits import limiter
 from . import bp, current_opening
-from .common import back_to, config
+from .opening_views import opening_page
+from .common import back_to, back_to_list, config
 from .forms import ActionForm, BulkInviteForm, ExtendTimeForm, ExtendWindowForm, InviteForm
 
 # A session cookie holds the messages, so a long list of refused lines is summed up rather than dropped whole.
@@ -57,26 +58,30 @@ def invite() -> Response:
 
 
 @bp.post("/openings/<slug>/invite-many")
-def invite_many() -> Response:
+def invite_many() -> Response | tuple[str, int]:
+    """Invite everyone on a pasted list; the lines not invited come back in the box with the reasons, to fix."""
     form = BulkInviteForm()
     if not form.validate_on_submit():
-        flash("Paste at least one line with a name and an email address.", "error")
-        return redirect(back_to("hiring.opening"))
+        actions.flash_errors(form)
+        return opening_page(form), 400
     try:
         result = invitations.invite_many(db.session(), config(), library(), current_opening(),
                                          form.people.data or "", actor=current_staff(), now=clock.now())
     except AppError as error:
         flash(error.message, "error")
-        return redirect(back_to("hiring.opening"))
+        return opening_page(form), error.status_code
     if result.invited:
         sent = _sent_message(result.invited)
         flash(sent.message, "success")
+    if not result.problems:
+        return redirect(back_to("hiring.opening"))
     for problem in result.problems[:SHOWN_PROBLEMS]:
         flash(f"Not invited: {problem}", "error")
     if len(result.problems) > SHOWN_PROBLEMS:
-        flash(f"{len(result.problems) - SHOWN_PROBLEMS} more lines were not invited; fix the lines above "
-              "and paste the rest again.", "error")
-    return redirect(back_to("hiring.opening"))
+        flash(f"{len(result.problems) - SHOWN_PROBLEMS} more lines were not invited.", "error")
+    flash(f"The {len(result.left)} line{'s' if len(result.left) != 1 else ''} not invited "
+          f"{'are' if len(result.left) != 1 else 'is'} back in the box below: fix and send again.", "info")
+    return opening_page(BulkInviteForm(formdata=None, people="\n".join(result.left))), 200 if result.invited else 400
 
 
 CandidateStep = Callable[[Candidate, Any], "str | Said"]
@@ -85,7 +90,7 @@ CandidateStep = Callable[[Candidate, Any], "str | Said"]
 def _on_candidate(candidate_id: int, form: Any, step: CandidateStep) -> Response:
     """One step on one candidate of this opening; an id from another opening is not found."""
     candidate = openings.candidate_of(db.session(), current_opening(), candidate_id)
-    return actions.run(form, lambda: step(candidate, form), back=back_to("hiring.opening"))
+    return actions.run(form, lambda: step(candidate, form), back=back_to_list())
 
 
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/resend")

@@ -14,6 +14,7 @@ from ...services import links, mail, openings
 from ...services.attempts import StepState, steps
 from ..access import current_staff
 from ..forms import ConfirmForm, field_name
+from ..paging import asked_page, say_if_moved
 from . import bp, current_opening
 from .common import config
 from .forms import (
@@ -65,12 +66,19 @@ def new_opening() -> Response | str:
 
 @bp.get("/openings/<slug>")
 def opening() -> str:
+    return opening_page()
+
+
+def opening_page(bulk_form: BulkInviteForm | None = None) -> str:
+    """The opening's page: its candidates, one page of a search at a time, and the forms to invite more
+    (bulk_form: the pasted list as it came back, with the lines still to fix)."""
     session = db.session()
     found = current_opening()
     now = clock.now()
     search = request.args.get("q", "")
-    listed = openings.candidates_for(session, found, viewer=current_staff(), now=now, search=search,
-                                     page=request.args.get("page", 1, type=int))
+    asked = asked_page()
+    listed = openings.candidates_for(session, found, viewer=current_staff(), now=now, search=search, page=asked)
+    say_if_moved(asked, listed.page, listed.pages)
     return render_template(
         "hiring/opening.html",
         opening=found,
@@ -81,7 +89,7 @@ def opening() -> str:
         ],
         library=library(),
         invite_form=InviteForm(),
-        bulk_form=BulkInviteForm(),
+        bulk_form=bulk_form or BulkInviteForm(),
         action_form=ActionForm(), withdraw_form=ConfirmForm(),
         window_form=ExtendWindowForm(),
         time_form=ExtendTimeForm(),
