@@ -99,13 +99,25 @@ def test_a_pasted_list_invites_the_good_lines_and_names_the_bad_ones(
 ) -> None:
     opening = make.opening(manager_of(make, auth))
     page = f"/hiring/openings/{opening.slug}"
-    people = "Ada Lovelace <ada@example.org>\nGrace Hopper, grace@example.org\njust a name\nnoname@example.org\n"
-    post(client, f"{page}/invite-many", page, people=people)
-    text = client.get(page).get_data(as_text=True)
-    assert "Invited Ada Lovelace, Grace Hopper" in text
+    people = ("Ada Lovelace <ada@example.org>\nGrace Hopper, grace@example.org\njust a name\nnoname@example.org\n"
+              "Ama \U0001f469\u200d\U0001f4bb Owusu, ama@example.org\nMallory \u202eroot, mallory@example.org\n")
+    answer = post(client, f"{page}/invite-many", page, people=people)
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 200  # some were invited; the rest are shown to fix, not lost
+    assert "Invited Ada Lovelace, Grace Hopper, Ama \U0001f469\u200d\U0001f4bb Owusu" in text  # an emoji is spelling
     assert "Line 3 (just a name)" in text
     assert "Line 4 (noname@example.org): Give the name" in text
-    assert db_session.scalar(select(func.count(Candidate.id))) == 2
+    assert "Line 6 (mallory@example.org): The name contains an invisible character (U+202E" in text
+    assert "The 3 lines not invited are back in the box below" in text
+    box = text[text.index('name="people"'):]
+    assert box[box.index(">") + 1:box.index("</textarea>")].strip() == (
+        "just a name\nnoname@example.org\nMallory \u202eroot, mallory@example.org")
+    assert db_session.scalar(select(func.count(Candidate.id))) == 3
+    assert "Line 3" not in client.get(page).get_data(as_text=True)  # said once, not again on the next visit
+    nothing = post(client, f"{page}/invite-many", page, people="just a name\n")
+    assert nothing.status_code == 400 and "just a name" in nothing.get_data(as_text=True)
+    empty = post(client, f"{page}/invite-many", page, people="   ")
+    assert empty.status_code == 400 and "Paste at least one line." in empty.get_data(as_text=True)
 
 
 def test_resend_withdraw_and_accommodations_from_the_opening_page(
@@ -368,7 +380,12 @@ def test_the_candidate_list_pages_and_searches_names_and_emails_in_the_database(
     assert "Ana 100% Sure_thing" in first  # newest first
     second = client.get(f"{page}?page=2").get_data(as_text=True)
     assert second.count('class="card candidate-row"') == 3 and "Person 00" in second
-    assert client.get(f"{page}?page=99").get_data(as_text=True).count('class="card candidate-row"') == 3
+    beyond = client.get(f"{page}?page=99").get_data(as_text=True)
+    assert beyond.count('class="card candidate-row"') == 3  # past the end: the last page, and a word saying so
+    assert "There is no page 99: the list has 2 pages, and this is the last." in beyond
+    for wrong in ("0", "two", "-3", "2.0", "99999999999"):
+        refused = client.get(f"{page}?page={wrong}")
+        assert refused.status_code == 400 and "whole number from 1" in refused.get_data(as_text=True), wrong
     by_email = client.get(f"{page}?q=P51%40").get_data(as_text=True)
     assert "(1 matching)" in by_email and "Person 51" in by_email
     literal = client.get(f"{page}?q=100%25").get_data(as_text=True)  # % is a character, not a wildcard
@@ -376,3 +393,35 @@ def test_the_candidate_list_pages_and_searches_names_and_emails_in_the_database(
     underscore = client.get(f"{page}?q=n_1").get_data(as_text=True)  # _ matches only itself, not "Person 1x"
     assert "No candidate matches" in underscore and "(0 matching)" in underscore
     assert client.get(f"{page}?q=" + "x" * 201).status_code == 400
+    control = client.get(f"{page}?q=Person%0A01")
+    assert control.status_code == 400 and "without U+000A LINE FEED" in control.get_data(as_text=True)
+
+
+def test_search_finds_names_however_their_accents_and_joiners_were_typed(
+    make: Factory, auth: Auth, client: FlaskClient
+) -> None:
+    opening = make.opening(manager_of(make, auth))
+    page = f"/hiring/openings/{opening.slug}"
+    post(client, f"{page}/invite", page, name="Zoe\u0301 Martin", email="zoe@example.org")  # e + combining accent
+    make.invite(opening, name="\u0645\u06cc\u200c\u0634\u0648\u062f Ahmadi", email="mi@example.org")  # ZWNJ
+    make.invite(opening, name="Sam \U0001f469\u200d\U0001f52c Lee", email="sam@example.org")  # an emoji with a joiner
+    for search, who in (("Zo\u00e9", "zoe@"), ("Zoe\u0301", "zoe@"), ("\u06cc\u200c\u0634", "mi@"),
+                        ("\U0001f469\u200d\U0001f52c", "sam@"), ("  Sam   \U0001f469", "sam@")):
+        found = client.get(page, query_string={"q": search})
+        text = found.get_data(as_text=True)
+        assert found.status_code == 200 and "(1 matching)" in text and who in text, search
+
+
+def test_a_step_on_a_candidate_returns_to_the_same_page_of_the_same_search(
+    make: Factory, auth: Auth, client: FlaskClient
+) -> None:
+    opening = make.opening(manager_of(make, auth))
+    for n in range(53):
+        make.invite(opening, name=f"Person {n:02d}", email=f"p{n}@example.net")
+    page = f"/hiring/openings/{opening.slug}"
+    listed = client.get(page, query_string={"q": "Person", "page": "2"}).get_data(as_text=True)
+    oldest = next(c for c in opening.candidates if c.name == "Person 00")
+    action = f"{page}/candidates/{oldest.id}/extend-time?q=Person&amp;page=2"
+    assert action in listed  # the row's forms carry the list's place
+    answer = post(client, action.replace("&amp;", "&"), page, minutes="10")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(f"{page}?q=Person&page=2")

@@ -328,6 +328,8 @@ def test_the_scoring_page_shows_what_needs_attention_first_in_pages(
     sign_in_session(client, team["manager"])
     base = f"/hiring/openings/{opening.slug}/scoring"
     assert "Add live stages (3)" in client.get(base).get_data(as_text=True)
+    assert "There is no page 4: the list has 1 page" in client.get(f"{base}?page=4").get_data(as_text=True)
+    assert client.get(f"{base}?page=%201").status_code == 400
     assert worklist.work_page(db_session, opening).counts["all"] == 3  # showing the page wrote nothing
     added = client.post(f"{base}/live-stages", data={"csrf_token": csrf_token(client, base)}, follow_redirects=True)
     assert "Added 3 live-stage slot(s)" in added.get_data(as_text=True)
@@ -360,3 +362,7 @@ def test_the_interviewers_queue_pages_in_the_database_open_work_first_soonest_du
     sign_in_session(client, team["priya"])
     page = client.get("/review/?page=2").get_data(as_text=True)
     assert "Page 2 of 2" in page and page.count('href="/review/assignments/') == 3
+    assert "53 assignments" in page and 'href="/review/?page=1"' in page
+    beyond = client.get("/review/?page=7").get_data(as_text=True)
+    assert "There is no page 7: the list has 2 pages" in beyond and "Page 2 of 2" in beyond
+    assert client.get("/review/?page=last").status_code == 400

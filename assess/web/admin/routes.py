@@ -73,8 +73,8 @@ def audit_log() -> str:
     valid = form.validate()
     found = audit.search(session, audit_query(form) if valid else audit.AuditQuery(),
                          page=form.page.data or 1 if valid else 1)
-    pager = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("admin/audit.html", form=form, found=found, pager=pager, valid=valid,
+    address = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("admin/audit.html", form=form, found=found, address=address, valid=valid,
                            describe=audit.readable)
 
 

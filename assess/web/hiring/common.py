@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 
 from ...config import Config
 from . import current_opening
@@ -17,3 +17,8 @@ def config() -> Config:
 def back_to(endpoint: str, **values: Any) -> str:
     """The address of a page of this opening."""
     return url_for(endpoint, slug=current_opening().slug, **values)
+
+
+def back_to_list() -> str:
+    """The opening's candidate list as the step was taken from it: the same search, the same page."""
+    return back_to("hiring.opening", q=request.args.get("q") or None, page=request.args.get("page", type=int))

@@ -16,6 +16,7 @@ from ...services import assigning, interviewer_pool, revisions, scoring_state, w
 from ...services.content import exercise_of
 from .. import actions
 from ..access import current_staff
+from ..paging import asked_page, say_if_moved
 from ..actions import Said
 from . import bp, current_opening
 from .common import back_to, config
@@ -30,8 +31,10 @@ def _scoring() -> str:
 def scoring_page() -> str:
     session = db.session()
     found = current_opening()
+    asked = asked_page()
     work = worklist.work_page_for(session, found, viewer=current_staff(), now=clock.now(),
-                                  view=request.args.get("view"), page=request.args.get("page", 1, type=int))
+                                  view=request.args.get("view"), page=asked)
+    say_if_moved(asked, work.page, work.pages)
     return render_template(
         "hiring/scoring.html", opening=found, work=work, rows=work.rows, views=worklist.WORK_VIEWS,
         pool=interviewer_pool.active_interviewers(session), requests=revisions.pending_requests(session, found),

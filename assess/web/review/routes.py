@@ -16,6 +16,7 @@ from ...services import ai_drafts, ai_reports, ai_use, calibration_sessions, rev
 from ..forms import ActionForm, field_name
 from ...services.content import exercise_of
 from ..access import current_staff
+from ..paging import asked_page, say_if_moved
 from . import bp
 from .forms import (
     ReopenForm,
@@ -27,7 +28,9 @@ from .forms import (
 
 @bp.get("/")
 def index() -> str:
-    work = worklist.queue(db.session(), current_staff(), page=request.args.get("page", 1, type=int))
+    asked = asked_page()
+    work = worklist.queue(db.session(), current_staff(), page=asked)
+    say_if_moved(asked, work.page, work.pages)
     return render_template(
         "review/index.html", work=work, assignments=work.items, now=clock.now(),
         calibrations=calibration_sessions.entries_for(db.session(), current_staff()),
