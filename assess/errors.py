@@ -32,7 +32,13 @@ class Forbidden(AppError):
 
 
 class Conflict(AppError):
-    """The request clashes with the current state, e.g. a name already taken."""
+    """The request clashes with how things stand: a name already taken, results still being worked out."""
 
     status_code = 409
-    title = "Already there"
+    title = "Not possible as things stand"
+
+
+class NotReady(Conflict):
+    """What was asked for is being worked out; asking again shortly will find it."""
+
+    title = "Not ready yet"

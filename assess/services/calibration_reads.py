@@ -21,27 +21,41 @@ from ..errors import InputError, NotFound
 from ..models import CalibrationSnapshot, CalibrationSnapshotRow, Candidate, Opening, User
 from . import audit, calibration_report, effects, results
 from .scores import FIRST, RATINGS
-from .snapshots import current_version, key_of, request
+from .snapshots import STALLED, current_version, key_of, request
 
 UNRATED_NAMED = 20  # candidates not yet scored are counted, and this many named
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The calibration of the ratings as they stand, asked of the worker and not yet done."""
+
+    requested_at: datetime
+    started_at: datetime | None  # None: no worker has taken it up yet
+
+    def waiting_too_long(self, now: datetime) -> bool:
+        """Whether no worker has taken it up in the time one normally takes to finish: the worker may be down."""
+        return self.started_at is None and now - self.requested_at > STALLED
 
 
 @dataclass
 class Stored:
     """What a page shows of an opening's calibration: the newest one worked out, and how current it is."""
 
-    comparison: results.Comparison | None  # None: none worked out yet
-    computed_at: datetime | None = None
+    comparison: results.Comparison | None  # None: no ranking read (none worked out yet, or not asked for)
+    computed_at: datetime | None = None  # when the worker read the scorecards it worked from
     changes_since: int = 0  # changes to the ratings made since it was worked out
     ranked: int = 0
     page: int = 1
     per_page: int = 50
     unrated_count: int = 0
     report: dict[str, Any] = field(default_factory=dict)
+    asked: Asked | None = None  # while updating: the request waiting for the worker
+    without: User | None = None  # the interviewer left out, if one is
 
     @property
     def updating(self) -> bool:
-        return self.comparison is None or self.changes_since > 0
+        return self.computed_at is None or self.changes_since > 0
 
     @property
     def pages(self) -> int:
@@ -94,28 +108,49 @@ def _users(session: Session, ids: set[int]) -> dict[int, User]:
     return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
+def _asked(session: Session, opening: Opening, ratings: str, without: int, version: int) -> Asked | None:
+    found = session.execute(select(CalibrationSnapshot.requested_at, CalibrationSnapshot.started_at)
+                            .where(*key_of(opening.id, ratings, without), CalibrationSnapshot.ratings_version == version,
+                                   CalibrationSnapshot.computed_at.is_(None)).limit(1)).first()
+    return Asked(found.requested_at, found.started_at) if found else None
+
+
+def _left_out(session: Session, opening: Opening, ratings: str, exclude: int | None) -> User | None:
+    """The interviewer a view leaves out, once it is known they scored in this opening."""
+    if exclude is None:
+        return None
+    everyone = _newest(session, opening, ratings, 0)
+    raters = {r["interviewer"] for r in ((everyone.summary or {}).get("raters", []) if everyone else [])}
+    if everyone is not None and exclude not in raters:
+        raise NotFound("That interviewer has no scorecards in this opening; show the results with everyone.")
+    return session.get(User, exclude)
+
+
 def read(session: Session, opening: Opening, *, ratings: str = FIRST, exclude: int | None = None, page: int = 1,
-         per_page: int | None = 50) -> Stored:
-    """The newest stored calibration and one page of its ranking (per_page None: every row), without fitting."""
+         per_page: int | None = 50, ranking: bool = True) -> Stored:
+    """The newest stored calibration and one page of its ranking (per_page None: every row; ranking False: the
+    summary and report alone), without fitting."""
     if ratings not in RATINGS:
         raise InputError("Choose the first-submitted or the revised ratings.")
     if page < 1:
         raise InputError("Pages are numbered from 1.")
     snapshot = _newest(session, opening, ratings, exclude or 0)
-    if exclude is not None:
-        everyone = _newest(session, opening, ratings, 0)
-        raters = {r["interviewer"] for r in ((everyone.summary or {}).get("raters", []) if everyone else [])}
-        if everyone is not None and exclude not in raters:
-            raise NotFound("That interviewer has no scorecards in this opening.")
+    without = _left_out(session, opening, ratings, exclude)
+    version = current_version(session, opening.id)
     if snapshot is None or snapshot.summary is None:
-        return Stored(comparison=None, per_page=per_page or 50)
+        return Stored(comparison=None, per_page=per_page or 50, without=without,
+                      asked=_asked(session, opening, ratings, exclude or 0, version))
     summary = snapshot.summary
     if "error" in summary:
         raise NotFound(summary["error"])
     size = per_page or max(1, summary["ranked"])
     stored = Stored(comparison=None, computed_at=snapshot.computed_at, ranked=summary["ranked"], page=page,
-                    per_page=size, changes_since=max(0, current_version(session, opening.id) - snapshot.ratings_version),
-                    report=summary.get("report", {}))
+                    per_page=size, changes_since=max(0, version - snapshot.ratings_version),
+                    report=summary.get("report", {}), without=without)
+    if stored.updating:
+        stored.asked = _asked(session, opening, ratings, exclude or 0, version)
+    if not ranking:
+        return stored
     people = _users(session, {r["interviewer"] for r in summary["raters"]} | (
         {summary["excluded"]} if summary["excluded"] else set()))
     dropped = set(summary["dropped"])
@@ -153,11 +188,11 @@ def ranking_for(session: Session, opening: Opening, *, viewer: User | None, now:
 def report(session: Session, opening: Opening, now: datetime) -> tuple[
         Stored, list[calibration_report.InterviewerReport], list[calibration_report.PairAgreement]]:
     """The interviewers' stored report, each row's distance from the reference scores read as it stands now."""
-    stored = read(session, opening, per_page=1)
+    stored = read(session, opening, ranking=False)
     if stored.updating:
         request(session, opening, FIRST, 0, now)
         effects.commit(session)
-        stored = read(session, opening, per_page=1)
+        stored = read(session, opening, ranking=False)
     found = stored.report
     distance = calibration_report.benchmark_distances(session, opening)
     rows = [dataclasses.replace(_report_row(r), benchmark_distance=distance.get(r["rater"]))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..content import ContentLibrary
 from ..domain.spreadsheet import to_csv
-from ..errors import Conflict, NotFound
+from ..errors import NotFound, NotReady
 from ..models import Opening, Rating, User
 from . import audit, calibration_reads, scores
 
@@ -31,7 +31,7 @@ def _results_rows(session: Session, _library: ContentLibrary, opening: Opening) 
     """The stored ranking, every row; refused while the ratings it should rest on are still being calibrated."""
     stored = calibration_reads.read(session, opening, per_page=None)
     if stored.comparison is None or stored.changes_since:
-        raise Conflict("The results are being worked out again after a change to the scorecards; download them "
+        raise NotReady("The results are being worked out again after a change to the scorecards; download them "
                        "again in a minute.")
     return [[r.rank, r.candidate.name, r.candidate.email, round(r.estimate.score, 3), round(r.estimate.low, 3),
              round(r.estimate.high, 3), round(r.estimate.raw_mean, 3), r.scorecards, "; ".join(r.flags)]

@@ -121,10 +121,16 @@ def test_a_changed_scorecard_shows_the_results_as_updating_with_their_age_until_
     assert any(effect is effects.Effect.CALIBRATION for effect, _ in queued_only)
     sign_in_session(client, manager)
     page = client.get(f"/hiring/openings/{seeded.slug}/results").get_data(as_text=True)
-    assert "Updating." in page and "7 minutes ago" in page and "1 change to the scorecards" in page
+    assert "Updating." in page and "7 minutes ago" in page and "1 change made since then is not in it" in page
+    assert "waiting for the background worker (asked for moments ago)" in page
     assert '<meta http-equiv="refresh"' in page
+    clock.advance(minutes=3)  # no worker has taken it up: the page says the worker may be down
+    page = client.get(f"/hiring/openings/{seeded.slug}/results").get_data(as_text=True)
+    assert "No background worker has taken this up since it was asked for 3 minutes ago" in page
+    assert "the worker may not be running" in page
     refused = client.get(f"/hiring/openings/{seeded.slug}/export/results.csv")
     assert refused.status_code == 409 and b"download them again in a minute" in refused.data
+    assert b"Not ready yet" in refused.data
     assert snapshots.compute_due(db_session, make.library, clock.now) >= 1
     page = client.get(f"/hiring/openings/{seeded.slug}/results").get_data(as_text=True)
     assert "Updating." not in page and '<meta http-equiv="refresh"' not in page
@@ -142,13 +148,17 @@ def test_a_ranking_without_one_interviewer_is_asked_for_when_first_viewed_and_th
     sign_in_session(client, manager)
     url = f"/hiring/openings/{seeded.slug}/results?without={someone.id}"
     first = client.get(url).get_data(as_text=True)
-    assert "Working out the calibrated results." in first
+    assert f"Working out the calibrated results without {someone.name}." in first
+    assert "Show the results with everyone" in first
     snapshots.compute_due(db_session, make.library, clock.now)
     shown = client.get(url).get_data(as_text=True)
-    assert f"without {someone.name}" in shown and "Working out" not in shown
+    assert f"without {someone.name}" in shown and "Working out" not in shown and "Show the results with everyone" in shown
     assert client.get(f"/hiring/openings/{seeded.slug}/results?without=999999").status_code == 404
     assert client.get(f"/hiring/openings/{seeded.slug}/results?ratings=latest").status_code == 400
-    assert client.get(f"/hiring/openings/{seeded.slug}/results?page=0").status_code == 400
+    for wrong in ("0", "-1", "abc", "1.5", "\u0661", "99999999999"):
+        answer = client.get(f"/hiring/openings/{seeded.slug}/results?page={wrong}")
+        assert answer.status_code == 400 and b"whole number from 1" in answer.data, wrong
+        assert client.get(f"/hiring/openings/{seeded.slug}/results?without={wrong}").status_code == 400, wrong
 
 
 def test_a_request_overtaken_by_newer_ratings_is_dropped_and_each_is_worked_out_once(

@@ -13,6 +13,7 @@ from ...errors import AppError
 from ...services import calibration_report, candidate_record, exports, openings, results, scores, calibration_reads
 from .. import charts
 from ..access import current_staff
+from ..paging import asked_page, whole_number
 from . import bp, current_opening
 from .common import back_to
 from .forms import DecisionForm
@@ -23,10 +24,10 @@ def results_page() -> str:
     """The calibrated ranking, and how it would look without one interviewer."""
     session = db.session()
     found = current_opening()
-    without = request.args.get("without", type=int)
+    without = whole_number("without", what="an interviewer")
     ratings = request.args.get("ratings", scores.FIRST)
     stored = calibration_reads.ranking_for(session, found, viewer=current_staff(), now=clock.now(), exclude=without,
-                                   ratings=ratings, page=request.args.get("page", 1, type=int))
+                                   ratings=ratings, page=asked_page())
     return render_template(
         "hiring/results.html", opening=found, stored=stored, compared=stored.comparison, rating_views=scores.RATINGS,
         chart=charts.results_chart(stored.comparison) if stored.comparison else None, now=clock.now(),
