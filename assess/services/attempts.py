@@ -8,13 +8,13 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..content import ContentLibrary
 from ..content.schema import DataVariant, Exercise, ExerciseKind
 from ..domain.timing import Deadline
 from ..errors import Conflict, NotFound
-from ..models import Attempt, Candidate, ContentKind
+from ..models import Attempt, Candidate, ContentKind, ContentVersion
 from . import audit, deadlines
 from .content import ensure_version, exercise_of
 from .invitations import active_invitation
@@ -51,16 +51,31 @@ def lock(session: Session, attempt: Attempt) -> Attempt:
     takes this lock first, so two requests on several web processes never
     both decide on what they read before the other wrote.
     """
-    return session.scalars(
+    session.execute(select(Attempt.id).where(Attempt.id == attempt.id).with_for_update())
+    # Read in a statement of its own once the lock is held: a statement sees what was committed before it
+    # began, so this is the draft the last holder of the lock left. (Rows joined into the locking statement
+    # itself would be read as they stood before it waited, and a save would build on a draft since replaced.)
+    # The exercise's text is read only when this process has not parsed that version before.
+    locked = session.scalars(
         select(Attempt)
         .where(Attempt.id == attempt.id)
-        .with_for_update()
-        # Each relation in a query of its own, run after the lock is held: rows joined into the locking query
-        # would be read as they stood before it waited, and a save would build on a draft already replaced.
-        .options(selectinload(Attempt.draft), selectinload(Attempt.submission), selectinload(Attempt.copies),
-                 selectinload(Attempt.exercise_version))
+        .options(joinedload(Attempt.draft), joinedload(Attempt.submission),
+                 joinedload(Attempt.exercise_version).defer(ContentVersion.body))
         .execution_options(populate_existing=True)
     ).one()
+    # The copies are read, under the lock, only by a save that keeps one.
+    session.expire(locked, ["copies"])
+    return locked
+
+
+def started_attempt(session: Session, candidate: Candidate, key: str) -> Attempt | None:
+    """The candidate's started attempt at exercise key, with its submission, and nothing else of theirs: what
+    a background save needs before it takes the lock."""
+    return session.scalars(
+        select(Attempt).where(Attempt.candidate_id == candidate.id, Attempt.exercise_key == key,
+                              Attempt.started_at.is_not(None))
+        .options(joinedload(Attempt.submission))
+    ).first()
 
 
 def variant_for(exercise: Exercise, candidate: Candidate) -> DataVariant | None:

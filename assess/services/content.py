@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from functools import lru_cache
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -87,15 +86,23 @@ _MODELS: dict[ContentKind, type[BaseModel]] = {
 }
 
 
-@lru_cache(maxsize=512)
-def _parse(kind: ContentKind, content_hash: str, body_json: str) -> BaseModel:
-    return _MODELS[kind].model_validate_json(body_json)
+# Parsed versions by kind and hash: a version never changes, and its hash names its body, so a process
+# parses each one once and need not read its body again (a caller may defer it).
+_PARSED: dict[tuple[ContentKind, str], BaseModel] = {}
+_MOST_PARSED = 512
 
 
 def _stored(version: ContentVersion, kind: ContentKind) -> BaseModel:
     if version.kind is not kind:
         raise ValueError(f"content version {version.id} is a {version.kind.value}, not a {kind.value}")
-    return _parse(kind, version.content_hash, json.dumps(version.body))
+    key = (kind, version.content_hash)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = _MODELS[kind].model_validate_json(json.dumps(version.body))
+        if len(_PARSED) >= _MOST_PARSED:  # far more versions than content ever has: start again
+            _PARSED.clear()
+        _PARSED[key] = parsed
+    return parsed
 
 
 def exercise_of(version: ContentVersion) -> Exercise:

@@ -159,14 +159,16 @@ def redeem(session: Session, token: str, now: datetime) -> Invitation:
     return invitation
 
 
-def session_invitation(session: Session, invitation_id: int) -> Invitation:
-    """The invitation behind a candidate's session, while it has not been withdrawn; with the candidate, their
-    opening and their attempts, which every candidate page reads (a few queries, not one per relation)."""
-    invitation = session.get(Invitation, invitation_id, options=[
+def session_invitation(session: Session, invitation_id: int, *, whole: bool = True) -> Invitation:
+    """The invitation behind a candidate's session, while it has not been withdrawn; with the candidate and
+    (whole) their opening and their attempts, which every candidate page reads (a few queries, not one per
+    relation). A background save reads the candidate alone."""
+    options = [joinedload(Invitation.candidate)] if not whole else [
         joinedload(Invitation.candidate).joinedload(Candidate.opening).selectinload(Opening.exercises),
         joinedload(Invitation.candidate).selectinload(Candidate.attempts).joinedload(Attempt.submission),
         joinedload(Invitation.candidate).selectinload(Candidate.invitations),
-    ])
+    ]
+    invitation = session.get(Invitation, invitation_id, options=options)
     if invitation is None or invitation.revoked_at is not None or invitation.candidate.erased_at:
         raise NotFound("Your session has ended. Open the most recent link from your email.")
     return invitation

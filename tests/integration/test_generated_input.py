@@ -443,11 +443,18 @@ def test_nul_is_dropped_from_a_saved_answer_and_the_rest_is_kept(
     assert [d.answers[key] for d in drafts] == ["Churn rose\n\tin May"]
 
 
-def test_a_page_number_of_2_to_the_63_shows_the_first_page(signed_in_world: tuple[World, FlaskClient, FlaskClient]) -> None:
+def test_a_page_number_of_2_to_the_63_is_refused_saying_what_belongs_there(
+    signed_in_world: tuple[World, FlaskClient, FlaskClient],
+) -> None:
     world, manager, _ = signed_in_world
-    for query in (f"page={2**63}", f"page=-{2**63}", f"without={2**63}", f"message={2**64}"):
-        for page in ("scoring", "results", "outbox"):
-            assert manager.get(f"/hiring/openings/{world.ids['slug']}/{page}?{query}").status_code == 200, (page, query)
+    for query in (f"page={2**63}", f"page=-{2**63}"):
+        for page in ("", "/scoring", "/results"):
+            answer = manager.get(f"/hiring/openings/{world.ids['slug']}{page}?{query}")
+            assert answer.status_code == 400 and b"use a whole number from 1" in answer.data, (page, query)
+    refused = manager.get(f"/hiring/openings/{world.ids['slug']}/results?without={2**63}")
+    assert refused.status_code == 400 and b"is not an interviewer" in refused.data
+    # A message number no row can have is no message: the outbox shows its first.
+    assert manager.get(f"/hiring/openings/{world.ids['slug']}/outbox?message={2**64}").status_code == 200
 
 
 @pytest.mark.parametrize("name,named", [("Ann\u202eenna", "U+202E RIGHT-TO-LEFT OVERRIDE"),

@@ -51,6 +51,8 @@ from .forms import (
 
 SESSION_KEY = "candidate_invitation"
 OPEN_ENDPOINTS = {"candidate.start_link"}
+# Requests that read one attempt and nothing else of the candidate's: the background save, many a minute.
+ONE_ATTEMPT_ENDPOINTS = {"candidate.autosave"}
 
 
 def _config() -> Config:
@@ -65,7 +67,8 @@ def _load_candidate() -> BaseResponse | str | None:
     try:
         if invitation_id is None:
             raise NotFound("Open the link from your invitation email to see your assessment.")
-        invitation = links.session_invitation(db.session(), int(invitation_id))
+        invitation = links.session_invitation(db.session(), int(invitation_id),
+                                              whole=request.endpoint not in ONE_ATTEMPT_ENDPOINTS)
     except NotFound as error:
         session.pop(SESSION_KEY, None)
         return render_template("candidate/link_problem.html", title="Please use your invitation link",
@@ -103,6 +106,16 @@ def _started_attempt(key: str) -> Attempt:
             "info",
         )
     return step.attempt
+
+
+def _attempt_to_save(key: str) -> Attempt:
+    """The started attempt a background save is for, read alone; one whose time ran out is submitted on the spot."""
+    attempt = attempts.started_attempt(db.session(), _candidate(), key)
+    if attempt is None:
+        raise NotFound("You have not started this exercise yet; start it from your overview.")
+    if answering.finalize_if_due(db.session(), _config(), attempt, now=clock.now()):
+        flash("The time for this exercise ended, so the text you last saved was submitted for you.", "info")
+    return attempt
 
 
 @bp.get("/start/<token>")
@@ -262,7 +275,7 @@ REFUSED_SAVES = {SaveVerdict.OTHER_TAB: (409, "Changed in another tab"), SaveVer
 @bp.post("/exercises/<key>/autosave")
 def autosave(key: str) -> tuple[Response, int]:
     """Save in the background; the answer says what happened so the page can show it."""
-    attempt = _started_attempt(key)
+    attempt = _attempt_to_save(key)
     try:
         payload = AutosaveRequest.model_validate(request.get_json(silent=True) or {})
     except ValidationError:
