@@ -19,6 +19,7 @@ from ..models import (
     Attempt,
     Candidate,
     ContentKind,
+    ContentVersion,
     Opening,
     Rating,
     Scorecard,
@@ -54,15 +55,17 @@ class WorkRow:
         return sum(1 for a in self.assignments if is_submitted(a))
 
 
+def _live_keys(library: ContentLibrary, opening: Opening) -> list[str]:
+    return [step.exercise_key for step in opening.exercises
+            if step.exercise_key in library.exercises
+            and library.exercise(step.exercise_key).content.kind is ExerciseKind.LIVE]
+
+
 def missing_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> list[tuple[Candidate, str]]:
     """(candidate, live stage) for every candidate who handed in work and has no slot for a live stage yet."""
     if opening.scoring_state is not ScoringState.OPEN:
         return []
-    live = [
-        step for step in opening.exercises
-        if step.exercise_key in library.exercises
-        and library.exercise(step.exercise_key).content.kind is ExerciseKind.LIVE
-    ]
+    live = _live_keys(library, opening)
     if not live:
         return []
     candidates = session.scalars(
@@ -71,8 +74,21 @@ def missing_live_stages(session: Session, library: ContentLibrary, opening: Open
         .join(Attempt).join(Submission).distinct()
         .options(selectinload(Candidate.attempts))
     ).all()
-    return [(candidate, step.exercise_key) for candidate in candidates for step in live
-            if step.exercise_key not in {a.exercise_key for a in candidate.attempts}]
+    return [(candidate, key) for candidate in candidates for key in live
+            if key not in {a.exercise_key for a in candidate.attempts}]
+
+
+def count_missing_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> int:
+    """How many live-stage slots missing_live_stages would give, counted in the database (a count for a button)."""
+    if opening.scoring_state is not ScoringState.OPEN:
+        return 0
+    handed_in = exists().where(Attempt.candidate_id == Candidate.id, Submission.attempt_id == Attempt.id)
+    total = 0
+    for key in _live_keys(library, opening):
+        has_slot = exists().where(Attempt.candidate_id == Candidate.id, Attempt.exercise_key == key)
+        total += session.scalar(select(func.count(Candidate.id)).where(
+            Candidate.opening_id == opening.id, Candidate.erased_at.is_(None), handed_in, ~has_slot)) or 0
+    return total
 
 
 def add_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> bool:
@@ -104,12 +120,17 @@ def _work(opening: Opening) -> Any:
             .where((Submission.id.is_not(None)) | (Attempt.started_at.is_(None))))
 
 
-def _submitted_scores(assignments: list[Assignment]) -> dict[str, dict[str, int | None]]:
-    """Each submitted scorecard's scores, by interviewer id: two interviewers may share a name."""
-    return {
-        str(a.interviewer_id): {r.dimension_key: r.score for r in a.scorecard.ratings}
-        for a in assignments if a.scorecard is not None and is_submitted(a)
-    }
+def _submitted_scores(session: Session, attempt_ids: list[int]) -> dict[int, dict[str, dict[str, int | None]]]:
+    """Each attempt's submitted scores, by interviewer id (two interviewers may share a name), read as plain
+    rows: the work list compares them and changes none, so no rating need become an object."""
+    found: dict[int, dict[str, dict[str, int | None]]] = {}
+    rows = session.execute(
+        select(Assignment.attempt_id, Assignment.interviewer_id, Rating.dimension_key, Rating.score)
+        .join(Scorecard, Scorecard.assignment_id == Assignment.id).join(Rating, Rating.scorecard_id == Scorecard.id)
+        .where(Assignment.attempt_id.in_(attempt_ids), Scorecard.status == ScorecardStatus.SUBMITTED))
+    for attempt_id, interviewer_id, dimension, score in rows:
+        found.setdefault(attempt_id, {}).setdefault(str(interviewer_id), {})[dimension] = score
+    return found
 
 
 def _rows(session: Session, ids: Any) -> list[WorkRow]:
@@ -117,21 +138,23 @@ def _rows(session: Session, ids: Any) -> list[WorkRow]:
         select(Attempt).join(Candidate)
         .where(Attempt.id.in_(ids))
         # Collections load by subquery, one query each however many rows (selectin loads 500 at a time);
-        # single rows are joined in, except the few large content versions.
+        # single rows are joined in, except the few large content versions, whose text is read only by a
+        # process that has not parsed that version yet.
         .options(
             joinedload(Attempt.candidate),
-            selectinload(Attempt.exercise_version),
+            selectinload(Attempt.exercise_version).defer(ContentVersion.body),
             subqueryload(Attempt.assignments).joinedload(Assignment.interviewer),
-            subqueryload(Attempt.assignments).joinedload(Assignment.scorecard).subqueryload(Scorecard.ratings),
+            subqueryload(Attempt.assignments).joinedload(Assignment.scorecard),
         )
         .order_by(Candidate.pseudonym, Attempt.exercise_key)
         .execution_options(populate_existing=True)
     ).unique().all()
+    scores = _submitted_scores(session, [attempt.id for attempt in attempts]) if attempts else {}
     return [WorkRow(
         attempt=attempt,
         exercise=exercise_of(attempt.exercise_version),
         assignments=sorted(attempt.assignments, key=lambda a: a.id),
-        disagreements=disagreements(_submitted_scores(attempt.assignments)),
+        disagreements=disagreements(scores.get(attempt.id, {})),
     ) for attempt in attempts]
 
 

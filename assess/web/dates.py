@@ -33,7 +33,9 @@ def when(value: datetime | None, style: str = "datetime") -> Markup:
     moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     text = moment.strftime(STYLES[style]) + ("" if style in DATE_ONLY else " UTC")
     iso = moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-    return Markup('<time datetime="{}" data-style="{}">{}</time>').format(iso, style, text)
+    # The instant, a style name from STYLES and strftime's digits and month names: nothing here needs escaping,
+    # and a page lists hundreds of these (Markup.format costs ten times as much).
+    return Markup(f'<time datetime="{iso}" data-style="{style}">{text}</time>')
 
 
 def ago(value: datetime, now: datetime) -> str:

@@ -328,6 +328,8 @@ def test_the_scoring_page_shows_what_needs_attention_first_in_pages(
     sign_in_session(client, team["manager"])
     base = f"/hiring/openings/{opening.slug}/scoring"
     assert "Add live stages (3)" in client.get(base).get_data(as_text=True)
+    assert worklist.count_missing_live_stages(db_session, make.library, opening) == 3 == len(
+        worklist.missing_live_stages(db_session, make.library, opening))
     assert "There is no page 4: the list has 1 page" in client.get(f"{base}?page=4").get_data(as_text=True)
     assert client.get(f"{base}?page=%201").status_code == 400
     assert worklist.work_page(db_session, opening).counts["all"] == 3  # showing the page wrote nothing

@@ -41,7 +41,7 @@ def scoring_page() -> str:
         action_form=ActionForm(), assign_form=AssignForm(), revision_form=RevisionDecisionForm(),
         now=clock.now(), is_overdue=worklist.is_overdue, scoring_open=found.scoring_state is ScoringState.OPEN,
         dimension_names={d.key: d.name for d in library().rubric.dimensions}, exercise_of=exercise_of,
-        missing_live=len(worklist.missing_live_stages(session, library(), found)),
+        missing_live=worklist.count_missing_live_stages(session, library(), found),
     )
 
 
