@@ -7,6 +7,14 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 _SEPARATORS = re.compile(r"[,;\t]")
+# Only the line breaks a keyboard types end a line: a Unicode line separator or a form feed inside a pasted
+# name is a character of that line, for the name's own check to refuse, not a line of its own.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def lines_of(text: str) -> list[str]:
+    """The pasted text's lines, numbered as the person who pasted it sees them."""
+    return _LINE_BREAK.split(text)
 
 
 @dataclass(frozen=True)
@@ -27,7 +35,7 @@ def parse_recipients(text: str) -> tuple[list[Recipient], list[BadLine]]:
     """Accept 'Name <email>', 'Name, email', 'email, Name' or a bare email on each line."""
     recipients: list[Recipient] = []
     bad: list[BadLine] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(lines_of(text), start=1):
         line = raw.strip()
         if not line:
             continue
@@ -40,6 +48,8 @@ def parse_recipients(text: str) -> tuple[list[Recipient], list[BadLine]]:
 
 
 def _split(line: str) -> tuple[str, str]:
+    if line.count("@") != 1:
+        return "", ""  # no address, or two: which of them was meant is for the person to say
     if "<" in line and ">" in line:
         name, email = parseaddr(line)
         return name.strip().strip('"'), email.strip()

@@ -13,8 +13,12 @@ from ..config import Config
 from ..content import ContentLibrary
 from ..content.schema import ExerciseKind
 from ..domain.links import hash_token, new_pseudonym, new_token
-from ..domain.recipients import parse_recipients
-from ..domain.text import hidden_character_problem, tidy_line
+from ..domain.recipients import lines_of, parse_recipients
+from ..domain.text import hidden_character_problem, tidy_line, without_hidden
+
+# Each invitation is stored and its email queued while the page waits: a list longer than this is refused
+# whole, before anyone is invited, rather than half sent when the request runs out of time.
+MOST_PER_PASTE = 300
 from ..errors import Conflict, InputError
 from ..models import Candidate, Invitation, Opening, OutboundEmail, User
 from . import audit, mail
@@ -59,6 +63,9 @@ def invite(
         raise InputError("That name is too long: use at most 200 characters.")
     if problem := hidden_character_problem(name, "The name"):
         raise InputError(problem)
+    if not without_hidden(name, multiline=False).strip():
+        raise InputError(f"The name for {address} shows no letters; give the person's name as their invitation "
+                         "should greet them.")
     candidate = _by_email(session, opening, address)
     if candidate is not None:
         candidate = lock_candidate(session, candidate)
@@ -112,10 +119,14 @@ def invite_many(
 ) -> BulkInvite:
     """Invite everyone on a pasted list; a bad line is reported and the rest still go out."""
     recipients, bad_lines = parse_recipients(text)
-    result = BulkInvite(problems=[f"Line {b.line} ({_shortened(b.text)}): {b.reason}." for b in bad_lines])
     if not recipients and not bad_lines:
         raise InputError("Paste at least one line with a name and an email address.")
-    not_invited = [b.line for b in bad_lines]
+    if len(recipients) + len(bad_lines) > MOST_PER_PASTE:
+        raise InputError(f"That list has {len(recipients) + len(bad_lines):,} lines; paste at most "
+                         f"{MOST_PER_PASTE} people at a time, so that each is invited before the page answers. "
+                         "Nobody has been invited; the list is still in the box.")
+    problems = {b.line: f"Line {b.line} ({_shortened(b.text)}): {b.reason}." for b in bad_lines}
+    result = BulkInvite()
     for recipient in recipients:
         try:
             result.invited.append(
@@ -123,10 +134,10 @@ def invite_many(
                        email=recipient.email, actor=actor, now=now)
             )
         except (InputError, Conflict) as error:
-            result.problems.append(f"Line {recipient.line} ({recipient.email}): {error.message}")
-            not_invited.append(recipient.line)
-    pasted = text.splitlines()
-    result.left = [pasted[line - 1] for line in sorted(not_invited)]
+            problems[recipient.line] = f"Line {recipient.line} ({recipient.email}): {error.message}"
+    pasted = lines_of(text)
+    result.problems = [problems[line] for line in sorted(problems)]
+    result.left = [pasted[line - 1] for line in sorted(problems)]
     return result
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from assess.cli import invite_command, sweep_command
 from assess.models import Candidate, Invitation, Opening, OutboundEmail, Role
+from assess.services import invitations
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
 from tests.support.web import Auth, csrf_token
@@ -425,3 +426,40 @@ def test_a_step_on_a_candidate_returns_to_the_same_page_of_the_same_search(
     assert action in listed  # the row's forms carry the list's place
     answer = post(client, action.replace("&amp;", "&"), page, minutes="10")
     assert answer.status_code == 302 and answer.headers["Location"].endswith(f"{page}?q=Person&page=2")
+
+
+def test_a_pasted_list_keeps_each_line_whole_and_refuses_what_it_cannot_read_line_by_line(
+    make: Factory, auth: Auth, client: FlaskClient, db_session: Session
+) -> None:
+    opening = make.opening(manager_of(make, auth))
+    page = f"/hiring/openings/{opening.slug}"
+    people = ("Line\u2028Sep <lsep@example.org>\n"  # a line separator inside a name is a space in it, not a new line
+              "Two Names <x1@example.org>, <x2@example.org>\n"
+              "\u3164, blank@example.org\n"
+              "\u200f\u00ad, marks@example.org\n"
+              "Ada Lovelace <ada@example.org>\n")
+    text = post(client, f"{page}/invite-many", page, people=people).get_data(as_text=True)
+    assert "Invited Line Sep, Ada Lovelace;" in text
+    assert "Line 2 (Two Names &lt;x1@example.org&gt;, &lt;x2@example.org&gt;): expected one email address" in text
+    assert "Line 3 (blank@example.org): The name for blank@example.org shows no letters" in text
+    assert "Line 4 (marks@example.org): The name for marks@example.org shows no letters" in text
+    assert text.index("Line 2 (") < text.index("Line 3 (") < text.index("Line 4 (")  # in the order pasted
+    assert db_session.scalar(select(func.count(Candidate.id))) == 2
+
+
+def test_a_list_too_long_to_invite_while_the_page_waits_is_refused_whole_and_kept(
+    make: Factory, auth: Auth, client: FlaskClient, db_session: Session
+) -> None:
+    opening = make.opening(manager_of(make, auth))
+    page = f"/hiring/openings/{opening.slug}"
+    people = "\n".join(f"Person {n}, p{n}@example.net" for n in range(invitations.MOST_PER_PASTE + 1))
+    answer = post(client, f"{page}/invite-many", page, people=people)
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "That list has 301 lines; paste at most 300 people" in text
+    assert "Nobody has been invited" in text and f"p{invitations.MOST_PER_PASTE}@example.net" in text
+    assert db_session.scalar(select(func.count(Candidate.id))) == 0
+    eleven = "\n".join(f"Person {n}, p{n}@example.net" for n in range(11))
+    said = post(client, f"{page}/invite-many", page, people=eleven)
+    assert said.status_code == 302
+    assert "Invited Person 0, Person 1, Person 2, Person 3, Person 4, Person 5, Person 6, Person 7, Person 8, " \
+           "Person 9 and 1 more;" in client.get(page).get_data(as_text=True)

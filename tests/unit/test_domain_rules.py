@@ -103,6 +103,7 @@ def test_each_shape_of_line_gives_the_name_and_address() -> None:
         "no address here",
         "x@example.org, y@example.org",
         "<>",
+        "Line\u2028Sep <lsep@example.org>",  # a line separator inside a line is not a line break
     ])
     recipients, bad = parse_recipients(text)
     assert recipients == [
@@ -110,9 +111,10 @@ def test_each_shape_of_line_gives_the_name_and_address() -> None:
         Recipient(2, "Grace Hopper", "grace@example.org"),
         Recipient(3, "Alan Turing", "alan@example.org"),
         Recipient(4, "Edsger Dijkstra", "edsger@example.org"),
-        Recipient(6, "Two", "a@example.org"),
+        Recipient(10, "Line\u2028Sep", "lsep@example.org"),
     ]
     assert bad == [
+        BadLine(6, "Two <a@example.org> <b@example.org>", "expected one email address on this line"),  # not one
         BadLine(7, "no address here", "expected one email address on this line"),
         BadLine(8, "x@example.org, y@example.org", "expected one email address on this line"),
         BadLine(9, "<>", "expected one email address on this line"),

@@ -29,8 +29,13 @@ from .forms import ActionForm, BulkInviteForm, ExtendTimeForm, ExtendWindowForm,
 SHOWN_PROBLEMS = 5
 
 
+# A message names this many people, and counts the rest.
+NAMED = 10
+
+
 def _sent_message(invited: list[invitations.Invited]) -> Said:
-    names = ", ".join(i.candidate.name for i in invited)
+    names = ", ".join(i.candidate.name for i in invited[:NAMED]) + (
+        f" and {len(invited) - NAMED:,} more" if len(invited) > NAMED else "")
     failed = [i for i in invited if i.email.error]
     if failed:
         return Said(
