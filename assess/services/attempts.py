@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from ..content import ContentLibrary
 from ..content.schema import DataVariant, Exercise, ExerciseKind

@@ -18,7 +18,17 @@ from ..domain.calibration import CandidateEstimate
 from ..domain.model_notices import Notice
 from ..domain.paging import offset_of, page_count
 from ..errors import InputError, NotFound
-from ..models import CalibrationSnapshot, CalibrationSnapshotRow, Candidate, Opening, User
+from ..models import (
+    Assignment,
+    Attempt,
+    CalibrationSnapshot,
+    CalibrationSnapshotRow,
+    Candidate,
+    Opening,
+    Scorecard,
+    ScorecardStatus,
+    User,
+)
 from . import audit, calibration_report, effects, results
 from .scores import FIRST, RATINGS
 from .snapshots import STALLED, current_version, key_of, request
@@ -115,13 +125,15 @@ def _asked(session: Session, opening: Opening, ratings: str, without: int, versi
     return Asked(found.requested_at, found.started_at) if found else None
 
 
-def _left_out(session: Session, opening: Opening, ratings: str, exclude: int | None) -> User | None:
-    """The interviewer a view leaves out, once it is known they scored in this opening."""
+def _left_out(session: Session, opening: Opening, exclude: int | None) -> User | None:
+    """The interviewer a view leaves out: someone with a submitted scorecard in this opening, or not found (so
+    no id names anyone else, and nothing is asked of the worker for it)."""
     if exclude is None:
         return None
-    everyone = _newest(session, opening, ratings, 0)
-    raters = {r["interviewer"] for r in ((everyone.summary or {}).get("raters", []) if everyone else [])}
-    if everyone is not None and exclude not in raters:
+    scored = exists().where(Assignment.interviewer_id == exclude, Assignment.attempt_id == Attempt.id,
+                            Attempt.candidate_id == Candidate.id, Candidate.opening_id == opening.id,
+                            Scorecard.assignment_id == Assignment.id, Scorecard.status == ScorecardStatus.SUBMITTED)
+    if not session.scalar(select(scored)):
         raise NotFound("That interviewer has no scorecards in this opening; show the results with everyone.")
     return session.get(User, exclude)
 
@@ -135,7 +147,7 @@ def read(session: Session, opening: Opening, *, ratings: str = FIRST, exclude: i
     if page < 1:
         raise InputError("Pages are numbered from 1.")
     snapshot = _newest(session, opening, ratings, exclude or 0)
-    without = _left_out(session, opening, ratings, exclude)
+    without = _left_out(session, opening, exclude)
     version = current_version(session, opening.id)
     if snapshot is None or snapshot.summary is None:
         return Stored(comparison=None, per_page=per_page or 50, without=without,

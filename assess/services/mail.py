@@ -18,12 +18,14 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..config import Config
+from ..domain.paging import Page, clamped, offset_of
 from ..models import MailStatus, OutboundEmail, User
 from . import audit, effects
+from .matching import contains
 
 log = logging.getLogger(__name__)
 
@@ -203,17 +205,29 @@ def _failed(record: OutboundEmail, error: BaseException, now: datetime) -> None:
                 type(error).__name__, record.attempts)
 
 
-def outbox(session: Session, opening_ids: list[int] | None, *, viewer: User, now: datetime) -> list[OutboundEmail]:
-    """Mail the app has sent or kept, newest first; None means every opening.
+OUTBOX_PER_PAGE = 50
+
+
+def outbox(session: Session, opening_id: int, *, viewer: User, now: datetime, page: int = 1, search: str = "",
+           per_page: int = OUTBOX_PER_PAGE) -> Page[OutboundEmail]:
+    """One page of the mail the app has sent or kept for an opening, newest first; search: part of the address.
 
     The messages show candidates' names and emails, so each look is recorded in the audit log."""
-    query = select(OutboundEmail).order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
-    if opening_ids is not None:
-        query = query.where(OutboundEmail.opening_id.in_(opening_ids))
-    messages = list(session.scalars(query.limit(200)))
-    for opening_id in opening_ids if opening_ids is not None else [None]:
-        shown = [m for m in messages if opening_id is None or m.opening_id == opening_id]
-        audit.record(session, "candidates.listed", now=now, actor=viewer, subject_type="opening",
-                     subject_id=opening_id, page="outbox", shown=len(shown))
+    where = [OutboundEmail.opening_id == opening_id]
+    if search:
+        where.append(contains(OutboundEmail.to_address, search))
+    total = session.scalar(select(func.count(OutboundEmail.id)).where(*where)) or 0
+    page = clamped(page, total, per_page)
+    messages = list(session.scalars(
+        select(OutboundEmail).where(*where).order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
+        .limit(per_page).offset(offset_of(page, per_page))))
+    audit.record(session, "candidates.listed", now=now, actor=viewer, subject_type="opening",
+                 subject_id=opening_id, page="outbox", shown=len(messages))
     session.commit()
-    return messages
+    return Page(messages, total, page, per_page)
+
+
+def message_in(session: Session, opening_id: int, message_id: int) -> OutboundEmail | None:
+    """One message of the opening's outbox, on whichever page it is."""
+    message = session.get(OutboundEmail, message_id)
+    return message if message is not None and message.opening_id == opening_id else None

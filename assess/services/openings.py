@@ -16,6 +16,7 @@ from ..domain.text import describe, first_control, tidy_line
 from ..errors import Conflict, InputError, NotFound
 from ..models import AiDraftTiming, Attempt, Candidate, Opening, OpeningExercise, Role, User
 from . import ai_aid, audit
+from .matching import contains
 
 
 @dataclass(frozen=True)
@@ -128,10 +129,8 @@ CANDIDATES_PER_PAGE = 50
 
 def _matching(opening: Opening, search: str) -> list[Any]:
     where = [Candidate.opening_id == opening.id]
-    words = search
-    if words:
-        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(or_(Candidate.name.ilike(pattern, escape="\\"), Candidate.email.ilike(pattern, escape="\\")))
+    if search:
+        where.append(or_(contains(Candidate.name, search), contains(Candidate.email, search)))
     return where
 
 

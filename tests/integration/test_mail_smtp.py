@@ -101,3 +101,27 @@ def test_a_message_the_mail_server_refused_keeps_its_link_for_passing_on(
     )
     invited = make.invite(make.opening())
     assert invited.email.error and invited.link in db_session.scalars(select(OutboundEmail.body_text)).one()
+
+
+def test_every_message_of_a_long_outbox_can_be_reached_by_page_by_address_and_from_the_candidate(
+    make: Factory, client: Any, db_session: Session
+) -> None:
+    opening = make.opening()
+    invited = [make.invite(opening, name=f"Person {n:02d}", email=f"p{n:02d}@example.net") for n in range(55)]
+    other = make.invite(make.opening(opening.hiring_manager))
+    sign_in_session(client, opening.hiring_manager)
+    base = f"/hiring/openings/{opening.slug}/outbox"
+    first = client.get(base).get_data(as_text=True)
+    assert "(55)" in first and "Page 1 of 2" in first and invited[0].link not in first
+    second = client.get(f"{base}?page=2").get_data(as_text=True)
+    assert "p00@example.net" in second and "p54@example.net" not in second
+    oldest = client.get(f"{base}?message={invited[0].email.id}").get_data(as_text=True)
+    assert invited[0].link in oldest  # the oldest message opens from any page
+    found = client.get(base, query_string={"q": "P07@"}).get_data(as_text=True)
+    assert "(1 to matching addresses)" in found and invited[7].link in found
+    elsewhere = client.get(f"{base}?message={other.email.id}").get_data(as_text=True)
+    assert other.link not in elsewhere and "not in this opening's outbox" in elsewhere
+    assert client.get(f"{base}?page=0").status_code == 400
+    assert client.get(base, query_string={"q": "a\nb"}).status_code == 400
+    record = client.get(f"/hiring/openings/{opening.slug}/candidates/{invited[3].candidate.id}").get_data(as_text=True)
+    assert f'{base}?q=p03%40example.net' in record

@@ -284,3 +284,16 @@ def test_the_fit_in_the_worker_is_the_one_the_pages_used_to_make(
     after = calibration_reads.read(db_session, seeded, per_page=None)
     assert fits and after.comparison is not None and before.comparison is not None
     assert _ranking(after.comparison) == _ranking(before.comparison)
+
+
+def test_leaving_out_someone_who_never_scored_here_is_not_found_names_nobody_and_asks_nothing(
+    client: FlaskClient, make: Factory, db_session: Session,
+) -> None:
+    manager = make.user(Role.HIRING_MANAGER)
+    stranger = make.user(Role.ADMIN, name="Alex Admin")
+    opening = make.opening(manager)
+    sign_in_session(client, manager)
+    answer = client.get(f"/hiring/openings/{opening.slug}/results?without={stranger.id}")
+    assert answer.status_code == 404 and b"Alex Admin" not in answer.data
+    assert db_session.scalar(select(func.count(CalibrationSnapshot.id)).where(
+        CalibrationSnapshot.without == stranger.id)) == 0

@@ -8,7 +8,8 @@ from wtforms import SelectChoice
 
 from ... import clock, db
 from ...content_registry import library
-from ...errors import AppError
+from ...domain.text import first_control, tidy_line
+from ...errors import AppError, InputError
 from ...models import AiDraftTiming
 from ...services import links, mail, openings
 from ...services.attempts import StepState, steps
@@ -102,12 +103,20 @@ def opening_page(bulk_form: BulkInviteForm | None = None) -> str:
 def outbox() -> str:
     session = db.session()
     found = current_opening()
-    messages = mail.outbox(session, [found.id], viewer=current_staff(), now=clock.now())
-    selected = request.args.get("message", type=int)
+    search = request.args.get("q", "")
+    if len(search) > 200 or first_control(search) is not None:
+        raise InputError("Search for part of an email address, at most 200 characters, on one line.")
+    search = tidy_line(search)
+    asked = asked_page()
+    listed = mail.outbox(session, found.id, viewer=current_staff(), now=clock.now(), page=asked, search=search)
+    say_if_moved(asked, listed.page, listed.pages)
+    wanted = request.args.get("message", type=int)
+    selected = mail.message_in(session, found.id, wanted) if wanted is not None else None
+    if wanted is not None and selected is None:
+        flash("That message is not in this opening's outbox; showing the newest instead.", "info")
     return render_template(
-        "hiring/outbox.html", opening=found, messages=messages,
-        selected=next((m for m in messages if m.id == selected), messages[0] if messages else None),
-        smtp=bool(config().smtp_host),
+        "hiring/outbox.html", opening=found, listed=listed, messages=listed.items, search=search,
+        selected=selected or (listed.items[0] if listed.items else None), smtp=bool(config().smtp_host),
     )
 
 
