@@ -58,8 +58,8 @@ def main() -> None:
             fail("the development server did not start")
         out = instance / "locust"
         out.mkdir()
-        trivial = locust("Trivial", env, out, CANDIDATES, port=PORT)
-        saving = locust("Autosave", env, out, CANDIDATES, port=PORT)
+        trivial = locust("Trivial", env, out, CANDIDATES, "trivial", port=PORT)
+        saving = locust("Autosave", env, out, CANDIDATES, "autosave", port=PORT)
     finally:
         server.terminate()
         server.wait(timeout=30)
