@@ -121,7 +121,7 @@ def test_a_changed_scorecard_shows_the_results_as_updating_with_their_age_until_
     assert any(effect is effects.Effect.CALIBRATION for effect, _ in queued_only)
     sign_in_session(client, manager)
     page = client.get(f"/hiring/openings/{seeded.slug}/results").get_data(as_text=True)
-    assert "Updating." in page and "7 minutes ago" in page and "1 change made since then is not in it" in page
+    assert "Updating." in page and "worked out 7 minutes ago" in page and "leaves out 1 change to the scorecards" in page
     assert "waiting for the background worker (asked for moments ago)" in page
     assert '<meta http-equiv="refresh"' in page
     clock.advance(minutes=3)  # no worker has taken it up: the page says the worker may be down
