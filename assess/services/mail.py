@@ -25,7 +25,7 @@ from ..config import Config
 from ..domain.paging import Page, clamped, offset_of
 from ..models import MailStatus, OutboundEmail, User
 from . import audit, effects
-from .matching import contains
+from .matching import contains, search_words
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +213,7 @@ def outbox(session: Session, opening_id: int, *, viewer: User, now: datetime, pa
     """One page of the mail the app has sent or kept for an opening, newest first; search: part of the address.
 
     The messages show candidates' names and emails, so each look is recorded in the audit log."""
+    search = search_words(search, "an email address")
     where = [OutboundEmail.opening_id == opening_id]
     if search:
         where.append(contains(OutboundEmail.to_address, search))

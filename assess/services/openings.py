@@ -12,11 +12,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..content import ContentLibrary
 from ..domain.paging import Page, clamped, offset_of
-from ..domain.text import describe, first_control, tidy_line
 from ..errors import Conflict, InputError, NotFound
 from ..models import AiDraftTiming, Attempt, Candidate, Opening, OpeningExercise, Role, User
 from . import ai_aid, audit
-from .matching import contains
+from .matching import contains, search_words
 
 
 @dataclass(frozen=True)
@@ -138,11 +137,7 @@ def candidates_for(session: Session, opening: Opening, *, viewer: User, now: dat
                    search: str = "", per_page: int = CANDIDATES_PER_PAGE) -> Page[Candidate]:
     """One page of the opening's candidates (those whose name or email holds search), newest first, as listed
     to a person, the view of their identities recorded."""
-    if len(search) > 200:
-        raise InputError("Search for at most 200 characters of a name or an email address.")
-    if (control := first_control(search)) is not None:
-        raise InputError(f"Search for part of a name or an email address, without {describe(control)}.")
-    search = tidy_line(search)
+    search = search_words(search, "a name or an email address")
     where = _matching(opening, search)
     total = session.scalar(select(func.count(Candidate.id)).where(*where)) or 0
     page = clamped(page, total, per_page)
