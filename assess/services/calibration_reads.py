@@ -44,8 +44,9 @@ class Asked:
     started_at: datetime | None  # None: no worker has taken it up yet
 
     def waiting_too_long(self, now: datetime) -> bool:
-        """Whether no worker has taken it up in the time one normally takes to finish: the worker may be down."""
-        return self.started_at is None and now - self.requested_at > STALLED
+        """Whether it has waited to be taken up, or to be finished, longer than a worker takes: the worker may be
+        down (a worker that is up takes over a claim this old)."""
+        return now - (self.started_at or self.requested_at) > STALLED
 
 
 @dataclass

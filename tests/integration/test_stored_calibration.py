@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from flask.testing import FlaskClient
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from assess.db import get_database
@@ -128,6 +129,11 @@ def test_a_changed_scorecard_shows_the_results_as_updating_with_their_age_until_
     page = client.get(f"/hiring/openings/{seeded.slug}/results").get_data(as_text=True)
     assert "No background worker has taken this up since it was asked for 3 minutes ago" in page
     assert "the worker may not be running" in page
+    db_session.execute(update(CalibrationSnapshot).where(CalibrationSnapshot.computed_at.is_(None))
+                       .values(started_at=clock.now - timedelta(minutes=2, seconds=30)))
+    db_session.commit()  # a worker took it up and went quiet
+    page = client.get(f"/hiring/openings/{seeded.slug}/results").get_data(as_text=True)
+    assert "The worker started on it 2 minutes ago and has not finished: it may have stopped." in page
     refused = client.get(f"/hiring/openings/{seeded.slug}/export/results.csv")
     assert refused.status_code == 409 and b"download them again in a minute" in refused.data
     assert b"Not ready yet" in refused.data
