@@ -61,34 +61,29 @@ def _live_keys(library: ContentLibrary, opening: Opening) -> list[str]:
             and library.exercise(step.exercise_key).content.kind is ExerciseKind.LIVE]
 
 
+def _lacking_slot(opening: Opening, key: str) -> tuple[Any, ...]:
+    """Who in the opening handed in work and has no slot yet for live stage key: one definition for the list
+    and for its count."""
+    handed_in = exists().where(Attempt.candidate_id == Candidate.id, Submission.attempt_id == Attempt.id)
+    has_slot = exists().where(Attempt.candidate_id == Candidate.id, Attempt.exercise_key == key)
+    return (Candidate.opening_id == opening.id, Candidate.erased_at.is_(None), handed_in, ~has_slot)
+
+
 def missing_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> list[tuple[Candidate, str]]:
     """(candidate, live stage) for every candidate who handed in work and has no slot for a live stage yet."""
     if opening.scoring_state is not ScoringState.OPEN:
         return []
-    live = _live_keys(library, opening)
-    if not live:
-        return []
-    candidates = session.scalars(
-        select(Candidate)
-        .where(Candidate.opening_id == opening.id, Candidate.erased_at.is_(None))
-        .join(Attempt).join(Submission).distinct()
-        .options(selectinload(Candidate.attempts))
-    ).all()
-    return [(candidate, key) for candidate in candidates for key in live
-            if key not in {a.exercise_key for a in candidate.attempts}]
+    return [(candidate, key) for key in _live_keys(library, opening)
+            for candidate in session.scalars(select(Candidate).where(*_lacking_slot(opening, key))
+                                             .order_by(Candidate.id))]
 
 
 def count_missing_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> int:
     """How many live-stage slots missing_live_stages would give, counted in the database (a count for a button)."""
     if opening.scoring_state is not ScoringState.OPEN:
         return 0
-    handed_in = exists().where(Attempt.candidate_id == Candidate.id, Submission.attempt_id == Attempt.id)
-    total = 0
-    for key in _live_keys(library, opening):
-        has_slot = exists().where(Attempt.candidate_id == Candidate.id, Attempt.exercise_key == key)
-        total += session.scalar(select(func.count(Candidate.id)).where(
-            Candidate.opening_id == opening.id, Candidate.erased_at.is_(None), handed_in, ~has_slot)) or 0
-    return total
+    return sum(session.scalar(select(func.count(Candidate.id)).where(*_lacking_slot(opening, key))) or 0
+               for key in _live_keys(library, opening))
 
 
 def add_live_stages(session: Session, library: ContentLibrary, opening: Opening) -> bool:
