@@ -182,6 +182,36 @@ def read(session: Session, opening: Opening, *, ratings: str = FIRST, exclude: i
     return stored
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where one candidate stands in the newest stored calibration of the first-submitted ratings."""
+
+    row: results.CandidateRow | None  # None: not ranked in it (no submitted scorecard then)
+    ranked: int
+    computed_at: datetime
+    changes_since: int
+
+    @property
+    def updating(self) -> bool:
+        return self.changes_since > 0
+
+
+def standing_of(session: Session, opening: Opening, candidate: Candidate, now: datetime) -> Standing | None:
+    """The candidate's row of the newest stored calibration (None: none worked out yet); out of date, it is
+    asked for again, as the results page would."""
+    version = current_version(session, opening.id)
+    snapshot = _newest(session, opening, FIRST, 0)
+    if snapshot is None or version > snapshot.ratings_version:
+        request(session, opening, FIRST, 0, now)
+    if snapshot is None or snapshot.summary is None or "error" in snapshot.summary:
+        return None
+    found = session.scalar(select(CalibrationSnapshotRow.row).where(
+        CalibrationSnapshotRow.snapshot_id == snapshot.id, CalibrationSnapshotRow.candidate_id == candidate.id))
+    return Standing(row=_candidate_row(candidate, found) if found is not None else None,
+                    ranked=snapshot.summary["ranked"], computed_at=snapshot.computed_at,
+                    changes_since=max(0, version - snapshot.ratings_version))
+
+
 def ranking_for(session: Session, opening: Opening, *, viewer: User | None, now: datetime, ratings: str = FIRST,
                 exclude: int | None = None, page: int = 1, per_page: int | None = 50) -> Stored:
     """The stored ranking, asked for again if out of date; shown to a person (viewer), the view of their names

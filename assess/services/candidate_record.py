@@ -1,4 +1,6 @@
-"""Everything scored about one candidate, for the hiring manager; reading it is a view of their identity."""
+"""Everything about one candidate for the hiring manager, on one page: each exercise as they met it (the brief,
+their data, their answers, when), every scorecard, the calibrated result and the decisions. Reading it is a view
+of their identity, and is audited."""
 
 from __future__ import annotations
 
@@ -7,9 +9,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ..content.schema import Scorecard
-from ..models import AiDraft, AiDraftStatus, Assignment, Candidate, Decision, Opening, User
-from . import ai_use, audit, openings, results, scorecards
+from ..content.loader import ContentLibrary
+from ..content.schema import DataVariant, Exercise, Scorecard
+from ..models import AiDraft, AiDraftStatus, Assignment, Attempt, Candidate, Decision, Opening, User
+from . import ai_use, attempts, audit, calibration_reads, openings, results, scorecards
 from .content import scorecard_of
 
 
@@ -24,28 +27,77 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Work:
+    """One of the opening's exercises as this candidate met it: the version they were given (the opening's
+    current one if they have not started), the data variant, their attempt and the scorecards on it."""
+
+    exercise: Exercise
+    limit_minutes: int  # the opening's time limit for it
+    attempt: Attempt | None  # None: not started
+    variant: DataVariant | None
+    cards: list[Card]
+
+    @property
+    def minutes_taken(self) -> int | None:
+        """Whole minutes from start to hand-in, if handed in."""
+        if self.attempt is None or self.attempt.submission is None or self.attempt.started_at is None:
+            return None
+        return int((self.attempt.submission.submitted_at - self.attempt.started_at).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
 class CandidateRecord:
     person: Candidate
-    cards: list[Card]
+    works: list[Work]
+    standing: calibration_reads.Standing | None
     decisions: list[Decision]
 
+    @property
+    def cards(self) -> list[Card]:
+        return [card for work in self.works for card in work.cards]
 
-def record_of(session: Session, opening: Opening, candidate_id: int, *, viewer: User,
+
+def record_of(session: Session, library: ContentLibrary, opening: Opening, candidate_id: int, *, viewer: User,
               now: datetime) -> CandidateRecord:
-    """The candidate's scorecards, AI drafts and decisions; the look is audited and committed, and each
-    draft shown is recorded as seen by the viewer."""
+    """The candidate's record; the look is audited and committed, and each AI draft shown is recorded as seen
+    by the viewer. A stale calibrated result is asked for again, as the results page would."""
     person = openings.candidate_of(session, opening, candidate_id)
-    cards = [Card(a, scorecard_of(a.scorecard.scorecard_version), _shown_draft(person, a))
-             if a.scorecard is not None else Card(a, None)
-             for a in scorecards.candidate_scorecards(session, person)]
-    record = CandidateRecord(person=person, cards=cards,
+    record = CandidateRecord(person=person, works=_works(session, library, opening, person),
+                             standing=calibration_reads.standing_of(session, opening, person, now),
                              decisions=results.decisions_of(session, person))
     audit.record(session, "candidate.viewed", actor=viewer, subject_type="candidate", subject_id=person.id,
                  now=now)
     session.commit()
-    for card in cards:
+    for card in record.cards:
         ai_use.record_view(session, card.draft, viewer, now=now)
     return record
+
+
+def _works(session: Session, library: ContentLibrary, opening: Opening, person: Candidate) -> list[Work]:
+    by_attempt: dict[int, list[Card]] = {}
+    for a in scorecards.candidate_scorecards(session, person):
+        by_attempt.setdefault(a.attempt_id, []).append(
+            Card(a, scorecard_of(a.scorecard.scorecard_version), _shown_draft(person, a))
+            if a.scorecard is not None else Card(a, None))
+    started = {a.exercise_key: a for a in person.attempts}
+    works = []
+    for step in sorted(opening.exercises, key=lambda e: e.position):
+        attempt = started.get(step.exercise_key)
+        if attempt is not None:
+            exercise = attempts.exercise_for(attempt)
+        elif step.exercise_key in library.exercises:
+            exercise = library.exercise(step.exercise_key).content
+        else:
+            continue  # an exercise no longer in the library, never started: nothing to show
+        variant = exercise.variant(attempt.data_variant) if attempt is not None and attempt.data_variant else None
+        works.append(Work(exercise, step.time_limit_minutes, attempt, variant,
+                          by_attempt.get(attempt.id, []) if attempt is not None else []))
+    listed = {step.exercise_key for step in opening.exercises}
+    for attempt in sorted(person.attempts, key=lambda a: a.exercise_key):  # a live stage, or a step since removed
+        if attempt.exercise_key not in listed:
+            exercise = attempts.exercise_for(attempt)
+            works.append(Work(exercise, exercise.time_limit_minutes, attempt, None, by_attempt.get(attempt.id, [])))
+    return works
 
 
 def _shown_draft(person: Candidate, assignment: Assignment) -> AiDraft | None:

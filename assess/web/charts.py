@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
-from ..content.schema import Dataset, Table
+from ..content.schema import DataVariant, Dataset, Exercise, Table
 from ..domain import datasets
 from ..services.results import Comparison
 
@@ -51,6 +52,24 @@ def results_chart(comparison: Comparison) -> dict[str, object]:
         "options": {"indexAxis": "y", "scales": {"x": {**axis, "title": {
             "display": True, "text": "score on the 1-5 scale"}}}},
     }
+
+
+@dataclass(frozen=True)
+class DataView:
+    """One data set of a variant as a page shows it: the table a person reads and its chart, if it has one."""
+
+    spec: Dataset
+    shown: datasets.DisplayTable
+    chart: dict[str, Any] | None
+
+
+def data_views(exercise: Exercise, variant: DataVariant | None) -> list[DataView]:
+    """Each data set of the variant the candidate was given, ready to draw (none for an exercise without data)."""
+    if variant is None:
+        return []
+    specs = {d.key: d for d in exercise.datasets}
+    return [DataView(specs[t.dataset], datasets.display_table(specs[t.dataset], t), dataset_chart(specs[t.dataset], t))
+            for t in variant.tables]
 
 
 def dataset_chart(dataset: Dataset, table: Table) -> dict[str, Any] | None:

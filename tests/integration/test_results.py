@@ -95,6 +95,51 @@ def test_the_candidate_page_shows_every_scorecard_and_records_the_view(
     assert len(views) == views_before + 1 and views[-1].actor_user_id == seeded.hiring_manager_id
 
 
+def test_the_candidate_page_shows_the_work_as_handed_in_with_its_brief_data_and_timings(
+    seeded: Opening, client: FlaskClient, db_session: Session, make: Factory
+) -> None:
+    manager(client)
+    sam = db_session.scalars(select(Candidate).where(Candidate.email == "sam.okoye@example.net")).one()
+    attempts = {a.exercise_key: a for a in sam.attempts}
+    analysis = next(a for a in attempts.values() if a.data_variant)
+    exercise = make.library.exercise(analysis.exercise_key).content
+    first = exercise.sections[0]
+    answers = dict(analysis.submission.answers)
+    answers[first.key] = "Retention falls <script>alert(1)</script> **after week two**."
+    analysis.submission.answers = answers
+    db_session.commit()
+    page = client.get(f"/hiring/openings/{seeded.slug}/candidates/{sam.id}").get_data(as_text=True)
+    # The answer as handed in, rendered safely: Markdown becomes markup, the candidate's HTML does not.
+    assert "<strong>after week two</strong>" in page and "<script>alert(1)</script>" not in page
+    assert first.title in page
+    # The data they were given: every data set of their variant, as a table beside its chart.
+    variant = exercise.variant(analysis.data_variant)
+    for table in variant.tables:
+        spec = next(d for d in exercise.datasets if d.key == table.dataset)
+        assert spec.title in page
+    assert f"data variant {analysis.data_variant}" in page and 'class="table data-table"' in page
+    # Each exercise with its brief and its timings.
+    for attempt in attempts.values():
+        shown = make.library.exercise(attempt.exercise_key).content
+        assert f'id="exercise-{shown.key}"' in page and shown.title in page
+    assert page.count("handed in") >= len([a for a in attempts.values() if a.submission])
+    assert "after " in page and " minutes" in page
+    # Where they stand: the stored calibrated score with its interval and rank.
+    assert "Calibrated score" in page and "80% interval" in page and re.search(r"#\d of \d ranked", page)
+
+
+def test_the_candidate_page_of_someone_not_started_says_so_and_shows_the_briefs_to_come(
+    seeded: Opening, client: FlaskClient, db_session: Session
+) -> None:
+    manager(client)
+    waiting = db_session.scalars(select(Candidate).where(Candidate.opening_id == seeded.id,
+                                                         ~Candidate.attempts.any())).first()
+    assert waiting is not None
+    page = client.get(f"/hiring/openings/{seeded.slug}/candidates/{waiting.id}").get_data(as_text=True)
+    assert "Not started yet." in page and "The brief they will have" in page
+    assert "Not ranked yet" in page or "Not worked out yet" in page
+
+
 def test_decisions_wait_for_unblinding_and_keep_their_history(
     seeded: Opening, client: FlaskClient, db_session: Session, clock: FrozenClock
 ) -> None:

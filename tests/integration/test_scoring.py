@@ -148,6 +148,22 @@ def test_the_page_shows_the_work_the_anchors_signals_and_structural_checks(
     assert "<script" not in work.submission.answers["problem_statement"]
 
 
+def test_the_interviewer_sees_the_data_the_candidate_was_given(
+    team: dict[str, User], client: FlaskClient, make: Factory, clock: FrozenClock
+) -> None:
+    key = next(k for k, e in make.library.exercises.items() if e.content.variants)
+    attempt = make.submission(make.opening(team["manager"]), key)
+    assert attempt.data_variant
+    assignment = make.assignment(attempt, team["priya"], team["manager"], now=clock.now)
+    sign_in_session(client, team["priya"])
+    text = client.get(f"/review/assignments/{assignment.id}").get_data(as_text=True)
+    exercise = make.library.exercise(key).content
+    for table in exercise.variant(attempt.data_variant).tables:
+        assert f'id="data-{table.dataset}"' in text
+    assert 'class="table data-table"' in text and "data-chart-source" in text
+    assert "Download" not in text  # the candidate's own download link is theirs alone
+
+
 def test_a_draft_saves_without_every_rating(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
 ) -> None:

@@ -26,7 +26,6 @@ from werkzeug.wrappers import Response as BaseResponse
 from ... import clock, db
 from ...config import Config
 from ...content_registry import library
-from ...domain import datasets
 from ...domain.autosave import SaveVerdict, answer_length
 from ...errors import AppError, InputError, NotFound
 from ...markdown import render
@@ -238,15 +237,13 @@ def _work_page(attempt: Attempt, form: object, *, conflict: bool = False) -> str
         form=form,
         deadline=deadline,
         seconds_left=deadline.seconds_left(clock.now()),
-        variant=variant,
-        datasets={d.key: d for d in exercise.datasets},
+        data=charts.data_views(exercise, variant),
+        dataset_csv=lambda dataset: url_for("candidate.dataset_csv", key=exercise.key, dataset=dataset),
         revision=attempt.draft.revision if attempt.draft else 0,
         saved_at=attempt.draft.saved_at if attempt.draft else None,
         copies=sorted(attempt.copies, key=lambda c: c.saved_at, reverse=True),
         conflict=conflict,
         answer_length=answer_length,
-        display_table=datasets.display_table,
-        chart_config=charts.dataset_chart,
     )
 
 

@@ -37,7 +37,8 @@ def results_page() -> str:
 
 @bp.route("/openings/<slug>/candidates/<int:candidate_id>", methods=["GET", "POST"])
 def candidate_page(candidate_id: int) -> Response | str:
-    """Everything scored about one candidate: scorecards, evidence, AI drafts and what was kept."""
+    """Everything about one candidate: their work as handed in, with its brief and data, every scorecard, the
+    calibrated result and the decision."""
     session = db.session()
     found = current_opening()
     form = DecisionForm()
@@ -51,9 +52,11 @@ def candidate_page(candidate_id: int) -> Response | str:
         else:
             flash(f"Decision recorded for {person.name}.", "success")
             return redirect(back_to("hiring.candidate_page", candidate_id=candidate_id))
-    record = candidate_record.record_of(session, found, candidate_id, viewer=current_staff(), now=clock.now())
+    record = candidate_record.record_of(session, library(), found, candidate_id, viewer=current_staff(),
+                                        now=clock.now())
     return render_template("hiring/candidate.html", opening=found, person=record.person, form=form,
-                           cards=record.cards, decisions=record.decisions)
+                           works=record.works, standing=record.standing, decisions=record.decisions,
+                           data_views=charts.data_views)
 
 
 @bp.get("/openings/<slug>/export/<kind>.csv")

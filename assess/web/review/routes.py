@@ -13,6 +13,7 @@ from ...errors import AppError, InputError
 from ...models import Assignment, RevisionStatus, ScorecardStatus, ScoringState
 from ...config import Config
 from ...services import ai_drafts, ai_reports, ai_use, calibration_sessions, revisions, scorecards, worklist
+from .. import charts
 from ..forms import ActionForm, field_name
 from ...services.content import exercise_of
 from ..access import current_staff
@@ -98,6 +99,7 @@ def _page(found: Assignment, content: object, form: object, problems: list, reop
         exercise=exercise,
         submission=submission,
         checks=structural_checks(exercise, submission.answers, attempt.data_variant) if submission else [],
+        data=charts.data_views(exercise, exercise.variant(attempt.data_variant) if attempt.data_variant else None),
         content=content,
         form=form,
         problems={p.field: p.message for p in problems},
