@@ -61,6 +61,8 @@ class Config:
     staff_session_hours: int = 12
     # How many proxies in front of the app set X-Forwarded-For/-Proto (0: none, use the peer address).
     proxy_hops: int = 0
+    # What one API token may ask in a minute, across every route.
+    api_requests_per_minute: int = 600
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -151,7 +153,8 @@ class Config:
             except ValueError as error:
                 raise ConfigError(f"ASSESS_AI_TIMEOUT must be a number of seconds, not {timeout!r}.") from error
         for name, key, lowest in (("SMTP_PORT", "smtp_port", 1), ("STAFF_IDLE_MINUTES", "staff_idle_minutes", 1),
-                                  ("STAFF_SESSION_HOURS", "staff_session_hours", 1), ("PROXY_HOPS", "proxy_hops", 0)):
+                                  ("STAFF_SESSION_HOURS", "staff_session_hours", 1), ("PROXY_HOPS", "proxy_hops", 0),
+                                  ("API_REQUESTS_PER_MINUTE", "api_requests_per_minute", 1)):
             number = get(name)
             if number is not None:
                 if not number.isdigit() or int(number) < lowest:

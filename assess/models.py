@@ -219,6 +219,8 @@ class Opening(Base):
     retention_days: Mapped[int] = mapped_column(default=365)
     # Interviewers must pass a calibration session before they are given candidates' work.
     calibration_required: Mapped[bool] = mapped_column(default=False)
+    # The emails a decision may send the candidate, by outcome, where the hiring manager changed the default.
+    decision_emails: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The one state scoring is in; the two dates say when it moved on, and a constraint keeps them agreeing.
     scoring_state: Mapped[ScoringState] = mapped_column(
         _enum(ScoringState, "scoring_state"), default=ScoringState.OPEN, server_default=ScoringState.OPEN.value
@@ -259,10 +261,12 @@ class Candidate(Base):
     __table_args__ = (
         UniqueConstraint("opening_id", "email"),
         UniqueConstraint("opening_id", "pseudonym"),
+        # An opening's candidates in the order lists page them: a page reads its rows, not the opening's all.
+        Index("ix_candidates_opening_id_id", "opening_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id"), index=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id"))
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
     pseudonym: Mapped[str] = mapped_column(String(16))
@@ -592,6 +596,10 @@ class Decision(Base):
     outcome: Mapped[Outcome] = mapped_column(_enum(Outcome, "outcome"))
     rationale: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The email that told the candidate, if the hiring manager chose to.
+    email_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_emails.id"))
+
+    decided_by: Mapped[User] = relationship()
 
 
 class AuditEvent(Base):

@@ -20,6 +20,7 @@ SCOPES = {
     "submissions:read": "Read candidates' progress and submission status",
     "scorecards:read": "Read submitted scorecards",
     "results:read": "Read calibrated results",
+    "decisions:write": "Record decisions on candidates, and email candidates the decision if asked",
 }
 # last_used_at is a hint for admins, so it is written at most this often per token.
 USE_RECORDED_EVERY = timedelta(minutes=1)

@@ -9,10 +9,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ..content.loader import ContentLibrary
+from ..content import ContentLibrary
 from ..content.schema import DataVariant, Exercise, Scorecard
 from ..models import AiDraft, AiDraftStatus, Assignment, Attempt, Candidate, Decision, Opening, User
-from . import ai_use, attempts, audit, calibration_reads, openings, results, scorecards
+from . import ai_use, attempts, audit, calibration_reads, decisions, openings, scorecards
 from .content import scorecard_of
 
 
@@ -51,6 +51,7 @@ class CandidateRecord:
     works: list[Work]
     standing: calibration_reads.Standing | None
     decisions: list[Decision]
+    not_yet: str | None  # why no decision can be recorded yet; None: one can
 
     @property
     def cards(self) -> list[Card]:
@@ -64,7 +65,9 @@ def record_of(session: Session, library: ContentLibrary, opening: Opening, candi
     person = openings.candidate_of(session, opening, candidate_id)
     record = CandidateRecord(person=person, works=_works(session, library, opening, person),
                              standing=calibration_reads.standing_of(session, opening, person, now),
-                             decisions=results.decisions_of(session, person))
+                             decisions=decisions.history(session, person),
+                             not_yet=decisions.may_decide(opening, decisions.readiness(
+                                 session, library, opening, [person.id])[person.id]))
     audit.record(session, "candidate.viewed", actor=viewer, subject_type="candidate", subject_id=person.id,
                  now=now)
     session.commit()

@@ -15,7 +15,8 @@ from ..models import ApiToken, Candidate, Opening, Role, User
 from ..domain.scoring import RatingInput, ScorecardInput
 from ..ai.evaluation import Run
 from . import ai_reports, answering, api_tokens, assigning, attempts, calibration_sessions, content, deadlines
-from . import demo_ai_use, effects, invitations, links, openings, revisions, scorecards, snapshots, users, worklist
+from . import decisions, demo_ai_use, effects, invitations, links, openings, revisions, scorecards, snapshots
+from . import users, worklist
 
 DEMO_PASSWORD = "assess-demo-2026"
 # A fixed API token with every scope, so the API can be tried at once on a demo; never in production.
@@ -151,6 +152,11 @@ def _seed_people(session: Session, library: ContentLibrary, config: Config, open
         demo_ai_use.seed_ai_use(session, opening, now)
         snapshots.ratings_changed(session, opening.id, now)  # the drafts are one more rater on the report
         _seed_ai_report(session, library, now)
+        # Decided as soon as his scorecards were in, while others are still at work; he is emailed it.
+        sam = session.scalars(select(Candidate).where(Candidate.opening_id == opening.id,
+                                                      Candidate.email == DEMO_DECIDED[0])).one()
+        decisions.decide(session, library, opening, sam, DEMO_DECIDED[1], DEMO_DECIDED[2],
+                         actor=opening.hiring_manager, now=now - timedelta(minutes=25), tell_candidate=True)
 
 
 def _seed_ai_report(session: Session, library: ContentLibrary, now: datetime) -> None:
@@ -208,6 +214,8 @@ def _seed_scoring(session: Session, library: ContentLibrary, opening: Opening, n
 # (the scorecard is marked revised), one still waiting on the Scoring page.
 DEMO_REVISED = ("sam.okoye@example.net", "a-mini-prd", "tom@example.com",
                 "Lena's evidence on the tracking plan shows I missed the events table; I was too harsh on analytics.")
+DEMO_DECIDED = ("sam.okoye@example.net", "advance",
+                "Ranks second once Tom's harsher scoring is allowed for; sound funnel reading. On to the final round.")
 DEMO_PENDING = ("riya.patel@example.net", "b-analytics", "priya@example.com",
                 "I rated the cohort reading before checking the segment sizes; I would like to look again.")
 

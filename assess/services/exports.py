@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from ..content import ContentLibrary
 from ..domain.spreadsheet import to_csv
 from ..errors import NotFound, NotReady
-from ..models import Opening, Rating, User
-from . import audit, calibration_reads, scores
+from ..models import Decision, Opening, Rating, User
+from . import audit, calibration_reads, decisions, scores
 
 RESULTS_HEADER = ["rank", "candidate", "email", "calibrated_score", "low_80", "high_80", "raw_mean", "scorecards",
-                  "flags"]
+                  "flags", "decision", "decided_at"]
 SCORECARDS_HEADER = ["candidate", "exercise", "interviewer", "dimension", "score", "evidence", "recommendation",
                      "submitted_at"]
 # One row per given score, people as pseudonyms: the long format lme4, ordinal and FACETS-style tools read.
@@ -33,9 +33,15 @@ def _results_rows(session: Session, _library: ContentLibrary, opening: Opening) 
     if stored.comparison is None or stored.changes_since:
         raise NotReady("The results are being worked out again after a change to the scorecards; download them "
                        "again in a minute.")
+    decided = decisions.current_in(session, opening)
     return [[r.rank, r.candidate.name, r.candidate.email, round(r.estimate.score, 3), round(r.estimate.low, 3),
-             round(r.estimate.high, 3), round(r.estimate.raw_mean, 3), r.scorecards, "; ".join(r.flags)]
+             round(r.estimate.high, 3), round(r.estimate.raw_mean, 3), r.scorecards, "; ".join(r.flags),
+             *_decision(decided.get(r.candidate.id))]
             for r in stored.comparison.rows]
+
+
+def _decision(decision: Decision | None) -> list[str]:
+    return [decision.outcome.value, decision.created_at.isoformat()] if decision else ["", ""]
 
 
 def _in_order(ratings: list[Rating]) -> list[Rating]:

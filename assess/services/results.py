@@ -1,9 +1,8 @@
-"""Calibrated results for an opening: the ranking, what it rests on, what would change it; decisions."""
+"""Calibrated results for an opening: the ranking, what it rests on, what would change it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,9 +11,8 @@ from ..content import ContentLibrary
 from ..domain.calibration import Calibration, CandidateEstimate, DesignError, Rating, calibrate
 from ..domain.model_notices import Notice
 from ..domain.ranking import calibration_ratings, place
-from ..errors import Conflict, InputError, NotFound
-from ..models import Candidate, Decision, Opening, Outcome, ScoringState, User
-from . import audit
+from ..errors import NotFound
+from ..models import Candidate, Opening, User
 from .scores import FIRST, scored_cards
 
 
@@ -106,34 +104,3 @@ def comparison(session: Session, library: ContentLibrary, opening: Opening, excl
         key=lambda r: r.leniency,
     )
     return result
-
-
-# -- decisions -------------------------------------------------------------------------------------
-
-
-def decide(
-    session: Session, opening: Opening, candidate: Candidate, outcome: str, rationale: str, *, actor: User,
-    now: datetime,
-) -> Decision:
-    """Record a decision with its reason; a later decision supersedes an earlier one, which is kept."""
-    if opening.scoring_state is not ScoringState.UNBLINDED:
-        raise Conflict("Close scoring and unblind the opening before recording decisions.")
-    try:
-        chosen = Outcome(outcome)
-    except ValueError as error:
-        raise InputError("Choose advance, hold or reject.") from error
-    if len(rationale.strip()) < 10:
-        raise InputError("Give the reason for the decision in a sentence or two.")
-    decision = Decision(candidate_id=candidate.id, decided_by_id=actor.id, outcome=chosen, rationale=rationale.strip(),
-                        created_at=now)
-    session.add(decision)
-    session.flush()
-    audit.record(session, "decision.recorded", actor=actor, subject_type="candidate", subject_id=candidate.id,
-                 now=now, outcome=chosen.value)
-    session.commit()
-    return decision
-
-
-def decisions_of(session: Session, candidate: Candidate) -> list[Decision]:
-    return list(session.scalars(select(Decision).where(Decision.candidate_id == candidate.id)
-                                .order_by(Decision.created_at.desc(), Decision.id.desc())))

@@ -53,7 +53,11 @@ def _submitted(opening: Opening) -> Any:
 
 
 def count_submitted(session: Session, opening: Opening) -> int:
-    return session.scalar(select(func.count()).select_from(_submitted(opening).subquery())) or 0
+    """How many scorecards of the opening stand submitted, from the counts kept on each attempt (each of its
+    assignments without a submitted scorecard is unfinished): one row per attempt, not per scorecard."""
+    return session.scalar(select(func.coalesce(func.sum(Attempt.assigned_count - Attempt.unfinished_count), 0))
+                          .join(Candidate, Attempt.candidate_id == Candidate.id)
+                          .where(Candidate.opening_id == opening.id)) or 0
 
 
 # Joins for single rows, so the count of queries does not grow with candidates.
@@ -65,13 +69,15 @@ _SCORECARD_LOADS = (
 
 def submitted_scorecards(session: Session, opening: Opening, *, limit: int | None = None,
                          offset: int = 0) -> list[Scorecard]:
-    """Every submitted scorecard of the opening (one page of them with limit), with ratings, interviewer, attempt."""
+    """Every submitted scorecard of the opening (one page of them with limit), candidate by candidate, with
+    ratings, interviewer, attempt."""
     # A page loads its collections by the ids it holds; every scorecard, by one subquery per collection.
     collections = (selectinload(Scorecard.ratings), selectinload(Scorecard.ai_drafts)) if limit is not None else (
         subqueryload(Scorecard.ratings), subqueryload(Scorecard.ai_drafts))
     return list(session.scalars(
         _submitted(opening)
         .options(*collections, *_SCORECARD_LOADS)
-        .order_by(Scorecard.id)
+        # Candidate by candidate, as the opening's index walks them: a page reads its own rows and stops.
+        .order_by(Candidate.id, Scorecard.id)
         .limit(limit).offset(offset)
     ))

@@ -30,6 +30,7 @@ from . import audit, effects
 EVENTS = {
     "submission.received": "A candidate handed in an exercise, or its time ran out",
     "scorecard.submitted": "An interviewer submitted a scorecard",
+    "decision.recorded": "The hiring manager recorded a decision on a candidate",
 }
 MAX_ATTEMPTS = 6
 TIMEOUT_SECONDS = 10

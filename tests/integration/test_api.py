@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -273,3 +274,13 @@ def test_every_json_error_has_one_shape(client: FlaskClient, seeded: Opening, to
         "unauthorized", "forbidden", "not_found", "invalid_field", "not_found", "too_large"]
     assert refusals["a wrong field"].get_json()["field"] == "email"
     assert "field" not in refusals["no such candidate"].get_json()
+
+
+def test_a_token_gets_as_many_requests_a_minute_as_configured_then_429s(
+    app: Flask, client: FlaskClient, seeded: Opening, token_for: Any
+) -> None:
+    app.config["ASSESS"] = replace(app.config["ASSESS"], api_requests_per_minute=3)
+    token = token_for("openings:read")
+    codes = [client.get("/api/v1/openings", headers=bearer(token)).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert client.get("/api/v1/openings", headers=bearer(token_for("openings:read"))).status_code == 200

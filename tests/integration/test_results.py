@@ -140,29 +140,6 @@ def test_the_candidate_page_of_someone_not_started_says_so_and_shows_the_briefs_
     assert "Not ranked yet" in page or "Not worked out yet" in page
 
 
-def test_decisions_wait_for_unblinding_and_keep_their_history(
-    seeded: Opening, client: FlaskClient, db_session: Session, clock: FrozenClock
-) -> None:
-    manager(client)
-    riya = db_session.scalars(select(Candidate).where(Candidate.email == "riya.patel@example.net")).one()
-    url = f"/hiring/openings/{seeded.slug}/candidates/{riya.id}"
-    early = client.post(url, data={"csrf_token": csrf_token(client, url), "outcome": "hold", "rationale": "Too soon to say."})
-    assert early.status_code == 200
-    assert "recorded after scoring closes" in early.get_data(as_text=True)
-    assert db_session.scalars(select(Decision).where(Decision.candidate_id == riya.id)).all() == []
-    hm = seeded.hiring_manager
-    scoring_state.close_scoring(db_session, seeded, actor=hm, now=clock.now)
-    scoring_state.unblind(db_session, seeded, actor=hm, now=clock.now)
-    for outcome in ("hold", "advance"):
-        response = client.post(url, data={"csrf_token": csrf_token(client, url), "outcome": outcome,
-                                          "rationale": f"Decided to {outcome} after the debrief."})
-        assert response.status_code == 302
-    decisions = db_session.scalars(select(Decision).where(Decision.candidate_id == riya.id)).all()
-    assert [d.outcome.value for d in decisions] == ["hold", "advance"]
-    short = client.post(url, data={"csrf_token": csrf_token(client, url), "outcome": "reject", "rationale": "no"})
-    assert "Give the reason" in short.get_data(as_text=True)
-
-
 def test_exports_are_safe_against_spreadsheet_formulas(
     seeded: Opening, client: FlaskClient, db_session: Session
 ) -> None:

@@ -256,6 +256,9 @@ def test_stored_calibrations_agree_with_a_fresh_fit_whatever_order_changes_and_t
             assert sorted(map(tuple, session.execute(stored))) == sorted(
                 (i, *(bool(v) if c == "disagreement" else v for c, v in zip(columns, rest, strict=True)))
                 for i, *rest in session.execute(fresh))
+            # The API's count of submitted scorecards, read from these counts, is the count of the scorecards.
+            assert scores.count_submitted(session, self.opening) == len(
+                scores.submitted_scorecards(session, self.opening))
 
         @invariant()
         def at_most_one_worked_out_per_view_and_never_ahead_of_the_ratings(self) -> None:

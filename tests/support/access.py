@@ -107,6 +107,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("hiring.opening", "GET"): THE_OPENING,
     ("hiring.settings", "GET"): THE_OPENING,
     ("hiring.settings", "POST"): THE_OPENING,
+    ("hiring.decision_emails", "POST"): THE_OPENING,
     ("hiring.outbox", "GET"): THE_OPENING,
     ("hiring.invite", "POST"): THE_OPENING,
     ("hiring.invite_many", "POST"): THE_OPENING,
@@ -116,6 +117,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("hiring.extend_time", "POST"): THE_OPENINGS_OBJECT,
     ("hiring.candidate_page", "GET"): THE_OPENINGS_OBJECT,
     ("hiring.candidate_page", "POST"): THE_OPENINGS_OBJECT,
+    # Candidates from another opening among those ticked are refused whole, as the candidate page would be.
+    ("hiring.decide_many", "POST"): THE_OPENING,
     ("hiring.scoring_page", "GET"): THE_OPENING,
     ("hiring.assign", "POST"): THE_OPENING,
     ("hiring.auto_assign", "POST"): THE_OPENING,
@@ -166,6 +169,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("api.create_invitation", "POST"): API,
     ("api.list_candidates", "GET"): API,
     ("api.get_candidate", "GET"): API,
+    ("api.record_decision", "POST"): API,
     ("api.list_scorecards", "GET"): API,
     ("api.get_results", "GET"): API,
 }

@@ -16,8 +16,9 @@ from ...content_registry import library
 from ...errors import Forbidden, InputError
 from ...models import ApiToken
 from ...models import Candidate as CandidateRow
+from ...models import Decision as DecisionRow
 from ...models import Scorecard as ScorecardRow
-from ...services import api_reads, api_tokens, invitations, openings, results, calibration_reads
+from ...services import api_reads, api_tokens, calibration_reads, decisions, invitations, openings, results
 from ...services.attempts import steps
 from ..errors import FieldError, json_error
 from ..forms import LARGEST_INT
@@ -26,6 +27,8 @@ from . import bp
 from .schemas import (
     Candidate,
     CandidatePage,
+    Decision,
+    DecisionRequest,
     Exercise,
     ExerciseProgress,
     Invitation,
@@ -41,9 +44,12 @@ from .schemas import (
 )
 from .spec import Operation
 
-PER_TOKEN = "600 per minute"
 OPERATIONS: list[Operation] = []
 M = TypeVar("M", bound=BaseModel)
+
+
+def _per_token() -> str:
+    return f"{current_app.config['ASSESS'].api_requests_per_minute} per minute"
 
 
 def _token_key() -> str:
@@ -83,7 +89,7 @@ def operation(described: Operation) -> Callable[[Callable[..., BaseModel]], Call
                 raise Forbidden(f"This token lacks the {described.scope!r} scope. "
                                 "Ask an admin for a token that has it.")
             return jsonify(view(*args, **kwargs).model_dump(mode="json")), described.status
-        limited = limiter.limit(PER_TOKEN, key_func=_token_key, scope="api")(answered)  # one budget for all routes
+        limited = limiter.limit(_per_token, key_func=_token_key, scope="api")(answered)  # one budget for all routes
         OPERATIONS.append(described)
         return bp.route(described.rule, methods=[described.method])(limited)
     return wrap
@@ -161,7 +167,14 @@ def create_invitation(slug: str) -> Invitation:
 # -- candidates and their submissions --------------------------------------------------------------
 
 
-def _candidate(candidate: CandidateRow, now: Any) -> Candidate:
+def _decision(decision: DecisionRow | None) -> Decision | None:
+    if decision is None:
+        return None
+    return Decision(outcome=decision.outcome.value, rationale=decision.rationale, decided_at=decision.created_at,
+                    decided_by=decision.decided_by.name, candidate_emailed=decision.email_id is not None)
+
+
+def _candidate(candidate: CandidateRow, now: Any, decision: DecisionRow | None = None) -> Candidate:
     return Candidate(
         id=candidate.id, name=candidate.name, email=candidate.email, code=candidate.pseudonym,
         invited_at=candidate.created_at, erased=candidate.erased_at is not None,
@@ -170,6 +183,7 @@ def _candidate(candidate: CandidateRow, now: Any) -> Candidate:
             started_at=step.attempt.started_at if step.attempt else None,
             submitted_at=step.attempt.submission.submitted_at if step.attempt and step.attempt.submission else None,
         ) for step in steps(library(), candidate, now)],
+        decision=_decision(decision),
     )
 
 
@@ -182,7 +196,8 @@ def list_candidates(slug: str) -> CandidatePage:
     wanted, now = _paging(), clock.now()
     found = api_reads.candidates_page(session, opening, page=wanted.page, per_page=wanted.per_page,
                                       token_id=_token().id, now=now)
-    return CandidatePage.of(found.map(lambda candidate: _candidate(candidate, now)))
+    decided = decisions.current(session, [c.id for c in found.items])
+    return CandidatePage.of(found.map(lambda candidate: _candidate(candidate, now, decided.get(candidate.id))))
 
 
 @operation(Operation("GET", "/openings/<slug>/candidates/<int:candidate_id>", "getCandidate",
@@ -193,7 +208,22 @@ def get_candidate(slug: str, candidate_id: int) -> Candidate:
     now = clock.now()
     found = api_reads.candidate(session, openings.opening_at(session, slug), candidate_id, token_id=_token().id,
                                 now=now)
-    return _candidate(found, now)
+    return _candidate(found, now, decisions.current(session, [found.id]).get(found.id))
+
+
+@operation(Operation("POST", "/openings/<slug>/candidates/<int:candidate_id>/decisions", "recordDecision",
+                     "Record a decision on a candidate whose scorecards are in", "decisions:write", Decision,
+                     "The decision, recorded; it supersedes any earlier one, which is kept.",
+                     (400, 403, 404, 409, 422), status=201, body=DecisionRequest))
+def record_decision(slug: str, candidate_id: int) -> Decision:
+    session = db.session()
+    opening = openings.opening_at(session, slug)
+    person = openings.candidate_of(session, opening, candidate_id)
+    wanted = _body(DecisionRequest, "Send a JSON object with the outcome (advance, hold or reject) and the "
+                                    "rationale.")
+    made = decisions.decide(session, library(), opening, person, wanted.outcome, wanted.rationale,
+                            actor=_token().created_by, now=clock.now(), tell_candidate=wanted.email_candidate)
+    return _decision(made)  # type: ignore[return-value]
 
 
 # -- scorecards and results ---------------------------------------------------------------------------
@@ -220,13 +250,13 @@ def list_scorecards(slug: str) -> ScorecardPage:
                             .map(_scorecard))
 
 
-def _ranked(row: results.CandidateRow) -> RankedCandidate:
+def _ranked(row: results.CandidateRow, decided: DecisionRow | None) -> RankedCandidate:
     estimate = row.estimate
     return RankedCandidate(
         rank=row.rank, candidate_id=row.candidate.id, code=row.candidate.pseudonym,
         calibrated_score=round(estimate.score, 4), interval_80=(round(estimate.low, 4), round(estimate.high, 4)),
         raw_mean=round(estimate.raw_mean, 4), raw_rank=row.raw_rank, scorecards=row.scorecards,
-        flags=list(row.flags),
+        flags=list(row.flags), decision=decided.outcome.value if decided else None,
     )
 
 
@@ -240,7 +270,9 @@ def get_results(slug: str) -> Results:
     stored = calibration_reads.ranking_for(session, opening, viewer=None, now=clock.now(), page=wanted.page,
                                    per_page=wanted.per_page)
     compared = stored.comparison
-    return Results(opening=opening.slug, ranking=[_ranked(row) for row in compared.rows] if compared else [],
+    decided = decisions.current(session, [row.candidate.id for row in compared.rows] if compared else [])
+    return Results(opening=opening.slug,
+                   ranking=[_ranked(row, decided.get(row.candidate.id)) for row in compared.rows] if compared else [],
                    page=wanted.page, per_page=wanted.per_page, total=stored.ranked, unrated_total=stored.unrated_count,
                    unrated_candidate_ids=[c.id for c in compared.unrated] if compared else [],
                    warnings=[str(w) for w in compared.warnings] if compared else [],

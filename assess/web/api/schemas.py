@@ -4,10 +4,11 @@ document is built from their JSON Schemas, so the two cannot drift apart."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
 
+from ...domain.decisions import SHORTEST_REASON
 from ...domain.paging import Page as PageOf
 from ...domain.text import SINGLE_LINE_PATTERN
 from ...errors import InputError
@@ -59,6 +60,17 @@ class InvitationRequest(BaseModel):
             raise ValueError(error.message) from None
 
 
+class DecisionRequest(BaseModel):
+    """A decision on a candidate whose scorecards are all in (or on anyone, once the opening is unblinded)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    outcome: Literal["advance", "hold", "reject"]
+    rationale: str = Field(min_length=SHORTEST_REASON, max_length=4000,
+                           description="Why, in a sentence or two; kept with the decision.")
+    email_candidate: bool = Field(False, description="Email the candidate the opening's message for the outcome.")
+
+
 # -- what is answered ----------------------------------------------------------------------------------
 
 
@@ -84,6 +96,14 @@ class ExerciseProgress(Answer):
     submitted_at: Moment | None
 
 
+class Decision(Answer):
+    outcome: Literal["advance", "hold", "reject"]
+    rationale: str
+    decided_at: Moment
+    decided_by: str
+    candidate_emailed: bool
+
+
 class Candidate(Answer):
     id: int
     name: str
@@ -92,6 +112,7 @@ class Candidate(Answer):
     invited_at: Moment
     erased: bool
     exercises: list[ExerciseProgress]
+    decision: Decision | None = Field(description="The decision as it stands; null until one is recorded.")
 
 
 class Invitation(Candidate):
@@ -122,6 +143,7 @@ class RankedCandidate(Answer):
     raw_rank: int
     scorecards: int
     flags: list[str]
+    decision: Literal["advance", "hold", "reject"] | None
 
 
 class Results(Answer):

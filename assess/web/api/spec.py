@@ -12,8 +12,10 @@ REFUSALS = {
     401: "No token, or an unknown or revoked one.",
     403: "The token lacks the scope this operation needs.",
     404: "No such opening or candidate.",
-    409: "The candidate is already invited and the link still works (also when two requests "
-         "invite the same address at once: one invites, the other gets this).",
+    409: "Not possible as things stand; the message says why. An invitation: the candidate is already invited "
+         "and the link still works (also when two requests invite the same address at once: one invites, the "
+         "other gets this). A decision: the candidate's scorecards are not all in yet, and the opening is not "
+         "unblinded.",
     422: "A field is missing or invalid; the message names it.",
     429: "Too many requests for this token; wait and retry.",
 }

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import current_app, request, url_for
 
 from ...config import Config
 from . import current_opening
+
+
+# A message names this many people, and counts the rest.
+NAMED = 10
+
+
+def names_of(people: Sequence[Any]) -> str:
+    """The first few people's names, and how many more: for a message about many at once."""
+    return ", ".join(p.name for p in people[:NAMED]) + (
+        f" and {len(people) - NAMED:,} more" if len(people) > NAMED else "")
 
 
 def config() -> Config:

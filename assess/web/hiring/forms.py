@@ -9,6 +9,7 @@ from wtforms import (
     HiddenField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -16,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...content import ContentLibrary
+from ...domain.decisions import LONGEST_BODY, LONGEST_SUBJECT, OUTCOMES
 from ..forms import ActionForm, BoundedIntegerField, Form, PlainText, drop_nul, field_name, row_id
 
 __all__ = ["ActionForm"]
@@ -112,10 +114,29 @@ class SettingsForm(Form):
 
 class DecisionForm(Form):
     outcome = SelectField("Decision", validate_choice=True,
-                          choices=[SelectChoice("advance", "Advance"), SelectChoice("hold", "Hold"),
-                                   SelectChoice("reject", "Reject")])
+                          choices=[SelectChoice(key, label) for key, label in OUTCOMES.items()])
     rationale = TextAreaField("Why", validators=[DataRequired("Give the reason."), Length(max=4000)], filters=[drop_nul])
+    tell_candidate = BooleanField("Email the candidate this decision",
+                                  description="The opening's email for the outcome, from its settings.")
     submit = SubmitField("Record decision")
+
+
+class BulkDecisionForm(DecisionForm):
+    candidates = SelectMultipleField("Candidates", coerce=row_id, validate_choice=False)
+    submit = SubmitField("Record for the ticked candidates")
+
+
+class DecisionEmailsForm(Form):
+    """The email each outcome may send the candidate; {name} and {opening} are filled in."""
+
+    submit = SubmitField("Save the emails")
+
+
+for _key, _label in OUTCOMES.items():
+    setattr(DecisionEmailsForm, f"{_key}_subject", StringField(f"{_label}: subject", filters=[drop_nul],
+                                                               validators=[Length(max=LONGEST_SUBJECT, message=f"Keep it under {LONGEST_SUBJECT:,} characters.")]))
+    setattr(DecisionEmailsForm, f"{_key}_body", TextAreaField(f"{_label}: message", filters=[drop_nul],
+                                                              validators=[Length(max=LONGEST_BODY, message=f"Keep it under {LONGEST_BODY:,} characters.")]))
 
 
 class CalibrationForm(Form):

@@ -22,20 +22,15 @@ from ..forms import ConfirmForm
 from ..limits import limiter
 from . import bp, current_opening
 from .opening_views import opening_page
-from .common import back_to, back_to_list, config
+from .common import back_to, back_to_list, config, names_of
 from .forms import ActionForm, BulkInviteForm, ExtendTimeForm, ExtendWindowForm, InviteForm
 
 # A session cookie holds the messages, so a long list of refused lines is summed up rather than dropped whole.
 SHOWN_PROBLEMS = 5
 
 
-# A message names this many people, and counts the rest.
-NAMED = 10
-
-
 def _sent_message(invited: list[invitations.Invited]) -> Said:
-    names = ", ".join(i.candidate.name for i in invited[:NAMED]) + (
-        f" and {len(invited) - NAMED:,} more" if len(invited) > NAMED else "")
+    names = names_of([i.candidate for i in invited])
     failed = [i for i in invited if i.email.error]
     if failed:
         return Said(

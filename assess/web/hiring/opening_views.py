@@ -8,9 +8,10 @@ from wtforms import SelectChoice
 
 from ... import clock, db
 from ...content_registry import library
+from ...domain.decisions import OUTCOMES, PLACEHOLDERS, EmailTemplate
 from ...errors import AppError
-from ...models import AiDraftTiming
-from ...services import links, mail, openings
+from ...models import AiDraftTiming, Opening
+from ...services import decisions, links, mail, openings
 from ...services.attempts import StepState, steps
 from ..access import current_staff
 from ..forms import ConfirmForm, field_name
@@ -20,6 +21,7 @@ from .common import config
 from .forms import (
     ActionForm,
     BulkInviteForm,
+    DecisionEmailsForm,
     ExtendTimeForm,
     ExtendWindowForm,
     InviteForm,
@@ -93,6 +95,7 @@ def opening_page(bulk_form: BulkInviteForm | None = None) -> str:
         action_form=ActionForm(), withdraw_form=ConfirmForm(),
         window_form=ExtendWindowForm(),
         time_form=ExtendTimeForm(),
+        decided=decisions.current(session, [c.id for c in listed.items]),
         StepState=StepState,
         now=now,
     )
@@ -138,5 +141,37 @@ def settings() -> Response | str:
         else:
             flash("Settings saved.", "success")
             return redirect(url_for("hiring.opening", slug=found.slug))
-    return render_template("hiring/settings.html", opening=found, form=form,
-                           ai_configured=config().ai_configured)
+    return _settings_page(found, form, _emails_form(found))
+
+
+@bp.post("/openings/<slug>/settings/decision-emails")
+def decision_emails() -> Response | tuple[str, int]:
+    """The email each decision may send the candidate, as the hiring manager words it."""
+    found = current_opening()
+    form = DecisionEmailsForm()
+    if form.validate_on_submit():
+        templates = {key: EmailTemplate(form[f"{key}_subject"].data or "", form[f"{key}_body"].data or "")
+                     for key in OUTCOMES}
+        try:
+            decisions.set_email_templates(db.session(), found, templates, actor=current_staff(), now=clock.now())
+        except AppError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash("Decision emails saved. They are sent only when you tick the box as you decide.", "success")
+            return redirect(url_for("hiring.settings", slug=found.slug, _anchor="decision-emails"))
+    settings_form = SettingsForm(obj=found, formdata=None)
+    settings_form.ai_draft_timing.choices = [SelectChoice(key, label) for key, label in openings.AI_TIMINGS.items()]
+    return _settings_page(found, settings_form, form), 400
+
+
+def _emails_form(found: Opening) -> DecisionEmailsForm:
+    form = DecisionEmailsForm(formdata=None)
+    for key in OUTCOMES:
+        template = decisions.email_template(found, key)
+        form[f"{key}_subject"].data, form[f"{key}_body"].data = template.subject, template.body
+    return form
+
+
+def _settings_page(found: Opening, form: SettingsForm, emails_form: DecisionEmailsForm) -> str:
+    return render_template("hiring/settings.html", opening=found, form=form, emails_form=emails_form,
+                           outcomes=OUTCOMES, placeholders=PLACEHOLDERS, ai_configured=config().ai_configured)

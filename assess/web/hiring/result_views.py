@@ -9,14 +9,18 @@ from ... import clock, db
 from ...content_registry import library
 from ...domain.ai_influence import DEFINITION as INFLUENCE_DEFINITION
 from ...domain.fit_statistics import READINGS
+from ...domain.decisions import OUTCOMES
 from ...errors import AppError
-from ...services import calibration_report, candidate_record, exports, openings, results, scores, calibration_reads
+from ...services import calibration_reads, calibration_report, candidate_record, decisions, exports, openings, scores
 from .. import charts
 from ..access import current_staff
 from ..paging import asked_page, whole_number
 from . import bp, current_opening
-from .common import back_to
-from .forms import DecisionForm
+from .common import back_to, names_of
+from .forms import BulkDecisionForm, DecisionForm
+
+# A message names this many of the candidates a decision on several left alone, and counts the rest.
+SKIPS_SAID = 5
 
 
 @bp.get("/openings/<slug>/results")
@@ -28,8 +32,10 @@ def results_page() -> str:
     ratings = request.args.get("ratings", scores.FIRST)
     stored = calibration_reads.ranking_for(session, found, viewer=current_staff(), now=clock.now(), exclude=without,
                                    ratings=ratings, page=asked_page())
+    shown = [row.candidate.id for row in stored.comparison.rows] if stored.comparison else []
     return render_template(
         "hiring/results.html", opening=found, stored=stored, compared=stored.comparison, rating_views=scores.RATINGS,
+        decided=decisions.current(session, shown), bulk_form=BulkDecisionForm(formdata=None),
         chart=charts.results_chart(stored.comparison) if stored.comparison else None, now=clock.now(),
         dimension_names={d.key: d.name for d in library().rubric.dimensions},
     )
@@ -45,18 +51,50 @@ def candidate_page(candidate_id: int) -> Response | str:
     if form.validate_on_submit():
         person = openings.candidate_of(session, found, candidate_id)
         try:
-            results.decide(session, found, person, form.outcome.data or "", form.rationale.data or "",
-                           actor=current_staff(), now=clock.now())
+            decisions.decide(session, library(), found, person, form.outcome.data or "", form.rationale.data or "",
+                             actor=current_staff(), now=clock.now(), tell_candidate=form.tell_candidate.data)
         except AppError as error:
             form.form_errors.append(error.message)
         else:
-            flash(f"Decision recorded for {person.name}.", "success")
+            told = f" {person.name} is emailed it." if form.tell_candidate.data else ""
+            flash(f"Decision recorded for {person.name}.{told}", "success")
             return redirect(back_to("hiring.candidate_page", candidate_id=candidate_id))
     record = candidate_record.record_of(session, library(), found, candidate_id, viewer=current_staff(),
                                         now=clock.now())
     return render_template("hiring/candidate.html", opening=found, person=record.person, form=form,
                            works=record.works, standing=record.standing, decisions=record.decisions,
-                           data_views=charts.data_views)
+                           not_yet=record.not_yet, data_views=charts.data_views,
+                           emails={key: decisions.email_for(found, record.person, key) for key in OUTCOMES})
+
+
+@bp.post("/openings/<slug>/decisions")
+def decide_many() -> Response:
+    """The same decision for every ticked candidate whose scorecards are in; the others are named with why."""
+    session = db.session()
+    found = current_opening()
+    form = BulkDecisionForm()
+    back = back_to("hiring.results_page", page=request.args.get("page", type=int),
+                   ratings=request.args.get("ratings") or None, without=request.args.get("without", type=int))
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Tick candidates and say why.",
+              "error")
+        return redirect(back)
+    try:
+        done = decisions.decide_many(session, library(), found, form.candidates.data or [], form.outcome.data or "",
+                                     form.rationale.data or "", actor=current_staff(), now=clock.now(),
+                                     tell_candidate=form.tell_candidate.data)
+    except AppError as error:
+        flash(error.message, "error")
+        return redirect(back)
+    if done.decided:
+        told = ", and emailed" if form.tell_candidate.data else ""
+        flash(f"{OUTCOMES[form.outcome.data]} recorded for {len(done.decided)} candidate"
+              f"{'' if len(done.decided) == 1 else 's'}{told}: {names_of(done.decided)}.", "success")
+    for person, why in done.skipped[:SKIPS_SAID]:
+        flash(f"Not decided for {person.name}. {why}", "error")
+    if len(done.skipped) > SKIPS_SAID:
+        flash(f"{len(done.skipped) - SKIPS_SAID} more not decided, for the same kind of reason.", "error")
+    return redirect(back)
 
 
 @bp.get("/openings/<slug>/export/<kind>.csv")

@@ -1,0 +1,190 @@
+"""Decisions on candidates: recorded as soon as a candidate's scorecards are in, while others still work, told
+to the candidate when the hiring manager chooses, and reported wherever results go (the lists, the results
+CSV, the API and a `decision.recorded` webhook). A later decision supersedes an earlier one, which is kept."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..content import ContentLibrary
+from ..content.schema import ExerciseKind
+from ..domain import decisions as rules
+from ..domain.decisions import EmailTemplate, Readiness, WorkState
+from ..errors import Conflict, InputError
+from ..models import Attempt, Candidate, Decision, Opening, Outcome, ScoringState, Submission, User
+from . import audit, mail, webhooks
+
+
+@dataclass(frozen=True)
+class Decided:
+    """What a decision on several candidates did: who was decided on, and who not and why."""
+
+    decided: list[Candidate] = field(default_factory=list)
+    skipped: list[tuple[Candidate, str]] = field(default_factory=list)
+
+
+def readiness(session: Session, library: ContentLibrary, opening: Opening,
+              candidate_ids: Iterable[int]) -> dict[int, Readiness]:
+    """Where each candidate's scoring stands, read from the counts kept on their attempts in one query."""
+    ids = set(candidate_ids)
+    works: dict[int, list[WorkState]] = {i: [] for i in ids}
+    if ids:
+        rows = session.execute(
+            select(Attempt.candidate_id, Attempt.started_at.is_(None), Submission.id.is_not(None),
+                   Attempt.assigned_count, Attempt.unfinished_count)
+            .outerjoin(Submission, Submission.attempt_id == Attempt.id).where(Attempt.candidate_id.in_(ids)))
+        for candidate_id, live, handed_in, assigned, unfinished in rows:
+            works[candidate_id].append(WorkState(handed_in=handed_in or live, live=live, assigned=assigned,
+                                                 unfinished=unfinished))
+    take_homes = sum(1 for step in opening.exercises if step.exercise_key in library.exercises
+                     and library.exercise(step.exercise_key).content.kind is ExerciseKind.TAKE_HOME)
+    return {i: rules.readiness(w, take_homes=take_homes,
+                               interviewers_per_submission=opening.interviewers_per_submission)
+            for i, w in works.items()}
+
+
+def may_decide(opening: Opening, ready: Readiness) -> str | None:
+    """Why a decision on this candidate cannot be recorded yet, or None: their scorecards are in, or the
+    opening is unblinded."""
+    if opening.scoring_state is ScoringState.UNBLINDED or ready.ready:
+        return None
+    return "Their scorecards are not all in yet: " + "; ".join(ready.missing()) + "."
+
+
+def decide(session: Session, library: ContentLibrary, opening: Opening, candidate: Candidate, outcome: str,
+           rationale: str, *, actor: User, now: datetime, tell_candidate: bool = False) -> Decision:
+    """Record a decision with its reason, and email the candidate if asked; commits."""
+    chosen, reason = _checked(outcome, rationale)
+    problem = may_decide(opening, readiness(session, library, opening, [candidate.id])[candidate.id])
+    if problem:
+        raise Conflict(f"{problem} Decide on {candidate.name} once they are.")
+    decision = _record(session, opening, candidate, chosen, reason, actor=actor, now=now,
+                       tell_candidate=tell_candidate)
+    session.commit()
+    return decision
+
+
+def decide_many(session: Session, library: ContentLibrary, opening: Opening, candidate_ids: list[int],
+                outcome: str, rationale: str, *, actor: User, now: datetime,
+                tell_candidate: bool = False) -> Decided:
+    """The same decision and reason for each of these candidates of the opening who is ready; the others are
+    left as they are and said why. Commits."""
+    chosen, reason = _checked(outcome, rationale)
+    if not candidate_ids:
+        raise InputError("Tick the candidates to decide on.")
+    people = session.scalars(select(Candidate).where(Candidate.opening_id == opening.id,
+                                                     Candidate.id.in_(set(candidate_ids)),
+                                                     Candidate.erased_at.is_(None))
+                             .order_by(Candidate.name, Candidate.id)).all()
+    if len(people) != len(set(candidate_ids)):
+        raise InputError("Some of the ticked candidates are not in this opening; reload the page and tick again.")
+    ready = readiness(session, library, opening, [p.id for p in people])
+    done = Decided()
+    for person in people:
+        problem = may_decide(opening, ready[person.id])
+        if problem:
+            done.skipped.append((person, problem))
+            continue
+        _record(session, opening, person, chosen, reason, actor=actor, now=now, tell_candidate=tell_candidate)
+        done.decided.append(person)
+    session.commit()
+    return done
+
+
+def current(session: Session, candidate_ids: Iterable[int]) -> dict[int, Decision]:
+    """Each of these candidates' decision as it stands (the latest), for those who have one."""
+    ids = set(candidate_ids)
+    return _latest(session, Decision.candidate_id.in_(ids)) if ids else {}
+
+
+def current_in(session: Session, opening: Opening) -> dict[int, Decision]:
+    """Every decision as it stands in the opening, by candidate (for an export of all of them)."""
+    return _latest(session, Decision.candidate_id.in_(select(Candidate.id).where(Candidate.opening_id == opening.id)))
+
+
+def _latest(session: Session, which: Any) -> dict[int, Decision]:
+    latest = select(func.max(Decision.id)).where(which).group_by(Decision.candidate_id).scalar_subquery()
+    return {d.candidate_id: d for d in session.scalars(select(Decision).where(Decision.id.in_(latest)))}
+
+
+def history(session: Session, candidate: Candidate) -> list[Decision]:
+    """Every decision on the candidate, the current one first."""
+    return list(session.scalars(select(Decision).where(Decision.candidate_id == candidate.id)
+                                .order_by(Decision.created_at.desc(), Decision.id.desc())))
+
+
+# -- the candidate's email ----------------------------------------------------------------------------------
+
+
+def email_template(opening: Opening, outcome: str) -> EmailTemplate:
+    """The email an outcome sends: the opening's own, or the default."""
+    own = (opening.decision_emails or {}).get(outcome)
+    return EmailTemplate(own["subject"], own["body"]) if own else rules.DEFAULT_EMAILS[outcome]
+
+
+def set_email_templates(session: Session, opening: Opening, templates: dict[str, EmailTemplate], *, actor: User,
+                        now: datetime) -> None:
+    """Keep the opening's decision emails, checked; one equal to the default is kept as the default."""
+    kept: dict[str, dict[str, str]] = {}
+    for outcome, template in templates.items():
+        if outcome not in rules.OUTCOMES:
+            raise InputError(f"There is no outcome {outcome!r}; use one of {', '.join(rules.OUTCOMES)}.")
+        subject, body = " ".join(template.subject.split()), template.body.strip()
+        if not subject or not body:
+            raise InputError(f"Give the {rules.OUTCOMES[outcome].lower()} email a subject and a message.")
+        for text, longest in ((subject, rules.LONGEST_SUBJECT), (body, rules.LONGEST_BODY)):
+            problem = rules.template_problem(text, longest=longest)
+            if problem:
+                raise InputError(f"The {rules.OUTCOMES[outcome].lower()} email: {problem}")
+        if EmailTemplate(subject, body) != rules.DEFAULT_EMAILS[outcome]:
+            kept[outcome] = {"subject": subject, "body": body}
+    opening.decision_emails = kept or None
+    audit.record(session, "opening.decision_emails_changed", actor=actor, subject_type="opening",
+                 subject_id=opening.id, now=now, changed=sorted(kept))
+    session.commit()
+
+
+def email_for(opening: Opening, candidate: Candidate, outcome: str) -> EmailTemplate:
+    """The email this outcome would send this candidate, filled in."""
+    return rules.filled(email_template(opening, outcome), name=candidate.name, opening=opening.title)
+
+
+def _message(opening: Opening, candidate: Candidate, outcome: Outcome) -> mail.Message:
+    made = email_for(opening, candidate, outcome.value)
+    return mail.Message(to=candidate.email, subject=made.subject, body=made.body)
+
+
+def _checked(outcome: str, rationale: str) -> tuple[Outcome, str]:
+    try:
+        chosen = Outcome(outcome)
+    except ValueError as error:
+        raise InputError("Choose advance, hold or reject.") from error
+    problem = rules.check_reason(rationale)
+    if problem:
+        raise InputError(problem)
+    return chosen, rationale.strip()
+
+
+def _record(session: Session, opening: Opening, candidate: Candidate, outcome: Outcome, rationale: str, *,
+            actor: User, now: datetime, tell_candidate: bool) -> Decision:
+    decision = Decision(candidate_id=candidate.id, decided_by_id=actor.id, outcome=outcome, rationale=rationale,
+                        created_at=now)
+    if tell_candidate:
+        decision.email_id = mail.queue(session, _message(opening, candidate, outcome), now=now,
+                                       opening_id=opening.id, candidate_id=candidate.id).id
+    session.add(decision)
+    session.flush()
+    audit.record(session, "decision.recorded", actor=actor, subject_type="candidate", subject_id=candidate.id,
+                 now=now, outcome=outcome.value, emailed=tell_candidate)
+    webhooks.emit(session, "decision.recorded", {
+        "opening": opening.slug, "candidate_id": candidate.id, "candidate_code": candidate.pseudonym,
+        "outcome": outcome.value, "rationale": rationale, "decided_at": now.isoformat(),
+        "candidate_emailed": tell_candidate,
+    }, now)
+    return decision
