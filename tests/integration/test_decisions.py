@@ -169,6 +169,15 @@ def test_deciding_on_several_refuses_a_candidate_of_another_opening_and_decides_
         "csrf_token": csrf_token(client, results), "outcome": "advance", "rationale": "Both did well."},
         follow_redirects=True)
     assert "Tick the candidates" in empty.get_data(as_text=True)
+    garbled = client.post(f"/hiring/openings/{opening.slug}/decisions", data={
+        "csrf_token": csrf_token(client, results), "outcome": "advance", "candidates": ["x"],
+        "rationale": "Both did well."}, follow_redirects=True)
+    assert "Tick candidates from the list" in garbled.get_data(as_text=True)
+    without_reason = client.post(f"/hiring/openings/{opening.slug}/decisions", data={
+        "csrf_token": csrf_token(client, results), "outcome": "advance", "candidates": [mine.id]},
+        follow_redirects=True)
+    assert "Give the reason" in without_reason.get_data(as_text=True)
+    assert db_session.scalars(select(Decision)).all() == []
 
 
 def test_the_decision_shows_on_the_list_the_results_the_csv_and_the_api(

@@ -123,7 +123,7 @@ class DecisionForm(Form):
 
 class BulkDecisionForm(DecisionForm):
     candidates = SelectMultipleField("Candidates", coerce=row_id, validate_choice=False)
-    submit = SubmitField("Record for the ticked candidates")
+    submit = SubmitField("Record for those ticked")
 
 
 class DecisionEmailsForm(Form):

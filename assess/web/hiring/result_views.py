@@ -76,8 +76,9 @@ def decide_many() -> Response:
     back = back_to("hiring.results_page", page=request.args.get("page", type=int),
                    ratings=request.args.get("ratings") or None, without=request.args.get("without", type=int))
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Tick candidates and say why.",
-              "error")
+        if form.candidates.errors:  # an id that is not a number: a page tampered with or from another version
+            form.candidates.errors = ["Tick candidates from the list (reload the page if it is old)."]
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(back)
     try:
         done = decisions.decide_many(session, library(), found, form.candidates.data or [], form.outcome.data or "",
