@@ -15,6 +15,7 @@ from .config import Config
 from .content import ContentError, load_library
 from .errors import AppError
 from .models import Role
+from .services.api_tokens import SCOPES
 
 
 @contextmanager
@@ -288,7 +289,7 @@ def api_token_cli() -> None:
 @api_token_cli.command("create")
 @click.option("--name", required=True, help="The system that will use it, e.g. 'Greenhouse sync'.")
 @click.option("--scope", "scopes", multiple=True, required=True,
-              help="Repeat for each: openings:read, invitations:write, submissions:read, scorecards:read, results:read.")
+              help=f"Repeat for each: {', '.join(SCOPES)}.")
 @click.option("--admin", "admin_email", required=True, help="The admin the token is created in the name of.")
 @with_appcontext
 def api_token_create(name: str, scopes: tuple[str, ...], admin_email: str) -> None:

@@ -600,6 +600,7 @@ class Decision(Base):
     email_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_emails.id"))
 
     decided_by: Mapped[User] = relationship()
+    email: Mapped[OutboundEmail | None] = relationship()
 
 
 class AuditEvent(Base):

@@ -1,9 +1,10 @@
 """When a hiring manager may decide on a candidate: as soon as that candidate's scorecards are in.
 
-A candidate is ready once every take-home exercise of the opening is handed in and every piece of their work
-(the take-homes and any live stage) has its full number of interviewers, each with a submitted scorecard.
-Other candidates may still be working; the opening need not be closed. Once the opening is unblinded, anyone
-may be decided on (a candidate who never finished, say).
+A candidate is ready once every take-home exercise of the opening is handed in (or they can hand in nothing
+more: no working link and nothing under way) and every piece of work they did hand in (and any live stage)
+has its full number of interviewers, each with a submitted scorecard. So a candidate whose link ran out
+before they started is ready at once (to be rejected, say). Other candidates may still be working; the
+opening need not be closed. Once the opening is unblinded, anyone may be decided on.
 """
 
 from __future__ import annotations
@@ -34,29 +35,30 @@ class Readiness:
     open_scorecards: int  # scorecards asked for and not yet submitted
     waiting_for_interviewers: int  # pieces of handed-in work with fewer interviewers than the opening asks
     submitted: int  # submitted scorecards on their work
+    finished: bool = False  # they can hand in nothing more: no working link, nothing under way
 
     @property
     def ready(self) -> bool:
-        return (self.handed_in >= self.take_homes and self.open_scorecards == 0
-                and self.waiting_for_interviewers == 0 and self.submitted > 0)
+        return not self.missing()
 
     def missing(self) -> list[str]:
         """What is still missing, in words for the hiring manager; empty when ready."""
         said = []
-        if self.handed_in < self.take_homes:
+        if self.handed_in < self.take_homes and not self.finished:
             said.append(f"{self.handed_in} of {self.take_homes} exercises handed in")
         if self.waiting_for_interviewers:
             said.append(f"{_count(self.waiting_for_interviewers, 'exercise')} waiting for interviewers")
         if self.open_scorecards:
             said.append(f"{_count(self.open_scorecards, 'scorecard')} not yet submitted")
-        if not said and not self.submitted:
+        if not said and not self.submitted and self.handed_in:
             said.append("no submitted scorecard yet")
         return said
 
 
-def readiness(works: list[WorkState], *, take_homes: int, interviewers_per_submission: int) -> Readiness:
+def readiness(works: list[WorkState], *, take_homes: int, interviewers_per_submission: int,
+              finished: bool = False) -> Readiness:
     """Where the candidate stands, from their work: handed-in take-homes and live stages count; work still in
-    progress waits to be handed in."""
+    progress waits to be handed in. finished: the candidate can hand in nothing more."""
     scored = [w for w in works if w.handed_in]
     return Readiness(
         take_homes=take_homes,
@@ -64,6 +66,7 @@ def readiness(works: list[WorkState], *, take_homes: int, interviewers_per_submi
         open_scorecards=sum(w.unfinished for w in scored),
         waiting_for_interviewers=sum(1 for w in scored if w.assigned < interviewers_per_submission),
         submitted=sum(w.assigned - w.unfinished for w in scored),
+        finished=finished,
     )
 
 

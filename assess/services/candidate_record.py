@@ -38,6 +38,16 @@ class Work:
     cards: list[Card]
 
     @property
+    def extra_minutes(self) -> int:
+        """The extra time this exercise had: read from its own deadline once started (time given after it was
+        handed in never applied to it), else what the candidate would be given now."""
+        attempt = self.attempt
+        if attempt is None or attempt.started_at is None or attempt.deadline_at is None:
+            return attempt.candidate.extra_minutes if attempt is not None else 0
+        allowed = round((attempt.deadline_at - attempt.started_at).total_seconds() / 60)
+        return max(0, allowed - self.limit_minutes)
+
+    @property
     def minutes_taken(self) -> int | None:
         """Whole minutes from start to hand-in, if handed in."""
         if self.attempt is None or self.attempt.submission is None or self.attempt.started_at is None:
@@ -67,7 +77,7 @@ def record_of(session: Session, library: ContentLibrary, opening: Opening, candi
                              standing=calibration_reads.standing_of(session, opening, person, now),
                              decisions=decisions.history(session, person),
                              not_yet=decisions.may_decide(opening, decisions.readiness(
-                                 session, library, opening, [person.id])[person.id]))
+                                 session, library, opening, [person.id], now)[person.id]))
     audit.record(session, "candidate.viewed", actor=viewer, subject_type="candidate", subject_id=person.id,
                  now=now)
     session.commit()

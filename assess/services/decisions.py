@@ -10,14 +10,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..content import ContentLibrary
 from ..content.schema import ExerciseKind
 from ..domain import decisions as rules
 from ..domain.decisions import EmailTemplate, Readiness, WorkState
+from ..domain.timing import shown_before_closing
 from ..errors import Conflict, InputError
-from ..models import Attempt, Candidate, Decision, Opening, Outcome, ScoringState, Submission, User
+from ..models import Attempt, Candidate, Decision, Invitation, Opening, Outcome, ScoringState, Submission, User
 from . import audit, mail, webhooks
 
 
@@ -29,22 +30,29 @@ class Decided:
     skipped: list[tuple[Candidate, str]] = field(default_factory=list)
 
 
-def readiness(session: Session, library: ContentLibrary, opening: Opening,
-              candidate_ids: Iterable[int]) -> dict[int, Readiness]:
-    """Where each candidate's scoring stands, read from the counts kept on their attempts in one query."""
+def readiness(session: Session, library: ContentLibrary, opening: Opening, candidate_ids: Iterable[int],
+              now: datetime) -> dict[int, Readiness]:
+    """Where each candidate's scoring stands, read from the counts kept on their attempts, and whether they can
+    still hand anything in (a working link, or an exercise under way)."""
     ids = set(candidate_ids)
     works: dict[int, list[WorkState]] = {i: [] for i in ids}
+    able: set[int] = set()
     if ids:
         rows = session.execute(
             select(Attempt.candidate_id, Attempt.started_at.is_(None), Submission.id.is_not(None),
-                   Attempt.assigned_count, Attempt.unfinished_count)
+                   Attempt.assigned_count, Attempt.unfinished_count,
+                   Attempt.deadline_at > shown_before_closing(now))
             .outerjoin(Submission, Submission.attempt_id == Attempt.id).where(Attempt.candidate_id.in_(ids)))
-        for candidate_id, live, handed_in, assigned, unfinished in rows:
+        for candidate_id, live, handed_in, assigned, unfinished, open_ in rows:
             works[candidate_id].append(WorkState(handed_in=handed_in or live, live=live, assigned=assigned,
                                                  unfinished=unfinished))
+            if not handed_in and not live and open_:
+                able.add(candidate_id)
+        able |= set(session.scalars(select(Invitation.candidate_id).where(
+            Invitation.candidate_id.in_(ids), Invitation.revoked_at.is_(None), Invitation.expires_at > now)))
     take_homes = sum(1 for step in opening.exercises if step.exercise_key in library.exercises
                      and library.exercise(step.exercise_key).content.kind is ExerciseKind.TAKE_HOME)
-    return {i: rules.readiness(w, take_homes=take_homes,
+    return {i: rules.readiness(w, take_homes=take_homes, finished=i not in able,
                                interviewers_per_submission=opening.interviewers_per_submission)
             for i, w in works.items()}
 
@@ -61,12 +69,14 @@ def decide(session: Session, library: ContentLibrary, opening: Opening, candidat
            rationale: str, *, actor: User, now: datetime, tell_candidate: bool = False) -> Decision:
     """Record a decision with its reason, and email the candidate if asked; commits."""
     chosen, reason = _checked(outcome, rationale)
-    problem = may_decide(opening, readiness(session, library, opening, [candidate.id])[candidate.id])
+    problem = may_decide(opening, readiness(session, library, opening, [candidate.id], now)[candidate.id])
     if problem:
         raise Conflict(f"{problem} Decide on {candidate.name} once they are.")
     decision = _record(session, opening, candidate, chosen, reason, actor=actor, now=now,
                        tell_candidate=tell_candidate)
     session.commit()
+    if decision.email is not None:
+        session.refresh(decision.email)  # a worker in this process may already have sent it
     return decision
 
 
@@ -84,7 +94,8 @@ def decide_many(session: Session, library: ContentLibrary, opening: Opening, can
                              .order_by(Candidate.name, Candidate.id)).all()
     if len(people) != len(set(candidate_ids)):
         raise InputError("Some of the ticked candidates are not in this opening; reload the page and tick again.")
-    ready = readiness(session, library, opening, [p.id for p in people])
+    _lock(session, sorted(p.id for p in people))  # in one order, so two decisions on many never deadlock
+    ready = readiness(session, library, opening, [p.id for p in people], now)
     done = Decided()
     for person in people:
         problem = may_decide(opening, ready[person.id])
@@ -110,13 +121,21 @@ def current_in(session: Session, opening: Opening) -> dict[int, Decision]:
 
 def _latest(session: Session, which: Any) -> dict[int, Decision]:
     latest = select(func.max(Decision.id)).where(which).group_by(Decision.candidate_id).scalar_subquery()
-    return {d.candidate_id: d for d in session.scalars(select(Decision).where(Decision.id.in_(latest)))}
+    found = select(Decision).where(Decision.id.in_(latest)).options(selectinload(Decision.decided_by),
+                                                                     selectinload(Decision.email))
+    return {d.candidate_id: d for d in session.scalars(found)}
 
 
 def history(session: Session, candidate: Candidate) -> list[Decision]:
     """Every decision on the candidate, the current one first."""
     return list(session.scalars(select(Decision).where(Decision.candidate_id == candidate.id)
                                 .order_by(Decision.created_at.desc(), Decision.id.desc())))
+
+
+def _lock(session: Session, candidate_ids: list[int]) -> None:
+    """Hold these candidates' rows until commit, so two decisions on one candidate are taken one at a time."""
+    session.execute(select(Candidate.id).where(Candidate.id.in_(candidate_ids)).order_by(Candidate.id)
+                    .with_for_update())
 
 
 # -- the candidate's email ----------------------------------------------------------------------------------
@@ -173,6 +192,10 @@ def _checked(outcome: str, rationale: str) -> tuple[Outcome, str]:
 
 def _record(session: Session, opening: Opening, candidate: Candidate, outcome: Outcome, rationale: str, *,
             actor: User, now: datetime, tell_candidate: bool) -> Decision:
+    _lock(session, [candidate.id])
+    latest = current(session, [candidate.id]).get(candidate.id)
+    if latest is not None and latest.outcome is outcome and latest.rationale == rationale:
+        return latest  # the same decision sent twice (two tabs, a double click): kept once, emailed once
     decision = Decision(candidate_id=candidate.id, decided_by_id=actor.id, outcome=outcome, rationale=rationale,
                         created_at=now)
     if tell_candidate:
@@ -182,9 +205,10 @@ def _record(session: Session, opening: Opening, candidate: Candidate, outcome: O
     session.flush()
     audit.record(session, "decision.recorded", actor=actor, subject_type="candidate", subject_id=candidate.id,
                  now=now, outcome=outcome.value, emailed=tell_candidate)
+    # By id and code only, as every payload: the reason is free text that may name people, so it is read
+    # through the API.
     webhooks.emit(session, "decision.recorded", {
         "opening": opening.slug, "candidate_id": candidate.id, "candidate_code": candidate.pseudonym,
-        "outcome": outcome.value, "rationale": rationale, "decided_at": now.isoformat(),
-        "candidate_emailed": tell_candidate,
+        "outcome": outcome.value, "decided_at": now.isoformat(), "candidate_email_queued": tell_candidate,
     }, now)
     return decision

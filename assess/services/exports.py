@@ -14,7 +14,7 @@ from ..models import Decision, Opening, Rating, User
 from . import audit, calibration_reads, decisions, scores
 
 RESULTS_HEADER = ["rank", "candidate", "email", "calibrated_score", "low_80", "high_80", "raw_mean", "scorecards",
-                  "flags", "decision", "decided_at"]
+                  "flags", "decision", "decided_at", "decided_by", "decision_reason"]
 SCORECARDS_HEADER = ["candidate", "exercise", "interviewer", "dimension", "score", "evidence", "recommendation",
                      "submitted_at"]
 # One row per given score, people as pseudonyms: the long format lme4, ordinal and FACETS-style tools read.
@@ -41,7 +41,9 @@ def _results_rows(session: Session, _library: ContentLibrary, opening: Opening) 
 
 
 def _decision(decision: Decision | None) -> list[str]:
-    return [decision.outcome.value, decision.created_at.isoformat()] if decision else ["", ""]
+    if decision is None:
+        return ["", "", "", ""]
+    return [decision.outcome.value, decision.created_at.isoformat(), decision.decided_by.name, decision.rationale]
 
 
 def _in_order(ratings: list[Rating]) -> list[Rating]:

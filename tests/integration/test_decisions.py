@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assess.models import (
-    AuditEvent, Candidate, Decision, Opening, OutboundEmail, Role, ScoringState, User, WebhookDelivery,
+    AuditEvent, Candidate, Decision, MailStatus, Opening, OutboundEmail, Role, ScoringState, User, WebhookDelivery,
 )
-from assess.services import api_tokens, scoring_state, webhooks
+from assess.services import api_tokens, decisions, links, scoring_state, webhooks
 from tests.support.app import FrozenClock
 from tests.support.factories import A, Factory
 from tests.support.web import csrf_token, sign_in_session
@@ -104,8 +104,9 @@ def test_a_decision_emails_the_candidate_the_openings_words_when_asked_and_is_to
     assert f"About {opening.title}: reject. Braces {{}} stay as written." in email.body_text
     delivery = db_session.scalars(select(WebhookDelivery).where(WebhookDelivery.event == "decision.recorded")).one()
     data = delivery.payload["data"]
-    assert data["candidate_id"] == person.id and data["outcome"] == "reject" and data["candidate_emailed"] is True
-    assert "Brontë" not in json.dumps(data)  # the webhook carries the code, never the name
+    assert data["candidate_id"] == person.id and data["outcome"] == "reject" and data["candidate_email_queued"] is True
+    # By id and code only: no name, and not the reason either (free text that may name people).
+    assert "Brontë" not in json.dumps(data) and "rationale" not in data
     page = client.get(f"/hiring/openings/{opening.slug}/candidates/{person.id}").get_data(as_text=True)
     assert "emailed" in page and f"message={email.id}" in page
 
@@ -148,7 +149,8 @@ def test_deciding_on_several_at_once_decides_those_ready_and_names_the_others(
     assert set(decided) == {first.id, second.id}
     assert all(d.email_id is not None for d in decided.values())
     page = client.get(results).get_data(as_text=True)
-    assert "Hold recorded for 2 candidates, and emailed" in page
+    assert f"Hold recorded for 2 candidates: {first.name}, {second.name}." in page
+    assert "The email is kept in the outbox (no mail server is configured)." in page
     assert f"Not decided for {waiting.name}. Their scorecards are not all in yet" in page
     assert page.count('class="badge badge-muted" title="Decided') == 2
 
@@ -196,6 +198,8 @@ def test_the_decision_shows_on_the_list_the_results_the_csv_and_the_api(
         client.get(f"/hiring/openings/{opening.slug}/export/results.csv").get_data(as_text=True).lstrip("\ufeff"))))
     by_name = {r["candidate"]: r for r in rows}
     assert by_name[person.name]["decision"] == "advance" and by_name[person.name]["decided_at"]
+    assert by_name[person.name]["decision_reason"] == "The debrief settled it."
+    assert by_name[person.name]["decided_by"] == team["manager"].name
     assert by_name[other.name]["decision"] == ""
     audit = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "decision.recorded")).all()
     assert [a.details["outcome"] for a in audit] == ["hold", "advance"]
@@ -223,7 +227,8 @@ def test_the_api_records_a_decision_and_reads_it_back_on_the_candidate_and_the_r
     made = post(writer, ready, body)
     assert made.status_code == 201, made.get_json()
     answer = made.get_json()
-    assert answer["outcome"] == "advance" and answer["candidate_emailed"] is True and answer["decided_by"] == admin.name
+    assert answer["outcome"] == "advance" and answer["decided_by"] == admin.name
+    assert answer["candidate_email"] in ("queued", "sent", "kept")
     refused = post(writer, waiting, body)
     assert refused.status_code == 409 and "not all in yet" in refused.get_json()["message"]
     for wrong, field in (({"outcome": "maybe", "rationale": "Strong stories."}, "outcome"),
@@ -241,3 +246,101 @@ def test_the_api_records_a_decision_and_reads_it_back_on_the_candidate_and_the_r
     assert {r["candidate_id"]: r["decision"] for r in ranking} == {ready.id: "advance", other.id: None}
     db_session.expire_all()
     assert db_session.scalars(select(Decision)).one().email_id is not None
+
+
+def test_a_candidate_who_can_hand_in_nothing_more_is_decided_on_while_the_opening_runs(
+    opening: Opening, make: Factory, team: dict[str, User], client: FlaskClient, db_session: Session,
+    clock: FrozenClock
+) -> None:
+    no_show = make.invite(opening).candidate
+    withdrawn = make.invite(opening).candidate
+    links.revoke(db_session, withdrawn, actor=team["manager"], now=clock.now)
+    db_session.commit()
+    sign_in_session(client, team["manager"])
+    page = client.get(f"/hiring/openings/{opening.slug}/candidates/{no_show.id}").get_data(as_text=True)
+    assert "0 of 1 exercises handed in" in page  # the link still works: they may yet hand it in
+    clock.advance(days=opening.invitation_valid_days + 1)
+    sign_in_session(client, team["manager"])  # a staff session does not last that long
+    for person in (no_show, withdrawn):
+        assert decide(client, opening, person, "reject", "Did not take the exercise in time.").status_code == 302
+    db_session.expire_all()
+    assert {d.candidate_id for d in db_session.scalars(select(Decision))} == {no_show.id, withdrawn.id}
+
+
+def test_the_same_decision_sent_twice_is_kept_once_and_emailed_once(
+    opening: Opening, make: Factory, team: dict[str, User], client: FlaskClient, db_session: Session
+) -> None:
+    person = scored(make, opening, team["priya"])
+    sign_in_session(client, team["manager"])
+    for _ in range(2):  # a double click, or the same form in two tabs
+        response = decide(client, opening, person, tell_candidate="y")
+        assert response.status_code == 302
+    page = client.get(f"/hiring/openings/{opening.slug}/candidates/{person.id}").get_data(as_text=True)
+    # No mail server is configured here: the message says so, rather than that the candidate was emailed.
+    assert "The email is kept in the outbox (no mail server is configured)." in page
+    assert "email kept in the outbox" in page
+    db_session.expire_all()
+    assert len(db_session.scalars(select(Decision)).all()) == 1
+    assert len(db_session.scalars(select(OutboundEmail).where(OutboundEmail.candidate_id == person.id,
+                                                              OutboundEmail.subject.contains("next steps"))).all()) == 1
+    assert decide(client, opening, person, "hold", "Waiting on the reference check.").status_code == 302
+    db_session.expire_all()
+    assert [d.outcome.value for d in decisions.history(db_session, person)] == ["hold", "advance"]
+
+
+def test_an_email_that_failed_is_shown_as_not_sent(
+    opening: Opening, make: Factory, team: dict[str, User], client: FlaskClient, db_session: Session
+) -> None:
+    person = scored(make, opening, team["priya"])
+    sign_in_session(client, team["manager"])
+    decide(client, opening, person, tell_candidate="y")
+    email = db_session.scalars(select(OutboundEmail).where(OutboundEmail.candidate_id == person.id)
+                               .order_by(OutboundEmail.id.desc())).first()
+    email.status = MailStatus.FAILED
+    db_session.commit()
+    page = client.get(f"/hiring/openings/{opening.slug}/candidates/{person.id}").get_data(as_text=True)
+    assert "email not sent" in page and "badge-danger" in page
+
+
+def test_extra_time_given_after_an_exercise_was_handed_in_is_not_claimed_for_it(
+    opening: Opening, make: Factory, team: dict[str, User], client: FlaskClient, db_session: Session,
+    clock: FrozenClock
+) -> None:
+    person = make.submission(opening, A).candidate
+    links.extend_time(db_session, person, 25, actor=team["manager"], now=clock.now)
+    db_session.commit()
+    sign_in_session(client, team["manager"])
+    page = client.get(f"/hiring/openings/{opening.slug}/candidates/{person.id}").get_data(as_text=True)
+    assert "25 minutes of extra time on each exercise" in page  # what they get from now on
+    assert "and 25 extra" not in page  # not what the exercise they handed in had
+
+
+def test_the_decision_form_says_what_is_wrong_with_each_field_once(
+    opening: Opening, make: Factory, team: dict[str, User], client: FlaskClient, db_session: Session
+) -> None:
+    ready = scored(make, opening, team["priya"])
+    waiting = scored(make, opening, team["tom"], submit=False)
+    sign_in_session(client, team["manager"])
+    wrong = decide(client, opening, ready, "promote").get_data(as_text=True)
+    assert "Not a valid choice" in wrong
+    refused = decide(client, opening, waiting).get_data(as_text=True)
+    assert refused.count("Their scorecards are not all in yet") == 1
+    db_session.expire_all()
+    assert db_session.scalars(select(Decision)).all() == []
+
+
+def test_the_api_takes_a_reason_with_a_nul_and_refuses_a_loose_boolean(
+    opening: Opening, make: Factory, team: dict[str, User], client: FlaskClient, db_session: Session,
+    clock: FrozenClock
+) -> None:
+    person = scored(make, opening, team["priya"])
+    _, token = api_tokens.create(db_session, name="ATS", scopes=["decisions:write"], actor=make.user(Role.ADMIN),
+                                 now=clock.now)
+    url = f"/api/v1/openings/{opening.slug}/candidates/{person.id}/decisions"
+    headers = {"Authorization": f"Bearer {token}"}
+    loose = client.post(url, json={"outcome": "hold", "rationale": "Waiting on references.", "email_candidate": "yes"},
+                        headers=headers)
+    assert loose.status_code == 422 and "email_candidate" in loose.get_json()["message"]
+    made = client.post(url, json={"outcome": "hold", "rationale": "Waiting \u0000 on references."}, headers=headers)
+    assert made.status_code == 201 and made.get_json()["rationale"] == "Waiting  on references."
+    assert made.get_json()["candidate_email"] is None

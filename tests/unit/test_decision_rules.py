@@ -33,8 +33,16 @@ def test_what_is_missing_is_said_in_words() -> None:
     assert not ready.ready
     assert ready.missing() == ["2 of 3 exercises handed in", "1 exercise waiting for interviewers",
                                "1 scorecard not yet submitted"]
-    none_yet = readiness([], take_homes=0, interviewers_per_submission=2)
-    assert not none_yet.ready and none_yet.missing() == ["no submitted scorecard yet"]
+    still_able = readiness([], take_homes=3, interviewers_per_submission=2)
+    assert not still_able.ready and still_able.missing() == ["0 of 3 exercises handed in"]
+
+
+def test_a_candidate_who_can_hand_in_nothing_more_is_decided_on_what_they_did_hand_in() -> None:
+    no_show = readiness([], take_homes=3, interviewers_per_submission=2, finished=True)
+    assert no_show.ready and no_show.missing() == []
+    part = [WorkState(handed_in=True, live=False, assigned=2, unfinished=1)]
+    partly = readiness(part, take_homes=3, interviewers_per_submission=2, finished=True)
+    assert partly.missing() == ["1 scorecard not yet submitted"]
 
 
 def test_a_live_stage_with_open_scorecards_holds_the_decision_and_counts_no_take_home() -> None:
@@ -44,16 +52,17 @@ def test_a_live_stage_with_open_scorecards_holds_the_decision_and_counts_no_take
     assert ready.handed_in == 1 and not ready.ready and ready.missing() == ["2 scorecards not yet submitted"]
 
 
-@given(works, st.integers(0, 4), st.integers(1, 3))
-def test_ready_exactly_when_nothing_is_missing(work: list[WorkState], take_homes: int, needed: int) -> None:
-    ready = readiness(work, take_homes=take_homes, interviewers_per_submission=needed)
+@given(works, st.integers(0, 4), st.integers(1, 3), st.booleans())
+def test_ready_exactly_when_nothing_is_missing(work: list[WorkState], take_homes: int, needed: int,
+                                              finished: bool) -> None:
+    ready = readiness(work, take_homes=take_homes, interviewers_per_submission=needed, finished=finished)
     assert ready.ready == (ready.missing() == [])
     # Work still being written never counts: handing it in can only add what is missing or what is done.
     scored = [w for w in work if w.handed_in]
     assert ready.submitted == sum(w.assigned - w.unfinished for w in scored)
     if ready.ready:
         assert all(w.unfinished == 0 and w.assigned >= needed for w in scored)
-        assert sum(1 for w in scored if not w.live) >= take_homes
+        assert finished or sum(1 for w in scored if not w.live) >= take_homes
 
 
 def test_every_default_email_is_one_the_checks_accept() -> None:

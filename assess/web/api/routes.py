@@ -171,7 +171,8 @@ def _decision(decision: DecisionRow | None) -> Decision | None:
     if decision is None:
         return None
     return Decision(outcome=decision.outcome.value, rationale=decision.rationale, decided_at=decision.created_at,
-                    decided_by=decision.decided_by.name, candidate_emailed=decision.email_id is not None)
+                    decided_by=decision.decided_by.name,
+                    candidate_email=decision.email.status.value if decision.email is not None else None)
 
 
 def _candidate(candidate: CandidateRow, now: Any, decision: DecisionRow | None = None) -> Candidate:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictBool, WithJsonSchema, field_validator
 
 from ...domain.decisions import SHORTEST_REASON
 from ...domain.paging import Page as PageOf
@@ -14,7 +14,7 @@ from ...domain.text import SINGLE_LINE_PATTERN
 from ...errors import InputError
 from ...services import invitations
 from ...services.attempts import StepState
-from ..forms import PlainLineText, StoredInt
+from ..forms import PlainLineText, StorableText, StoredInt
 
 T = TypeVar("T")
 
@@ -66,9 +66,10 @@ class DecisionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     outcome: Literal["advance", "hold", "reject"]
-    rationale: str = Field(min_length=SHORTEST_REASON, max_length=4000,
-                           description="Why, in a sentence or two; kept with the decision.")
-    email_candidate: bool = Field(False, description="Email the candidate the opening's message for the outcome.")
+    rationale: StorableText = Field(min_length=SHORTEST_REASON, max_length=4000,
+                                    description="Why, in a sentence or two; kept with the decision.")
+    email_candidate: StrictBool = Field(False, description="Email the candidate the opening's message for the "
+                                                           "outcome.")
 
 
 # -- what is answered ----------------------------------------------------------------------------------
@@ -101,7 +102,9 @@ class Decision(Answer):
     rationale: str
     decided_at: Moment
     decided_by: str
-    candidate_emailed: bool
+    candidate_email: Literal["queued", "sending", "sent", "kept", "failed"] | None = Field(
+        description="What became of the email to the candidate: null when none was asked for; kept: no mail "
+                    "server is configured and it waits in the outbox; failed: the last try failed.")
 
 
 class Candidate(Answer):

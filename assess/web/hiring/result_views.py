@@ -11,16 +11,35 @@ from ...domain.ai_influence import DEFINITION as INFLUENCE_DEFINITION
 from ...domain.fit_statistics import READINGS
 from ...domain.decisions import OUTCOMES
 from ...errors import AppError
+from ...models import Decision, MailStatus
 from ...services import calibration_reads, calibration_report, candidate_record, decisions, exports, openings, scores
 from .. import charts
 from ..access import current_staff
 from ..paging import asked_page, whole_number
 from . import bp, current_opening
-from .common import back_to, names_of
+from .common import back_to, config, names_of
 from .forms import BulkDecisionForm, DecisionForm
 
 # A message names this many of the candidates a decision on several left alone, and counts the rest.
 SKIPS_SAID = 5
+# What became of the email a decision sent, as its badge says it.
+EMAIL_STATES = {MailStatus.QUEUED: "email queued", MailStatus.SENDING: "email sending", MailStatus.SENT: "emailed",
+                MailStatus.KEPT: "email kept in the outbox", MailStatus.FAILED: "email not sent"}
+
+
+def _told(decision: Decision) -> str:
+    """What the hiring manager is told of the decision's email: only what has happened to it."""
+    if decision.email is None:
+        return ""
+    return {MailStatus.SENT: " The email was sent.",
+            MailStatus.FAILED: " The email could not be sent; the outbox says why, and it is tried again.",
+            }.get(decision.email.status, _emails_said())
+
+
+def _emails_said() -> str:
+    if not config().smtp_host:
+        return " The email is kept in the outbox (no mail server is configured)."
+    return " The email is queued and goes out in a moment; the outbox shows when."
 
 
 @bp.get("/openings/<slug>/results")
@@ -51,19 +70,19 @@ def candidate_page(candidate_id: int) -> Response | str:
     if form.validate_on_submit():
         person = openings.candidate_of(session, found, candidate_id)
         try:
-            decisions.decide(session, library(), found, person, form.outcome.data or "", form.rationale.data or "",
+            decision = decisions.decide(session, library(), found, person, form.outcome.data or "",
+                                        form.rationale.data or "",
                              actor=current_staff(), now=clock.now(), tell_candidate=form.tell_candidate.data)
         except AppError as error:
             form.form_errors.append(error.message)
         else:
-            told = f" {person.name} is emailed it." if form.tell_candidate.data else ""
-            flash(f"Decision recorded for {person.name}.{told}", "success")
+            flash(f"Decision recorded for {person.name}.{_told(decision)}", "success")
             return redirect(back_to("hiring.candidate_page", candidate_id=candidate_id))
     record = candidate_record.record_of(session, library(), found, candidate_id, viewer=current_staff(),
                                         now=clock.now())
     return render_template("hiring/candidate.html", opening=found, person=record.person, form=form,
                            works=record.works, standing=record.standing, decisions=record.decisions,
-                           not_yet=record.not_yet, data_views=charts.data_views,
+                           not_yet=record.not_yet, data_views=charts.data_views, email_states=EMAIL_STATES,
                            emails={key: decisions.email_for(found, record.person, key) for key in OUTCOMES})
 
 
@@ -88,9 +107,9 @@ def decide_many() -> Response:
         flash(error.message, "error")
         return redirect(back)
     if done.decided:
-        told = ", and emailed" if form.tell_candidate.data else ""
+        told = _emails_said() if form.tell_candidate.data else ""
         flash(f"{OUTCOMES[form.outcome.data]} recorded for {len(done.decided)} candidate"
-              f"{'' if len(done.decided) == 1 else 's'}{told}: {names_of(done.decided)}.", "success")
+              f"{'' if len(done.decided) == 1 else 's'}: {names_of(done.decided)}.{told}", "success")
     for person, why in done.skipped[:SKIPS_SAID]:
         flash(f"Not decided for {person.name}. {why}", "error")
     if len(done.skipped) > SKIPS_SAID:
