@@ -344,3 +344,19 @@ def test_the_api_takes_a_reason_with_a_nul_and_refuses_a_loose_boolean(
     made = client.post(url, json={"outcome": "hold", "rationale": "Waiting \u0000 on references."}, headers=headers)
     assert made.status_code == 201 and made.get_json()["rationale"] == "Waiting  on references."
     assert made.get_json()["candidate_email"] is None
+
+
+def test_an_exercise_still_under_way_holds_the_decision_after_the_link_has_run_out(
+    opening: Opening, make: Factory, team: dict[str, User], db_session: Session, clock: FrozenClock
+) -> None:
+    attempt = make.attempt(opening, A)
+    person = attempt.candidate
+    for invitation in person.invitations:  # the link runs out while the exercise is under way
+        invitation.expires_at = clock.now
+    db_session.commit()
+    clock.advance(minutes=1)
+    ready = decisions.readiness(db_session, make.library, opening, [person.id], clock.now)[person.id]
+    assert not ready.finished and ready.missing() == ["0 of 1 exercises handed in"]
+    clock.advance(days=1)  # its time, and the grace, are over
+    ready = decisions.readiness(db_session, make.library, opening, [person.id], clock.now)[person.id]
+    assert ready.finished and ready.ready
