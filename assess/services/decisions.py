@@ -19,7 +19,7 @@ from ..domain.decisions import EmailTemplate, Readiness, WorkState
 from ..domain.timing import shown_before_closing
 from ..errors import Conflict, InputError
 from ..models import Attempt, Candidate, Decision, Invitation, Opening, Outcome, ScoringState, Submission, User
-from . import audit, mail, webhooks
+from . import audit, links, mail, webhooks
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,7 @@ def decide(session: Session, library: ContentLibrary, opening: Opening, candidat
            rationale: str, *, actor: User, now: datetime, tell_candidate: bool = False) -> Decision:
     """Record a decision with its reason, and email the candidate if asked; commits."""
     chosen, reason = _checked(outcome, rationale)
+    links.not_erased(candidate)
     problem = may_decide(opening, readiness(session, library, opening, [candidate.id], now)[candidate.id])
     if problem:
         raise Conflict(f"{problem} Decide on {candidate.name} once they are.")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from assess.models import (
     AuditEvent, Candidate, Decision, MailStatus, Opening, OutboundEmail, Role, ScoringState, User, WebhookDelivery,
 )
-from assess.services import api_tokens, decisions, links, scoring_state, webhooks
+from assess.services import api_tokens, candidate_data, decisions, links, scoring_state, webhooks
 from tests.support.app import FrozenClock
 from tests.support.factories import A, Factory
 from tests.support.web import csrf_token, sign_in_session
@@ -360,3 +360,17 @@ def test_an_exercise_still_under_way_holds_the_decision_after_the_link_has_run_o
     clock.advance(days=1)  # its time, and the grace, are over
     ready = decisions.readiness(db_session, make.library, opening, [person.id], clock.now)[person.id]
     assert ready.finished and ready.ready
+
+
+def test_an_erased_candidate_is_not_decided_on_or_emailed(
+    opening: Opening, make: Factory, team: dict[str, User], client: FlaskClient, db_session: Session,
+    clock: FrozenClock
+) -> None:
+    person = scored(make, opening, team["priya"])
+    candidate_data.erase(db_session, person, actor=make.user(Role.ADMIN), reason="Asked to be forgotten.",
+                         now=clock.now)
+    sign_in_session(client, team["manager"])
+    refused = decide(client, opening, person, tell_candidate="y")
+    assert "erased" in refused.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.scalars(select(Decision)).all() == []
