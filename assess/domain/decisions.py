@@ -24,6 +24,7 @@ class WorkState:
     live: bool
     assigned: int  # interviewers asked to score it
     unfinished: int  # of them, those without a submitted scorecard
+    under_way: bool = False  # a take-home started and still open
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Readiness:
     waiting_for_interviewers: int  # pieces of handed-in work with fewer interviewers than the opening asks
     submitted: int  # submitted scorecards on their work
     finished: bool = False  # they can hand in nothing more: no working link, nothing under way
+    under_way: int = 0  # take-homes started and still open
 
     @property
     def ready(self) -> bool:
@@ -45,7 +47,8 @@ class Readiness:
         """What is still missing, in words for the hiring manager; empty when ready."""
         said = []
         if self.handed_in < self.take_homes and not self.finished:
-            said.append(f"{self.handed_in} of {self.take_homes} exercises handed in")
+            said.append(f"{self.handed_in} of {self.take_homes} exercises handed in"
+                        + (f", {self.under_way} under way" if self.under_way else ""))
         if self.waiting_for_interviewers:
             said.append(f"{_count(self.waiting_for_interviewers, 'exercise')} waiting for interviewers")
         if self.open_scorecards:
@@ -67,6 +70,7 @@ def readiness(works: list[WorkState], *, take_homes: int, interviewers_per_submi
         waiting_for_interviewers=sum(1 for w in scored if w.assigned < interviewers_per_submission),
         submitted=sum(w.assigned - w.unfinished for w in scored),
         finished=finished,
+        under_way=sum(1 for w in works if w.under_way),
     )
 
 
@@ -98,19 +102,17 @@ class EmailTemplate:
 DEFAULT_EMAILS = {
     "advance": EmailTemplate(
         "Your application for {opening}: next steps",
-        "Hello {name},\n\nThank you for the work you handed in for {opening}. We read it closely, and we would "
-        "like you to go on to the next stage.\n\nWe will be in touch in the next few days to agree a time.\n\n"
-        "Best wishes"),
+        "Hello {name},\n\nThank you for taking part in the assessment for {opening}. We would like you to go on "
+        "to the next stage.\n\nWe will be in touch in the next few days to agree a time.\n\nBest wishes"),
     "hold": EmailTemplate(
         "Your application for {opening}",
-        "Hello {name},\n\nThank you for the work you handed in for {opening}. We have read it, and we need a "
-        "little more time before we can tell you where your application goes next.\n\nWe will write again as "
-        "soon as we know.\n\nBest wishes"),
+        "Hello {name},\n\nThank you for your application for {opening}. We need a little more time before we "
+        "can tell you where it goes next.\n\nWe will write again as soon as we know.\n\nBest wishes"),
     "reject": EmailTemplate(
         "Your application for {opening}",
-        "Hello {name},\n\nThank you for the time and care you put into the exercises for {opening}. We have read "
-        "your work closely, and we have decided not to take your application further this time.\n\n"
-        "We know this is not the answer you hoped for, and we wish you well in your search.\n\nBest wishes"),
+        "Hello {name},\n\nThank you for your interest in {opening} and for the time you gave to it. We have "
+        "decided not to take your application further this time.\n\nWe know this is not the answer you hoped "
+        "for, and we wish you well in your search.\n\nBest wishes"),
 }
 
 

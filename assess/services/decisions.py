@@ -4,6 +4,7 @@ CSV, the API and a `decision.recorded` webhook). A later decision supersedes an 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,11 +24,22 @@ from . import audit, links, mail, webhooks
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """One decision as a request left it."""
+
+    decision: Decision
+    new: bool  # False: the same decision was current already, and is kept once
+    emailed: bool  # this request queued an email to the candidate
+
+
+@dataclass(frozen=True)
 class Decided:
-    """What a decision on several candidates did: who was decided on, and who not and why."""
+    """What a decision on several candidates did: who was decided on, who had it already, who not and why."""
 
     decided: list[Candidate] = field(default_factory=list)
+    repeated: list[Candidate] = field(default_factory=list)
     skipped: list[tuple[Candidate, str]] = field(default_factory=list)
+    emailed: int = 0
 
 
 def readiness(session: Session, library: ContentLibrary, opening: Opening, candidate_ids: Iterable[int],
@@ -44,9 +56,10 @@ def readiness(session: Session, library: ContentLibrary, opening: Opening, candi
                    Attempt.deadline_at > shown_before_closing(now))
             .outerjoin(Submission, Submission.attempt_id == Attempt.id).where(Attempt.candidate_id.in_(ids)))
         for candidate_id, live, handed_in, assigned, unfinished, open_ in rows:
+            under_way = not handed_in and not live and bool(open_)
             works[candidate_id].append(WorkState(handed_in=handed_in or live, live=live, assigned=assigned,
-                                                 unfinished=unfinished))
-            if not handed_in and not live and open_:
+                                                 unfinished=unfinished, under_way=under_way))
+            if under_way:
                 able.add(candidate_id)
         able |= set(session.scalars(select(Invitation.candidate_id).where(
             Invitation.candidate_id.in_(ids), Invitation.revoked_at.is_(None), Invitation.expires_at > now)))
@@ -62,23 +75,23 @@ def may_decide(opening: Opening, ready: Readiness) -> str | None:
     opening is unblinded."""
     if opening.scoring_state is ScoringState.UNBLINDED or ready.ready:
         return None
-    return "Their scorecards are not all in yet: " + "; ".join(ready.missing()) + "."
+    return "Not ready for a decision yet: " + "; ".join(ready.missing()) + "."
 
 
 def decide(session: Session, library: ContentLibrary, opening: Opening, candidate: Candidate, outcome: str,
-           rationale: str, *, actor: User, now: datetime, tell_candidate: bool = False) -> Decision:
+           rationale: str, *, actor: User, now: datetime, tell_candidate: bool = False) -> Recorded:
     """Record a decision with its reason, and email the candidate if asked; commits."""
     chosen, reason = _checked(outcome, rationale)
     links.not_erased(candidate)
     problem = may_decide(opening, readiness(session, library, opening, [candidate.id], now)[candidate.id])
     if problem:
-        raise Conflict(f"{problem} Decide on {candidate.name} once they are.")
-    decision = _record(session, opening, candidate, chosen, reason, actor=actor, now=now,
+        raise Conflict(problem)
+    recorded = _record(session, opening, candidate, chosen, reason, actor=actor, now=now,
                        tell_candidate=tell_candidate)
     session.commit()
-    if decision.email is not None:
-        session.refresh(decision.email)  # a worker in this process may already have sent it
-    return decision
+    if recorded.decision.email is not None:
+        session.refresh(recorded.decision.email)  # a worker in this process may already have sent it
+    return recorded
 
 
 def decide_many(session: Session, library: ContentLibrary, opening: Opening, candidate_ids: list[int],
@@ -97,16 +110,18 @@ def decide_many(session: Session, library: ContentLibrary, opening: Opening, can
         raise InputError("Some of the ticked candidates are not in this opening; reload the page and tick again.")
     _lock(session, sorted(p.id for p in people))  # in one order, so two decisions on many never deadlock
     ready = readiness(session, library, opening, [p.id for p in people], now)
-    done = Decided()
+    done, emailed = Decided(), 0
     for person in people:
         problem = may_decide(opening, ready[person.id])
         if problem:
             done.skipped.append((person, problem))
             continue
-        _record(session, opening, person, chosen, reason, actor=actor, now=now, tell_candidate=tell_candidate)
-        done.decided.append(person)
+        recorded = _record(session, opening, person, chosen, reason, actor=actor, now=now,
+                           tell_candidate=tell_candidate)
+        (done.decided if recorded.new else done.repeated).append(person)
+        emailed += recorded.emailed
     session.commit()
-    return done
+    return dataclasses.replace(done, emailed=emailed)
 
 
 def current(session: Session, candidate_ids: Iterable[int]) -> dict[int, Decision]:
@@ -192,16 +207,21 @@ def _checked(outcome: str, rationale: str) -> tuple[Outcome, str]:
 
 
 def _record(session: Session, opening: Opening, candidate: Candidate, outcome: Outcome, rationale: str, *,
-            actor: User, now: datetime, tell_candidate: bool) -> Decision:
+            actor: User, now: datetime, tell_candidate: bool) -> Recorded:
     _lock(session, [candidate.id])
     latest = current(session, [candidate.id]).get(candidate.id)
     if latest is not None and latest.outcome is outcome and latest.rationale == rationale:
-        return latest  # the same decision sent twice (two tabs, a double click): kept once, emailed once
+        # The same decision sent twice (two tabs, a double click): kept once, and emailed once if asked.
+        emailed = tell_candidate and latest.email_id is None
+        if emailed:
+            latest.email_id = _queue(session, opening, candidate, outcome, now)
+            audit.record(session, "decision.emailed", actor=actor, subject_type="candidate",
+                         subject_id=candidate.id, now=now, outcome=outcome.value)
+        return Recorded(latest, new=False, emailed=emailed)
     decision = Decision(candidate_id=candidate.id, decided_by_id=actor.id, outcome=outcome, rationale=rationale,
                         created_at=now)
     if tell_candidate:
-        decision.email_id = mail.queue(session, _message(opening, candidate, outcome), now=now,
-                                       opening_id=opening.id, candidate_id=candidate.id).id
+        decision.email_id = _queue(session, opening, candidate, outcome, now)
     session.add(decision)
     session.flush()
     audit.record(session, "decision.recorded", actor=actor, subject_type="candidate", subject_id=candidate.id,
@@ -212,4 +232,9 @@ def _record(session: Session, opening: Opening, candidate: Candidate, outcome: O
         "opening": opening.slug, "candidate_id": candidate.id, "candidate_code": candidate.pseudonym,
         "outcome": outcome.value, "decided_at": now.isoformat(), "candidate_email_queued": tell_candidate,
     }, now)
-    return decision
+    return Recorded(decision, new=True, emailed=tell_candidate)
+
+
+def _queue(session: Session, opening: Opening, candidate: Candidate, outcome: Outcome, now: datetime) -> int:
+    return mail.queue(session, _message(opening, candidate, outcome), now=now, opening_id=opening.id,
+                      candidate_id=candidate.id).id

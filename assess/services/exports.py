@@ -5,18 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..content import ContentLibrary
 from ..domain.spreadsheet import to_csv
 from ..errors import NotFound, NotReady
-from ..models import Decision, Opening, Rating, User
+from ..models import Candidate, Decision, Opening, Rating, User
 from . import audit, calibration_reads, decisions, scores
 
 RESULTS_HEADER = ["rank", "candidate", "email", "calibrated_score", "low_80", "high_80", "raw_mean", "scorecards",
                   "flags", "decision", "decided_at", "decided_by", "decision_reason"]
 SCORECARDS_HEADER = ["candidate", "exercise", "interviewer", "dimension", "score", "evidence", "recommendation",
                      "submitted_at"]
+NOT_RANKED = "not ranked: no submitted scorecard yet"
 # One row per given score, people as pseudonyms: the long format lme4, ordinal and FACETS-style tools read.
 RATINGS_HEADER = ["candidate", "rater", "exercise", "dimension", "score", "submitted_at"]
 
@@ -34,10 +36,16 @@ def _results_rows(session: Session, _library: ContentLibrary, opening: Opening) 
         raise NotReady("The results are being worked out again after a change to the scorecards; download them "
                        "again in a minute.")
     decided = decisions.current_in(session, opening)
-    return [[r.rank, r.candidate.name, r.candidate.email, round(r.estimate.score, 3), round(r.estimate.low, 3),
-             round(r.estimate.high, 3), round(r.estimate.raw_mean, 3), r.scorecards, "; ".join(r.flags),
-             *_decision(decided.get(r.candidate.id))]
-            for r in stored.comparison.rows]
+    ranked = [[r.rank, r.candidate.name, r.candidate.email, round(r.estimate.score, 3), round(r.estimate.low, 3),
+               round(r.estimate.high, 3), round(r.estimate.raw_mean, 3), r.scorecards, "; ".join(r.flags),
+               *_decision(decided.get(r.candidate.id))]
+              for r in stored.comparison.rows]
+    shown = {r.candidate.id for r in stored.comparison.rows}
+    # Everyone else after the ranking, so every decision is in the export (a no-show's too).
+    rest = [["", c.name, c.email, "", "", "", "", 0, NOT_RANKED, *_decision(decided.get(c.id))]
+            for c in session.scalars(select(Candidate).where(Candidate.opening_id == opening.id)
+                                     .order_by(Candidate.id)) if c.id not in shown]
+    return ranked + rest
 
 
 def _decision(decision: Decision | None) -> list[str]:

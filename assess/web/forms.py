@@ -95,8 +95,18 @@ def _plain_line(value: str, info: ValidationInfo) -> str:
     return value
 
 
+def _plain_lines(value: str, info: ValidationInfo) -> str:
+    value = without_nul(value)
+    problem = hidden_character_problem(value, f"The {(info.field_name or 'text').replace('_', ' ')}", multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 # Field types for JSON models, the same rules as the forms'.
 PlainLineText = Annotated[str, AfterValidator(_plain_line)]
+# Several lines a person reads (a reason, a note): NUL dropped as the forms drop it, other hidden characters refused.
+PlainLinesText = Annotated[str, AfterValidator(_plain_lines)]
 StorableText = Annotated[str, AfterValidator(without_nul)]
 StoredInt = Annotated[int, Field(ge=SMALLEST_INT, le=LARGEST_INT)]
 

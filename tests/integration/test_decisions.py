@@ -150,8 +150,8 @@ def test_deciding_on_several_at_once_decides_those_ready_and_names_the_others(
     assert all(d.email_id is not None for d in decided.values())
     page = client.get(results).get_data(as_text=True)
     assert f"Hold recorded for 2 candidates: {first.name}, {second.name}." in page
-    assert "The email is kept in the outbox (no mail server is configured)." in page
-    assert f"Not decided for {waiting.name}. Their scorecards are not all in yet" in page
+    assert "2 emails are kept in the outbox (no mail server is configured)." in page
+    assert f"Not decided for {waiting.name}. Not ready for a decision yet" in page
     assert page.count('class="badge badge-muted" title="Decided') == 2
 
 
@@ -230,7 +230,7 @@ def test_the_api_records_a_decision_and_reads_it_back_on_the_candidate_and_the_r
     assert answer["outcome"] == "advance" and answer["decided_by"] == admin.name
     assert answer["candidate_email"] in ("queued", "sent", "kept")
     refused = post(writer, waiting, body)
-    assert refused.status_code == 409 and "not all in yet" in refused.get_json()["message"]
+    assert refused.status_code == 409 and "Not ready for a decision yet" in refused.get_json()["message"]
     for wrong, field in (({"outcome": "maybe", "rationale": "Strong stories."}, "outcome"),
                          ({"outcome": "hold", "rationale": "ok"}, "rationale"),
                          ({"outcome": "hold", "rationale": "Strong stories.", "extra": 1}, "extra")):
@@ -265,6 +265,12 @@ def test_a_candidate_who_can_hand_in_nothing_more_is_decided_on_while_the_openin
         assert decide(client, opening, person, "reject", "Did not take the exercise in time.").status_code == 302
     db_session.expire_all()
     assert {d.candidate_id for d in db_session.scalars(select(Decision))} == {no_show.id, withdrawn.id}
+    # Not ranked, having handed in nothing, and still in the export with the decision.
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(f"/hiring/openings/{opening.slug}/export/results.csv").get_data(as_text=True))))
+    by_name = {r["candidate"]: r for r in rows}
+    assert by_name[no_show.name]["rank"] == "" and by_name[no_show.name]["decision"] == "reject"
+    assert by_name[no_show.name]["flags"] == "not ranked: no submitted scorecard yet"
 
 
 def test_the_same_decision_sent_twice_is_kept_once_and_emailed_once(
@@ -272,12 +278,17 @@ def test_the_same_decision_sent_twice_is_kept_once_and_emailed_once(
 ) -> None:
     person = scored(make, opening, team["priya"])
     sign_in_session(client, team["manager"])
+    url = f"/hiring/openings/{opening.slug}/candidates/{person.id}"
+    said = []
     for _ in range(2):  # a double click, or the same form in two tabs
-        response = decide(client, opening, person, tell_candidate="y")
-        assert response.status_code == 302
-    page = client.get(f"/hiring/openings/{opening.slug}/candidates/{person.id}").get_data(as_text=True)
+        response = client.post(url, data={"csrf_token": csrf_token(client, url), "outcome": "advance",
+                                          "rationale": "Clear problem framing and testable stories.",
+                                          "tell_candidate": "y"}, follow_redirects=True)
+        said.append(response.get_data(as_text=True))
+    page = said[-1]
     # No mail server is configured here: the message says so, rather than that the candidate was emailed.
-    assert "The email is kept in the outbox (no mail server is configured)." in page
+    assert "The email is kept in the outbox (no mail server is configured)." in said[0]
+    assert "That decision was already recorded" in page and "No email was sent: it had been emailed already." in page
     assert "email kept in the outbox" in page
     db_session.expire_all()
     assert len(db_session.scalars(select(Decision)).all()) == 1
@@ -322,9 +333,11 @@ def test_the_decision_form_says_what_is_wrong_with_each_field_once(
     waiting = scored(make, opening, team["tom"], submit=False)
     sign_in_session(client, team["manager"])
     wrong = decide(client, opening, ready, "promote").get_data(as_text=True)
-    assert "Not a valid choice" in wrong
+    assert "Choose advance, hold or reject." in wrong
     refused = decide(client, opening, waiting).get_data(as_text=True)
-    assert refused.count("Their scorecards are not all in yet") == 1
+    assert refused.count("Not ready for a decision yet") == 1 and "Not recorded." in refused
+    hidden = decide(client, opening, ready, rationale="Strong \u202e stories and metrics.").get_data(as_text=True)
+    assert "The reason" in hidden and "Not recorded." not in hidden
     db_session.expire_all()
     assert db_session.scalars(select(Decision)).all() == []
 
@@ -344,6 +357,9 @@ def test_the_api_takes_a_reason_with_a_nul_and_refuses_a_loose_boolean(
     made = client.post(url, json={"outcome": "hold", "rationale": "Waiting \u0000 on references."}, headers=headers)
     assert made.status_code == 201 and made.get_json()["rationale"] == "Waiting  on references."
     assert made.get_json()["candidate_email"] is None
+    hidden = client.post(url, json={"outcome": "hold", "rationale": "Waiting \u202e on references."},
+                         headers=headers)
+    assert hidden.status_code == 422 and "rationale" in hidden.get_json()["message"]
 
 
 def test_an_exercise_still_under_way_holds_the_decision_after_the_link_has_run_out(
@@ -356,7 +372,7 @@ def test_an_exercise_still_under_way_holds_the_decision_after_the_link_has_run_o
     db_session.commit()
     clock.advance(minutes=1)
     ready = decisions.readiness(db_session, make.library, opening, [person.id], clock.now)[person.id]
-    assert not ready.finished and ready.missing() == ["0 of 1 exercises handed in"]
+    assert not ready.finished and ready.missing() == ["0 of 1 exercises handed in, 1 under way"]
     clock.advance(days=1)  # its time, and the grace, are over
     ready = decisions.readiness(db_session, make.library, opening, [person.id], clock.now)[person.id]
     assert ready.finished and ready.ready

@@ -29,7 +29,7 @@ from assess.models import (
     ScorecardStatus,
     User,
 )
-from assess.services import answering, calibration_report, demo, results, revisions, scorecards, scores, scoring_state
+from assess.services import answering, calibration_report, demo, effects, results, revisions, scorecards, scores, scoring_state, snapshots
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
 from tests.support.web import Auth, csrf_token
@@ -126,6 +126,20 @@ def test_the_candidate_page_shows_the_work_as_handed_in_with_its_brief_data_and_
     assert "after " in page and " minutes" in page
     # Where they stand: the stored calibrated score with its interval and rank.
     assert "Calibrated score" in page and "80% interval" in page and re.search(r"#\d of \d ranked", page)
+
+
+def test_the_candidate_page_says_the_calibrated_result_is_updating_and_since_when(
+    seeded: Opening, client: FlaskClient, db_session: Session, clock: FrozenClock
+) -> None:
+    manager(client)
+    sam = db_session.scalars(select(Candidate).where(Candidate.email == "sam.okoye@example.net")).one()
+    with effects.held(db_session, effects.Effect.CALIBRATION):  # the worker has not caught up yet
+        snapshots.ratings_changed(db_session, seeded.id, clock.now)
+        db_session.commit()
+        clock.advance(minutes=7)
+        page = client.get(f"/hiring/openings/{seeded.slug}/candidates/{sam.id}").get_data(as_text=True)
+    assert "updating" in page and "worked out 7 minutes ago; 1 change to the ratings since" in page
+    assert "80% interval" in page  # the last worked-out result is still shown, marked as such
 
 
 def test_the_candidate_page_of_someone_not_started_says_so_and_shows_the_briefs_to_come(

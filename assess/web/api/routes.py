@@ -224,7 +224,7 @@ def record_decision(slug: str, candidate_id: int) -> Decision:
                                     "rationale.")
     made = decisions.decide(session, library(), opening, person, wanted.outcome, wanted.rationale,
                             actor=_token().created_by, now=clock.now(), tell_candidate=wanted.email_candidate)
-    return _decision(made)  # type: ignore[return-value]
+    return _decision(made.decision)  # type: ignore[return-value]
 
 
 # -- scorecards and results ---------------------------------------------------------------------------

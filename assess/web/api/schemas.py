@@ -14,7 +14,7 @@ from ...domain.text import SINGLE_LINE_PATTERN
 from ...errors import InputError
 from ...services import invitations
 from ...services.attempts import StepState
-from ..forms import PlainLineText, StorableText, StoredInt
+from ..forms import PlainLineText, PlainLinesText, StoredInt
 
 T = TypeVar("T")
 
@@ -66,7 +66,7 @@ class DecisionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     outcome: Literal["advance", "hold", "reject"]
-    rationale: StorableText = Field(min_length=SHORTEST_REASON, max_length=4000,
+    rationale: PlainLinesText = Field(min_length=SHORTEST_REASON, max_length=4000,
                                     description="Why, in a sentence or two; kept with the decision.")
     email_candidate: StrictBool = Field(False, description="Email the candidate the opening's message for the "
                                                            "outcome.")

@@ -113,9 +113,11 @@ class SettingsForm(Form):
 
 
 class DecisionForm(Form):
-    outcome = SelectField("Decision", validate_choice=True,
+    # The outcome is checked where decisions are recorded, which names the outcomes there are.
+    outcome = SelectField("Decision", validate_choice=False,
                           choices=[SelectChoice(key, label) for key, label in OUTCOMES.items()])
-    rationale = TextAreaField("Why", validators=[DataRequired("Give the reason."), Length(max=4000)], filters=[drop_nul])
+    rationale = TextAreaField("Why", validators=[DataRequired("Give the reason."), Length(max=4000),
+                                                 PlainText("The reason", multiline=True)], filters=[drop_nul])
     tell_candidate = BooleanField("Email the candidate this decision",
                                   description="The opening's email for the outcome, from its settings.")
     submit = SubmitField("Record decision")

@@ -11,7 +11,7 @@ from ...domain.ai_influence import DEFINITION as INFLUENCE_DEFINITION
 from ...domain.fit_statistics import READINGS
 from ...domain.decisions import OUTCOMES
 from ...errors import AppError
-from ...models import Decision, MailStatus
+from ...models import MailStatus
 from ...services import calibration_reads, calibration_report, candidate_record, decisions, exports, openings, scores
 from .. import charts
 from ..access import current_staff
@@ -25,21 +25,25 @@ SKIPS_SAID = 5
 # What became of the email a decision sent, as its badge says it.
 EMAIL_STATES = {MailStatus.QUEUED: "email queued", MailStatus.SENDING: "email sending", MailStatus.SENT: "emailed",
                 MailStatus.KEPT: "email kept in the outbox", MailStatus.FAILED: "email not sent"}
+RETRYING = "email not sent yet, trying again"  # queued again after a failed try
 
 
-def _told(decision: Decision) -> str:
+def _told(recorded: decisions.Recorded, asked: bool) -> str:
     """What the hiring manager is told of the decision's email: only what has happened to it."""
-    if decision.email is None:
-        return ""
+    email = recorded.decision.email
+    if not recorded.emailed:
+        return " No email was sent: it had been emailed already." if asked and email is not None else ""
+    assert email is not None
     return {MailStatus.SENT: " The email was sent.",
             MailStatus.FAILED: " The email could not be sent; the outbox says why, and it is tried again.",
-            }.get(decision.email.status, _emails_said())
+            }.get(email.status, _emails_said())
 
 
-def _emails_said() -> str:
+def _emails_said(count: int = 1) -> str:
+    what = "The email is" if count == 1 else f"{count} emails are"
     if not config().smtp_host:
-        return " The email is kept in the outbox (no mail server is configured)."
-    return " The email is queued and goes out in a moment; the outbox shows when."
+        return f" {what} kept in the outbox (no mail server is configured)."
+    return f" {what} queued and go{'es' if count == 1 else ''} out in a moment; the outbox shows when."
 
 
 @bp.get("/openings/<slug>/results")
@@ -70,19 +74,21 @@ def candidate_page(candidate_id: int) -> Response | str:
     if form.validate_on_submit():
         person = openings.candidate_of(session, found, candidate_id)
         try:
-            decision = decisions.decide(session, library(), found, person, form.outcome.data or "",
+            recorded = decisions.decide(session, library(), found, person, form.outcome.data or "",
                                         form.rationale.data or "",
                              actor=current_staff(), now=clock.now(), tell_candidate=form.tell_candidate.data)
         except AppError as error:
             form.form_errors.append(error.message)
         else:
-            flash(f"Decision recorded for {person.name}.{_told(decision)}", "success")
+            said = "Decision recorded" if recorded.new else "That decision was already recorded"
+            flash(f"{said} for {person.name}.{_told(recorded, form.tell_candidate.data)}", "success")
             return redirect(back_to("hiring.candidate_page", candidate_id=candidate_id))
     record = candidate_record.record_of(session, library(), found, candidate_id, viewer=current_staff(),
                                         now=clock.now())
     return render_template("hiring/candidate.html", opening=found, person=record.person, form=form,
                            works=record.works, standing=record.standing, decisions=record.decisions,
                            not_yet=record.not_yet, data_views=charts.data_views, email_states=EMAIL_STATES,
+                           retrying=RETRYING, now=clock.now(),
                            emails={key: decisions.email_for(found, record.person, key) for key in OUTCOMES})
 
 
@@ -106,10 +112,14 @@ def decide_many() -> Response:
     except AppError as error:
         flash(error.message, "error")
         return redirect(back)
+    told = _emails_said(done.emailed) if done.emailed else ""
     if done.decided:
-        told = _emails_said() if form.tell_candidate.data else ""
         flash(f"{OUTCOMES[form.outcome.data]} recorded for {len(done.decided)} candidate"
-              f"{'' if len(done.decided) == 1 else 's'}: {names_of(done.decided)}.{told}", "success")
+              f"{'' if len(done.decided) == 1 else 's'}: {names_of(done.decided)}.", "success")
+    if done.repeated:
+        flash(f"Already recorded, so kept once: {names_of(done.repeated)}.", "info")
+    if told:
+        flash(told.strip(), "info")
     for person, why in done.skipped[:SKIPS_SAID]:
         flash(f"Not decided for {person.name}. {why}", "error")
     if len(done.skipped) > SKIPS_SAID:
