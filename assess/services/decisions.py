@@ -145,6 +145,7 @@ def _latest(session: Session, which: Any) -> dict[int, Decision]:
 def history(session: Session, candidate: Candidate) -> list[Decision]:
     """Every decision on the candidate, the current one first."""
     return list(session.scalars(select(Decision).where(Decision.candidate_id == candidate.id)
+                                .options(selectinload(Decision.decided_by), selectinload(Decision.email))
                                 .order_by(Decision.created_at.desc(), Decision.id.desc())))
 
 

@@ -123,8 +123,7 @@ def outbox() -> str:
 def settings() -> Response | str:
     session = db.session()
     found = current_opening()
-    form = SettingsForm(obj=found)
-    form.ai_draft_timing.choices = [SelectChoice(key, label) for key, label in openings.AI_TIMINGS.items()]
+    form = _settings_form(found)
     if form.validate_on_submit():
         changes = openings.OpeningChanges(
             invitation_valid_days=form.invitation_valid_days.data or found.invitation_valid_days,
@@ -159,9 +158,13 @@ def decision_emails() -> Response | tuple[str, int]:
         else:
             flash("Decision emails saved. They are sent only when you tick the box as you decide.", "success")
             return redirect(url_for("hiring.settings", slug=found.slug, _anchor="decision-emails"))
-    settings_form = SettingsForm(obj=found, formdata=None)
-    settings_form.ai_draft_timing.choices = [SelectChoice(key, label) for key, label in openings.AI_TIMINGS.items()]
-    return _settings_page(found, settings_form, form), 400
+    return _settings_page(found, _settings_form(found, formdata=None), form), 400
+
+
+def _settings_form(found: Opening, **kwargs: object) -> SettingsForm:
+    form = SettingsForm(obj=found, **kwargs)
+    form.ai_draft_timing.choices = [SelectChoice(key, label) for key, label in openings.AI_TIMINGS.items()]
+    return form
 
 
 def _emails_form(found: Opening) -> DecisionEmailsForm:
