@@ -15,7 +15,7 @@ from ..content.schema import DataVariant, Exercise, ExerciseKind
 from ..domain.timing import Deadline
 from ..errors import Conflict, NotFound
 from ..models import Attempt, Candidate, ContentKind, ContentVersion
-from . import audit, deadlines
+from . import audit, deadlines, pipeline
 from .content import ensure_version, exercise_of
 from .invitations import active_invitation
 
@@ -149,6 +149,7 @@ def start(
         session, "attempt.started", now=now, actor=None, actor_kind="candidate",
         subject_type="attempt", subject_id=attempt.id, exercise=key,
     )
+    pipeline.restage(session, [candidate.id])
     session.commit()
     return attempt
 

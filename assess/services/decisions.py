@@ -20,7 +20,7 @@ from ..domain.decisions import EmailTemplate, Readiness, WorkState
 from ..domain.timing import shown_before_closing
 from ..errors import Conflict, InputError
 from ..models import Attempt, Candidate, Decision, Invitation, Opening, Outcome, ScoringState, Submission, User
-from . import audit, links, mail, webhooks
+from . import audit, links, mail, pipeline, webhooks
 
 
 @dataclass(frozen=True)
@@ -224,7 +224,7 @@ def _record(session: Session, opening: Opening, candidate: Candidate, outcome: O
     if tell_candidate:
         decision.email_id = _queue(session, opening, candidate, outcome, now)
     session.add(decision)
-    session.flush()
+    pipeline.restage(session, [candidate.id])
     audit.record(session, "decision.recorded", actor=actor, subject_type="candidate", subject_id=candidate.id,
                  now=now, outcome=outcome.value, emailed=tell_candidate)
     # By id and code only, as every payload: the reason is free text that may name people, so it is read

@@ -13,7 +13,8 @@ from ..config import Config
 from ..content import ContentLibrary
 from ..content.schema import ExerciseKind
 from ..domain.links import hash_token, new_pseudonym, new_token
-from ..domain.recipients import lines_of, parse_recipients
+from ..domain.people_file import PeopleFileError, read_people
+from ..domain.recipients import BadLine, Recipient, lines_of, parse_recipients
 from ..domain.text import hidden_character_problem, tidy_line, without_hidden
 
 # Each invitation is stored and its email queued while the page waits: a list longer than this is refused
@@ -125,7 +126,32 @@ def invite_many(
         raise InputError(f"That list has {len(recipients) + len(bad_lines):,} lines; paste at most "
                          f"{MOST_PER_PASTE} people at a time, so that each is invited before the page answers. "
                          "Nobody has been invited; the list is still in the box.")
-    problems = {b.line: f"Line {b.line} ({_shortened(b.text)}): {b.reason}." for b in bad_lines}
+    pasted = dict(enumerate(lines_of(text), start=1))
+    return _invite_all(session, config, library, opening, recipients, bad_lines, pasted, "Line", actor=actor, now=now)
+
+
+def invite_from_file(session: Session, config: Config, library: ContentLibrary, opening: Opening, data: bytes, *,
+                     actor: User | None, now: datetime) -> BulkInvite:
+    """Invite everyone in a CSV file (see domain.people_file); a bad row is reported by its number, comes back
+    in the box as a line to fix, and the rest still go out."""
+    try:
+        found = read_people(data)
+    except PeopleFileError as error:
+        raise InputError(str(error)) from None
+    if not found.lines:
+        raise InputError("The file has a header but nobody under it. Add a row for each person.")
+    if len(found.lines) > MOST_PER_PASTE:
+        raise InputError(f"That file has {len(found.lines):,} people; invite at most {MOST_PER_PASTE} at a time, "
+                         "so that each is invited before the page answers. Nobody has been invited; split the file.")
+    return _invite_all(session, config, library, opening, found.recipients, found.bad, found.lines, "Row",
+                       actor=actor, now=now)
+
+
+def _invite_all(session: Session, config: Config, library: ContentLibrary, opening: Opening,
+                recipients: list[Recipient], bad_lines: list[BadLine], shown: dict[int, str], where: str, *,
+                actor: User | None, now: datetime) -> BulkInvite:
+    """Invite each recipient on their own; the problems come back in line order with each line as it was."""
+    problems = {b.line: f"{where} {b.line} ({_shortened(b.text)}): {b.reason}." for b in bad_lines}
     result = BulkInvite()
     for recipient in recipients:
         try:
@@ -134,10 +160,9 @@ def invite_many(
                        email=recipient.email, actor=actor, now=now)
             )
         except (InputError, Conflict) as error:
-            problems[recipient.line] = f"Line {recipient.line} ({recipient.email}): {error.message}"
-    pasted = lines_of(text)
+            problems[recipient.line] = f"{where} {recipient.line} ({recipient.email}): {error.message}"
     result.problems = [problems[line] for line in sorted(problems)]
-    result.left = [pasted[line - 1] for line in sorted(problems)]
+    result.left = [shown[line] for line in sorted(problems)]
     return result
 
 

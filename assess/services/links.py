@@ -11,7 +11,7 @@ from ..config import Config
 from ..domain.links import hash_token
 from ..errors import AppError, Conflict, InputError, NotFound
 from ..models import Attempt, Candidate, Invitation, Opening, User
-from . import audit, deadlines
+from . import audit, deadlines, pipeline
 
 MAX_WINDOW_DAYS = 90
 MAX_EXTRA_MINUTES = 240
@@ -155,6 +155,7 @@ def redeem(session: Session, token: str, now: datetime) -> Invitation:
             session, "invitation.opened", now=now, actor=None, actor_kind="candidate",
             subject_type="candidate", subject_id=invitation.candidate_id,
         )
+        pipeline.restage(session, [invitation.candidate_id])
         session.commit()
     return invitation
 

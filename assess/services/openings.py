@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..content import ContentLibrary
+from ..domain import pipeline as pipeline_rules
 from ..domain.paging import Page, clamped, offset_of
+from ..domain.pipeline import Stage
 from ..errors import Conflict, InputError, NotFound
-from ..models import AiDraftTiming, Attempt, Candidate, Opening, OpeningExercise, Role, User
-from . import ai_aid, audit
+from ..models import AiDraftTiming, Attempt, Candidate, Decision, Opening, OpeningExercise, Outcome, Role, User
+from . import ai_aid, audit, pipeline
 from .matching import contains, search_words
 
 
@@ -125,26 +128,70 @@ def candidates_of(session: Session, opening: Opening, *, limit: int | None = Non
 
 CANDIDATES_PER_PAGE = 50
 
+# How a candidate list may be ordered, in the words of its menu.
+ORDERS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name, A to Z", "stage": "Furthest on first"}
+# A decision to filter on: an outcome, or none yet.
+UNDECIDED = "none"
 
-def _matching(opening: Opening, search: str) -> list[Any]:
+
+@dataclass(frozen=True)
+class Listing:
+    """Which of an opening's candidates a list shows, and in what order."""
+
+    search: str = ""
+    stage: str = ""  # a Stage's value, or "" for every stage
+    decision: str = ""  # an Outcome's value, UNDECIDED, or "" for any
+    order: str = "newest"
+
+    def checked(self) -> Listing:
+        """The listing with its search tidied, or InputError naming a choice that does not exist."""
+        if self.stage and self.stage not in tuple(Stage):
+            raise InputError(f"There is no stage {self.stage!r}; choose one of: {', '.join(Stage)}.")
+        if self.decision and self.decision not in (*Outcome, UNDECIDED):
+            raise InputError(f"There is no decision {self.decision!r}; choose one of: "
+                             f"{', '.join((*Outcome, UNDECIDED))}.")
+        if self.order not in ORDERS:
+            raise InputError(f"The list cannot be ordered by {self.order!r}; choose one of: {', '.join(ORDERS)}.")
+        return dataclasses.replace(self, search=search_words(self.search, "a name or an email address"))
+
+
+def _matching(opening: Opening, listing: Listing) -> list[Any]:
     where = [Candidate.opening_id == opening.id]
-    if search:
-        where.append(or_(contains(Candidate.name, search), contains(Candidate.email, search)))
+    if listing.search:
+        where.append(or_(contains(Candidate.name, listing.search), contains(Candidate.email, listing.search)))
+    if listing.stage:
+        where.append(Candidate.stage == listing.stage)
+    if listing.decision == UNDECIDED:
+        where.append(Candidate.stage != Stage.DECIDED)
+    elif listing.decision:
+        latest = (select(func.max(Decision.id)).join(Candidate, Decision.candidate_id == Candidate.id)
+                  .where(Candidate.opening_id == opening.id).group_by(Decision.candidate_id))
+        where.append(Candidate.id.in_(select(Decision.candidate_id).where(Decision.id.in_(latest),
+                                                                           Decision.outcome == listing.decision)))
     return where
 
 
+def _ordered(order: str) -> list[Any]:
+    rank = case({stage.value: i for i, stage in enumerate(pipeline_rules.ORDER)}, value=Candidate.stage)
+    return {
+        "newest": [Candidate.created_at.desc(), Candidate.id.desc()],
+        "oldest": [Candidate.created_at, Candidate.id],
+        "name": [func.lower(Candidate.name), Candidate.id],
+        "stage": [rank.desc(), Candidate.created_at.desc(), Candidate.id.desc()],
+    }[order]
+
+
 def candidates_for(session: Session, opening: Opening, *, viewer: User, now: datetime, page: int = 1,
-                   search: str = "", per_page: int = CANDIDATES_PER_PAGE) -> Page[Candidate]:
-    """One page of the opening's candidates (those whose name or email holds search), newest first, as listed
+                   listing: Listing = Listing(), per_page: int = CANDIDATES_PER_PAGE) -> Page[Candidate]:
+    """One page of the opening's candidates as the listing asks (by default everyone, newest first), as listed
     to a person, the view of their identities recorded."""
-    search = search_words(search, "a name or an email address")
-    where = _matching(opening, search)
+    where = _matching(opening, listing.checked())
     total = session.scalar(select(func.count(Candidate.id)).where(*where)) or 0
     page = clamped(page, total, per_page)
     listed = list(session.scalars(
         select(Candidate).where(*where)
         .options(selectinload(Candidate.invitations), selectinload(Candidate.attempts).selectinload(Attempt.submission))
-        .order_by(Candidate.created_at.desc(), Candidate.id.desc())
+        .order_by(*_ordered(listing.order))
         .limit(per_page).offset(offset_of(page, per_page))))
     audit.record(session, "candidates.listed", actor=viewer, subject_type="opening", subject_id=opening.id,
                  now=now, page="opening", shown=len(listed))
@@ -228,6 +275,8 @@ def update_settings(session: Session, opening: Opening, changes: OpeningChanges,
     changed = {field: {"old": before[field], "new": value} for field, value in after.items() if before[field] != value}
     for field, value in after.items():
         setattr(opening, field, value)
+    if "interviewers_per_submission" in changed:
+        pipeline.restage(session, pipeline.of_opening(opening.id))
     if changed.get("ai_enabled", {}).get("new") is False:
         ai_aid.stop_drafts(session, ai_aid.NOT_FOR_THIS_OPENING, now=now, opening_id=opening.id)
     if changed:

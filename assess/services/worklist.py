@@ -28,7 +28,7 @@ from ..models import (
     Submission,
     User,
 )
-from . import audit
+from . import audit, pipeline
 from .content import ensure_version, exercise_of
 
 
@@ -96,7 +96,7 @@ def add_live_stages(session: Session, library: ContentLibrary, opening: Opening)
         version, _ = ensure_version(session, ContentKind.EXERCISE, key, library.exercise(key))  # type: ignore[arg-type]
         session.add(Attempt(candidate=candidate, exercise_key=key, exercise_version=version))
     if missing:
-        session.flush()
+        pipeline.restage(session, {candidate.id for candidate, _ in missing})
     return bool(missing)
 
 
@@ -229,6 +229,7 @@ def recount(session: Session, attempt_ids: Iterable[int] | None) -> None:
     for row in list(session.identity_map.values()):
         if isinstance(row, Attempt) and (ids is None or row.id in ids):
             session.expire(row, list(STANDING))
+    pipeline.restage(session, None if ids is None else pipeline.of_attempts(ids))
 
 
 def _views(opening: Opening) -> tuple[Any, dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..content.schema import DataVariant, Dataset, Exercise, Table
 from ..domain import datasets
+from ..domain.pipeline import Step
 from ..services.results import Comparison
 
 # Every chart takes its colours from here (the accent matches --accent in app.css): each dataset the server
@@ -83,3 +84,18 @@ def dataset_chart(dataset: Dataset, table: Table) -> dict[str, Any] | None:
         series.update(borderColor=colour, backgroundColor=colour if bar else colour + FILL_ALPHA, borderWidth=2,
                       pointRadius=2, spanGaps=False)
     return config
+
+
+def funnel_chart(steps: list[Step]) -> dict[str, object]:
+    """A Chart.js configuration: how many candidates reached each stage, as horizontal bars."""
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [step.label for step in steps],
+            "datasets": [{"label": "Reached this stage", "data": [step.reached for step in steps],
+                          "backgroundColor": COLOURS["accent"]}],
+        },
+        "options": {"indexAxis": "y", "plugins": {"legend": {"display": False}},
+                    "scales": {"x": {"beginAtZero": True, "ticks": {"precision": 0},
+                                     "title": {"display": True, "text": "candidates"}}}},
+    }

@@ -111,6 +111,11 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("hiring.outbox", "GET"): THE_OPENING,
     ("hiring.invite", "POST"): THE_OPENING,
     ("hiring.invite_many", "POST"): THE_OPENING,
+    ("hiring.invite_file", "POST"): THE_OPENING,
+    # Candidates from another opening among those ticked are refused whole, as for decisions.
+    ("hiring.resend_many", "POST"): THE_OPENING,
+    ("hiring.withdraw_many", "POST"): THE_OPENING,
+    ("hiring.pipeline_page", "GET"): THE_OPENING,
     ("hiring.resend", "POST"): THE_OPENINGS_OBJECT,
     ("hiring.revoke", "POST"): THE_OPENINGS_OBJECT,
     ("hiring.extend_window", "POST"): THE_OPENINGS_OBJECT,

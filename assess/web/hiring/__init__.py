@@ -42,4 +42,6 @@ def current_opening() -> Opening:
     return opening
 
 
-from . import calibration_views, invitation_views, opening_views, result_views, scoring_views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    calibration_views, invitation_views, opening_views, pipeline_views, result_views, scoring_views,
+)

@@ -30,6 +30,15 @@ def back_to(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, slug=current_opening().slug, **values)
 
 
+# What a candidate list's address may say: the search, the filters and the order (the page comes on top).
+LIST_ARGS = ("q", "stage", "decision", "sort")
+
+
+def list_args() -> dict[str, str]:
+    """The candidate list's search, filters and order as this request's address gives them."""
+    return {name: request.args[name] for name in LIST_ARGS if request.args.get(name)}
+
+
 def back_to_list() -> str:
-    """The opening's candidate list as the step was taken from it: the same search, the same page."""
-    return back_to("hiring.opening", q=request.args.get("q") or None, page=request.args.get("page", type=int))
+    """The opening's candidate list as the step was taken from it: the same search and filters, the same page."""
+    return back_to("hiring.opening", **list_args(), page=request.args.get("page", type=int))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -71,6 +72,25 @@ class BulkInviteForm(Form):
         description="One person per line: “Name <email>”, “Name, email” or “email, Name”.",
     )
     submit = SubmitField("Send invitations")
+
+
+class InviteFileForm(Form):
+    people_file = FileField("Or choose a CSV file", validators=[FileRequired("Choose a CSV file to upload.")],
+                            description="A header row with an “Email” column and a “Name” column (or “First name” "
+                                        "and “Last name”), as a spreadsheet saves it.")
+    submit = SubmitField("Invite from the file")
+
+
+class BulkLinksForm(Form):
+    """Candidates ticked in the list, for a step on each of them."""
+
+    candidates = SelectMultipleField("Candidates", coerce=row_id, validate_choice=False)
+
+
+class BulkWithdrawForm(BulkLinksForm):
+    confirm = BooleanField("End the ticked candidates’ links and sessions now",
+                           validators=[DataRequired("Tick the box beside “Withdraw links” to confirm; a withdrawn link "
+                                                    "cannot be used again.")])
 
 
 class ExtendWindowForm(Form):

@@ -11,19 +11,22 @@ from ...content_registry import library
 from ...domain.decisions import OUTCOMES, PLACEHOLDERS, EmailTemplate
 from ...errors import AppError
 from ...models import AiDraftTiming, Opening
-from ...services import decisions, links, mail, openings
+from ...domain.pipeline import LABELS, Stage
+from ...services import decisions, links, mail, openings, pipeline
 from ...services.attempts import StepState, steps
+from .. import charts
 from ..access import current_staff
 from ..forms import ConfirmForm, field_name
 from ..paging import asked_page, say_if_moved
 from . import bp, current_opening
-from .common import config
+from .common import config, list_args
 from .forms import (
     ActionForm,
     BulkInviteForm,
     DecisionEmailsForm,
     ExtendTimeForm,
     ExtendWindowForm,
+    InviteFileForm,
     InviteForm,
     SettingsForm,
     opening_form_class,
@@ -32,8 +35,12 @@ from .forms import (
 
 @bp.get("/")
 def index() -> str:
-    summaries = openings.openings_for(db.session(), current_staff())
-    return render_template("hiring/index.html", summaries=summaries, library=library())
+    session = db.session()
+    summaries = openings.openings_for(session, current_staff())
+    funnels = pipeline.funnels(session, [s.opening.id for s in summaries])
+    together = pipeline.across(funnels.values()) if len(summaries) > 1 else None
+    return render_template("hiring/index.html", summaries=summaries, library=library(), funnels=funnels,
+                           together=together, chart=charts.funnel_chart(together) if together else None)
 
 
 @bp.route("/openings/new", methods=["GET", "POST"])
@@ -77,21 +84,23 @@ def opening_page(bulk_form: BulkInviteForm | None = None) -> str:
     session = db.session()
     found = current_opening()
     now = clock.now()
-    search = request.args.get("q", "")
     asked = asked_page()
-    listed = openings.candidates_for(session, found, viewer=current_staff(), now=now, search=search, page=asked)
+    listing = openings.Listing(search=request.args.get("q", ""), stage=request.args.get("stage", ""),
+                               decision=request.args.get("decision", ""), order=request.args.get("sort", "newest"))
+    listed = openings.candidates_for(session, found, viewer=current_staff(), now=now, listing=listing, page=asked)
     say_if_moved(asked, listed.page, listed.pages)
     return render_template(
         "hiring/opening.html",
         opening=found,
-        listed=listed, search=search,
+        listed=listed, search=listing.search, listing=listing, list_args=list_args(),
+        stages=pipeline.stage_counts(session, [found.id])[found.id], Stage=Stage, STAGE_LABELS=LABELS,
+        orders=openings.ORDERS, outcomes=OUTCOMES, bulk_form=bulk_form or BulkInviteForm(),
         rows=[
             (c, steps(library(), c, now), links.latest_invitation(c), links.active_invitation(c, now))
             for c in listed.items
         ],
         library=library(),
-        invite_form=InviteForm(),
-        bulk_form=bulk_form or BulkInviteForm(),
+        invite_form=InviteForm(), file_form=InviteFileForm(),
         action_form=ActionForm(), withdraw_form=ConfirmForm(),
         window_form=ExtendWindowForm(),
         time_form=ExtendTimeForm(),

@@ -1,0 +1,26 @@
+"""The pipeline: how far an opening's candidates have come, how long scoring takes, and who has work open."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from ... import clock, db
+from ...domain.decisions import OUTCOMES
+from ...domain.pipeline import duration_words
+from ...services import pipeline
+from .. import charts
+from . import bp, current_opening
+
+
+@bp.get("/openings/<slug>/pipeline")
+def pipeline_page() -> str:
+    session = db.session()
+    found = current_opening()
+    now = clock.now()
+    steps = pipeline.funnels(session, [found.id])[found.id]
+    return render_template(
+        "hiring/pipeline.html", opening=found, steps=steps, chart=charts.funnel_chart(steps),
+        outcomes=pipeline.outcomes(session, found), outcome_labels=OUTCOMES,
+        scoring=pipeline.scoring(session, found, now), loads=pipeline.workload(session, found, now),
+        duration=duration_words, now=now,
+    )
