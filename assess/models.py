@@ -264,8 +264,8 @@ class Candidate(Base):
         UniqueConstraint("opening_id", "pseudonym"),
         # An opening's candidates in the order lists page them: a page reads its rows, not the opening's all.
         Index("ix_candidates_opening_id_id", "opening_id", "id"),
-        # The pipeline counts and filters an opening's candidates by stage.
-        Index("ix_candidates_opening_id_stage", "opening_id", "stage"),
+        # The pipeline counts and filters an opening's candidates by stage, from the index alone.
+        Index("ix_candidates_opening_id_stage", "opening_id", "stage", "progress"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -281,9 +281,12 @@ class Candidate(Base):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The candidate asked that no AI reads their work; honoured for every draft, and when it was asked.
     ai_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # How far they have come, kept by pipeline.restage whenever a fact it is read from changes.
+    # Where they stand (decided, once a decision stands) and how far along the way their work is, whatever was
+    # decided; both kept by pipeline.restage whenever a fact they are read from changes.
     stage: Mapped[Stage] = mapped_column(_enum(Stage, "candidate_stage"), default=Stage.INVITED,
                                          server_default=Stage.INVITED.value)
+    progress: Mapped[Stage] = mapped_column(_enum(Stage, "candidate_progress"), default=Stage.INVITED,
+                                            server_default=Stage.INVITED.value)
 
     opening: Mapped[Opening] = relationship(back_populates="candidates")
     invitations: Mapped[list[Invitation]] = relationship(back_populates="candidate")

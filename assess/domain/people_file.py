@@ -1,5 +1,5 @@
 """Read a spreadsheet of people to invite, saved as CSV: a column of email addresses and one of names (or of
-first and last names), under a header row; or, without a header, rows like the lines of a pasted list."""
+first and last names), under a header row; or, without a header, rows of a name and an address in either order."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from .recipients import BadLine, Recipient, parse_recipients
+from .recipients import BadLine, Recipient
 
 EMAIL_HEADERS = {"email", "e-mail", "email address", "e-mail address", "mail", "work email"}
 NAME_HEADERS = {"name", "full name", "candidate", "candidate name", "display name"}
@@ -67,7 +67,15 @@ def _cell(row: list[str], at: int | None) -> str:
 
 
 def _as_line(name: str, email: str) -> str:
-    return f"{name} <{email}>" if name else email
+    """The person as a line of the paste box, which reads it back the same: a name with a comma or an angle
+    bracket in it is quoted."""
+    if not email:
+        return name
+    if not name:
+        return email
+    if any(mark in name for mark in ',;<>"\t'):
+        name = '"' + name.replace("\\", "").replace('"', "'") + '"'
+    return f"{name} <{email}>"
 
 
 def read_people(data: bytes) -> PeopleFile:
@@ -81,25 +89,35 @@ def read_people(data: bytes) -> PeopleFile:
         if not any("@" in cell for cell in (rows[0] if rows else [])):
             raise PeopleFileError("The first row must name the columns: one called “Email”, and one called "
                                   "“Name” (or “First name” and “Last name”).")
-        # No header: each row reads as a pasted line would ("Name, email" or "email, Name").
-        lines = {number: ", ".join(c.strip() for c in row if c.strip())
-                 for number, row in enumerate(rows, start=1) if any(c.strip() for c in row)}
-        return _people(lines)
+        return _without_header(rows)
     at_name, at_first, at_last = (_column(header, names) for names in (NAME_HEADERS, FIRST_HEADERS, LAST_HEADERS))
-    lines = {}
+    recipients, bad, lines = [], [], {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
         name = _cell(row, at_name) or " ".join(p for p in (_cell(row, at_first), _cell(row, at_last)) if p)
-        lines[number] = _as_line(name, _cell(row, at_email))
-    return _people(lines)
+        email = _cell(row, at_email)
+        lines[number] = _as_line(name, email)
+        if email:  # the columns say which is which, so the address is checked as the person is invited
+            recipients.append(Recipient(number, name, email))
+        else:
+            bad.append(BadLine(number, name, "no email address in this row"))
+    return PeopleFile(recipients, bad, lines)
 
 
-def _people(lines: dict[int, str]) -> PeopleFile:
-    """Each row's line read as the pasted list reads it, numbered by its row."""
-    recipients, bad = [], []
-    for number, line in lines.items():
-        found, refused = parse_recipients(line)
-        recipients += [Recipient(number, r.name, r.email) for r in found]
-        bad += [BadLine(number, b.text, b.reason) for b in refused]
+def _without_header(rows: list[list[str]]) -> PeopleFile:
+    """Rows with no header: the one cell with an @ in it is the address, the others make the name."""
+    recipients, bad, lines = [], [], {}
+    for number, row in enumerate(rows, start=1):
+        cells = [c.strip() for c in row if c.strip()]
+        if not cells:
+            continue
+        addresses = [c for c in cells if "@" in c]
+        name = " ".join(c for c in cells if "@" not in c)
+        if len(addresses) == 1:
+            recipients.append(Recipient(number, name, addresses[0]))
+            lines[number] = _as_line(name, addresses[0])
+        else:
+            bad.append(BadLine(number, ", ".join(cells), "expected one email address in this row"))
+            lines[number] = ", ".join(cells)
     return PeopleFile(recipients, bad, lines)

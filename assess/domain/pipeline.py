@@ -21,6 +21,8 @@ class Stage(enum.StrEnum):
 
 
 ORDER = list(Stage)
+# The way through the assessment, which a decision does not move anyone along: the funnel's steps.
+PATH = ORDER[:-1]
 
 LABELS = {
     Stage.INVITED: "Invited",
@@ -36,8 +38,8 @@ MEANINGS = {
     Stage.INVITED: "sent a link, not opened yet",
     Stage.OPENED: "opened their link, no exercise started",
     Stage.STARTED: "started an exercise, nothing handed in yet",
-    Stage.SUBMITTED: "handed in work that is not all scored yet",
-    Stage.SCORED: "every piece handed in so far has all its scorecards, nothing under way",
+    Stage.SUBMITTED: "handed in work, with some still to be scored (a live stage included) or an exercise under way",
+    Stage.SCORED: "all their work so far has its scorecards, a live stage included, and nothing is under way",
     Stage.DECIDED: "advanced, held or rejected",
 }
 
@@ -55,9 +57,12 @@ class Facts:
 
 
 def stage_of(facts: Facts) -> Stage:
-    """The furthest stage the facts show."""
-    if facts.decided:
-        return Stage.DECIDED
+    """The stage the facts show: decided once a decision stands, else how far along the way they are."""
+    return Stage.DECIDED if facts.decided else progress_of(facts)
+
+
+def progress_of(facts: Facts) -> Stage:
+    """How far along the way through the assessment the facts show, whatever was decided."""
     if facts.handed_in and not facts.under_way and not facts.unscored:
         return Stage.SCORED
     if facts.handed_in:
@@ -71,7 +76,7 @@ def stage_of(facts: Facts) -> Stage:
 
 @dataclass(frozen=True)
 class Step:
-    """One bar of the funnel: who is at this stage now, and who has reached it or gone further."""
+    """One bar of the funnel: who is at this step of the way now, and who is at it or further along."""
 
     stage: Stage
     here: int
@@ -89,12 +94,14 @@ class Step:
 
 
 def funnel(here: Mapping[Stage, int]) -> list[Step]:
-    """The funnel from the count of candidates at each stage: a stage is reached by those at it or past it."""
-    counts = [here.get(stage, 0) for stage in ORDER]
-    reached = [sum(counts[i:]) for i in range(len(ORDER))]
+    """The funnel from the count of candidates at each step of the way (see PATH): a step is reached by those at
+    it or further along. Decided candidates are counted where their work stands, since a decision on someone
+    who never opened the link is no sign they opened it."""
+    counts = [here.get(stage, 0) for stage in PATH]
+    reached = [sum(counts[i:]) for i in range(len(PATH))]
     total = reached[0]
     steps = []
-    for i, stage in enumerate(ORDER):
+    for i, stage in enumerate(PATH):
         before = reached[i - 1] if i else None
         steps.append(Step(stage, counts[i], reached[i],
                           of_invited=reached[i] / total if total else None,

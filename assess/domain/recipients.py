@@ -10,6 +10,7 @@ _SEPARATORS = re.compile(r"[,;\t]")
 # Only the line breaks a keyboard types end a line: a Unicode line separator or a form feed inside a pasted
 # name is a character of that line, for the name's own check to refuse, not a line of its own.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_BRACKETED = re.compile(r"([^<>]*)<([^<>]*@[^<>]*)>\s*")
 
 
 def lines_of(text: str) -> list[str]:
@@ -50,6 +51,9 @@ def parse_recipients(text: str) -> tuple[list[Recipient], list[BadLine]]:
 def _split(line: str) -> tuple[str, str]:
     if line.count("@") != 1:
         return "", ""  # no address, or two: which of them was meant is for the person to say
+    bracketed = _BRACKETED.fullmatch(line)
+    if bracketed:  # 'Name <email>': the name is all before the bracket, commas and all
+        return bracketed.group(1).strip().strip('"').strip(), bracketed.group(2).strip()
     if "<" in line and ">" in line:
         name, email = parseaddr(line)
         return name.strip().strip('"'), email.strip()

@@ -15,7 +15,8 @@ from ..models import ApiToken, Candidate, Opening, Role, User
 from ..domain.scoring import RatingInput, ScorecardInput
 from ..ai.evaluation import Run
 from . import ai_reports, answering, api_tokens, assigning, attempts, calibration_sessions, content, deadlines
-from . import decisions, demo_ai_use, effects, invitations, links, openings, revisions, scorecards, snapshots
+from . import decisions, demo_ai_use, demo_pipeline, effects, invitations, links, openings, revisions, scorecards
+from . import snapshots
 from . import users, worklist
 
 DEMO_PASSWORD = "assess-demo-2026"
@@ -135,6 +136,7 @@ def seed_demo(
     opening = session.scalars(select(Opening).where(Opening.slug == DEMO_OPENING_SLUG)).one()
     with effects.held(session, effects.Effect.CALIBRATION):  # calibrated once, at the end
         _seed_people(session, library, config, opening, result, now)
+    demo_pipeline.seed_second_opening(session, library, config, opening.hiring_manager, now)
     snapshots.compute_due(session, library, now)  # the results are ready when the demo first opens
     return result
 

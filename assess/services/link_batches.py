@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..config import Config
 from ..content import ContentLibrary
+from ..domain.pipeline import Stage
 from ..errors import AppError, InputError
 from ..models import Candidate, Opening, User
 from . import invitations, links
@@ -57,8 +58,11 @@ def _why_not_resend(candidate: Candidate, now: datetime) -> str | None:
     if _doing_an_exercise(candidate, now):
         return "they are in the middle of an exercise, and a new link would end their session (use Resend on " \
                "their row if you mean to)"
+    if candidate.stage is Stage.DECIDED:
+        return "a decision on them stands, and a new link would invite them back (use Resend on their row if you " \
+               "mean to)"
     latest = links.latest_invitation(candidate)
-    if latest is not None and now - latest.created_at < RESEND_GAP:
+    if latest is not None and latest.revoked_at is None and now - latest.created_at < RESEND_GAP:
         minutes = max(1, int((now - latest.created_at).total_seconds() // 60))
         return f"a link went to them {minutes} minute{'' if minutes == 1 else 's'} ago"
     return None

@@ -27,18 +27,19 @@ from ..models import (
 )
 
 
-def _stage() -> Any:
-    """A candidate's stage as SQL on their row: the one definition the stored stage is kept by (the domain's
-    stage_of says the same in Python)."""
+def _progress() -> Any:
+    """How far along the way a candidate's work is, as SQL on their row: the one definition the stored progress
+    and stage are kept by (the domain's progress_of and stage_of say the same in Python)."""
     mine = Attempt.candidate_id == Candidate.id
     handed_in_this = exists().where(Submission.attempt_id == Attempt.id)
-    needed = select(Opening.interviewers_per_submission).where(Opening.id == Candidate.opening_id).scalar_subquery()
+    # Correlated to the candidate's row by hand: it sits inside an EXISTS, past automatic correlation's reach.
+    needed = (select(Opening.interviewers_per_submission).where(Opening.id == Candidate.opening_id)
+              .correlate_except(Opening).scalar_subquery())
     handed_in = exists().where(mine, handed_in_this)
     under_way = exists().where(mine, Attempt.started_at.is_not(None), ~handed_in_this)
     unscored = exists().where(mine, Attempt.started_at.is_(None) | handed_in_this,
                               (Attempt.assigned_count < needed) | (Attempt.unfinished_count > 0))
     return case(
-        (exists().where(Decision.candidate_id == Candidate.id), literal(Stage.DECIDED.value)),
         (and_(handed_in, ~under_way, ~unscored), literal(Stage.SCORED.value)),
         (handed_in, literal(Stage.SUBMITTED.value)),
         (exists().where(mine, Attempt.started_at.is_not(None)), literal(Stage.STARTED.value)),
@@ -54,13 +55,16 @@ def restage(session: Session, candidates: Iterable[int] | Any | None) -> None:
     if isinstance(candidates, (set, list, tuple, frozenset)) and not candidates:
         return
     session.flush()
-    which = update(Candidate).values(stage=_stage())
+    progress = _progress()
+    decided = exists().where(Decision.candidate_id == Candidate.id)
+    which = update(Candidate).values(progress=progress,
+                                     stage=case((decided, literal(Stage.DECIDED.value)), else_=progress))
     if candidates is not None:
         which = which.where(Candidate.id.in_(candidates))
     session.execute(which, execution_options={"synchronize_session": False})
     for row in list(session.identity_map.values()):
         if isinstance(row, Candidate):
-            session.expire(row, ["stage"])
+            session.expire(row, ["stage", "progress"])
 
 
 def of_attempts(attempt_ids: Iterable[int]) -> Any:
@@ -75,28 +79,42 @@ def of_opening(opening_id: int) -> Any:
 # -- reading the pipeline -----------------------------------------------------------------------------------
 
 
-def stage_counts(session: Session, opening_ids: Iterable[int]) -> dict[int, dict[Stage, int]]:
-    """How many of each opening's candidates are at each stage, from the stage kept on their rows."""
+@dataclass(frozen=True)
+class Counts:
+    """An opening's candidates by stage, and by how far along their work is (decided ones included)."""
+
+    stages: dict[Stage, int]
+    progress: dict[Stage, int]
+    decided_without_work: int  # decided on, having handed nothing in
+
+    @property
+    def funnel(self) -> list[Step]:
+        return funnel(self.progress)
+
+
+def counts(session: Session, opening_ids: Iterable[int]) -> dict[int, Counts]:
+    """Each opening's counts, from the stage and progress kept on its candidates' rows (one grouped read)."""
     ids = set(opening_ids)
-    counts: dict[int, dict[Stage, int]] = {i: {} for i in ids}
+    found: dict[int, tuple[dict[Stage, int], dict[Stage, int], list[int]]] = {i: ({}, {}, [0]) for i in ids}
     if ids:
-        rows = session.execute(select(Candidate.opening_id, Candidate.stage, func.count(Candidate.id))
-                               .where(Candidate.opening_id.in_(ids)).group_by(Candidate.opening_id, Candidate.stage))
-        for opening_id, stage, n in rows:
-            counts[opening_id][stage] = n
-    return counts
+        rows = session.execute(select(Candidate.opening_id, Candidate.stage, Candidate.progress, func.count())
+                               .where(Candidate.opening_id.in_(ids))
+                               .group_by(Candidate.opening_id, Candidate.stage, Candidate.progress))
+        for opening_id, stage, progress, n in rows:
+            stages, along, without = found[opening_id]
+            stages[stage] = stages.get(stage, 0) + n
+            along[progress] = along.get(progress, 0) + n
+            if stage is Stage.DECIDED and progress in (Stage.INVITED, Stage.OPENED, Stage.STARTED):
+                without[0] += n
+    return {i: Counts(stages, along, without[0]) for i, (stages, along, without) in found.items()}
 
 
-def funnels(session: Session, opening_ids: Iterable[int]) -> dict[int, list[Step]]:
-    return {i: funnel(here) for i, here in stage_counts(session, opening_ids).items()}
-
-
-def across(funnels: Iterable[list[Step]]) -> list[Step]:
-    """One funnel for several openings' funnels together."""
+def across(each: Iterable[Counts]) -> list[Step]:
+    """One funnel for several openings together."""
     total: dict[Stage, int] = {}
-    for steps in funnels:
-        for step in steps:
-            total[step.stage] = total.get(step.stage, 0) + step.here
+    for found in each:
+        for stage, n in found.progress.items():
+            total[stage] = total.get(stage, 0) + n
     return funnel(total)
 
 

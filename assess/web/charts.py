@@ -87,12 +87,12 @@ def dataset_chart(dataset: Dataset, table: Table) -> dict[str, Any] | None:
 
 
 def funnel_chart(steps: list[Step]) -> dict[str, object]:
-    """A Chart.js configuration: how many candidates reached each stage, as horizontal bars."""
+    """A Chart.js configuration: how many candidates are at each step of the way or further, as horizontal bars."""
     return {
         "type": "bar",
         "data": {
             "labels": [step.label for step in steps],
-            "datasets": [{"label": "Reached this stage", "data": [step.reached for step in steps],
+            "datasets": [{"label": "At this step or further", "data": [step.reached for step in steps],
                           "backgroundColor": COLOURS["accent"]}],
         },
         "options": {"indexAxis": "y", "plugins": {"legend": {"display": False}},

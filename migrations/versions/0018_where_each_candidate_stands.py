@@ -1,5 +1,6 @@
-"""Each candidate's stage kept on their row (invited, opened, started, handed in, scored, decided), so the
-pipeline counts and filters an opening of thousands without reading every attempt
+"""Each candidate's stage kept on their row (invited, opened, started, handed in, scored, decided) with how far
+along their work is whatever was decided, so the pipeline counts and filters an opening of thousands without
+reading every attempt
 
 Revision ID: 0018
 Revises: 0017
@@ -22,8 +23,7 @@ STAGES = ("invited", "opened", "started", "submitted", "scored", "decided")
 # The pipeline's own definition at the time (services.pipeline._stage), for the candidates that exist already.
 HANDED_IN = "EXISTS (SELECT 1 FROM submissions s WHERE s.attempt_id = a.id)"
 BACKFILL = f"""
-UPDATE candidates SET stage = CASE
-  WHEN EXISTS (SELECT 1 FROM decisions d WHERE d.candidate_id = candidates.id) THEN 'decided'
+UPDATE candidates SET progress = CASE
   WHEN EXISTS (SELECT 1 FROM attempts a WHERE a.candidate_id = candidates.id AND {HANDED_IN})
    AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.candidate_id = candidates.id AND a.started_at IS NOT NULL
                    AND NOT {HANDED_IN})
@@ -37,7 +37,9 @@ UPDATE candidates SET stage = CASE
   THEN 'started'
   WHEN EXISTS (SELECT 1 FROM invitations i WHERE i.candidate_id = candidates.id AND i.first_used_at IS NOT NULL)
   THEN 'opened'
-  ELSE 'invited' END
+  ELSE 'invited' END;
+UPDATE candidates SET stage = CASE
+  WHEN EXISTS (SELECT 1 FROM decisions d WHERE d.candidate_id = candidates.id) THEN 'decided' ELSE progress END
 """
 
 
@@ -46,13 +48,21 @@ def upgrade() -> None:
         batch.add_column(sa.Column(
             'stage', sa.Enum(*STAGES, name='candidate_stage', native_enum=False, create_constraint=True, length=32),
             nullable=False, server_default='invited'))
-    op.execute(BACKFILL)
     with op.batch_alter_table('candidates') as batch:
-        batch.create_index('ix_candidates_opening_id_stage', ['opening_id', 'stage'], unique=False)
+        batch.add_column(sa.Column(
+            'progress', sa.Enum(*STAGES, name='candidate_progress', native_enum=False, create_constraint=True,
+                                length=32),
+            nullable=False, server_default='invited'))
+    for statement in BACKFILL.split(";"):
+        op.execute(statement)
+    with op.batch_alter_table('candidates') as batch:
+        batch.create_index('ix_candidates_opening_id_stage', ['opening_id', 'stage', 'progress'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('candidates') as batch:
         batch.drop_index('ix_candidates_opening_id_stage')
+        batch.drop_constraint(batch.f('ck_candidates_candidate_progress'), type_='check')
         batch.drop_constraint(batch.f('ck_candidates_candidate_stage'), type_='check')
+        batch.drop_column('progress')
         batch.drop_column('stage')

@@ -116,7 +116,7 @@ def _after_many(result: invitations.BulkInvite) -> Response | tuple[str, int]:
 
 def _say_skipped(skipped: list[tuple[Candidate, str]], what: str) -> None:
     for person, why in skipped[:SHOWN_PROBLEMS]:
-        flash(f"{what} {person.name}: {why}.", "error")
+        flash(f"{what} {person.name}: {why.rstrip('.')}.", "error")
     if len(skipped) > SHOWN_PROBLEMS:
         flash(f"{len(skipped) - SHOWN_PROBLEMS} more were left alone, for the same kinds of reason.", "error")
 

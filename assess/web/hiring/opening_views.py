@@ -37,8 +37,9 @@ from .forms import (
 def index() -> str:
     session = db.session()
     summaries = openings.openings_for(session, current_staff())
-    funnels = pipeline.funnels(session, [s.opening.id for s in summaries])
-    together = pipeline.across(funnels.values()) if len(summaries) > 1 else None
+    counted = pipeline.counts(session, [s.opening.id for s in summaries])
+    funnels = {i: found.funnel for i, found in counted.items()}
+    together = pipeline.across(counted.values()) if len(summaries) > 1 else None
     return render_template("hiring/index.html", summaries=summaries, library=library(), funnels=funnels,
                            together=together, chart=charts.funnel_chart(together) if together else None)
 
@@ -86,14 +87,14 @@ def opening_page(bulk_form: BulkInviteForm | None = None) -> str:
     now = clock.now()
     asked = asked_page()
     listing = openings.Listing(search=request.args.get("q", ""), stage=request.args.get("stage", ""),
-                               decision=request.args.get("decision", ""), order=request.args.get("sort", "newest"))
+                               decision=request.args.get("decision", ""), order=request.args.get("sort") or "newest")
     listed = openings.candidates_for(session, found, viewer=current_staff(), now=now, listing=listing, page=asked)
     say_if_moved(asked, listed.page, listed.pages)
     return render_template(
         "hiring/opening.html",
         opening=found,
         listed=listed, search=listing.search, listing=listing, list_args=list_args(),
-        stages=pipeline.stage_counts(session, [found.id])[found.id], Stage=Stage, STAGE_LABELS=LABELS,
+        stages=pipeline.counts(session, [found.id])[found.id].stages, Stage=Stage, STAGE_LABELS=LABELS,
         orders=openings.ORDERS, outcomes=OUTCOMES, bulk_form=bulk_form or BulkInviteForm(),
         rows=[
             (c, steps(library(), c, now), links.latest_invitation(c), links.active_invitation(c, now))

@@ -6,7 +6,7 @@ from flask import render_template
 
 from ... import clock, db
 from ...domain.decisions import OUTCOMES
-from ...domain.pipeline import duration_words
+from ...domain.pipeline import Stage, duration_words
 from ...services import pipeline
 from .. import charts
 from . import bp, current_opening
@@ -17,10 +17,11 @@ def pipeline_page() -> str:
     session = db.session()
     found = current_opening()
     now = clock.now()
-    steps = pipeline.funnels(session, [found.id])[found.id]
+    counted = pipeline.counts(session, [found.id])[found.id]
+    steps = counted.funnel
     return render_template(
-        "hiring/pipeline.html", opening=found, steps=steps, chart=charts.funnel_chart(steps),
+        "hiring/pipeline.html", opening=found, steps=steps, chart=charts.funnel_chart(steps), counted=counted,
         outcomes=pipeline.outcomes(session, found), outcome_labels=OUTCOMES,
         scoring=pipeline.scoring(session, found, now), loads=pipeline.workload(session, found, now),
-        duration=duration_words, now=now,
+        duration=duration_words, now=now, Stage=Stage,
     )
