@@ -51,6 +51,10 @@ def pages(slug: str, candidates: list[int]) -> dict[str, list[str]]:
     return {
         "opening": [staff, f"{staff}?page=2", f"{staff}?page=40"],
         "candidate_search": [f"{staff}?q=Candidate", f"{staff}?q=example.net&page=2", f"{staff}?q=andidate+1"],
+        "candidate_filter": [f"{staff}?stage=scored", f"{staff}?decision=none&sort=name&page=3",
+                             f"{staff}?stage=submitted&sort=stage&page=2"],
+        "pipeline": [f"{staff}/pipeline"],
+        "openings": ["/hiring/"],
         "scoring": [f"{staff}/scoring", f"{staff}/scoring?page=2"],
         "results": [f"{staff}/results", f"{staff}/results?page=2", f"{staff}/results?page=60"],
         "interviewers": [f"{staff}/interviewers"],
