@@ -157,7 +157,7 @@ def scoring(session: Session, opening: Opening, now: datetime) -> Scoring:
 
 @dataclass(frozen=True)
 class Load:
-    """One interviewer's work in an opening."""
+    """One interviewer's work in one or more openings."""
 
     interviewer: User
     open: int  # assigned and not yet submitted
@@ -166,8 +166,11 @@ class Load:
     oldest_due: datetime | None  # the earliest due date among the open ones
 
 
-def workload(session: Session, opening: Opening, now: datetime) -> list[Load]:
-    """Every interviewer with work in the opening, most overdue first, then most open."""
+def workload(session: Session, opening_ids: Iterable[int], now: datetime) -> list[Load]:
+    """Every interviewer with work in these openings, most overdue first, then most open."""
+    ids = set(opening_ids)
+    if not ids:
+        return []
     submitted = Scorecard.status == ScorecardStatus.SUBMITTED
     is_open = Scorecard.id.is_(None) | ~submitted
     rows = session.execute(
@@ -178,7 +181,7 @@ def workload(session: Session, opening: Opening, now: datetime) -> list[Load]:
                func.min(Assignment.due_at).filter(is_open))
         .join(Attempt, Assignment.attempt_id == Attempt.id).join(Candidate, Attempt.candidate_id == Candidate.id)
         .outerjoin(Scorecard, Scorecard.assignment_id == Assignment.id)
-        .where(Candidate.opening_id == opening.id).group_by(Assignment.interviewer_id)).all()
+        .where(Candidate.opening_id.in_(ids)).group_by(Assignment.interviewer_id)).all()
     people = {u.id: u for u in session.scalars(select(User).where(User.id.in_({r[0] for r in rows})))}
     loads = [Load(people[i], open_, overdue, done, oldest) for i, open_, overdue, done, oldest in rows]
     return sorted(loads, key=lambda load: (-load.overdue, -load.open, load.interviewer.name.casefold()))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assess.cli import api_token_cli
-from assess.models import ApiToken, AuditEvent, OutboundEmail, Opening, Role, User
+from assess.models import ApiToken, AuditEvent, Candidate, OutboundEmail, Opening, Role, User
 from assess.services import api_tokens, demo, results, scores
 from assess.web.api.openapi import document
 from tests.support.app import FrozenClock
@@ -206,6 +206,11 @@ def test_candidates_show_their_progress_and_pages(
     pages = [client.get(f"/api/v1/openings/{seeded.slug}/candidates?per_page=3&page={n}",
                         headers=bearer(token)).get_json()["items"] for n in (1, 2, 3, 4)]
     ids = [item["id"] for items in pages for item in items]
+    # Each candidate's stage as the list shows it; a decided one keeps how far along their work is.
+    stages = {item["name"]: (item["stage"], item["progress"]) for items in pages for item in items}
+    assert {n: db_session.get(Candidate, i).stage.value for n, i in
+            ((item["name"], item["id"]) for items in pages for item in items)} == {n: s for n, (s, _) in stages.items()}
+    assert stages["Sam Okoye"] == ("decided", "scored") and stages["Leo Brandt"] == ("invited", "invited")
     assert [len(items) for items in pages] == [3, 3, 1, 0] and len(set(ids)) == len(demo.DEMO_CANDIDATES)
     bad = client.get(f"/api/v1/openings/{seeded.slug}/candidates?per_page=0", headers=bearer(token))
     assert bad.status_code == 422 and "per_page" in bad.get_json()["message"]

@@ -165,7 +165,7 @@ def test_the_pipeline_page_gives_the_funnel_time_to_score_and_each_interviewers_
     assert "0 minutes</span><span class=\"stat-label\">median from hand-in to the last scorecard" in page
     assert "over the 2 pieces of handed-in work" in page
     assert "3 pieces of handed-in work still wait" in _text(page) and "the oldest has waited 2 days" in page
-    loads = {load.interviewer.name: load for load in pipeline.workload(db_session, opening, clock.now)}
+    loads = {load.interviewer.name: load for load in pipeline.workload(db_session, [opening.id], clock.now)}
     assert (loads["Tom Interviewer"].open, loads["Tom Interviewer"].overdue) == (1, 1)
     assert (loads["Lena Interviewer"].open, loads["Lena Interviewer"].overdue) == (1, 0)
     assert (loads["Priya Interviewer"].open, loads["Priya Interviewer"].submitted) == (0, 2)
@@ -230,12 +230,13 @@ def test_the_openings_list_shows_each_funnel_and_all_of_them_together(
 ) -> None:
     other = make.opening(team["manager"], title="APM, Search", exercises=[(A, 90)])
     make.invite(opening)
-    make.submission(opening, A)
-    make.invite(other)
+    make.assignment(make.submission(opening, A), team["priya"])
+    make.assignment(make.submission(other, A), team["priya"])
     sign_in_session(client, team["manager"])
     page = client.get("/hiring/").get_data(as_text=True)
     assert "All your openings together" in page
-    assert "Of 3 invited, 1 opened the link or further (33%), 1 started or further (33%), 1 handed in or further (33%)" \
+    assert re.search(r'<th scope="row">Priya Interviewer</th>\s*<td class="num">2</td>', page), "both openings' work"
+    assert "Of 3 invited, 2 opened the link or further (67%), 2 started or further (67%), 2 handed in or further (67%)" \
         in page
     assert page.count('class="opening-funnel"') == 2
 

@@ -184,7 +184,7 @@ def _candidate(candidate: CandidateRow, now: Any, decision: DecisionRow | None =
             started_at=step.attempt.started_at if step.attempt else None,
             submitted_at=step.attempt.submission.submitted_at if step.attempt and step.attempt.submission else None,
         ) for step in steps(library(), candidate, now)],
-        decision=_decision(decision),
+        decision=_decision(decision), stage=candidate.stage, progress=candidate.progress,
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictBool, 
 
 from ...domain.decisions import SHORTEST_REASON
 from ...domain.paging import Page as PageOf
+from ...domain.pipeline import Stage
 from ...domain.text import SINGLE_LINE_PATTERN
 from ...errors import InputError
 from ...services import invitations
@@ -116,6 +117,11 @@ class Candidate(Answer):
     erased: bool
     exercises: list[ExerciseProgress]
     decision: Decision | None = Field(description="The decision as it stands; null until one is recorded.")
+    stage: Stage = Field(description="Where the candidate stands: how far along their work is, or decided once a "
+                                     "decision stands.")
+    progress: Stage = Field(description="How far along the way their work is, whatever was decided (never "
+                                        "decided): invited, opened, started, submitted (handed in, not all "
+                                        "scored), scored.")
 
 
 class Invitation(Candidate):

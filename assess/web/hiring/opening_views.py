@@ -41,7 +41,8 @@ def index() -> str:
     funnels = {i: found.funnel for i, found in counted.items()}
     together = pipeline.across(counted.values()) if len(summaries) > 1 else None
     return render_template("hiring/index.html", summaries=summaries, library=library(), funnels=funnels,
-                           together=together, chart=charts.funnel_chart(together) if together else None)
+                           together=together, chart=charts.funnel_chart(together) if together else None,
+                           loads=pipeline.workload(session, counted, clock.now()) if together else [])
 
 
 @bp.route("/openings/new", methods=["GET", "POST"])

@@ -22,6 +22,6 @@ def pipeline_page() -> str:
     return render_template(
         "hiring/pipeline.html", opening=found, steps=steps, chart=charts.funnel_chart(steps), counted=counted,
         outcomes=pipeline.outcomes(session, found), outcome_labels=OUTCOMES,
-        scoring=pipeline.scoring(session, found, now), loads=pipeline.workload(session, found, now),
+        scoring=pipeline.scoring(session, found, now), loads=pipeline.workload(session, [found.id], now),
         duration=duration_words, now=now, Stage=Stage,
     )
