@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import invariant, rule, run_state_machine_as_test
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from assess.errors import AppError
 from assess.models import Assignment, Attempt, Candidate, Decision, Role, ScorecardStatus
 from assess.services import answering, attempts, decisions, invitations, links, openings, pipeline, revisions, worklist
 from tests.support.app import FrozenClock
-from tests.support.factories import Factory
+from tests.support.machines import OnTheDatabase
 
 EXERCISES = ("a-mini-prd", "b-analytics")
 LIVE = "c-stakeholder-roleplay"
@@ -55,15 +55,11 @@ def facts_of(session: Session, candidate: Candidate) -> Facts:
     )
 
 
-class Pipeline(RuleBasedStateMachine):
+class Pipeline(OnTheDatabase):
     """Two candidates in one opening, three interviewers and their hiring manager."""
 
     def __init__(self, app: Flask, connection: Connection, clock: FrozenClock) -> None:
-        super().__init__()
-        self.nested = connection.begin_nested()
-        self.session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-        self.make = Factory(self.session, app)
-        self.clock = clock
+        super().__init__(app, connection, clock)
         self.manager = self.make.user(Role.HIRING_MANAGER)
         self.readers = [self.make.user(Role.INTERVIEWER) for _ in range(3)]
         self.opening = self.make.opening(self.manager, exercises=[(EXERCISES[0], 60), (EXERCISES[1], 60), (LIVE, 30)])
@@ -72,10 +68,6 @@ class Pipeline(RuleBasedStateMachine):
         invited = [self.make.invite(self.opening) for _ in range(2)]
         self.candidates = [i.candidate for i in invited]
         self.tokens = [i.link.rsplit("/", 1)[-1] for i in invited]
-
-    def teardown(self) -> None:
-        self.session.close()
-        self.nested.rollback()
 
     def _try(self, step: Any) -> None:
         """Run a step; a refusal (a closed window, work not handed in, a decision not ready) is fine, and ends

@@ -13,31 +13,26 @@ from typing import Any
 from flask import Flask
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import invariant, rule, run_state_machine_as_test
 from sqlalchemy import Connection
-from sqlalchemy.orm import Session
 
 from assess.domain.scoring import RatingInput, ScorecardInput
 from assess.errors import Conflict
 from assess.models import Assignment, Role, ScorecardStatus, ScoringState
 from assess.services import assigning, revisions, scorecards, scores, scoring_state
 from tests.support.app import FrozenClock
-from tests.support.factories import Factory
+from tests.support.machines import OnTheDatabase
 
 A = "a-mini-prd"
 WHO = st.sampled_from((0, 1))
 REASON = "A reason that says what to look at again."
 
 
-class ScoringLifeCycle(RuleBasedStateMachine):
+class ScoringLifeCycle(OnTheDatabase):
     """Two interviewers on one piece of work, a third who may be added, and their hiring manager."""
 
     def __init__(self, app: Flask, connection: Connection, clock: FrozenClock) -> None:
-        super().__init__()
-        self.nested = connection.begin_nested()
-        self.session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-        self.make = Factory(self.session, app)
-        self.clock = clock
+        super().__init__(app, connection, clock)
         self.manager = self.make.user(Role.HIRING_MANAGER)
         self.people = [self.make.user(Role.INTERVIEWER) for _ in range(3)]
         self.attempt = self.make.submission(self.make.opening(self.manager), A, "meets")
@@ -51,10 +46,6 @@ class ScoringLifeCycle(RuleBasedStateMachine):
         self.revised: set[int] = set()
         self.third_assigned = False
         self.frozen: Any = None
-
-    def teardown(self) -> None:
-        self.session.close()
-        self.nested.rollback()
 
     # -- helpers -------------------------------------------------------------------------------
 
