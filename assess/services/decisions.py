@@ -30,6 +30,7 @@ class Recorded:
     decision: Decision
     new: bool  # False: the same decision was current already, and is kept once
     emailed: bool  # this request queued an email to the candidate
+    link_ended: bool = False  # a rejection withdrew the link they could still have used
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Decided:
     repeated: list[Candidate] = field(default_factory=list)
     skipped: list[tuple[Candidate, str]] = field(default_factory=list)
     emailed: int = 0
+    links_ended: int = 0  # rejections that withdrew a working link
 
 
 def readiness(session: Session, library: ContentLibrary, opening: Opening, candidate_ids: Iterable[int],
@@ -110,7 +112,7 @@ def decide_many(session: Session, library: ContentLibrary, opening: Opening, can
         raise InputError("Some of the ticked candidates are not in this opening; reload the page and tick again.")
     _lock(session, sorted(p.id for p in people))  # in one order, so two decisions on many never deadlock
     ready = readiness(session, library, opening, [p.id for p in people], now)
-    done, emailed = Decided(), 0
+    done, emailed, ended = Decided(), 0, 0
     for person in people:
         problem = may_decide(opening, ready[person.id])
         if problem:
@@ -120,8 +122,9 @@ def decide_many(session: Session, library: ContentLibrary, opening: Opening, can
                            tell_candidate=tell_candidate)
         (done.decided if recorded.new else done.repeated).append(person)
         emailed += recorded.emailed
+        ended += recorded.link_ended
     session.commit()
-    return dataclasses.replace(done, emailed=emailed)
+    return dataclasses.replace(done, emailed=emailed, links_ended=ended)
 
 
 def current(session: Session, candidate_ids: Iterable[int]) -> dict[int, Decision]:
@@ -224,6 +227,7 @@ def _record(session: Session, opening: Opening, candidate: Candidate, outcome: O
     if tell_candidate:
         decision.email_id = _queue(session, opening, candidate, outcome, now)
     session.add(decision)
+    ended = _end_link_if_rejected(session, candidate, outcome, actor=actor, now=now)
     pipeline.restage(session, [candidate.id])
     audit.record(session, "decision.recorded", actor=actor, subject_type="candidate", subject_id=candidate.id,
                  now=now, outcome=outcome.value, emailed=tell_candidate)
@@ -233,7 +237,20 @@ def _record(session: Session, opening: Opening, candidate: Candidate, outcome: O
         "opening": opening.slug, "candidate_id": candidate.id, "candidate_code": candidate.pseudonym,
         "outcome": outcome.value, "decided_at": now.isoformat(), "candidate_email_queued": tell_candidate,
     }, now)
-    return Recorded(decision, new=True, emailed=tell_candidate)
+    return Recorded(decision, new=True, emailed=tell_candidate, link_ended=ended)
+
+
+def _end_link_if_rejected(session: Session, candidate: Candidate, outcome: Outcome, *, actor: User,
+                          now: datetime) -> bool:
+    """A rejected candidate's working link stops, so nobody told no can start an exercise afterwards."""
+    live = [i for i in candidate.invitations if i.revoked_at is None and i.expires_at > now]
+    if outcome is not Outcome.REJECT or not live:
+        return False
+    for invitation in live:
+        invitation.revoked_at = now
+    audit.record(session, "invitation.revoked", now=now, actor=actor, subject_type="candidate",
+                 subject_id=candidate.id, reason="rejected")
+    return True
 
 
 def _queue(session: Session, opening: Opening, candidate: Candidate, outcome: Outcome, now: datetime) -> int:

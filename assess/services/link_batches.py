@@ -63,8 +63,9 @@ def _why_not_resend(candidate: Candidate, now: datetime) -> str | None:
                "mean to)"
     latest = links.latest_invitation(candidate)
     if latest is not None and latest.revoked_at is None and now - latest.created_at < RESEND_GAP:
-        minutes = max(1, int((now - latest.created_at).total_seconds() // 60))
-        return f"a link went to them {minutes} minute{'' if minutes == 1 else 's'} ago"
+        minutes = int((now - latest.created_at).total_seconds() // 60)
+        since = f"{minutes} minute{'' if minutes == 1 else 's'}" if minutes else "a moment"
+        return f"a link went to them {since} ago"
     return None
 
 

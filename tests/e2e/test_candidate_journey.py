@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -176,3 +178,22 @@ def test_the_countdown_follows_the_server_even_when_the_computer_clock_is_wrong(
     minutes = int(page.locator("#timer .timer-value").inner_text().split(":")[0])
     assert 18 <= minutes <= 19
     assert page.evaluate("Date.now() - performance.timeOrigin - performance.now()") > 4 * 3600 * 1000
+
+
+def test_a_candidate_whose_link_is_withdrawn_is_told_so_and_their_text_stays_in_the_browser(
+    page: Page, invitation_link: str, staff_page: Callable[[str], Page], server_url: str
+) -> None:
+    open_exercise(page, invitation_link)
+    page.locator(PROBLEM).fill("Saved before the link was withdrawn.")
+    expect(page.locator("#save-state")).to_contain_text("Saved", timeout=15000)
+    manager = staff_page("hiring@example.com")
+    manager.goto(f"{server_url}/hiring/openings/apm-growth?q=Dana+Reyes")
+    manager.get_by_label("Tick Dana Reyes").first.check()
+    manager.get_by_label("End their links and sessions now").check()
+    manager.get_by_role("button", name="Withdraw links").click()
+    expect(manager.get_by_text("Withdrew the links of Dana Reyes")).to_be_visible()
+    type_at_end(page, PROBLEM, " Typed after.")
+    expect(page.locator("#save-state")).to_contain_text("This link no longer works", timeout=15000)
+    expect(page.locator("#save-state")).not_to_contain_text("Offline")
+    page.reload()
+    expect(page.get_by_role("heading", name="Please use your invitation link")).to_be_visible()

@@ -20,7 +20,7 @@ from assess.models import Candidate, Invitation, Opening, OutboundEmail, Role, U
 from assess.services import decisions, links, openings, pipeline
 from tests.support.app import FrozenClock
 from tests.support.factories import A, Factory
-from tests.support.web import csrf_token, sign_in_session
+from tests.support.web import csrf_token, open_link, sign_in_session, start
 
 B = "b-analytics"
 
@@ -262,7 +262,7 @@ def test_links_go_again_to_the_ticked_candidates_except_one_mid_exercise_decided
     page = _page(answer)
     assert "Sent new links to Ada Waiting;" in page
     assert "No new link for Ben Busy: they are in the middle of an exercise" in page
-    assert "No new link for Cy Fresh: a link went to them 1 minute ago" in page
+    assert "No new link for Cy Fresh: a link went to them a moment ago" in page
     assert "No new link for Dee Decided: a decision on them stands" in page
     assert _count(db_session, OutboundEmail) == before + 1
     db_session.expire_all()
@@ -418,3 +418,41 @@ def test_the_stages_the_migration_works_out_are_the_ones_the_services_keep(
     db_session.expire_all()
     assert {i: (db_session.get(Candidate, i).stage, db_session.get(Candidate, i).progress) for i in kept} == kept
     assert openings.count_candidates(db_session, opening) == 6
+
+
+def test_a_candidate_whose_link_is_withdrawn_mid_exercise_is_told_the_session_ended_not_offline(
+    opening: Opening, make: Factory, team: dict[str, User], app: object, db_session: Session
+) -> None:
+    invited = make.invite(opening, name="Mia Midway")
+    candidate = app.test_client()  # type: ignore[attr-defined]
+    open_link(candidate, invited.link)
+    start(candidate)
+    token = csrf_token(candidate, f"/c/exercises/{A}")
+    links.revoke(db_session, db_session.get(Candidate, invited.candidate.id), actor=team["manager"], now=make.now())
+    answer = candidate.post(f"/c/exercises/{A}/autosave", headers={"X-CSRFToken": token}, json={
+        "client_id": "tab-aaaaaaaa", "seq": 1, "base_revision": 0, "answers": {}})
+    assert answer.status_code == 401
+    assert answer.get_json()["code"] == "session_ended"
+    assert "Open the most recent link from your email" in answer.get_json()["message"]
+
+
+def test_a_rejection_ends_the_link_the_candidate_could_still_use_and_other_decisions_do_not(
+    opening: Opening, make: Factory, team: dict[str, User], client: FlaskClient, db_session: Session,
+    clock: FrozenClock
+) -> None:
+    opening.exercises[:] = [opening.exercises[0]]  # one take-home: ready once it is scored
+    db_session.commit()
+    held, rejected = (make.submission(opening, A, name=n) for n in ("Hal Held", "Rex Rejected"))
+    for attempt in (held, rejected):
+        make.scorecard(make.assignment(attempt, team["priya"]), 3)
+    sign_in_session(client, team["manager"])
+    for person, outcome in ((held.candidate, "hold"), (rejected.candidate, "reject")):
+        url = f"/hiring/openings/{opening.slug}/candidates/{person.id}"
+        page = _page(client.post(url, data={"csrf_token": csrf_token(client, url), "outcome": outcome,
+                                           "rationale": "The scorecards say enough to decide."},
+                                 follow_redirects=True))
+        assert ("Their link no longer works." in page) == (outcome == "reject")
+    db_session.expire_all()
+    live = {c: links.active_invitation(db_session.get(Candidate, c), clock.now) is not None
+            for c in (held.candidate_id, rejected.candidate_id)}
+    assert live == {held.candidate_id: True, rejected.candidate_id: False}

@@ -70,6 +70,8 @@ def _load_candidate() -> BaseResponse | str | None:
                                               whole=request.endpoint not in ONE_ATTEMPT_ENDPOINTS)
     except NotFound as error:
         session.pop(SESSION_KEY, None)
+        if request.is_json:  # a background save or preview: the page says so and stops trying
+            return json_error(401, "Session ended", error.message, code="session_ended")
         return render_template("candidate/link_problem.html", title="Please use your invitation link",
                                message=error.message), 401
     g.candidate = invitation.candidate

@@ -81,7 +81,8 @@ def candidate_page(candidate_id: int) -> Response | str:
             form.form_errors.append(error.message)
         else:
             said = "Decision recorded" if recorded.new else "That decision was already recorded"
-            flash(f"{said} for {person.name}.{_told(recorded, form.tell_candidate.data)}", "success")
+            ended = " Their link no longer works." if recorded.link_ended else ""
+            flash(f"{said} for {person.name}.{ended}{_told(recorded, form.tell_candidate.data)}", "success")
             return redirect(back_to("hiring.candidate_page", candidate_id=candidate_id))
     record = candidate_record.record_of(session, library(), found, candidate_id, viewer=current_staff(),
                                         now=clock.now())
@@ -118,6 +119,8 @@ def decide_many() -> Response:
               f"{'' if len(done.decided) == 1 else 's'}: {names_of(done.decided)}.", "success")
     if done.repeated:
         flash(f"Already recorded, so kept once: {names_of(done.repeated)}.", "info")
+    if done.links_ended:
+        flash(f"{done.links_ended} rejected candidate{' no longer has a working link' if done.links_ended == 1 else 's no longer have working links'}.", "info")
     if told:
         flash(told.strip(), "info")
     for person, why in done.skipped[:SKIPS_SAID]:

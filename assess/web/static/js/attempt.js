@@ -224,6 +224,16 @@
       }
       return;
     }
+    if (status === 401 && body.code === "session_ended") {
+      // The link was withdrawn or replaced: nothing more reaches the server, so say so rather than retry.
+      closed = true;
+      clearTimeout(timer);
+      keepLocally(true);
+      show("closed", "This link no longer works, so nothing more can be saved here (what was saved before is kept). " +
+        "Your latest text stays in this browser: open the newest link from your email to go on, or contact the " +
+        "hiring team.");
+      return;
+    }
     if (status === 410) {
       closed = true;
       show("closed", refusalMessage(body, "The time for this exercise is over."));
