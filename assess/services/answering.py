@@ -223,8 +223,9 @@ def save_and_submit(
 def finalize_if_due(session: Session, config: Config, attempt: Attempt, *, now: datetime) -> bool:
     """Submit the last saved text of an attempt whose time is over; True if it did."""
 
-    def due() -> bool:
-        return attempt.submission is None and attempt.started_at is not None and not is_open(attempt, now)
+    def due() -> bool:  # an erased candidate's exercise is never handed in: nothing of theirs is left to hand in
+        return (attempt.submission is None and attempt.started_at is not None and not is_open(attempt, now)
+                and attempt.candidate.erased_at is None)
 
     # Most requests find the attempt open; only those that may act take the lock and look again.
     if not due():
@@ -241,8 +242,10 @@ def sweep(session: Session, config: Config, *, now: datetime) -> int:
     due = session.scalars(
         select(Attempt)
         .outerjoin(Submission)
+        .join(Candidate, Attempt.candidate_id == Candidate.id)
         .where(
             Submission.id.is_(None),
+            Candidate.erased_at.is_(None),
             Attempt.started_at.is_not(None),
             Attempt.deadline_at <= shown_before_closing(now),
         )

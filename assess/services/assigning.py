@@ -18,7 +18,7 @@ from .calibration_sessions import has_passed, passed_interviewers
 from .content import exercise_of
 from .interviewer_pool import active_interviewers
 from .scoring_state import require_scoring_open
-from .worklist import add_live_stages, is_submitted, work_rows
+from .worklist import add_live_stages, is_submitted, nothing_left_to_score, work_rows
 
 DEFAULT_DUE = timedelta(days=3)
 
@@ -50,6 +50,7 @@ def assign(
         raise NotFound("There is no such submission in this opening.")
     if attempt.started_at is not None and attempt.submission is None:
         raise Conflict("This exercise has not been submitted yet; assign it once it is in.")
+    nothing_left_to_score(attempt)
     interviewer = session.get(User, interviewer_id)
     if interviewer is None or interviewer.role is not Role.INTERVIEWER or not interviewer.active:
         raise InputError("Choose an active interviewer.")
@@ -95,7 +96,7 @@ def auto_assign(
     items = [
         WorkItem(item_id=row.attempt.id, candidate_id=row.attempt.candidate_id,
                  assigned=frozenset(a.interviewer_id for a in row.assignments))
-        for row in rows
+        for row in rows if row.attempt.candidate.erased_at is None
     ]
     plan = plan_assignments(items, [u.id for u in pool], opening.interviewers_per_submission, open_load(session))
     attempts = {row.attempt.id: row.attempt for row in rows}

@@ -119,6 +119,7 @@ def save(
     scorecard = locked_scorecard(session, assignment)
     require_scoring_open(session, assignment.attempt.candidate.opening,
                          "scorecards can no longer be started, saved or submitted")
+    worklist.nothing_left_to_score(assignment.attempt)
     if scorecard is None:
         version = _scorecard_version(session, library, assignment.attempt.exercise_key)
         scorecard = Scorecard(assignment=assignment, scorecard_version=version, created_at=now)

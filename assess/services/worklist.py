@@ -14,6 +14,7 @@ from ..content import ContentLibrary
 from ..content.schema import Exercise, ExerciseKind
 from ..domain.paging import Page, clamped, offset_of
 from ..domain.scoring import DEBRIEF_GAP, Disagreement, disagreements
+from ..errors import Conflict
 from ..models import (
     Assignment,
     Attempt,
@@ -35,6 +36,14 @@ from .content import ensure_version, exercise_of
 def is_submitted(assignment: Assignment) -> bool:
     """Whether the assignment's scorecard is in."""
     return assignment.scorecard is not None and assignment.scorecard.status is ScorecardStatus.SUBMITTED
+
+
+def nothing_left_to_score(attempt: Attempt) -> None:
+    """An erased candidate's work is emptied, so nobody is asked to score it and no scorecard on it changes."""
+    erased = attempt.candidate.erased_at
+    if erased is not None:
+        raise Conflict(f"This candidate's data was erased on {erased:%d %B %Y}, answers included, so there is "
+                       "nothing left to score.")
 
 
 def is_overdue(assignment: Assignment, now: datetime) -> bool:

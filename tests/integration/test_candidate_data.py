@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assess import create_app, migrate
@@ -27,6 +27,7 @@ from assess.errors import Conflict
 from assess.models import (
     AiDraft,
     AiDraftStatus,
+    Assignment,
     Attempt,
     AuditEvent,
     Candidate,
@@ -38,7 +39,7 @@ from assess.models import (
     Submission,
     User,
 )
-from assess.services import answering, attempts, candidate_data, scores
+from assess.services import answering, assigning, attempts, candidate_data, scores
 from tests.support.app import FrozenClock, make_config
 from tests.support.factories import Factory
 from tests.support.web import A_DIMENSIONS, autosave, csrf_token, form_data, open_link, sign_in_session, start, submit_form
@@ -311,3 +312,27 @@ def test_after_erasure_on_a_sqlite_file_no_byte_of_the_file_or_its_log_holds_the
         candidate_data.erase(session, candidate, actor=admin, reason="Asked", now=clock.now)
         assert on_disk() == set()
     get_database(app).engine.dispose()
+
+
+def test_an_erased_candidates_work_is_neither_handed_in_by_the_clock_nor_scored_nor_assigned(
+    make: Factory, db_session: Session, clock: FrozenClock
+) -> None:
+    manager, reader, other = make.user(Role.HIRING_MANAGER), make.user(Role.INTERVIEWER), make.user(Role.INTERVIEWER)
+    opening = make.opening(manager)
+    handed_in = make.submission(opening, "a-mini-prd", email="erase.me@example.org")
+    assignment = make.assignment(handed_in, reader)
+    under_way = attempts.start(db_session, make.library, handed_in.candidate, "b-analytics", now=clock.now)
+    candidate_data.erase(db_session, handed_in.candidate, actor=manager, reason="They asked on 2 November.",
+                         now=clock.now)
+    mails = db_session.scalar(select(func.count(OutboundEmail.id)))
+    clock.advance(minutes=600)
+    assert answering.sweep(db_session, make.config, now=clock.now) == 0
+    db_session.expire_all()
+    assert db_session.get(Attempt, under_way.id).submission is None
+    assert db_session.scalar(select(func.count(OutboundEmail.id))) == mails, "no receipt to an erased address"
+    with pytest.raises(Conflict, match="nothing left to score"):
+        make.scorecard(db_session.get(Assignment, assignment.id), 3, actor=reader)
+    with pytest.raises(Conflict, match="nothing left to score"):
+        make.assignment(db_session.get(Attempt, handed_in.id), other, manager)
+    db_session.rollback()
+    assert assigning.auto_assign(db_session, make.library, opening, actor=manager, now=clock.now).added == 0
