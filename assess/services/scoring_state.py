@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict
@@ -18,6 +19,7 @@ from ..models import (
     Scorecard,
     ScorecardStatus,
     ScoringState,
+    Submission,
     User,
 )
 from . import audit
@@ -46,17 +48,46 @@ def require_scoring_open(session: Session, opening: Opening, refused: str) -> No
                    "scoring closes; the hiring manager reads the results as they stand.")
 
 
-def unfinished_count(session: Session, opening: Opening) -> int:
-    """How many of the opening's assignments have no submitted scorecard (what closing would leave unscored)."""
-    return session.scalar(
-        select(func.count(Assignment.id)).join(Attempt).join(Candidate).outerjoin(Scorecard)
-        .where(Candidate.opening_id == opening.id)
-        .where((Scorecard.id.is_(None)) | (Scorecard.status != ScorecardStatus.SUBMITTED))
-    ) or 0
+@dataclass(frozen=True)
+class Closing:
+    """What closing scoring now would leave as it is: the facts its confirmation page states."""
+
+    unfinished: int  # assigned scorecards never submitted
+    reopened: int  # submitted once, reopened for changes, not submitted again
+    unassigned: int  # handed-in work or live stages with fewer interviewers than the opening asks for
+    waiting: int  # reopen requests not yet decided
+    newest_assignment: int  # so an assignment made since the page was read shows as a change
+
+    @property
+    def seen(self) -> str:
+        """The facts in one string, sent back with the confirmation so a change in between is noticed."""
+        return "-".join(str(n) for n in (self.unfinished, self.reopened, self.unassigned, self.waiting,
+                                         self.newest_assignment))
 
 
-def close_scoring(session: Session, opening: Opening, *, actor: User, now: datetime) -> None:
-    """Close scoring: from now on no scorecard starts or changes and nobody is assigned."""
+def closing(session: Session, opening: Opening) -> Closing:
+    in_opening = (Candidate.opening_id == opening.id,)
+    not_in = (Scorecard.id.is_(None)) | (Scorecard.status != ScorecardStatus.SUBMITTED)
+    unfinished, reopened, newest = session.execute(
+        select(func.count(Assignment.id).filter(not_in, Scorecard.first_submitted_at.is_(None)),
+               func.count(Assignment.id).filter(not_in, Scorecard.first_submitted_at.is_not(None)),
+               func.coalesce(func.max(Assignment.id), 0))
+        .join(Attempt).join(Candidate).outerjoin(Scorecard).where(*in_opening)).one()
+    handed_in = exists().where(Submission.attempt_id == Attempt.id)
+    unassigned = session.scalar(
+        select(func.count(Attempt.id)).join(Candidate)
+        .where(*in_opening, Candidate.erased_at.is_(None), handed_in | Attempt.started_at.is_(None),
+               Attempt.assigned_count < opening.interviewers_per_submission)) or 0
+    waiting = session.scalar(
+        select(func.count(RevisionRequest.id)).join(Scorecard).join(Assignment).join(Attempt).join(Candidate)
+        .where(*in_opening, RevisionRequest.status == RevisionStatus.PENDING)) or 0
+    return Closing(unfinished, reopened, unassigned, waiting, newest)
+
+
+def close_scoring(session: Session, opening: Opening, *, actor: User, now: datetime, seen: str | None = None) -> None:
+    """Close scoring: from now on no scorecard starts or changes and nobody is assigned. seen: the facts the
+    person was shown (Closing.seen); if scoring moved on since, nothing is closed and they are asked to look
+    again."""
     closed = session.execute(
         update(Opening).where(Opening.id == opening.id, Opening.scoring_state == ScoringState.OPEN)
         .values(scoring_state=ScoringState.CLOSED, scoring_closed_at=now)
@@ -65,6 +96,11 @@ def close_scoring(session: Session, opening: Opening, *, actor: User, now: datet
     if closed.rowcount == 0:
         session.rollback()
         raise Conflict("Scoring is already closed.")
+    # The row is held now, so every change under way has committed and none can start: the facts are final.
+    if seen is not None and closing(session, opening).seen != seen:
+        session.rollback()
+        raise Conflict("Scoring moved on since the confirmation was opened (a scorecard, an assignment or a "
+                       "request changed), so it is still open. Look at the facts again before closing.")
     in_opening = (select(Scorecard.id).join(Assignment).join(Attempt).join(Candidate)
                   .where(Candidate.opening_id == opening.id))
     session.execute(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import html
+import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -37,6 +39,41 @@ def scores_of(db_session: Session, assignment: Assignment) -> dict[str, tuple[in
 
 # -- closing freezes everything ------------------------------------------------------------------
 
+SEEN = r'name="seen"[^>]*value="([^"]*)"'  # what the confirmation showed, sent back with it
+
+
+def test_the_close_confirmation_names_reopened_scorecards_and_work_short_of_interviewers_and_a_change_since_stops_it(
+    work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
+) -> None:
+    opening = work.candidate.opening
+    opening.interviewers_per_submission = 2
+    db_session.commit()
+    first = make.assignment(work, team["priya"], team["manager"], now=clock.now)
+    make.scorecard(first, 3, actor=team["priya"])
+    revisions.reopen(db_session, db_session.get(Assignment, first.id), "I misread the tracking plan.",
+                     actor=team["priya"], now=clock.now)
+    sign_in_session(client, team["manager"])
+    base = f"/hiring/openings/{opening.slug}/scoring"
+    asked = client.get(f"{base}/close").get_data(as_text=True)
+    assert "1 scorecard is reopened for changes and not submitted again: it stays as a draft" in asked
+    assert "1 piece of work has fewer than the 2 interviewers the opening asks for" in asked
+    seen = re.search(SEEN, asked)
+    assert seen
+    # Another tab assigns Tom before this one confirms: the close is refused and says why.
+    make.assignment(work, team["tom"], team["manager"], now=clock.now)
+    refused = client.post(f"{base}/close", data={"csrf_token": csrf_token(client, base), "confirm": "yes",
+                                                 "seen": seen.group(1)}, follow_redirects=True)
+    assert "Scoring moved on since the confirmation was opened" in html.unescape(refused.get_data(as_text=True))
+    db_session.expire_all()
+    assert opening.scoring_state is ScoringState.OPEN
+    again = client.get(f"{base}/close").get_data(as_text=True)
+    fresh = re.search(SEEN, again)
+    assert fresh and fresh.group(1) != seen.group(1)
+    assert client.post(f"{base}/close", data={"csrf_token": csrf_token(client, base), "confirm": "yes",
+                                              "seen": fresh.group(1)}).status_code == 302
+    db_session.expire_all()
+    assert opening.scoring_state is ScoringState.CLOSED
+
 
 def test_closing_asks_for_confirmation_first_and_an_unconfirmed_post_changes_nothing(
     work: Attempt, team: dict[str, User], client: FlaskClient, db_session: Session, clock: FrozenClock, make: Factory
@@ -48,7 +85,7 @@ def test_closing_asks_for_confirmation_first_and_an_unconfirmed_post_changes_not
     page = client.get(base).get_data(as_text=True)
     assert f'href="{base}/close"' in page
     asked = client.get(f"{base}/close").get_data(as_text=True)
-    assert "Close scoring?" in asked and "1 assigned scorecard(s) are not submitted" in asked
+    assert "Close scoring?" in asked and "1 assigned scorecard is never submitted and will stay unscored" in asked
     assert "cannot be undone" in asked
     unconfirmed = client.post(f"{base}/close", data={"csrf_token": csrf_token(client, base)})
     assert unconfirmed.status_code == 302 and unconfirmed.headers["Location"].endswith(f"{base}/close")

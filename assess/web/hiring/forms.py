@@ -171,6 +171,7 @@ class ConfirmStepForm(Form):
 
     confirm = HiddenField()
     early = HiddenField()
+    seen = HiddenField()  # what the confirmation showed, where the step checks it has not changed since
 
 
 class RevisionDecisionForm(Form):

@@ -112,9 +112,10 @@ def decide_revision(assignment_id: int) -> Response:
 
 
 def confirm_page(heading: str, facts: list[str], action: str, button: str, *,
-                 back: str | None = None, early: str = "") -> str:
-    """The page that asks before a step that cannot be undone; its button sends the step's form."""
-    form = ConfirmStepForm(confirm="yes", early=early)
+                 back: str | None = None, early: str = "", seen: str = "") -> str:
+    """The page that asks before a step that cannot be undone; its button sends the step's form (with seen, what
+    the page showed, for a step that refuses when that changed)."""
+    form = ConfirmStepForm(confirm="yes", early=early, seen=seen)
     return render_template("hiring/confirm.html", opening=current_opening(), heading=heading, facts=facts,
                            action=action, button=button, form=form, back=back or _scoring())
 
@@ -141,18 +142,37 @@ def close_scoring() -> Response | str:
         flash("Scoring is already closed.", "success")
         return redirect(_scoring())
     if request.method == "GET":
-        unfinished = scoring_state.unfinished_count(session, found)
-        waiting = len(revisions.pending_requests(session, found))
-        facts = ["No scorecard can be started, saved, submitted or reopened after this, and nobody can be "
-                 "assigned. Reminders stop.",
-                 f"{unfinished} assigned scorecard(s) are not submitted and will stay unscored." if unfinished
-                 else "Every assigned scorecard is submitted."]
-        if waiting:
-            facts.append(f"{waiting} reopen request(s) are waiting; they lapse and the scorecards stay as submitted.")
-        facts.append("This cannot be undone. Afterwards you can unblind names and record decisions.")
-        return confirm_page("Close scoring?", facts, back_to("hiring.close_scoring"), "Close scoring")
-    return confirmed_step(lambda _form: _on_opening(scoring_state.close_scoring),
+        now = scoring_state.closing(session, found)
+        return confirm_page("Close scoring?", _closing_facts(now, found), back_to("hiring.close_scoring"),
+                            "Close scoring", seen=now.seen)
+    return confirmed_step(lambda form: _on_opening(scoring_state.close_scoring, seen=form.seen.data or None),
                           "Scoring is closed; scorecards are now final.", back_to("hiring.close_scoring"), _scoring())
+
+
+def _closing_facts(now: scoring_state.Closing, opening: Opening) -> list[str]:
+    facts = ["No scorecard can be started, saved, submitted or reopened after this, and nobody can be "
+             "assigned. Reminders stop."]
+    facts.append(f"{_many(now.unfinished, 'assigned scorecard')} never submitted and will stay unscored."
+                 if now.unfinished else "Every assigned scorecard has been submitted.")
+    if now.reopened:
+        facts.append(f"{_many(now.reopened, 'scorecard')} reopened for changes and not submitted again: "
+                     f"{'it stays' if now.reopened == 1 else 'they stay'} as a draft, and the results keep reading "
+                     "the ratings first submitted.")
+    if now.unassigned:
+        needed = opening.interviewers_per_submission
+        facts.append(f"{now.unassigned:,} piece{'' if now.unassigned == 1 else 's'} of work "
+                     f"{'has' if now.unassigned == 1 else 'have'} fewer "
+                     f"than the {needed} interviewer{'s' if needed != 1 else ''} the opening asks for, and nobody "
+                     "can be added after closing.")
+    if now.waiting:
+        facts.append(f"{_many(now.waiting, 'reopen request')} waiting; they lapse and the scorecards stay as "
+                     "submitted.")
+    facts.append("This cannot be undone. Afterwards you can unblind names and record decisions.")
+    return facts
+
+
+def _many(n: int, thing: str) -> str:
+    return f"{n:,} {thing}{'' if n == 1 else 's'} {'is' if n == 1 else 'are'}"
 
 
 @bp.route("/openings/<slug>/scoring/unblind", methods=["GET", "POST"])
@@ -170,8 +190,8 @@ def unblind() -> Response | str:
                           "Names are now shown to interviewers.", back_to("hiring.unblind"), _scoring())
 
 
-def _on_opening(step: Callable[..., Any]) -> Any:
+def _on_opening(step: Callable[..., Any], **given: Any) -> Any:
     actor: User = current_staff()
     opening: Opening = current_opening()
-    return step(db.session(), opening, actor=actor, now=clock.now())
+    return step(db.session(), opening, actor=actor, now=clock.now(), **given)
 
