@@ -85,7 +85,7 @@ def test_closing_asks_for_confirmation_first_and_an_unconfirmed_post_changes_not
     page = client.get(base).get_data(as_text=True)
     assert f'href="{base}/close"' in page
     asked = client.get(f"{base}/close").get_data(as_text=True)
-    assert "Close scoring?" in asked and "1 assigned scorecard is never submitted and will stay unscored" in asked
+    assert "Close scoring?" in asked and "1 assigned scorecard has not been submitted and will stay unscored" in asked
     assert "cannot be undone" in asked
     unconfirmed = client.post(f"{base}/close", data={"csrf_token": csrf_token(client, base)})
     assert unconfirmed.status_code == 302 and unconfirmed.headers["Location"].endswith(f"{base}/close")

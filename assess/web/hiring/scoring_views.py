@@ -152,7 +152,8 @@ def close_scoring() -> Response | str:
 def _closing_facts(now: scoring_state.Closing, opening: Opening) -> list[str]:
     facts = ["No scorecard can be started, saved, submitted or reopened after this, and nobody can be "
              "assigned. Reminders stop."]
-    facts.append(f"{_many(now.unfinished, 'assigned scorecard')} never submitted and will stay unscored."
+    facts.append(f"{now.unfinished:,} assigned scorecard{'' if now.unfinished == 1 else 's'} "
+                 f"{'has' if now.unfinished == 1 else 'have'} not been submitted and will stay unscored."
                  if now.unfinished else "Every assigned scorecard has been submitted.")
     if now.reopened:
         facts.append(f"{_many(now.reopened, 'scorecard')} reopened for changes and not submitted again: "
@@ -165,8 +166,9 @@ def _closing_facts(now: scoring_state.Closing, opening: Opening) -> list[str]:
                      f"than the {needed} interviewer{'s' if needed != 1 else ''} the opening asks for, and nobody "
                      "can be added after closing.")
     if now.waiting:
-        facts.append(f"{_many(now.waiting, 'reopen request')} waiting; they lapse and the scorecards stay as "
-                     "submitted.")
+        facts.append(f"{_many(now.waiting, 'reopen request')} waiting; "
+                     + ("it lapses and the scorecard stays" if now.waiting == 1 else "they lapse and the scorecards stay")
+                     + " as submitted.")
     facts.append("This cannot be undone. Afterwards you can unblind names and record decisions.")
     return facts
 
