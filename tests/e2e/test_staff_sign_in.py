@@ -14,7 +14,7 @@ def test_a_hiring_manager_signs_in_sees_the_demo_opening_and_signs_out(
     page: Page, server_url: str
 ) -> None:
     sign_in(page, server_url, "hiring@example.com")
-    expect(page.get_by_role("heading", name="Openings")).to_be_visible()
+    expect(page.get_by_role("heading", name="Openings", exact=True)).to_be_visible()
     expect(page.get_by_text("APM, Growth")).to_be_visible()
     expect(page.get_by_text("Welcome, Maya Okafor.")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
