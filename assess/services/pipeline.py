@@ -25,6 +25,7 @@ from ..models import (
     Submission,
     User,
 )
+from .row_locks import hold_rows
 
 
 def _progress() -> Any:
@@ -55,6 +56,8 @@ def restage(session: Session, candidates: Iterable[int] | Any | None) -> None:
     if isinstance(candidates, (set, list, tuple, frozenset)) and not candidates:
         return
     session.flush()
+    if candidates is not None:
+        hold_rows(session, Candidate, candidates)
     progress = _progress()
     decided = exists().where(Decision.candidate_id == Candidate.id)
     which = update(Candidate).values(progress=progress,

@@ -30,6 +30,7 @@ from ..models import (
     User,
 )
 from . import audit, pipeline
+from .row_locks import hold_rows
 from .content import ensure_version, exercise_of
 
 
@@ -232,6 +233,8 @@ def recount(session: Session, attempt_ids: Iterable[int] | None) -> None:
     if ids == set():
         return
     session.flush()
+    if ids is not None:
+        hold_rows(session, Attempt, ids)
     which = update(Attempt).values(**_standing())
     session.execute(which if ids is None else which.where(Attempt.id.in_(ids)),
                     execution_options={"synchronize_session": False})

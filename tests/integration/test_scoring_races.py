@@ -206,3 +206,70 @@ def test_two_interviewers_submitting_at_once_both_land_and_count_as_two_changes(
         session = get_database(race_app).new_session()
         assert snapshots.current_version(session, opening_id) == 2
         session.close()
+
+
+def test_two_interviewers_submitting_at_once_leave_the_work_counted_as_scored(race_app: Flask) -> None:
+    """Each submit brings the attempt's stored standing and the candidate's stage up to date; the second must read
+    the first's scorecard, or the work stays 'one scorecard to come' and the candidate never reaches scored."""
+    from assess.models import Attempt, Candidate
+    from assess.services import worklist
+
+    seeded = seed(race_app)
+    mine, theirs = f"/review/assignments/{seeded['mine']}", f"/review/assignments/{seeded['theirs']}"
+    [priya], [tom] = tabs(race_app, seeded["priya"], 1), tabs(race_app, seeded["tom"], 1)
+    for client, url in ((priya, mine), (tom, theirs)):  # drafts first, so the scorecard version is stored
+        assert client.post(url, data=scorecard_form(client, url, 3, "save")).status_code == 302
+    sends = [(priya, mine, scorecard_form(priya, mine, 2, "submit")), (tom, theirs, scorecard_form(tom, theirs, 4, "submit"))]
+    with race_app.app_context():
+        attempt_id = get_database(race_app).new_session().scalar(
+            select(Assignment.attempt_id).where(Assignment.id == seeded["mine"]))
+    # Both wait where the attempt's standing is written, each with its scorecard submitted and not yet committed.
+    answers = race(race_app, seeded["mine"], sends, gate_on=select(Attempt.id).where(Attempt.id == attempt_id))
+    assert answers == [302, 302]
+    with race_app.app_context():
+        session = get_database(race_app).new_session()
+        attempt = session.get_one(Attempt, attempt_id)
+        stored = (attempt.assigned_count, attempt.unfinished_count, attempt.disagreement)
+        fresh = tuple(session.execute(select(*worklist.standing_columns()).where(Attempt.id == attempt_id)).one())
+        progress = session.scalar(select(Candidate.progress))
+        session.close()
+    assert stored == fresh == (2, 0, True)
+    assert progress.value == "scored"
+
+
+
+def test_scorecards_on_two_pieces_of_one_candidates_work_at_once_leave_the_candidate_scored(race_app: Flask) -> None:
+    """Both submits bring the candidate's stage up to date; the second must read the first's scorecard."""
+    from assess.models import Candidate
+    from assess.services import answering
+
+    b = "b-analytics"
+    with race_app.app_context():
+        session = get_database(race_app).new_session()
+        make = Factory(session, race_app)
+        manager = make.user(Role.HIRING_MANAGER)
+        priya, tom = make.user(Role.INTERVIEWER), make.user(Role.INTERVIEWER)
+        opening = make.opening(manager, exercises=[(A, 90), (b, 60)])
+        opening.interviewers_per_submission = 1
+        first = make.submission(opening, A, "meets")
+        second = make.attempt(first.candidate, b)
+        answering.submit(session, make.config, second, answers=make.benchmark_answers(b), now=make.now())
+        work = {who: (f"/review/assignments/{make.assignment(attempt, who, manager).id}",
+                      make.library.scorecard(attempt.exercise_key).content.dimension_keys)
+                for who, attempt in ((priya, first), (tom, second))}
+        candidate_id = first.candidate_id
+        session.close()
+    sends = []
+    for who, (url, dimensions) in work.items():
+        [client] = tabs(race_app, who, 1)
+        data = {"csrf_token": csrf_token(client, url), "summary": "Read it twice.", "recommendation": "yes"}
+        data |= {f"score_{key}": "3" for key in dimensions} | {f"evidence_{key}": "Evidence." for key in dimensions}
+        assert client.post(url, data=data | {"save": "y"}).status_code == 302  # the scorecard version is stored
+        sends.append((client, url, data | {"submit": "y"}))
+    answers = race(race_app, 0, sends, gate_on=select(Candidate.id).where(Candidate.id == candidate_id))
+    assert answers == [302, 302]
+    with race_app.app_context():
+        session = get_database(race_app).new_session()
+        progress = session.scalar(select(Candidate.progress).where(Candidate.id == candidate_id))
+        session.close()
+    assert progress is not None and progress.value == "scored"
