@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -160,6 +160,10 @@ class User(Base):
     auth_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The emails an interviewer gets about their work: one when given work, and a morning digest of what is due.
+    assignment_emails: Mapped[bool] = mapped_column(default=True, server_default=true())
+    daily_digest: Mapped[bool] = mapped_column(default=True, server_default=true())
+    digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class StaffSession(Base):
@@ -198,6 +202,9 @@ class Opening(Base):
         CheckConstraint("invitation_valid_days > 0", name="invitation_valid_days_positive"),
         CheckConstraint("interviewers_per_submission > 0", name="interviewers_positive"),
         CheckConstraint("retention_days > 0", name="retention_days_positive"),
+        CheckConstraint("overdue_reminder_days BETWEEN 0 AND 30", name="overdue_reminder_days_range"),
+        CheckConstraint("third_interviewer_gap IS NULL OR third_interviewer_gap BETWEEN 1 AND 3",
+                        name="third_interviewer_gap_range"),
         CheckConstraint(
             "(scoring_state = 'open' AND scoring_closed_at IS NULL AND unblinded_at IS NULL)"
             " OR (scoring_state = 'closed' AND scoring_closed_at IS NOT NULL AND unblinded_at IS NULL)"
@@ -220,6 +227,14 @@ class Opening(Base):
     retention_days: Mapped[int] = mapped_column(default=365)
     # Interviewers must pass a calibration session before they are given candidates' work.
     calibration_required: Mapped[bool] = mapped_column(default=False)
+    # Handed-in work is given its interviewers as it arrives (the calibration requirement still holds).
+    auto_assign: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Candidates who have not handed everything in are reminded this many days before their link expires.
+    expiry_reminder_days: Mapped[list[int] | None] = mapped_column(JSON, default=lambda: [3, 1])
+    # Interviewers are reminded of an overdue scorecard every this many days (0: never).
+    overdue_reminder_days: Mapped[int] = mapped_column(default=2, server_default="2")
+    # A third interviewer is asked when two scorecards are this many points apart on a dimension (None: never).
+    third_interviewer_gap: Mapped[int | None] = mapped_column()
     # The emails a decision may send the candidate, by outcome, where the hiring manager changed the default.
     decision_emails: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The one state scoring is in; the two dates say when it moved on, and a constraint keeps them agreeing.
@@ -413,6 +428,8 @@ class Assignment(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the interviewer was emailed about it (or it was settled that they would not be).
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     attempt: Mapped[Attempt] = relationship(back_populates="assignments")
     interviewer: Mapped[User] = relationship(foreign_keys=[interviewer_id])
@@ -797,3 +814,21 @@ class CalibrationSnapshotRow(Base):
     position: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"))
     row: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ReminderKind(enum.StrEnum):
+    CANDIDATE_EXPIRY = "candidate_expiry"  # subject: an invitation; step: days before it expires
+    OVERDUE_SCORECARD = "overdue_scorecard"  # subject: an assignment; step: how many reminders it has had
+
+
+class ReminderSent(Base):
+    """One automatic reminder sent: kept so the same one never goes twice, however often the job runs."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (UniqueConstraint("kind", "subject_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ReminderKind] = mapped_column(StrEnumText(ReminderKind, 32))
+    subject_id: Mapped[int]
+    step: Mapped[int]
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

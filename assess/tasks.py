@@ -28,7 +28,7 @@ from . import clock
 from .config import Config
 from .db import get_database
 from .content_registry import library
-from .services import ai_drafts, answering, candidate_data, effects, mail, snapshots, webhooks
+from .services import ai_drafts, answering, candidate_data, effects, mail, reminders, snapshots, webhooks, work_mail
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,9 @@ class Tasks:
     send_mail: Any
     calibrate: Any
     calibrate_due: Any
+    announce_work: Any
+    send_reminders: Any
+    send_digests: Any
 
 
 def register(queue: Huey, app: Flask) -> Tasks:
@@ -115,10 +118,29 @@ def register(queue: Huey, app: Flask) -> Tasks:
         with job() as (session, _):
             return webhooks.deliver_due(session, clock.now())
 
+    @queue.periodic_task(crontab(minute="*"))
+    def announce_work() -> int:
+        """Email interviewers about work given to them; every minute and after each commit that assigns."""
+        with job() as (session, config):
+            return work_mail.announce(session, config, clock.now())
+
+    @queue.periodic_task(crontab(minute="*/5"))
+    def send_reminders() -> int:
+        """Every five minutes: remind candidates before their link expires, interviewers of overdue work."""
+        with job() as (session, config):
+            return reminders.send_due(session, config, clock.now())
+
+    @queue.periodic_task(crontab(minute="*/15"))
+    def send_digests() -> int:
+        """Every quarter of an hour: each interviewer's morning digest, once a day from the digest hour."""
+        with job() as (session, config):
+            return work_mail.send_digests(session, config, clock.now())
+
     return Tasks(huey=queue, run_ai_draft=run_ai_draft, sweep_deadlines=sweep_deadlines,
                  purge_expired=purge_expired, recover_stalled_drafts=recover_stalled_drafts,
                  deliver_webhooks=deliver_webhooks, send_mail=send_mail, calibrate=calibrate,
-                 calibrate_due=calibrate_due)
+                 calibrate_due=calibrate_due, announce_work=announce_work, send_reminders=send_reminders,
+                 send_digests=send_digests)
 
 
 def dispatcher(jobs: Tasks, in_process: frozenset[effects.Effect] = frozenset()) -> effects.Dispatch:
@@ -126,7 +148,8 @@ def dispatcher(jobs: Tasks, in_process: frozenset[effects.Effect] = frozenset())
 
     Kinds in in_process are carried out at once, in this process, instead."""
     batch_jobs: dict[effects.Effect, Callable[[], Any]] = {
-        effects.Effect.MAIL: jobs.send_mail, effects.Effect.WEBHOOK: jobs.deliver_webhooks}
+        effects.Effect.MAIL: jobs.send_mail, effects.Effect.WEBHOOK: jobs.deliver_webhooks,
+        effects.Effect.WORK_NOTICE: jobs.announce_work}
 
     def dispatch(effect: effects.Effect, ids: tuple[int, ...]) -> bool:
         if effect is effects.Effect.AI_DRAFT:
@@ -140,7 +163,7 @@ def dispatcher(jobs: Tasks, in_process: frozenset[effects.Effect] = frozenset())
                 else:
                     jobs.calibrate(snapshot_id)
             return effect in in_process
-        # Mail and webhooks go out in batches: one job sends everything that is due.
+        # Mail, webhooks and work notices go out in batches: one job sends everything that is due.
         if effect in in_process:
             batch_jobs[effect].call_local()  # type: ignore[attr-defined]
             return True
@@ -154,7 +177,8 @@ def init_app(app: Flask) -> None:
     config: Config = app.config["ASSESS"]
     jobs = register(make_huey(config), app)
     app.extensions["assess.tasks"] = jobs
-    in_process = frozenset({effects.Effect.MAIL, effects.Effect.CALIBRATION}) if config.env == "test" else frozenset()
+    in_process = (frozenset({effects.Effect.MAIL, effects.Effect.CALIBRATION, effects.Effect.WORK_NOTICE})
+                  if config.env == "test" else frozenset())
     effects.connect(get_database(app).session_info, dispatcher(jobs, in_process))
 
 

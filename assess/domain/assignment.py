@@ -6,6 +6,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .scoring import disagreements
+
 
 @dataclass(frozen=True)
 class WorkItem:
@@ -70,3 +72,13 @@ def _pick(
         return (would_see_all, seen[interviewer], load[interviewer], interviewer)
 
     return min(free, key=rank)
+
+
+def another_wanted(gap: int | None, per_item: int, assigned: int, unfinished: int,
+                   scores_by_rater: Mapping[str, Mapping[str, int | None]]) -> bool:
+    """Whether a piece of work should get one more interviewer than the opening asks for: the opening asks for
+    that on a disagreement of gap points or more, every scorecard asked for is in, and two of them are that far
+    apart on a dimension. Once someone beyond the number asked for is on it, no more are added by themselves."""
+    if gap is None or unfinished or assigned != per_item:
+        return False
+    return bool(disagreements(scores_by_rater, gap))

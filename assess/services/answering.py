@@ -25,7 +25,7 @@ from ..domain.autosave import (
 from ..domain.timing import shown_before_closing
 from ..errors import InputError
 from ..models import Attempt, Candidate, CopyReason, Draft, DraftCopy, Submission, SubmittedBy
-from . import audit, mail, pipeline, webhooks
+from . import assigning, audit, mail, pipeline, webhooks
 from .attempts import attempt_deadline, exercise_for, is_open, lock
 
 log = logging.getLogger(__name__)
@@ -180,6 +180,7 @@ def _hand_in_locked(
     session.add(submission)
     session.flush()
     candidate = attempt.candidate
+    assigning.on_hand_in(session, attempt, now=now)
     pipeline.restage(session, [candidate.id])
     audit.record(
         session, "submission.received", now=now, actor=None,

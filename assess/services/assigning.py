@@ -10,15 +10,18 @@ from sqlalchemy.orm import Session
 
 from ..config import Config
 from ..content import ContentLibrary
-from ..domain.assignment import WorkItem, plan_assignments
+from ..domain.assignment import Plan, WorkItem, another_wanted, plan_assignments
 from ..errors import Conflict, InputError, NotFound
-from ..models import Assignment, Attempt, Opening, Role, Scorecard, ScorecardStatus, User
-from . import audit, mail, worklist
+from ..models import Assignment, Attempt, Candidate, Opening, Role, Scorecard, ScorecardStatus, ScoringState, User
+from . import audit, mail, work_mail, worklist
 from .calibration_sessions import has_passed, passed_interviewers
-from .content import exercise_of
 from .interviewer_pool import active_interviewers
-from .scoring_state import require_scoring_open
-from .worklist import add_live_stages, is_submitted, nothing_left_to_score, work_rows
+from .row_locks import hold_rows
+from .scoring_state import require_scoring_open, scoring_state
+from .worklist import (
+    WorkRow, add_live_stages, candidate_work_rows, is_submitted, nothing_left_to_score, rows_of, submitted_scores,
+    work_rows,
+)
 
 DEFAULT_DUE = timedelta(days=3)
 
@@ -66,6 +69,7 @@ def assign(
         due_at=due_at or now + DEFAULT_DUE, created_at=now,
     )
     session.add(assignment)
+    work_mail.announce_later(session, assignment)
     worklist.recount(session, [attempt.id])
     audit.record(session, "assignment.created", actor=actor, subject_type="assignment", now=now,
                  subject_id=assignment.id, attempt_id=attempt.id, interviewer_id=interviewer.id)
@@ -79,6 +83,36 @@ class AutoResult:
     short: int
 
 
+def pool_for(session: Session, opening: Opening) -> list[User]:
+    """The interviewers who may be given the opening's work: active, and calibrated where the opening asks."""
+    pool = active_interviewers(session)
+    if opening.calibration_required:
+        allowed = passed_interviewers(session, opening)
+        pool = [u for u in pool if u.id in allowed]
+    return pool
+
+
+def _fill(session: Session, opening: Opening, rows: list[WorkRow], pool: list[User], *, per_item: int | None = None,
+          actor: User | None, now: datetime) -> Plan:
+    """Add interviewers to these pieces of work until each has per_item (the opening's number), balancing
+    everyone's load; part of the caller's transaction. Each interviewer is emailed once it commits."""
+    items = [
+        WorkItem(item_id=row.attempt.id, candidate_id=row.attempt.candidate_id,
+                 assigned=frozenset(a.interviewer_id for a in row.assignments))
+        for row in rows if row.attempt.candidate.erased_at is None
+    ]
+    plan = plan_assignments(items, [u.id for u in pool], per_item or opening.interviewers_per_submission,
+                            open_load(session))
+    attempts = {row.attempt.id: row.attempt for row in rows}
+    for attempt_id, interviewer_id in plan.pairs:
+        added = Assignment(attempt=attempts[attempt_id], interviewer_id=interviewer_id,
+                           assigned_by_id=actor.id if actor else None, due_at=now + DEFAULT_DUE, created_at=now)
+        session.add(added)
+        work_mail.announce_later(session, added)
+    worklist.recount(session, {attempt_id for attempt_id, _ in plan.pairs})
+    return plan
+
+
 def auto_assign(
     session: Session, library: ContentLibrary, opening: Opening, *, actor: User, now: datetime
 ) -> AutoResult:
@@ -86,28 +120,55 @@ def auto_assign(
     require_scoring_open(session, opening, "nobody can be assigned any more")
     add_live_stages(session, library, opening)
     rows = work_rows(session, opening)
-    pool = active_interviewers(session)
-    if opening.calibration_required:
-        allowed = passed_interviewers(session, opening)
-        pool = [u for u in pool if u.id in allowed]
+    pool = pool_for(session, opening)
     if not pool:
         raise Conflict("There are no active interviewers to assign (who have passed calibration, "
                        "where the opening requires it).")
-    items = [
-        WorkItem(item_id=row.attempt.id, candidate_id=row.attempt.candidate_id,
-                 assigned=frozenset(a.interviewer_id for a in row.assignments))
-        for row in rows if row.attempt.candidate.erased_at is None
-    ]
-    plan = plan_assignments(items, [u.id for u in pool], opening.interviewers_per_submission, open_load(session))
-    attempts = {row.attempt.id: row.attempt for row in rows}
-    for attempt_id, interviewer_id in plan.pairs:
-        session.add(Assignment(attempt=attempts[attempt_id], interviewer_id=interviewer_id,
-                               assigned_by_id=actor.id, due_at=now + DEFAULT_DUE, created_at=now))
-    worklist.recount(session, {attempt_id for attempt_id, _ in plan.pairs})
+    plan = _fill(session, opening, rows, pool, actor=actor, now=now)
     audit.record(session, "assignment.auto", actor=actor, subject_type="opening", subject_id=opening.id,
                  now=now, added=len(plan.pairs), short=len(plan.short))
     session.commit()
     return AutoResult(added=len(plan.pairs), short=len(plan.short))
+
+
+def on_hand_in(session: Session, attempt: Attempt, *, now: datetime) -> int:
+    """Give the candidate's handed-in work its interviewers as it arrives, where the opening says so; part of
+    the caller's transaction. Returns how many interviewers were added (none while scoring is closed, for an
+    erased candidate, or when nobody may score)."""
+    candidate = attempt.candidate
+    opening = candidate.opening
+    if not opening.auto_assign or candidate.erased_at is not None:
+        return 0
+    if scoring_state(session, opening) is not ScoringState.OPEN:
+        return 0
+    # The candidate's row is held, so two pieces handed in at once are filled one after the other.
+    hold_rows(session, Candidate, [candidate.id])
+    pool = pool_for(session, opening)
+    plan = _fill(session, opening, candidate_work_rows(session, candidate.id), pool, actor=None, now=now)
+    if plan.pairs or plan.short:
+        audit.record(session, "assignment.auto", actor=None, actor_kind="system", subject_type="attempt",
+                     subject_id=attempt.id, now=now, added=len(plan.pairs), short=len(plan.short),
+                     reason="handed_in")
+    return len(plan.pairs)
+
+
+def third_if_apart(session: Session, attempt: Attempt, *, now: datetime) -> bool:
+    """Ask one more interviewer to score the work when its scorecards are as far apart as the opening's
+    threshold; part of the caller's transaction (a scorecard being submitted, its attempt's row held)."""
+    opening = attempt.candidate.opening
+    if opening.third_interviewer_gap is None or attempt.candidate.erased_at is not None:
+        return False
+    [row] = rows_of(session, [attempt.id])
+    scores = submitted_scores(session, [attempt.id]).get(attempt.id, {})
+    if not another_wanted(opening.third_interviewer_gap, opening.interviewers_per_submission,
+                          len(row.assignments), len([a for a in row.assignments if not is_submitted(a)]), scores):
+        return False
+    plan = _fill(session, opening, [row], pool_for(session, opening), per_item=len(row.assignments) + 1,
+                 actor=None, now=now)
+    audit.record(session, "assignment.auto", actor=None, actor_kind="system", subject_type="attempt",
+                 subject_id=attempt.id, now=now, added=len(plan.pairs), short=len(plan.short), reason="disagreement",
+                 gap=opening.third_interviewer_gap)
+    return bool(plan.pairs)
 
 
 def assignment_in(session: Session, opening: Opening, assignment_id: int) -> Assignment:
@@ -125,17 +186,8 @@ def remind(
     require_scoring_open(session, opening, "reminders are no longer sent")
     if is_submitted(assignment):
         raise Conflict("That scorecard is already submitted.")
-    exercise = exercise_of(assignment.attempt.exercise_version)
-    due = f"was due {assignment.due_at:%d %B}" if assignment.due_at and assignment.due_at < now else (
-        f"is due {assignment.due_at:%d %B}" if assignment.due_at else "is waiting")
-    body = (
-        f"Hello {assignment.interviewer.name},\n\nYour scorecard for {exercise.title} by Candidate "
-        f"{assignment.attempt.candidate.pseudonym} ({opening.title}) {due}.\n"
-        f"It is in your queue: {config.base_url.rstrip('/')}/review/assignments/{assignment.id}\n\n"
-        f"Thank you,\n{actor.name}"
-    )
-    mail.queue(session, mail.Message(assignment.interviewer.email,
-               f"Reminder: scorecard for {exercise.title}", body), now=now, opening_id=opening.id)
+    mail.queue(session, work_mail.reminder(config, assignment.interviewer, [assignment], now, signed=actor.name),
+               now=now, opening_id=opening.id)
     assignment.reminded_at = now
     audit.record(session, "assignment.reminded", actor=actor, subject_type="assignment", subject_id=assignment.id,
                  now=now)

@@ -123,7 +123,7 @@ def seed_demo(
             openings.OpeningSettings(
                 title=DEMO_OPENING_TITLE,
                 slug=DEMO_OPENING_SLUG,
-                exercises=openings.default_exercises(library),
+                exercises=openings.default_exercises(library), auto_assign=False,  # seeded by hand below
             ),
             hiring_manager=manager, now=now,
         )
@@ -134,9 +134,9 @@ def seed_demo(
             api_tokens.create(session, name="Demo applicant-tracking system", scopes=list(api_tokens.SCOPES),
                               actor=admin, now=now, plain=DEMO_API_TOKEN)
     opening = session.scalars(select(Opening).where(Opening.slug == DEMO_OPENING_SLUG)).one()
-    with effects.held(session, effects.Effect.CALIBRATION):  # calibrated once, at the end
+    with effects.held(session, effects.Effect.CALIBRATION, effects.Effect.WORK_NOTICE):  # both once, at the end
         _seed_people(session, library, config, opening, result, now)
-    demo_pipeline.seed_second_opening(session, library, config, opening.hiring_manager, now)
+    demo_pipeline.seed_second_opening(session, library, config, opening, now)
     snapshots.compute_due(session, library, now)  # the results are ready when the demo first opens
     return result
 

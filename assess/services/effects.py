@@ -28,6 +28,7 @@ class Effect(enum.StrEnum):
     WEBHOOK = "webhook"
     AI_DRAFT = "ai_draft"
     CALIBRATION = "calibration"
+    WORK_NOTICE = "work_notice"
 
 
 # Hands the ids of one kind of intent to the worker; returns True when it carried them out at

@@ -15,6 +15,7 @@ from ..content import ContentLibrary
 from ..domain import pipeline as pipeline_rules
 from ..domain.paging import Page, clamped, offset_of
 from ..domain.pipeline import Stage
+from ..domain.reminders import expiry_days_read
 from ..errors import Conflict, InputError, NotFound
 from ..models import AiDraftTiming, Attempt, Candidate, Decision, Opening, OpeningExercise, Outcome, Role, User
 from . import ai_aid, audit, pipeline
@@ -37,6 +38,7 @@ class OpeningSettings:
     invitation_valid_days: int = 14
     ai_enabled: bool = False
     ai_notice: str = ""
+    auto_assign: bool = True
 
 
 def slugify(text: str) -> str:
@@ -82,6 +84,7 @@ def create_opening(
         invitation_valid_days=settings.invitation_valid_days,
         ai_enabled=settings.ai_enabled,
         ai_notice=settings.ai_notice.strip(),
+        auto_assign=settings.auto_assign,
     )
     for position, (key, minutes) in enumerate(settings.exercises):
         opening.exercises.append(
@@ -256,6 +259,10 @@ class OpeningChanges:
     ai_notice: str
     calibration_required: bool = False
     retention_days: int = 365
+    auto_assign: bool = True
+    expiry_reminder_days: list[int] = dataclasses.field(default_factory=lambda: [3, 1])
+    overdue_reminder_days: int = 2
+    third_interviewer_gap: int | None = None
 
 
 def update_settings(session: Session, opening: Opening, changes: OpeningChanges, *, actor: User,
@@ -269,6 +276,14 @@ def update_settings(session: Session, opening: Opening, changes: OpeningChanges,
         raise InputError("Ask for 1 to 6 interviewers per submission.")
     if not RETENTION_DAYS[0] <= changes.retention_days <= RETENTION_DAYS[1]:
         raise InputError(f"Keep candidates' data for {RETENTION_DAYS[0]} to {RETENTION_DAYS[1]} days.")
+    if not 0 <= changes.overdue_reminder_days <= 30:
+        raise InputError("Remind interviewers every 1 to 30 days, or 0 for never.")
+    if changes.third_interviewer_gap not in (None, 1, 2, 3):
+        raise InputError("Ask a third interviewer at a gap of 1, 2 or 3 points, or never.")
+    try:
+        expiry_days_read(",".join(map(str, changes.expiry_reminder_days)))
+    except ValueError as error:
+        raise InputError(str(error)) from None
     before = {field: getattr(opening, field) for field in OpeningChanges.__dataclass_fields__}
     after = {field: getattr(changes, field) for field in OpeningChanges.__dataclass_fields__}
     after["ai_notice"] = changes.ai_notice.strip()

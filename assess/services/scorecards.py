@@ -26,7 +26,7 @@ from ..models import (
     ScorecardStatus,
     User,
 )
-from . import audit, snapshots, webhooks, worklist
+from . import assigning, audit, snapshots, webhooks, worklist
 from .content import ensure_version, scorecard_of
 from .scoring_state import require_scoring_open
 from .worklist import is_submitted
@@ -158,6 +158,7 @@ def save(
                      subject_id=scorecard.id, now=now, values=audited_values(scorecard), first=first)
         candidate = assignment.attempt.candidate
         worklist.recount(session, [assignment.attempt_id])
+        assigning.third_if_apart(session, assignment.attempt, now=now)
         snapshots.ratings_changed(session, candidate.opening_id, now)
         webhooks.emit(session, "scorecard.submitted", {
             "opening": candidate.opening.slug, "candidate_id": candidate.id, "candidate_code": candidate.pseudonym,

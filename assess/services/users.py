@@ -125,6 +125,17 @@ def end_every_session(session: Session, user: User, *, now: datetime, actor: Use
     session.commit()
 
 
+def set_work_emails(session: Session, user: User, *, given: bool, digest: bool, now: datetime) -> None:
+    """Choose the emails about one's work: on being given work, and the morning digest."""
+    changes = {key: value for key, value in (("assignment_emails", given), ("daily_digest", digest))
+               if getattr(user, key) != value}
+    user.assignment_emails, user.daily_digest = given, digest
+    if changes:
+        audit.record(session, "user.work_emails_changed", now=now, actor=user, subject_type="user",
+                     subject_id=user.id, **changes)
+    session.commit()
+
+
 def live_sessions(session: Session, user: User, *, now: datetime, lifetime: timedelta) -> int:
     """How many sign-ins of user may still be in use."""
     return session.scalar(select(func.count(StaffSession.id)).where(

@@ -125,7 +125,7 @@ def _work(opening: Opening) -> Any:
             .where((Submission.id.is_not(None)) | (Attempt.started_at.is_(None))))
 
 
-def _submitted_scores(session: Session, attempt_ids: list[int]) -> dict[int, dict[str, dict[str, int | None]]]:
+def submitted_scores(session: Session, attempt_ids: list[int]) -> dict[int, dict[str, dict[str, int | None]]]:
     """Each attempt's submitted scores, by interviewer id (two interviewers may share a name), read as plain
     rows: the work list compares them and changes none, so no rating need become an object."""
     found: dict[int, dict[str, dict[str, int | None]]] = {}
@@ -138,7 +138,7 @@ def _submitted_scores(session: Session, attempt_ids: list[int]) -> dict[int, dic
     return found
 
 
-def _rows(session: Session, ids: Any) -> list[WorkRow]:
+def rows_of(session: Session, ids: Any) -> list[WorkRow]:
     attempts = session.scalars(
         select(Attempt).join(Candidate)
         .where(Attempt.id.in_(ids))
@@ -154,7 +154,7 @@ def _rows(session: Session, ids: Any) -> list[WorkRow]:
         .order_by(Candidate.pseudonym, Attempt.exercise_key)
         .execution_options(populate_existing=True)
     ).unique().all()
-    scores = _submitted_scores(session, [attempt.id for attempt in attempts]) if attempts else {}
+    scores = submitted_scores(session, [attempt.id for attempt in attempts]) if attempts else {}
     return [WorkRow(
         attempt=attempt,
         exercise=exercise_of(attempt.exercise_version),
@@ -165,7 +165,14 @@ def _rows(session: Session, ids: Any) -> list[WorkRow]:
 
 def work_rows(session: Session, opening: Opening) -> list[WorkRow]:
     """Every submission and live stage of the opening, with assignments and disagreements."""
-    return _rows(session, _work(opening).scalar_subquery())
+    return rows_of(session, _work(opening).scalar_subquery())
+
+
+def candidate_work_rows(session: Session, candidate_id: int) -> list[WorkRow]:
+    """The candidate's handed-in work and live stages, with assignments and disagreements."""
+    work = (select(Attempt.id).outerjoin(Submission).where(Attempt.candidate_id == candidate_id)
+            .where((Submission.id.is_not(None)) | (Attempt.started_at.is_(None))))
+    return rows_of(session, work.scalar_subquery())
 
 
 WORK_VIEWS = {
@@ -267,7 +274,7 @@ def work_page(session: Session, opening: Opening, *, view: str | None = None, pa
     ids = (work.where(filters[view]).order_by(Candidate.pseudonym, Attempt.exercise_key)
            .limit(per_page).offset(offset_of(page, per_page)))
     chosen = list(session.scalars(ids))
-    return WorkPage(Page(_rows(session, chosen) if chosen else [], counts[view], page, per_page), view, counts)
+    return WorkPage(Page(rows_of(session, chosen) if chosen else [], counts[view], page, per_page), view, counts)
 
 
 def work_page_for(session: Session, opening: Opening, *, viewer: User, now: datetime, view: str | None = None,

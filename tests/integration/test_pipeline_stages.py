@@ -3,7 +3,7 @@ their row is the stage the facts show, read again in Python from the rows themse
 
 Hypothesis drives the services with links opened, exercises started and handed in, interviewers assigned,
 scorecards submitted and reopened, live-stage slots added, the opening's number of interviewers changed,
-links resent and decisions recorded; after every step each candidate's stored stage must equal
+links resent, decisions recorded, and work assigned by itself as it arrives; after every step each candidate's stored stage must equal
 domain.pipeline.stage_of over facts gathered here from their invitations, attempts, scorecards and
 decisions, so the SQL that keeps the stage and the rule in Python must agree.
 """
@@ -161,13 +161,17 @@ class Pipeline(OnTheDatabase):
     def add_live_stages(self) -> None:
         self._try(lambda: worklist.ensure_live_stages(self.session, self.make.library, self.opening))
 
-    @rule(needed=st.integers(1, 3))
-    def ask_for_interviewers(self, needed: int) -> None:
+    @rule(needed=st.integers(1, 3), auto=st.booleans(), gap=st.sampled_from((None, 2)))
+    def change_the_settings(self, needed: int, auto: bool, gap: int | None) -> None:
+        """The number of interviewers asked for, and whether work is assigned by itself as it arrives and a
+        third interviewer asked for on a disagreement."""
         o = self.opening
         changes = openings.OpeningChanges(
             invitation_valid_days=o.invitation_valid_days, interviewers_per_submission=needed,
             ai_enabled=o.ai_enabled, ai_draft_timing=o.ai_draft_timing, ai_notice=o.ai_notice,
-            calibration_required=o.calibration_required, retention_days=o.retention_days)
+            calibration_required=o.calibration_required, retention_days=o.retention_days, auto_assign=auto,
+            expiry_reminder_days=o.expiry_reminder_days or [], overdue_reminder_days=o.overdue_reminder_days,
+            third_interviewer_gap=gap)
         self._try(lambda: openings.update_settings(self.session, o, changes, actor=self.manager, now=self.clock.now))
 
     @rule(who=WHO, outcome=st.sampled_from(("advance", "hold", "reject")))

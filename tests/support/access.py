@@ -89,6 +89,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("auth.logout", "POST"): outcomes(sign_in=VISITORS),
     ("auth.logout_everywhere", "POST"): outcomes(sign_in=VISITORS),
     ("auth.account", "GET"): SIGNED_IN_STAFF,
+    ("auth.work_emails", "POST"): SIGNED_IN_STAFF,
     # The emailed token is the credential: whoever holds it becomes that candidate.
     ("candidate.start_link", "GET"): EVERYONE,
     ("candidate.welcome", "GET"): CANDIDATE_ONLY,

@@ -53,9 +53,11 @@ class Factory:
         return users.create_user(self.session, role=role, now=self.now(), **values)
 
     def opening(self, manager: User | None = None, **kwargs: Any) -> Opening:
-        """An opening with every exercise, run by manager (a new hiring manager by default)."""
+        """An opening with every exercise, run by manager (a new hiring manager by default). Handed-in work is
+        assigned by hand unless auto_assign=True, so a test meets only the assignments it makes."""
         self.count += 1
-        defaults = {"title": f"APM opening {self.count}", "exercises": openings.default_exercises(self.library)}
+        defaults = {"title": f"APM opening {self.count}", "exercises": openings.default_exercises(self.library),
+                    "auto_assign": False}
         return openings.create_opening(
             self.session, self.library, openings.OpeningSettings(**(defaults | kwargs)),
             hiring_manager=manager or self.user(Role.HIRING_MANAGER), now=self.now(),

@@ -1,4 +1,4 @@
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from ..forms import Form, PlainText
@@ -18,3 +18,9 @@ class SignOutForm(Form):
 
 class SignOutEverywhereForm(Form):
     submit = SubmitField("Sign out everywhere")
+
+
+class WorkEmailsForm(Form):
+    assignment_emails = BooleanField("Email me when I am given work to score")
+    daily_digest = BooleanField("Email me each morning what I have open, overdue first")
+    submit = SubmitField("Save email choices")

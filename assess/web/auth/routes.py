@@ -10,7 +10,7 @@ from .. import limits
 from ..limits import limiter
 from ..access import current_staff, fresh_session, session_lifetime, sign_in, sign_out
 from . import bp
-from .forms import SignInForm, SignOutEverywhereForm, SignOutForm
+from .forms import SignInForm, SignOutEverywhereForm, SignOutForm, WorkEmailsForm
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -61,7 +61,20 @@ def account() -> str:
     settings = current_app.config["ASSESS"]
     others = users.live_sessions(db.session(), current_staff(), now=clock.now(),
                                  lifetime=session_lifetime(settings)) - 1
-    return render_template("auth/account.html", form=SignOutEverywhereForm(), others=max(others, 0))
+    return render_template("auth/account.html", form=SignOutEverywhereForm(), others=max(others, 0),
+                           emails=WorkEmailsForm(obj=current_staff()))
+
+
+@bp.post("/account/emails")
+@login_required
+def work_emails() -> Response:
+    """Which emails about their work an interviewer gets."""
+    form = WorkEmailsForm()
+    if form.validate_on_submit():
+        users.set_work_emails(db.session(), current_staff(), given=form.assignment_emails.data,
+                              digest=form.daily_digest.data, now=clock.now())
+        flash("Your email choices are saved.", "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/logout-everywhere")

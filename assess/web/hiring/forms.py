@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -19,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ...content import ContentLibrary
 from ...domain.decisions import LONGEST_BODY, LONGEST_SUBJECT, OUTCOMES
+from ...domain.reminders import expiry_days_read
 from ..forms import ActionForm, BoundedIntegerField, Form, PlainText, drop_nul, field_name, row_id
 
 __all__ = ["ActionForm"]
@@ -112,6 +115,21 @@ class AssignForm(Form):
     due = DateField("Due", validators=[Optional()])
 
 
+class DaysField(StringField):
+    """Whole days separated by commas ("3, 1"), read as a list of days, closest last."""
+
+    def process_data(self, value: Any) -> None:
+        self.data = list(value or [])
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist:
+            self.data = []
+            self.data = expiry_days_read(str(valuelist[0])[:200])
+
+    def _value(self) -> str:
+        return str(self.raw_data[0]) if self.raw_data else ", ".join(map(str, self.data or []))
+
+
 class SettingsForm(Form):
     invitation_valid_days = BoundedIntegerField(
         "Days a new invitation stays valid", validators=[DataRequired(), NumberRange(1, 90, "Choose 1 to 90 days.")]
@@ -129,6 +147,23 @@ class SettingsForm(Form):
     ai_draft_timing = SelectField("When the AI draft may be opened", validate_choice=True)
     ai_notice = TextAreaField("What candidates are told about the AI aid", validators=[Optional(), Length(max=2000)],
                               filters=[drop_nul])
+    auto_assign = BooleanField("Give handed-in work its interviewers as it arrives",
+                               description="The least busy interviewers first; only those who have passed "
+                               "calibration where the opening requires it. Each is emailed what they were given.")
+    expiry_reminder_days = DaysField(
+        "Remind candidates this many days before their link expires",
+        description="Only those who have not handed everything in. Separate the days with commas; leave it "
+        "empty for no reminders.")
+    overdue_reminder_days = BoundedIntegerField(
+        "Remind interviewers of an overdue scorecard every (days)",
+        validators=[NumberRange(0, 30, "Choose 0 to 30 days (0 for never).")],
+        description="0 for never. A reminder sent by hand counts too.")
+    third_interviewer_gap = SelectField(
+        "Ask a third interviewer by themselves", validate_choice=True,
+        coerce=lambda value: None if value in (None, "", "None") else int(value),
+        choices=[SelectChoice(None, "Never; I ask myself"),
+                 SelectChoice(2, "When two scorecards are 2 or more points apart on a dimension"),
+                 SelectChoice(3, "When two scorecards are 3 points apart on a dimension")])
     submit = SubmitField("Save settings")
 
 

@@ -143,6 +143,10 @@ def settings() -> Response | str:
             ai_notice=form.ai_notice.data or "",
             calibration_required=form.calibration_required.data,
             retention_days=form.retention_days.data or found.retention_days,
+            auto_assign=form.auto_assign.data,
+            expiry_reminder_days=form.expiry_reminder_days.data,
+            overdue_reminder_days=form.overdue_reminder_days.data or 0,  # checked to be 0 to 30
+            third_interviewer_gap=form.third_interviewer_gap.data,
         )
         try:
             openings.update_settings(session, found, changes, actor=current_staff(), now=clock.now())
