@@ -166,6 +166,28 @@ class User(Base):
     digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class PasswordLinkPurpose(enum.StrEnum):
+    RESET = "reset"  # asked for on the sign-in page
+    WELCOME = "welcome"  # sent with a new account, to choose a first password
+
+
+class PasswordLink(Base):
+    """An emailed link to choose a password: single use, short-lived; only the hash of its token is kept."""
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[PasswordLinkPurpose] = mapped_column(StrEnumText(PasswordLinkPurpose, 16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Used, or ended by a newer link or a password set another way.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
 class StaffSession(Base):
     """One sign-in of a member of staff; the cookie works only while this row exists."""
 

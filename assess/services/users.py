@@ -119,7 +119,7 @@ def end_session(session: Session, session_id: str) -> None:
 
 def end_every_session(session: Session, user: User, *, now: datetime, actor: User | None = None) -> None:
     """End every sign-in the user has, on every device."""
-    _end_all(session, user)
+    end_all_sessions(session, user)
     audit.record(session, "user.signed_out_everywhere", now=now, actor=actor or user, subject_type="user",
                  subject_id=user.id)
     session.commit()
@@ -142,7 +142,7 @@ def live_sessions(session: Session, user: User, *, now: datetime, lifetime: time
         StaffSession.user_id == user.id, StaffSession.created_at >= now - lifetime)) or 0
 
 
-def _end_all(session: Session, user: User) -> None:
+def end_all_sessions(session: Session, user: User) -> None:
     user.auth_version += 1
     session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
 
@@ -160,7 +160,7 @@ def set_active(session: Session, *, email: str, active: bool, now: datetime, act
     if user is None:
         raise NotFound(f"There is no staff account for {email}.")
     user.active = active
-    _end_all(session, user)
+    end_all_sessions(session, user)
     audit.record(
         session, "user.enabled" if active else "user.disabled", now=now, actor=actor,
         actor_kind=None if actor else "cli", subject_type="user", subject_id=user.id,

@@ -23,6 +23,9 @@ SIGN_IN_PER_ACCOUNT = "5 per minute;20 per hour"
 # Invitation tokens are 256 bits, so guessing is hopeless; this stops anyone trying at volume. Only
 # links that do not work count, so candidates behind one office address are never held up.
 LINK_PER_ADDRESS = "20 per minute;200 per hour"
+# Each asks for an email: a few per address, fewer per account, so nobody fills someone's inbox.
+RESET_PER_ADDRESS = "5 per minute;30 per hour"
+RESET_PER_ACCOUNT = "3 per 10 minutes;10 per day"
 # A new link mails the candidate each time; a handful per candidate is plenty.
 RESEND_PER_CANDIDATE = "3 per 10 minutes;10 per day"
 
@@ -33,6 +36,10 @@ def storage_uri(config: Config) -> str:
 
 def account_key() -> str:
     return "sign-in:" + (request.form.get("email") or "").strip().lower()
+
+
+def reset_key() -> str:
+    return "reset:" + (request.form.get("email") or "").strip().lower()
 
 
 def candidate_key() -> str:

@@ -90,6 +90,11 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("auth.logout_everywhere", "POST"): outcomes(sign_in=VISITORS),
     ("auth.account", "GET"): SIGNED_IN_STAFF,
     ("auth.work_emails", "POST"): SIGNED_IN_STAFF,
+    # The emailed token is the credential; asking for one says the same for every address.
+    ("auth.forgot_password", "GET"): EVERYONE,
+    ("auth.forgot_password", "POST"): EVERYONE,
+    ("auth.choose_password", "GET"): EVERYONE,
+    ("auth.choose_password", "POST"): EVERYONE,
     # The emailed token is the credential: whoever holds it becomes that candidate.
     ("candidate.start_link", "GET"): EVERYONE,
     ("candidate.welcome", "GET"): CANDIDATE_ONLY,

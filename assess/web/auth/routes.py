@@ -5,12 +5,13 @@ from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
 from ... import clock, db
-from ...services import users
+from ...errors import AppError
+from ...services import password_links, users
 from .. import limits
 from ..limits import limiter
 from ..access import current_staff, fresh_session, session_lifetime, sign_in, sign_out
 from . import bp
-from .forms import SignInForm, SignOutEverywhereForm, SignOutForm, WorkEmailsForm
+from .forms import ChoosePasswordForm, ForgotPasswordForm, SignInForm, SignOutEverywhereForm, SignOutForm, WorkEmailsForm
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -87,3 +88,48 @@ def logout_everywhere() -> Response:
         flash("You are signed out on every device and browser.", "info")
         return redirect(url_for("auth.login"))
     return redirect(url_for("auth.account"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(limits.RESET_PER_ADDRESS, methods=["POST"])
+@limiter.limit(limits.RESET_PER_ACCOUNT, methods=["POST"], key_func=limits.reset_key)
+def forgot_password() -> Response | str:
+    """Ask for a link to choose a new password; the answer is the same whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            password_links.ask_reset(db.session(), current_app.config["ASSESS"], form.email.data or "",
+                                     now=clock.now())
+        except AppError as error:
+            form.email.errors = list(form.email.errors) + [error.message]
+        else:
+            flash(f"If {form.email.data} has an account here, a link to choose a new password is on its way. It "
+                  "works once, for an hour. No email? Check the address, or ask an administrator.", "info")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/<token>", methods=["GET", "POST"])
+@limiter.limit(limits.LINK_PER_ADDRESS, deduct_when=limits.failed_attempt)
+def choose_password(token: str) -> Response | tuple[str, int] | str:
+    """Choose a password with an emailed link: once, while it is valid."""
+    store = db.session()
+    try:
+        link = password_links.link_for(store, token, now=clock.now())
+    except password_links.LinkGone as error:
+        return render_template("auth/password_link_gone.html", message=error.message), 410
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = password_links.choose_password(store, token, form.password.data or "", now=clock.now())
+        except password_links.LinkGone as error:
+            return render_template("auth/password_link_gone.html", message=error.message), 410
+        except AppError as error:
+            form.password.errors = list(form.password.errors) + [error.message]
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            fresh_session(session)
+            flash(f"Your password is set, {user.name}. Sign in with it; every earlier sign-in has ended.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/choose_password.html", form=form, link=link)
