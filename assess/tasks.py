@@ -128,7 +128,7 @@ def register(queue: Huey, app: Flask) -> Tasks:
     def send_reminders() -> int:
         """Every five minutes: remind candidates before their link expires, interviewers of overdue work."""
         with job() as (session, config):
-            return reminders.send_due(session, config, clock.now())
+            return reminders.send_due(session, library(), config, clock.now())
 
     @queue.periodic_task(crontab(minute="*/15"))
     def send_digests() -> int:

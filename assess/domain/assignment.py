@@ -29,8 +29,9 @@ def plan_assignments(
     interviewers: Sequence[int],
     per_item: int,
     load: Mapping[int, int] | None = None,
+    wanted: Mapping[int, int] | None = None,
 ) -> Plan:
-    """Add interviewers until each item has per_item of them.
+    """Add interviewers until each item has per_item of them (or as many as wanted says for that item).
 
     The least-loaded interviewer goes first. Nobody is given every piece of
     one candidate's work while someone else could take a piece, so each
@@ -46,7 +47,7 @@ def plan_assignments(
     short: list[int] = []
     for item in sorted(items, key=lambda i: (i.candidate_id, i.item_id)):
         on_item = set(item.assigned)
-        needed = per_item - len(on_item)
+        needed = (wanted or {}).get(item.item_id, per_item) - len(on_item)
         while needed > 0:
             choice = _pick(interviewers, on_item, current, seen_by[item.candidate_id], items_of[item.candidate_id])
             if choice is None:

@@ -57,11 +57,10 @@ def expiry_days_read(text: str) -> list[int]:
     """The days before expiry a hiring manager typed ("3, 1"), closest last; raises ValueError saying what is
     wrong."""
     parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-    try:
-        days = sorted({int(part) for part in parts}, reverse=True)
-    except ValueError:
+    if not all(part.isascii() and part.isdigit() for part in parts):
         raise ValueError("Write whole numbers of days separated by commas, such as 3, 1 (or leave it empty for "
-                         "no reminders).") from None
+                         "no reminders).")
+    days = sorted({int(part) for part in parts}, reverse=True)
     low, high = EXPIRY_REMINDER_DAYS
     if any(not low <= day <= high for day in days):
         raise ValueError(f"Each reminder is {low} to {high} days before the link expires.")

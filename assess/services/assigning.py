@@ -24,6 +24,7 @@ from .worklist import (
 )
 
 DEFAULT_DUE = timedelta(days=3)
+REMIND_GAP = timedelta(minutes=10)  # a second reminder by hand within this is a double click
 
 
 def calibrated(session: Session, opening: Opening, interviewer_id: int) -> bool:
@@ -54,6 +55,9 @@ def assign(
     if attempt.started_at is not None and attempt.submission is None:
         raise Conflict("This exercise has not been submitted yet; assign it once it is in.")
     nothing_left_to_score(attempt)
+    # Held, so an automatic third interviewer and this one take turns and each sees the other.
+    hold_rows(session, Attempt, [attempt.id])
+    session.refresh(attempt, ["assignments"])
     interviewer = session.get(User, interviewer_id)
     if interviewer is None or interviewer.role is not Role.INTERVIEWER or not interviewer.active:
         raise InputError("Choose an active interviewer.")
@@ -92,8 +96,8 @@ def pool_for(session: Session, opening: Opening) -> list[User]:
     return pool
 
 
-def _fill(session: Session, opening: Opening, rows: list[WorkRow], pool: list[User], *, per_item: int | None = None,
-          actor: User | None, now: datetime) -> Plan:
+def _fill(session: Session, opening: Opening, rows: list[WorkRow], pool: list[User], *,
+          wanted: dict[int, int] | None = None, actor: User | None, now: datetime) -> Plan:
     """Add interviewers to these pieces of work until each has per_item (the opening's number), balancing
     everyone's load; part of the caller's transaction. Each interviewer is emailed once it commits."""
     items = [
@@ -101,8 +105,8 @@ def _fill(session: Session, opening: Opening, rows: list[WorkRow], pool: list[Us
                  assigned=frozenset(a.interviewer_id for a in row.assignments))
         for row in rows if row.attempt.candidate.erased_at is None
     ]
-    plan = plan_assignments(items, [u.id for u in pool], per_item or opening.interviewers_per_submission,
-                            open_load(session))
+    plan = plan_assignments(items, [u.id for u in pool], opening.interviewers_per_submission, open_load(session),
+                            wanted)
     attempts = {row.attempt.id: row.attempt for row in rows}
     for attempt_id, interviewer_id in plan.pairs:
         added = Assignment(attempt=attempts[attempt_id], interviewer_id=interviewer_id,
@@ -163,7 +167,10 @@ def third_if_apart(session: Session, attempt: Attempt, *, now: datetime) -> bool
     if not another_wanted(opening.third_interviewer_gap, opening.interviewers_per_submission,
                           len(row.assignments), len([a for a in row.assignments if not is_submitted(a)]), scores):
         return False
-    plan = _fill(session, opening, [row], pool_for(session, opening), per_item=len(row.assignments) + 1,
+    # The candidate's other work is in the plan too, so the third is not someone who already has all of it.
+    others = [r for r in candidate_work_rows(session, attempt.candidate_id) if r.attempt.id != attempt.id]
+    plan = _fill(session, opening, [row, *others], pool_for(session, opening),
+                 wanted={attempt.id: len(row.assignments) + 1} | {r.attempt.id: len(r.assignments) for r in others},
                  actor=None, now=now)
     audit.record(session, "assignment.auto", actor=None, actor_kind="system", subject_type="attempt",
                  subject_id=attempt.id, now=now, added=len(plan.pairs), short=len(plan.short), reason="disagreement",
@@ -186,6 +193,13 @@ def remind(
     require_scoring_open(session, opening, "reminders are no longer sent")
     if is_submitted(assignment):
         raise Conflict("That scorecard is already submitted.")
+    if not assignment.interviewer.active:
+        raise Conflict(f"{assignment.interviewer.name}'s account is disabled, so no reminder was sent. Assign the "
+                       "work to someone else.")
+    hold_rows(session, Assignment, [assignment.id])
+    session.refresh(assignment, ["reminded_at"])
+    if assignment.reminded_at is not None and now - assignment.reminded_at < REMIND_GAP:
+        raise Conflict(f"{assignment.interviewer.name} was reminded a moment ago; one reminder is enough.")
     mail.queue(session, work_mail.reminder(config, assignment.interviewer, [assignment], now, signed=actor.name),
                now=now, opening_id=opening.id)
     assignment.reminded_at = now

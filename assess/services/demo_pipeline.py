@@ -56,7 +56,7 @@ def seed_second_opening(session: Session, library: ContentLibrary, config: Confi
             answers = dict(library.benchmarks["a-mini-prd"]["strong"].content.answers)
             answering.submit(session, config, attempt, answers=answers, now=now - timedelta(hours=1, minutes=30))
     work_mail.announce(session, config, now)
-    reminders.send_due(session, config, now)
+    reminders.send_due(session, library, config, now)
     return True
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..config import Config
+from ..content import ContentLibrary
+from ..content.schema import ExerciseKind
 from ..domain.pipeline import Stage
 from ..domain.reminders import expiry_reminder_wanted, expiry_step, overdue_reminder_wanted, overdue_step
 from ..models import (
@@ -30,7 +32,7 @@ from ..models import (
 )
 from . import audit, mail, work_mail
 
-STILL_WORKING = (Stage.INVITED, Stage.OPENED, Stage.STARTED)
+STILL_WORKING = tuple(stage for stage in Stage if stage is not Stage.DECIDED)
 
 
 def _sent(session: Session, kind: ReminderKind, ids: list[int]) -> dict[int, list[int]]:
@@ -78,12 +80,19 @@ def expiry_message(invitation: Invitation, handed_in: int, now: datetime) -> mai
     return mail.Message(candidate.email, f"Reminder: your {opening.title} assessment link expires {soon}", body)
 
 
-def remind_candidates(session: Session, now: datetime) -> int:
-    """Remind every candidate still at work whose link expires within one of the opening's reminder days."""
+def _take_homes(library: ContentLibrary, opening: Opening) -> set[str]:
+    return {step.exercise_key for step in opening.exercises if step.exercise_key in library.exercises
+            and library.exercise(step.exercise_key).content.kind is not ExerciseKind.LIVE}
+
+
+def remind_candidates(session: Session, library: ContentLibrary, now: datetime) -> int:
+    """Remind every candidate with an exercise still to hand in whose link expires within one of the opening's
+    reminder days, while the opening's scoring is open."""
     live = session.scalars(
         select(Invitation).join(Candidate).join(Opening)
         .where(Invitation.revoked_at.is_(None), Invitation.expires_at > now, Candidate.erased_at.is_(None),
-               Candidate.stage.in_(STILL_WORKING), Opening.expiry_reminder_days.is_not(None))
+               Candidate.stage.in_(STILL_WORKING), Opening.expiry_reminder_days.is_not(None),
+               Opening.scoring_state == ScoringState.OPEN)
         .options(selectinload(Invitation.candidate).selectinload(Candidate.opening))
         .order_by(Invitation.id)
     ).all()
@@ -94,12 +103,14 @@ def remind_candidates(session: Session, now: datetime) -> int:
                            invitation.candidate.opening.expiry_reminder_days or [])
         if step is None or not expiry_reminder_wanted(step, sent_steps[invitation.id]):
             continue
+        candidate = invitation.candidate
+        handed_in = set(session.scalars(select(Attempt.exercise_key).join(Submission)
+                                        .where(Attempt.candidate_id == candidate.id)))
+        if _take_homes(library, candidate.opening) <= handed_in:
+            continue
         if not _claim(session, ReminderKind.CANDIDATE_EXPIRY, invitation.id, step, now):
             continue
-        candidate = invitation.candidate
-        handed_in = session.scalar(select(func.count(Submission.id)).join(Attempt)
-                                   .where(Attempt.candidate_id == candidate.id)) or 0
-        mail.queue(session, expiry_message(invitation, handed_in, now), now=now, opening_id=candidate.opening_id,
+        mail.queue(session, expiry_message(invitation, len(handed_in), now), now=now, opening_id=candidate.opening_id,
                    candidate_id=candidate.id)
         audit.record(session, "candidate.reminded", actor=None, actor_kind="system", subject_type="candidate",
                      subject_id=candidate.id, now=now, days_before_expiry=step)
@@ -141,7 +152,7 @@ def remind_interviewers(session: Session, config: Config, now: datetime) -> int:
     return len(due)
 
 
-def send_due(session: Session, config: Config, now: datetime) -> int:
+def send_due(session: Session, library: ContentLibrary, config: Config, now: datetime) -> int:
     """Every reminder due now, candidates' and interviewers'; returns how many emails were written."""
-    return remind_candidates(session, now) + remind_interviewers(session, config, now)
+    return remind_candidates(session, library, now) + remind_interviewers(session, config, now)
 

@@ -40,9 +40,12 @@ def _line(config: Config, assignment: Assignment, now: datetime) -> str:
             f"  {config.base_url.rstrip('/')}/review/assignments/{assignment.id}")
 
 
-def _footer(config: Config) -> str:
-    return (f"\n\nAll your work: {config.base_url.rstrip('/')}/review/\n"
-            f"Choose which of these emails you get on your account page: {config.base_url.rstrip('/')}/auth/account")
+def _footer(config: Config, *, chosen: bool = True) -> str:
+    """Where the rest of the work is, and, for the emails an interviewer chooses, where to choose."""
+    where = f"\n\nAll your work: {config.base_url.rstrip('/')}/review/"
+    if not chosen:
+        return where
+    return where + f"\nChoose which of these emails you get on your account page: {config.base_url.rstrip('/')}/auth/account"
 
 
 def _pieces(count: int) -> str:
@@ -65,7 +68,7 @@ def reminder(config: Config, interviewer: User, assignments: Sequence[Assignment
     subject = (f"Reminder: {len(assignments)} scorecards waiting" if many else
                f"Reminder: scorecard for {exercise_of(assignments[0].attempt.exercise_version).title}")
     body = (f"Hello {interviewer.name},\n\n{'These scorecards are' if many else 'This scorecard is'} still open:"
-            f"\n\n{lines}\n\nThank you,\n{signed}" + _footer(config))
+            f"\n\n{lines}\n\nThank you,\n{signed}" + _footer(config, chosen=False))
     return mail.Message(interviewer.email, subject, body)
 
 

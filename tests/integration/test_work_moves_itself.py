@@ -209,14 +209,14 @@ def test_a_candidate_still_at_work_is_reminded_three_days_and_one_day_before_exp
     expires = invited.invitation.expires_at
     config = make.config
     clock.now = expires - timedelta(days=4)
-    assert reminders.send_due(db_session, config, clock.now) == 0
+    assert reminders.send_due(db_session, make.library, config, clock.now) == 0
     clock.now = expires - timedelta(days=2, hours=23)
-    assert reminders.send_due(db_session, config, clock.now) == 1
-    assert reminders.send_due(db_session, config, clock.now + timedelta(hours=5)) == 0
+    assert reminders.send_due(db_session, make.library, config, clock.now) == 1
+    assert reminders.send_due(db_session, make.library, config, clock.now + timedelta(hours=5)) == 0
     clock.now = expires - timedelta(hours=20)
-    assert reminders.send_due(db_session, config, clock.now) == 1
-    assert reminders.send_due(db_session, config, clock.now + timedelta(hours=19)) == 0
-    assert reminders.send_due(db_session, config, expires + timedelta(hours=1)) == 0
+    assert reminders.send_due(db_session, make.library, config, clock.now) == 1
+    assert reminders.send_due(db_session, make.library, config, clock.now + timedelta(hours=19)) == 0
+    assert reminders.send_due(db_session, make.library, config, expires + timedelta(hours=1)) == 0
     sent = [m for m in mailing.messages if m["Subject"].startswith("Reminder")]
     assert [m["Subject"] for m in sent] == [
         "Reminder: your APM, Payments assessment link expires in 2 days",
@@ -233,16 +233,19 @@ def test_no_reminder_for_those_who_handed_everything_in_were_decided_on_erased_o
     done = make.submission(opening, A, email="done@example.net")
     answering.submit(db_session, make.config, make.attempt(done.candidate, B), answers=make.benchmark_answers(B),
                      now=make.now())
-    decided = make.submission(opening, A, email="decided@example.net").candidate
     erased = make.invite(opening, email="erased@example.net").candidate
     candidate_data.erase(db_session, erased, actor=team["manager"], reason="They asked.", now=make.now())
     waiting = make.invite(opening, email="waiting@example.net")
-    scoring_state.close_scoring(db_session, opening, actor=team["manager"], now=make.now())
-    scoring_state.unblind(db_session, opening, actor=team["manager"], now=make.now())
-    decisions.decide(db_session, make.library, opening, decided, "reject", "Withdrew their application.",
+    # Decided on (after unblinding, in an opening of its own), and in an opening whose scoring is closed.
+    elsewhere = make.opening(team["manager"], exercises=[(A, 90), (B, 45)])
+    decided = make.submission(elsewhere, A, email="decided@example.net").candidate
+    make.invite(elsewhere, email="closed@example.net")
+    scoring_state.close_scoring(db_session, elsewhere, actor=team["manager"], now=make.now())
+    scoring_state.unblind(db_session, elsewhere, actor=team["manager"], now=make.now())
+    decisions.decide(db_session, make.library, elsewhere, decided, "reject", "Withdrew their application.",
                      actor=team["manager"], now=make.now())
     expires = waiting.invitation.expires_at
-    assert reminders.remind_candidates(db_session, expires - timedelta(days=2)) == 1
+    assert reminders.remind_candidates(db_session, make.library, expires - timedelta(days=2)) == 1
     reminded = db_session.scalars(select(OutboundEmail.to_address)
                                   .where(OutboundEmail.subject.like("Reminder%"))).all()
     assert reminded == ["waiting@example.net"]
@@ -252,10 +255,10 @@ def test_a_reminder_closer_to_expiry_is_not_followed_by_an_earlier_one_when_the_
     make: Factory, opening: Opening, db_session: Session,
 ) -> None:
     expires = make.invite(opening, email="late@example.net").invitation.expires_at
-    assert reminders.remind_candidates(db_session, expires - timedelta(hours=20)) == 1
+    assert reminders.remind_candidates(db_session, make.library, expires - timedelta(hours=20)) == 1
     opening.expiry_reminder_days = [2]
     db_session.commit()
-    assert reminders.remind_candidates(db_session, expires - timedelta(hours=10)) == 0
+    assert reminders.remind_candidates(db_session, make.library, expires - timedelta(hours=10)) == 0
 
 
 def test_a_link_sent_inside_a_reminders_window_skips_that_reminder(
@@ -265,8 +268,8 @@ def test_a_link_sent_inside_a_reminders_window_skips_that_reminder(
     db_session.commit()
     invited = make.invite(opening, email="short@example.net")
     expires = invited.invitation.expires_at
-    assert reminders.remind_candidates(db_session, expires - timedelta(days=1, hours=12)) == 0
-    assert reminders.remind_candidates(db_session, expires - timedelta(hours=12)) == 1
+    assert reminders.remind_candidates(db_session, make.library, expires - timedelta(days=1, hours=12)) == 0
+    assert reminders.remind_candidates(db_session, make.library, expires - timedelta(hours=12)) == 1
     assert db_session.scalars(select(ReminderSent.step)).all() == [1]
 
 
@@ -384,3 +387,63 @@ def test_an_interviewer_chooses_their_work_emails_on_the_account_page(
     db_session.expire_all()
     tom = db_session.get(User, team["tom"].id)
     assert (tom.assignment_emails, tom.daily_digest) == (False, True)
+
+
+def test_a_candidate_who_handed_in_part_of_the_work_is_reminded_and_one_who_handed_in_all_is_not(
+    make: Factory, opening: Opening, db_session: Session,
+) -> None:
+    from assess.services import answering
+    opening.auto_assign = False
+    db_session.commit()
+    part = make.submission(opening, A, email="part@example.net")
+    whole = make.submission(opening, A, email="whole@example.net")
+    answering.submit(db_session, make.config, make.attempt(whole.candidate, B), answers=make.benchmark_answers(B),
+                     now=make.now())
+    expires = part.candidate.invitations[0].expires_at
+    assert reminders.remind_candidates(db_session, make.library, expires - timedelta(hours=20)) == 1
+    [reminded] = db_session.scalars(select(OutboundEmail).where(OutboundEmail.subject.like("Reminder%"))).all()
+    assert reminded.to_address == "part@example.net" and "handed in 1 exercise so far" in reminded.body_text
+
+
+def test_a_third_interviewer_is_not_the_one_who_already_has_the_rest_of_the_candidates_work(
+    make: Factory, team: dict[str, User], opening: Opening, db_session: Session,
+) -> None:
+    from assess.services import answering
+    opening.third_interviewer_gap = 2
+    opening.interviewers_per_submission = 1
+    opening.auto_assign = False
+    db_session.commit()
+    first = make.submission(opening, A)
+    second = make.attempt(first.candidate, B)
+    answering.submit(db_session, make.config, second, answers=make.benchmark_answers(B), now=make.now())
+    make.assignment(first, team["lena"], team["manager"])
+    make.assignment(second, team["lena"], team["manager"])
+    opening.interviewers_per_submission = 2
+    db_session.commit()
+    one = make.assignment(second, team["priya"], team["manager"])
+    two = make.assignment(first, team["tom"], team["manager"])  # Tom is now the least busy but for Priya's
+    make.scorecard(db_session.get(Assignment, one.id), 1)
+    lena_b = db_session.scalars(select(Assignment).where(Assignment.attempt_id == second.id,
+                                                         Assignment.interviewer_id == team["lena"].id)).one()
+    make.scorecard(lena_b, 4)
+    third = assigned_to(db_session, second.id) - {team["lena"].id, team["priya"].id}
+    assert third == {team["tom"].id}, "Lena holds all of the candidate's work already; the third is someone else"
+    assert two.id
+
+
+def test_a_reminder_by_hand_goes_once_however_often_it_is_pressed_and_never_to_a_disabled_account(
+    make: Factory, team: dict[str, User], opening: Opening, db_session: Session,
+) -> None:
+    from assess.errors import Conflict
+    opening.interviewers_per_submission = 1
+    db_session.commit()
+    attempt = make.submission(opening, A)
+    [assignment] = db_session.scalars(select(Assignment).where(Assignment.attempt_id == attempt.id))
+    assigning.remind(db_session, make.config, opening, assignment, actor=team["manager"], now=make.now())
+    with pytest.raises(Conflict, match="a moment ago"):
+        assigning.remind(db_session, make.config, opening, assignment, actor=team["manager"], now=make.now())
+    assignment.interviewer.active = False
+    db_session.commit()
+    with pytest.raises(Conflict, match="disabled"):
+        assigning.remind(db_session, make.config, opening, assignment, actor=team["manager"],
+                         now=make.now() + timedelta(hours=1))

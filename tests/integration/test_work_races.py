@@ -116,7 +116,7 @@ def test_two_pieces_of_one_candidates_work_handed_in_at_once_go_to_different_int
     assert len({interviewer for _, interviewer in rows}) == 2, "one interviewer was given all of the candidate's work"
 
 
-def _overdue_and_expiring(app: Flask) -> tuple[Any, Any]:
+def _overdue_and_expiring(app: Flask) -> tuple[Any, Any, Any]:
     """An opening with an overdue scorecard and a candidate whose link expires within a day; when to run."""
     with app.app_context():
         session = get_database(app).new_session()
@@ -131,21 +131,22 @@ def _overdue_and_expiring(app: Flask) -> tuple[Any, Any]:
         invited = make.invite(opening)
         run_at = due + timedelta(hours=1)  # a day before the link expires, and the scorecard overdue
         assert invited.invitation.expires_at - timedelta(days=1) < run_at < invited.invitation.expires_at
-        config = make.config
+        config, library = make.config, make.library
         session.close()
-    return config, run_at
+    return config, library, run_at
 
 
 def test_two_workers_sending_reminders_at_once_send_each_once(race_app: Flask) -> None:
-    config, run_at = _overdue_and_expiring(race_app)
+    config, library, run_at = _overdue_and_expiring(race_app)
     before = read(race_app, select(func.count(OutboundEmail.id)))[0][0]
     results = together(race_app, "LOCK TABLE reminders_sent IN EXCLUSIVE MODE",
-                       [lambda session: reminders.send_due(session, config, run_at)] * 2)
+                       [lambda session: reminders.send_due(session, library, config, run_at)] * 2)
     assert not [r for r in results if isinstance(r, Exception)], results
-    assert sorted(results) == [0, 2]
-    kinds = read(race_app, select(ReminderSent.kind, func.count()).group_by(ReminderSent.kind))
-    assert {count for _, count in kinds} == {1} and len(kinds) == 2
-    assert read(race_app, select(func.count(OutboundEmail.id)))[0][0] == before + 2
+    # The interviewer's overdue scorecard, and both candidates (one has handed in part of the work): once each.
+    assert sorted(results) == [0, 3]
+    kinds = dict(read(race_app, select(ReminderSent.kind, func.count()).group_by(ReminderSent.kind)))
+    assert kinds == {"candidate_expiry": 2, "overdue_scorecard": 1}
+    assert read(race_app, select(func.count(OutboundEmail.id)))[0][0] == before + 3
 
 
 def test_two_workers_announcing_at_once_tell_each_interviewer_once(race_app: Flask) -> None:

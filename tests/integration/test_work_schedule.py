@@ -130,7 +130,7 @@ class Schedule(OnTheDatabase):
         for _ in range(2 if twice else 1):
             config, now = self.make.config, self.clock.now
             answering.sweep(self.session, config, now=now)
-            reminders.send_due(self.session, config, now)
+            reminders.send_due(self.session, self.make.library, config, now)
             work_mail.send_digests(self.session, config, now)
             work_mail.announce(self.session, config, now)
         self.announced_up_to = self.session.scalar(select(func.max(Assignment.id))) or 0
