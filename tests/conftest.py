@@ -279,6 +279,15 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 
 @pytest.fixture
+def mailing(app: Flask, smtp: tuple[Inbox, int]) -> Inbox:
+    """The app sending through the loopback SMTP server, with links to http://assess.test; its inbox."""
+    inbox, port = smtp
+    app.config["ASSESS"] = app.config["ASSESS"].with_overrides(
+        {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False, "base_url": "http://assess.test"})
+    return inbox
+
+
+@pytest.fixture
 def server() -> Iterator[ScriptedOpenAI]:
     """A model on loopback speaking the chat-completions protocol, replaying what a test scripts."""
     fake = ScriptedOpenAI().start()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -19,14 +18,6 @@ from tests.support.mail import Inbox
 from tests.support.web import Auth, csrf_token, sign_in_session
 
 NEW_PASSWORD = "a new password for a new day"
-
-
-@pytest.fixture
-def mailing(app: Flask, smtp: tuple[Inbox, int]) -> Inbox:
-    inbox, port = smtp
-    app.config["ASSESS"] = app.config["ASSESS"].with_overrides(
-        {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False, "base_url": "http://assess.test"})
-    return inbox
 
 
 @pytest.fixture

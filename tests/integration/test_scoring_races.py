@@ -9,7 +9,6 @@ both are seen waiting for it, it lets go, and they race for the scorecard.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from assess import create_app
 from assess.db import get_database
 from assess.models import Assignment, AuditEvent, Role, Scorecard, ScorecardStatus
 from tests.support.app import make_config
+from tests.support.concurrency import wait_for_lock_waiters
 from tests.support.factories import A, A_DIMENSIONS, Factory
 from tests.support.web import csrf_token, sign_in_session
 
@@ -57,18 +57,6 @@ def scorecard_form(client: FlaskClient, url: str, value: int, button: str) -> di
     return data
 
 
-def wait_for_waiters(engine: Any, count: int) -> None:
-    """Return once count connections wait for a lock (each look is its own transaction: the view is a snapshot)."""
-    deadline = time.monotonic() + 20
-    with engine.connect() as watcher:
-        while True:
-            waiting = watcher.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                          "AND datname = current_database()"))
-            watcher.rollback()
-            if waiting >= count:
-                return
-            assert time.monotonic() < deadline, "the requests never met at the scorecard"
-            time.sleep(0.02)
 
 
 def race(app: Flask, assignment_id: int, sends: list[tuple[FlaskClient, str, dict[str, str]]],
@@ -87,7 +75,7 @@ def race(app: Flask, assignment_id: int, sends: list[tuple[FlaskClient, str, dic
         threads = [threading.Thread(target=send, args=(i, *item)) for i, item in enumerate(sends)]
         for thread in threads:
             thread.start()
-        wait_for_waiters(engine, len(sends))
+        wait_for_lock_waiters(engine, len(sends))
         gate.rollback()
     for thread in threads:
         thread.join(timeout=30)
@@ -177,7 +165,7 @@ def test_two_interviewers_first_saving_against_a_new_scorecard_version_at_once_b
                    for c, u, d in sends]
         for thread in threads:
             thread.start()
-        wait_for_waiters(engine, 2)
+        wait_for_lock_waiters(engine, 2)
         gate.commit()
     for thread in threads:
         thread.join(timeout=30)

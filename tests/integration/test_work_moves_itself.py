@@ -23,15 +23,6 @@ B = "b-analytics"
 
 
 @pytest.fixture
-def mailing(app: Flask, smtp: tuple[Inbox, int]) -> Inbox:
-    """The app sending through a real SMTP server on loopback; its inbox."""
-    inbox, port = smtp
-    app.config["ASSESS"] = app.config["ASSESS"].with_overrides(
-        {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False, "base_url": "http://assess.test"})
-    return inbox
-
-
-@pytest.fixture
 def opening(make: Factory, team: dict[str, User], db_session: Session) -> Opening:
     made = make.opening(team["manager"], title="APM, Payments", exercises=[(A, 90), (B, 45)], auto_assign=True)
     db_session.commit()

@@ -8,7 +8,6 @@ until both are seen waiting for it, then lets go, so they really meet.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from assess.db import get_database
 from assess.models import Assignment, Attempt, Candidate, OutboundEmail, ReminderSent, Role
 from assess.services import answering, reminders, work_mail
 from tests.support.app import make_config
+from tests.support.concurrency import wait_for_lock_waiters
 from tests.support.factories import A, Factory
 
 B = "b-analytics"
@@ -35,17 +35,6 @@ def race_app(own_schema_url: str, tmp_path: Path) -> Iterator[Flask]:
     get_database(app).engine.dispose()
 
 
-def waiting_for_locks(engine: Any, count: int) -> None:
-    deadline = time.monotonic() + 20
-    with engine.connect() as watcher:
-        while True:
-            waiting = watcher.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                          "AND datname = current_database()"))
-            watcher.rollback()
-            if waiting >= count:
-                return
-            assert time.monotonic() < deadline, "the calls never met"
-            time.sleep(0.02)
 
 
 def together(app: Flask, hold: str, calls: list[Callable[[Any], Any]]) -> list[Any]:
@@ -69,7 +58,7 @@ def together(app: Flask, hold: str, calls: list[Callable[[Any], Any]]) -> list[A
         threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
         for thread in threads:
             thread.start()
-        waiting_for_locks(engine, len(calls))
+        wait_for_lock_waiters(engine, len(calls))
         gate.rollback()
     for thread in threads:
         thread.join(timeout=30)

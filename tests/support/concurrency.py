@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy import text
 
 
 def at_once(*calls: Callable[[], Any]) -> list[Any]:
@@ -25,3 +28,18 @@ def at_once(*calls: Callable[[], Any]) -> list[Any]:
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+def wait_for_lock_waiters(engine: Any, count: int) -> None:
+    """Return once count connections of this PostgreSQL database wait for a lock (each look is a transaction of
+    its own: the view is a snapshot)."""
+    deadline = time.monotonic() + 20
+    with engine.connect() as watcher:
+        while True:
+            waiting = watcher.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                          "AND datname = current_database()"))
+            watcher.rollback()
+            if waiting >= count:
+                return
+            assert time.monotonic() < deadline, "the calls never met at the lock"
+            time.sleep(0.02)
