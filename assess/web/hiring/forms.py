@@ -162,8 +162,10 @@ class SettingsForm(Form):
         "Ask a third interviewer by themselves", validate_choice=True,
         coerce=lambda value: None if value in (None, "", "None") else int(value),
         choices=[SelectChoice(None, "Never; I ask myself"),
-                 SelectChoice(2, "When two scorecards are 2 or more points apart on a dimension"),
-                 SelectChoice(3, "When two scorecards are 3 points apart on a dimension")])
+                 SelectChoice(2, "At 2 or more points apart"),
+                 SelectChoice(3, "At 3 points apart")],
+        description="When two scorecards are that far apart on a dimension, once every scorecard asked for is in; "
+        "nobody is added beyond that.")
     submit = SubmitField("Save settings")
 
 
