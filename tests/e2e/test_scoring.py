@@ -28,8 +28,12 @@ def benchmark_submission(live_app: Flask) -> tuple[int, int, str]:
         session = db.session()
         make = Factory(session, live_app)
         opening = session.scalars(select(Opening).where(Opening.slug == demo.DEMO_OPENING_SLUG)).one()
+        opening.auto_assign = False  # this test chooses who scores; the opening assigns by itself again after
+        session.commit()
         attempt = make.submission(opening, "a-mini-prd", "meets", name="Casey Hidden",
                                   email=f"casey.{uuid.uuid4().hex[:6]}@example.net")
+        opening.auto_assign = True
+        session.commit()
         staff = {u.email: u for u in session.scalars(select(User))}
         made = [make.assignment(attempt, staff[email]) for email in ("priya@example.com", "tom@example.com")]
         return made[0].id, made[1].id, attempt.candidate.pseudonym
