@@ -412,7 +412,7 @@ def test_a_third_interviewer_is_not_the_one_who_already_has_the_rest_of_the_cand
     opening.interviewers_per_submission = 2
     db_session.commit()
     one = make.assignment(second, team["priya"], team["manager"])
-    make.assignment(first, team["tom"], team["manager"])  # Tom, on the other piece, is as busy as Lena
+    make.assignment(first, team["tom"], team["manager"])  # Tom scores the other piece too
     make.scorecard(db_session.get(Assignment, one.id), 1)
     lena_b = db_session.scalars(select(Assignment).where(Assignment.attempt_id == second.id,
                                                          Assignment.interviewer_id == team["lena"].id)).one()
