@@ -24,8 +24,6 @@ from ..models import (
     Opening,
     ReminderKind,
     ReminderSent,
-    Scorecard,
-    ScorecardStatus,
     ScoringState,
     Submission,
     User,
@@ -121,17 +119,7 @@ def remind_candidates(session: Session, library: ContentLibrary, now: datetime) 
 
 def remind_interviewers(session: Session, config: Config, now: datetime) -> int:
     """Remind each interviewer, in one email per opening, of their scorecards due a reminder by its cadence."""
-    overdue = session.scalars(
-        select(Assignment).join(Attempt).join(Candidate).join(Opening)
-        .outerjoin(Scorecard, Scorecard.assignment_id == Assignment.id)
-        .where((Scorecard.id.is_(None)) | (Scorecard.status != ScorecardStatus.SUBMITTED),
-               Assignment.due_at < now, Opening.scoring_state == ScoringState.OPEN,
-               Opening.overdue_reminder_days > 0, Candidate.erased_at.is_(None))
-        .options(selectinload(Assignment.interviewer),
-                 selectinload(Assignment.attempt).selectinload(Attempt.candidate).selectinload(Candidate.opening),
-                 selectinload(Assignment.attempt).selectinload(Attempt.exercise_version))
-        .order_by(Assignment.interviewer_id, Assignment.due_at, Assignment.id)
-    ).all()
+    overdue = work_mail.open_assignments(session, Assignment.due_at < now, Opening.overdue_reminder_days > 0)
     sent_steps = _sent(session, ReminderKind.OVERDUE_SCORECARD, [a.id for a in overdue])
     due: dict[tuple[User, int], list[Assignment]] = defaultdict(list)
     for assignment in overdue:

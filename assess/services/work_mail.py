@@ -94,6 +94,7 @@ def _open_work() -> tuple[object, ...]:
 
 
 def _assignments(session: Session, *conditions: object) -> list[Assignment]:
+    """Assignments with what an email about them names, by interviewer, soonest due first."""
     return list(session.scalars(
         select(Assignment).join(Attempt).join(Candidate).join(Opening)
         .outerjoin(Scorecard, Scorecard.assignment_id == Assignment.id)
@@ -103,6 +104,11 @@ def _assignments(session: Session, *conditions: object) -> list[Assignment]:
                  selectinload(Assignment.attempt).selectinload(Attempt.exercise_version))
         .order_by(Assignment.interviewer_id, Assignment.due_at, Assignment.id)
     ))
+
+
+def open_assignments(session: Session, *conditions: object) -> list[Assignment]:
+    """Open assignments on work still to be scored that also meet conditions, ready to be named in an email."""
+    return _assignments(session, *_open_work(), *conditions)
 
 
 def by_interviewer(assignments: Iterable[Assignment]) -> dict[User, list[Assignment]]:
