@@ -131,8 +131,9 @@ def test_two_workers_sending_reminders_at_once_send_each_once(race_app: Flask) -
     results = together(race_app, "LOCK TABLE reminders_sent IN EXCLUSIVE MODE",
                        [lambda session: reminders.send_due(session, library, config, run_at)] * 2)
     assert not [r for r in results if isinstance(r, Exception)], results
-    # The interviewer's overdue scorecard, and both candidates (one has handed in part of the work): once each.
-    assert sorted(results) == [0, 3]
+    # The interviewer's overdue scorecard, and both candidates (one has handed in part of the work): once each,
+    # whichever worker sends which.
+    assert sum(results) == 3
     kinds = dict(read(race_app, select(ReminderSent.kind, func.count()).group_by(ReminderSent.kind)))
     assert kinds == {"candidate_expiry": 2, "overdue_scorecard": 1}
     assert read(race_app, select(func.count(OutboundEmail.id)))[0][0] == before + 3
@@ -155,7 +156,7 @@ def test_two_workers_announcing_at_once_tell_each_interviewer_once(race_app: Fla
     results = together(race_app, "SELECT id FROM assignments FOR UPDATE",
                        [lambda session: work_mail.announce(session, config, now)] * 2)
     assert not [r for r in results if isinstance(r, Exception)], results
-    assert sorted(results) == [0, 2]
+    assert sum(results) == 2  # whichever worker tells whom
     told = read(race_app, select(OutboundEmail.to_address).where(OutboundEmail.subject.like("New scoring work%")))
     assert len(told) == 2 and len(set(told)) == 2
     assert read(race_app, select(func.count()).select_from(Candidate))[0][0] == 1
