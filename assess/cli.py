@@ -158,9 +158,9 @@ def user_create(email: str, name: str, role: str, password: str) -> None:
 def user_disable(email: str) -> None:
     """Stop an account from signing in and end its sessions."""
     from . import clock
-    from .services import users
+    from .services import staff
 
-    user = _with_session(lambda s: users.set_active(s, email=email, active=False, now=clock.now()))
+    user = _with_session(lambda s: staff.set_active(s, staff.by_email(s, email), active=False, now=clock.now()))
     click.echo(f"Disabled {user.email}; their sessions have ended.")
 
 
@@ -170,9 +170,9 @@ def user_disable(email: str) -> None:
 def user_enable(email: str) -> None:
     """Let a disabled account sign in again."""
     from . import clock
-    from .services import users
+    from .services import staff
 
-    user = _with_session(lambda s: users.set_active(s, email=email, active=True, now=clock.now()))
+    user = _with_session(lambda s: staff.set_active(s, staff.by_email(s, email), active=True, now=clock.now()))
     click.echo(f"Enabled {user.email}.")
 
 

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint, text, true
+from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -59,6 +59,9 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     HIRING_MANAGER = "hiring_manager"
     INTERVIEWER = "interviewer"
+    # Invites candidates and follows their progress on the openings they are part of; sees the work, the
+    # scorecards and the results only where the opening's hiring manager allows it.
+    RECRUITER = "recruiter"
 
     @property
     def label(self) -> str:
@@ -146,7 +149,7 @@ class Outcome(enum.StrEnum):
 
 
 class User(Base):
-    """A member of staff: admin, hiring manager or interviewer."""
+    """A member of staff: admin, hiring manager, recruiter or interviewer."""
 
     __tablename__ = "users"
 
@@ -184,8 +187,11 @@ class PasswordLink(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Used, or ended by a newer link or a password set another way.
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The email that carried it: where a welcome link waits in the outbox when no mail server is configured.
+    email_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_emails.id", ondelete="SET NULL"))
 
     user: Mapped[User] = relationship()
+    email: Mapped[OutboundEmail | None] = relationship()
 
 
 class StaffSession(Base):
@@ -257,6 +263,8 @@ class Opening(Base):
     overdue_reminder_days: Mapped[int] = mapped_column(default=2, server_default="2")
     # A third interviewer is asked when two scorecards are this many points apart on a dimension (None: never).
     third_interviewer_gap: Mapped[int | None] = mapped_column()
+    # Recruiters on the opening's team may read candidates' work, scorecards and results.
+    recruiters_see_results: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The emails a decision may send the candidate, by outcome, where the hiring manager changed the default.
     decision_emails: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The one state scoring is in; the two dates say when it moved on, and a constraint keeps them agreeing.
@@ -272,6 +280,21 @@ class Opening(Base):
         back_populates="opening", order_by="OpeningExercise.position", cascade="all, delete-orphan"
     )
     candidates: Mapped[list[Candidate]] = relationship(back_populates="opening")
+    team: Mapped[list[OpeningMember]] = relationship(back_populates="opening", cascade="all, delete-orphan")
+
+
+class OpeningMember(Base):
+    """Someone besides its hiring manager who works on an opening: another hiring manager (a co-owner, with the
+    same rights) or a recruiter."""
+
+    __tablename__ = "opening_members"
+
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    opening: Mapped[Opening] = relationship(back_populates="team")
+    user: Mapped[User] = relationship()
 
 
 class OpeningExercise(Base):

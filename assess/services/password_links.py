@@ -34,7 +34,7 @@ def _url(config: Config, token: str) -> str:
     return f"{config.base_url.rstrip('/')}/auth/password/{token}"
 
 
-def _end_links(session: Session, user: User, now: datetime) -> None:
+def end_links(session: Session, user: User, now: datetime) -> None:
     session.execute(update(PasswordLink).where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
                     .values(used_at=now).execution_options(synchronize_session=False))
 
@@ -42,7 +42,7 @@ def _end_links(session: Session, user: User, now: datetime) -> None:
 def send_link(session: Session, config: Config, user: User, purpose: PasswordLinkPurpose, *, now: datetime,
               actor: User | None = None) -> PasswordLink:
     """Email the user a new link to choose a password, ending any earlier one; part of the caller's transaction."""
-    _end_links(session, user, now)
+    end_links(session, user, now)
     token = new_token()
     link = PasswordLink(user=user, token_hash=hash_token(token), purpose=purpose, created_at=now,
                         expires_at=now + VALID[purpose])
@@ -60,8 +60,8 @@ def send_link(session: Session, config: Config, user: User, purpose: PasswordLin
         opening = (f"{actor.name if actor else 'An administrator'} made you an account ({user.role.label}) with "
                    f"the address {user.email}. Choose your password here:\n\n{url}\n\nThe link works once, "
                    f"until {until}; after that, ask for a new one on the sign-in page.")
-    mail.queue(session, mail.Message(user.email, subject, f"Hello {user.name},\n\n{opening}\n", secret=url),
-               now=now)
+    link.email = mail.queue(session, mail.Message(user.email, subject, f"Hello {user.name},\n\n{opening}\n",
+                                                  secret=url), now=now)
     audit.record(session, "user.password_link_sent", now=now, actor=actor, actor_kind=None if actor else "system",
                  subject_type="user", subject_id=user.id, purpose=purpose.value)
     return link
@@ -99,7 +99,7 @@ def choose_password(session: Session, token: str, password: str, *, now: datetim
     user = link.user
     user.password_hash = generate_password_hash(password)
     link.used_at = now
-    _end_links(session, user, now)
+    end_links(session, user, now)
     end_all_sessions(session, user)
     audit.record(session, "user.password_set", now=now, actor=user, subject_type="user", subject_id=user.id,
                  purpose=link.purpose.value)

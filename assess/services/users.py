@@ -1,4 +1,4 @@
-"""Staff accounts: create, authenticate, enable and disable."""
+"""Staff accounts: create, authenticate, and the sessions of each sign-in."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..errors import Conflict, InputError, NotFound
+from ..errors import Conflict, InputError
 from ..domain.links import hash_token
 from ..models import Role, StaffSession, User
 from . import audit
@@ -152,21 +152,6 @@ def _parts(session_id: str) -> tuple[int | None, int, str]:
     if not (user_id.isdigit() and version.isdigit() and key):
         return None, 0, ""
     return int(user_id), int(version), key
-
-
-def set_active(session: Session, *, email: str, active: bool, now: datetime, actor: User | None = None) -> User:
-    """Enable or disable an account; disabling ends every session it has."""
-    user = session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None:
-        raise NotFound(f"There is no staff account for {email}.")
-    user.active = active
-    end_all_sessions(session, user)
-    audit.record(
-        session, "user.enabled" if active else "user.disabled", now=now, actor=actor,
-        actor_kind=None if actor else "cli", subject_type="user", subject_id=user.id,
-    )
-    session.commit()
-    return user
 
 
 def list_users(session: Session) -> list[User]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from assess import create_app
 from assess.models import AuditEvent, Role, StaffSession, User
-from assess.services import users
+from assess.services import staff, users
 from tests.support.app import FrozenClock, make_config
 from tests.support.factories import Factory, TEST_PASSWORD
 from tests.support.web import Auth, csrf_token
@@ -22,6 +22,7 @@ HOME_BY_ROLE = {
     Role.ADMIN: "/admin/",
     Role.HIRING_MANAGER: "/hiring/",
     Role.INTERVIEWER: "/review/",
+    Role.RECRUITER: "/hiring/",
 }
 
 
@@ -74,7 +75,7 @@ def test_bad_credentials_get_one_clear_message(
 
 def test_a_disabled_account_cannot_sign_in(make: Factory, db_session: Session, auth: Auth, client: FlaskClient) -> None:
     user = make.user()
-    users.set_active(db_session, email=user.email, active=False, now=make.now())
+    staff.set_active(db_session, user, active=False, now=make.now())
     response = auth.login(user.email)
     assert "do not match an active account" in response.get_data(as_text=True)
     assert client.get("/review/").status_code == 302  # sent to sign in: no session was started
@@ -86,7 +87,7 @@ def test_disabling_an_account_ends_its_sessions(
     user = make.user()
     auth.login(user.email)
     assert client.get("/review/").status_code == 200
-    users.set_active(db_session, email=user.email, active=False, now=make.now())
+    staff.set_active(db_session, user, active=False, now=make.now())
     assert client.get("/review/").status_code == 302
 
 

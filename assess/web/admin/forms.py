@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wtforms import (
     DateField,
+    EmailField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -11,11 +12,13 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
+from ...models import Role
 from ..forms import ActionForm, BoundedIntegerField, Form, PlainText, drop_nul
 
-__all__ = ["ActionForm", "ApiTokenForm", "AuditFilterForm", "CandidateSearchForm", "EraseForm", "WebhookForm"]
+__all__ = ["ActionForm", "ApiTokenForm", "AuditFilterForm", "CandidateSearchForm", "EraseForm", "RoleForm",
+           "StaffInviteForm", "WebhookForm"]
 
 ANY = ""
 
@@ -78,3 +81,25 @@ class WebhookForm(Form):
     def offer(self, events: dict[str, str]) -> WebhookForm:
         self.events.choices = [SelectChoice(key, f"{key}: {text}") for key, text in events.items()]
         return self
+
+
+ROLE_MISSING = "Choose one of the roles in the list: interviewer, recruiter, hiring manager or admin."
+ROLE_CHOICES = [
+    SelectChoice(Role.INTERVIEWER.value, "Interviewer: scores the work given to them"),
+    SelectChoice(Role.RECRUITER.value, "Recruiter: invites candidates and follows progress on their openings"),
+    SelectChoice(Role.HIRING_MANAGER.value, "Hiring manager: runs openings, assigns, decides"),
+    SelectChoice(Role.ADMIN.value, "Admin: manages staff, content, data and integrations"),
+]
+
+
+class StaffInviteForm(Form):
+    name = StringField("Name", validators=[DataRequired("Give the person's name."), Length(max=200), PlainText()])
+    email = EmailField("Work email", validators=[DataRequired("Give their work email: it is how they sign in."),
+                                                 Length(max=254), PlainText()])
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.INTERVIEWER.value, validate_choice=False,
+                       validators=[AnyOf([c.value for c in ROLE_CHOICES], message=ROLE_MISSING)])
+
+
+class RoleForm(Form):
+    role = SelectField("Role", choices=[SelectChoice(c.value, Role(c.value).label) for c in ROLE_CHOICES],
+                       validate_choice=False, validators=[AnyOf([c.value for c in ROLE_CHOICES], message=ROLE_MISSING)])
