@@ -69,12 +69,16 @@ class CandidateRecord:
 
 
 def record_of(session: Session, library: ContentLibrary, opening: Opening, candidate_id: int, *, viewer: User,
-              now: datetime) -> CandidateRecord:
+              now: datetime, results: bool = True) -> CandidateRecord:
     """The candidate's record; the look is audited and committed, and each AI draft shown is recorded as seen
-    by the viewer. A stale calibrated result is asked for again, as the results page would."""
+    by the viewer. A stale calibrated result is asked for again, as the results page would.
+
+    Without results (a recruiter the opening does not show them to), it has no scorecards and no calibrated
+    result: their progress and decisions only."""
     person = openings.candidate_of(session, opening, candidate_id)
-    record = CandidateRecord(person=person, works=_works(session, library, opening, person),
-                             standing=calibration_reads.standing_of(session, opening, person, now),
+    standing = calibration_reads.standing_of(session, opening, person, now) if results else None
+    record = CandidateRecord(person=person, works=_works(session, library, opening, person, cards=results),
+                             standing=standing,
                              decisions=decisions.history(session, person),
                              not_yet=decisions.may_decide(opening, decisions.readiness(
                                  session, library, opening, [person.id], now)[person.id]))
@@ -86,9 +90,10 @@ def record_of(session: Session, library: ContentLibrary, opening: Opening, candi
     return record
 
 
-def _works(session: Session, library: ContentLibrary, opening: Opening, person: Candidate) -> list[Work]:
+def _works(session: Session, library: ContentLibrary, opening: Opening, person: Candidate, *,
+           cards: bool) -> list[Work]:
     by_attempt: dict[int, list[Card]] = {}
-    for a in scorecards.candidate_scorecards(session, person):
+    for a in scorecards.candidate_scorecards(session, person) if cards else ():
         by_attempt.setdefault(a.attempt_id, []).append(
             Card(a, scorecard_of(a.scorecard.scorecard_version), _shown_draft(person, a))
             if a.scorecard is not None else Card(a, None))

@@ -15,9 +15,8 @@ from ..models import ApiToken, Candidate, Opening, Role, User
 from ..domain.scoring import RatingInput, ScorecardInput
 from ..ai.evaluation import Run
 from . import ai_reports, answering, api_tokens, assigning, attempts, calibration_sessions, content, deadlines
-from . import decisions, demo_ai_use, demo_pipeline, effects, invitations, links, openings, revisions, scorecards
-from . import snapshots
-from . import users, worklist
+from . import decisions, demo_ai_use, demo_pipeline, demo_team, effects, invitations, links, openings, revisions
+from . import scorecards, snapshots, users, worklist
 
 DEMO_PASSWORD = "assess-demo-2026"
 # A fixed API token with every scope, so the API can be tried at once on a demo; never in production.
@@ -39,6 +38,8 @@ DEMO_STAFF = (
     DemoStaff("priya@example.com", "Priya Raman", Role.INTERVIEWER),
     DemoStaff("tom@example.com", "Tom Becker", Role.INTERVIEWER),
     DemoStaff("lena@example.com", "Lena Kowalski", Role.INTERVIEWER),
+    DemoStaff("rosa@example.com", "Rosa Reyes", Role.RECRUITER),  # on the Growth team; results hidden from her
+    DemoStaff("daniel@example.com", "Daniel Osei", Role.HIRING_MANAGER),  # co-owns the Payments opening
 )
 
 
@@ -137,6 +138,7 @@ def seed_demo(
     with effects.held(session, effects.Effect.CALIBRATION, effects.Effect.WORK_NOTICE):  # both once, at the end
         _seed_people(session, library, config, opening, result, now)
     demo_pipeline.seed_second_opening(session, library, config, opening, now)
+    demo_team.seed_teams(session, config, now)
     snapshots.compute_due(session, library, now)  # the results are ready when the demo first opens
     return result
 
@@ -281,14 +283,11 @@ def _demo_scorecard(
     return ScorecardInput(ratings=ratings, recommendation=recommendation, summary=summary)
 
 
-def _seed_candidate(
-    session: Session, config: Config, library: ContentLibrary, opening: Opening,
-    person: DemoCandidate, now: datetime,
-) -> None:
+def _seed_candidate(session: Session, config: Config, library: ContentLibrary, opening: Opening,
+                    person: DemoCandidate, now: datetime) -> None:
     invited_at = now - timedelta(days=person.invited_days_ago, hours=2)
-    invited = invitations.invite(
-        session, config, library, opening, name=person.name, email=person.email, actor=None, now=invited_at
-    )
+    invited = invitations.invite(session, config, library, opening, name=person.name, email=person.email,
+                                 actor=None, now=invited_at)
     candidate = invited.candidate
     clock = invited_at + timedelta(hours=20)
     if person.answers or person.in_progress:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from ..content import ContentLibrary
@@ -17,7 +17,8 @@ from ..domain.paging import Page, clamped, offset_of
 from ..domain.pipeline import Stage
 from ..domain.reminders import expiry_days_read
 from ..errors import Conflict, InputError, NotFound
-from ..models import AiDraftTiming, Attempt, Candidate, Decision, Opening, OpeningExercise, Outcome, Role, User
+from ..models import (AiDraftTiming, Attempt, Candidate, Decision, Opening, OpeningExercise, OpeningMember, Outcome,
+                      Role, User)
 from . import ai_aid, audit, pipeline
 from .matching import contains, search_words
 
@@ -106,11 +107,19 @@ def default_exercises(library: ContentLibrary) -> list[tuple[str, int]]:
     return [(e.content.key, e.content.time_limit_minutes) for e in ordered]
 
 
+def works_on(user: User) -> Any:
+    """A condition on Opening: the person is its hiring manager or on its team (an admin works on all)."""
+    if user.role is Role.ADMIN:
+        return true()
+    return or_(Opening.hiring_manager_id == user.id,
+               Opening.id.in_(select(OpeningMember.opening_id).where(OpeningMember.user_id == user.id)))
+
+
 def opening_for(session: Session, user: User, slug: str) -> Opening:
-    """The opening at slug, if this person manages it (an admin manages all)."""
-    opening = session.scalar(select(Opening).where(Opening.slug == slug))
-    if opening is None or (user.role is not Role.ADMIN and opening.hiring_manager_id != user.id):
-        raise NotFound("There is no opening here that you manage.")
+    """The opening at slug, if this person works on it."""
+    opening = session.scalar(select(Opening).where(Opening.slug == slug, works_on(user)))
+    if opening is None:
+        raise NotFound("There is no opening here that you work on.")
     return opening
 
 
@@ -222,7 +231,7 @@ def opening_at(session: Session, slug: str) -> Opening:
 
 
 def openings_for(session: Session, user: User | None) -> list[OpeningSummary]:
-    """The openings a person manages (all of them for an admin, or for None), newest first."""
+    """The openings a person works on (all of them for an admin, or for None), newest first."""
     counts = (
         select(Candidate.opening_id, func.count(Candidate.id).label("n"))
         .group_by(Candidate.opening_id)
@@ -234,8 +243,8 @@ def openings_for(session: Session, user: User | None) -> list[OpeningSummary]:
         .options(selectinload(Opening.exercises))
         .order_by(Opening.created_at.desc(), Opening.id.desc())
     )
-    if user is not None and user.role is not Role.ADMIN:
-        query = query.where(Opening.hiring_manager_id == user.id)
+    if user is not None:
+        query = query.where(works_on(user))
     return [OpeningSummary(opening, count) for opening, count in session.execute(query)]
 
 

@@ -30,6 +30,7 @@ from tests.support.access import (
     MANAGER_FOREIGN_IDS,
     OK,
     OTHER_MANAGER,
+    OTHER_RECRUITER,
     UNASSIGNED,
     VISITORS,
     become,
@@ -83,7 +84,7 @@ def test_each_visitor_gets_exactly_the_expected_outcome(
         expected = EXPECTED[(endpoint, method)][visitor]
         if got != expected:
             surprises.append(f"{visitor}: {method} {url} expected {expected}, got {got} ({response.status_code})")
-        if expected != OK or visitor in (CANDIDATE_B, ASSIGNED, UNASSIGNED, OTHER_MANAGER):
+        if expected != OK or visitor in (CANDIDATE_B, ASSIGNED, UNASSIGNED, OTHER_MANAGER, OTHER_RECRUITER):
             leaked = [s for s in world.secrets if s in body]
             if leaked:
                 surprises.append(f"{visitor}: {method} {url} showed {leaked}")

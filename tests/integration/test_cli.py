@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from assess.cli import content_cli, demo_cli, user_cli
 from assess.config import PROJECT_ROOT
-from assess.models import AuditEvent, ContentVersion, Opening, Role, User
-from assess.services import content, demo
+from assess.models import AuditEvent, ContentVersion, Opening, OpeningMember, Role, User
+from assess.services import content, demo, demo_team
 from tests.support.content import copy_content
 
 FLASK = [sys.executable, "-m", "flask", "--app", "assess"]
@@ -130,7 +130,10 @@ def test_demo_seed_adds_the_opening_and_staff_once(runner: Any, db_session: Sess
     assert [e.exercise_key for e in opening.exercises][0] == "a-mini-prd"
     roles = set(db_session.scalars(select(User.role)))
     assert roles == set(Role)
-    assert db_session.scalar(select(func.count(User.id))) == len(demo.DEMO_STAFF)
+    # The demo staff, and the colleague the admin invited who has not chosen a password yet.
+    assert db_session.scalar(select(func.count(User.id))) == len(demo.DEMO_STAFF) + 1
+    members = {(m.opening.slug, m.user.email) for m in db_session.scalars(select(OpeningMember))}
+    assert members == set(demo_team.TEAMS)
 
 
 def test_db_upgrade_builds_a_new_database_and_is_safe_to_repeat(tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ until both are seen waiting for it, then lets go, so they really meet.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -22,7 +21,7 @@ from assess.db import get_database
 from assess.models import Assignment, Attempt, Candidate, OutboundEmail, ReminderSent, Role
 from assess.services import answering, reminders, work_mail
 from tests.support.app import make_config
-from tests.support.concurrency import wait_for_lock_waiters
+from tests.support.concurrency import read, together
 from tests.support.factories import A, Factory
 
 B = "b-analytics"
@@ -35,43 +34,6 @@ def race_app(own_schema_url: str, tmp_path: Path) -> Iterator[Flask]:
     get_database(app).engine.dispose()
 
 
-
-
-def together(app: Flask, hold: str, calls: list[Callable[[Any], Any]]) -> list[Any]:
-    """Run each call with a session of its own while a third connection runs hold (a statement that locks
-    what they need), then let them go; what each returned or raised."""
-    engine = get_database(app).engine
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[Any], Any]) -> None:
-        with app.app_context():
-            session = get_database(app).new_session()
-            try:
-                results[index] = call(session)
-            except Exception as error:  # noqa: BLE001  (handed back to the test)
-                results[index] = error
-            finally:
-                session.close()
-
-    with engine.connect() as gate:
-        gate.execute(text(hold))
-        threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-        for thread in threads:
-            thread.start()
-        wait_for_lock_waiters(engine, len(calls))
-        gate.rollback()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
-def read(app: Flask, query: Any) -> list[Any]:
-    with app.app_context():
-        session = get_database(app).new_session()
-        try:
-            return list(session.execute(query).all())
-        finally:
-            session.close()
 
 
 def test_two_pieces_of_one_candidates_work_handed_in_at_once_go_to_different_interviewers(race_app: Flask) -> None:

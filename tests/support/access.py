@@ -33,9 +33,12 @@ UNASSIGNED = "interviewer not assigned to it"
 OTHER_MANAGER = "hiring manager of another opening"
 MANAGER = "the opening's hiring manager"
 MANAGER_FOREIGN_IDS = "the opening's hiring manager, with another opening's ids"
+CO_OWNER = "a hiring manager on the opening's team"
+RECRUITER = "a recruiter on the opening's team (results not opened to recruiters)"
+OTHER_RECRUITER = "a recruiter on another opening's team"
 ADMIN = "admin"
-VISITORS = (ANONYMOUS, CANDIDATE_A, CANDIDATE_B, ASSIGNED, UNASSIGNED, OTHER_MANAGER, MANAGER,
-            MANAGER_FOREIGN_IDS, ADMIN)
+VISITORS = (ANONYMOUS, CANDIDATE_A, CANDIDATE_B, ASSIGNED, UNASSIGNED, OTHER_RECRUITER, RECRUITER, OTHER_MANAGER,
+            MANAGER, MANAGER_FOREIGN_IDS, CO_OWNER, ADMIN)
 
 # Outcomes. "ok" means the request got past the checks (2xx, a redirect elsewhere than the
 # sign-in page, or a 400/409/422 about the input); every other outcome is a refusal.
@@ -45,9 +48,12 @@ UNAUTHENTICATED = "asked to prove who they are (401)"
 FORBIDDEN = "forbidden (403)"
 NOT_FOUND = "not found (404)"
 
-STAFF = (ASSIGNED, UNASSIGNED, OTHER_MANAGER, MANAGER, MANAGER_FOREIGN_IDS, ADMIN)
+STAFF = (ASSIGNED, UNASSIGNED, OTHER_RECRUITER, RECRUITER, OTHER_MANAGER, MANAGER, MANAGER_FOREIGN_IDS, CO_OWNER,
+         ADMIN)
 NOT_STAFF = (ANONYMOUS, CANDIDATE_A, CANDIDATE_B)
-MANAGERS = (OTHER_MANAGER, MANAGER, MANAGER_FOREIGN_IDS)
+MANAGERS = (OTHER_MANAGER, MANAGER, MANAGER_FOREIGN_IDS, CO_OWNER)
+INTERVIEWER_VISITORS = (ASSIGNED, UNASSIGNED)
+RECRUITERS = (OTHER_RECRUITER, RECRUITER)
 
 
 def policy(default: str, **by_visitor: str) -> dict[str, str]:
@@ -65,16 +71,26 @@ def outcomes(ok: tuple[str, ...] = (), forbidden: tuple[str, ...] = (), missing:
 EVERYONE = outcomes(ok=VISITORS, sign_in=())
 SIGNED_IN_STAFF = outcomes(ok=STAFF)
 CANDIDATE_ONLY = outcomes(ok=(CANDIDATE_A, CANDIDATE_B), unauthenticated=(ANONYMOUS, *STAFF), sign_in=())
-MANAGERS_AND_ADMINS = outcomes(ok=(*MANAGERS, ADMIN), forbidden=(ASSIGNED, UNASSIGNED))
-# Objects of one opening: its manager and admins only; the other manager learns nothing, not even
-# that the opening exists. Ids of another opening's objects under this opening's address are not found.
-THE_OPENING = outcomes(ok=(MANAGER, MANAGER_FOREIGN_IDS, ADMIN), missing=(OTHER_MANAGER,),
-                       forbidden=(ASSIGNED, UNASSIGNED))
-THE_OPENINGS_OBJECT = outcomes(ok=(MANAGER, ADMIN), missing=(OTHER_MANAGER, MANAGER_FOREIGN_IDS),
-                               forbidden=(ASSIGNED, UNASSIGNED))
-INTERVIEWERS = outcomes(ok=(ASSIGNED, UNASSIGNED), forbidden=(*MANAGERS, ADMIN))
-THE_INTERVIEWERS_OWN = outcomes(ok=(ASSIGNED,), missing=(UNASSIGNED,), forbidden=(*MANAGERS, ADMIN))
-ADMINS = outcomes(ok=(ADMIN,), forbidden=(ASSIGNED, UNASSIGNED, *MANAGERS))
+MANAGERS_AND_ADMINS = outcomes(ok=(*MANAGERS, ADMIN), forbidden=(*INTERVIEWER_VISITORS, *RECRUITERS))
+# The list of openings: each person sees those they work on.
+OPENINGS_LIST = outcomes(ok=(*MANAGERS, *RECRUITERS, ADMIN), forbidden=INTERVIEWER_VISITORS)
+# Objects of one opening: the people on it (its manager, co-owners) and admins only; anyone else learns nothing,
+# not even that the opening exists. Ids of another opening's objects under this opening's address are not found.
+# Recruiters on the opening use only the pages opened to them; the rest answer them 403.
+THE_OPENING = outcomes(ok=(MANAGER, MANAGER_FOREIGN_IDS, CO_OWNER, ADMIN), missing=(OTHER_MANAGER, OTHER_RECRUITER),
+                       forbidden=(*INTERVIEWER_VISITORS, RECRUITER))
+THE_OPENINGS_OBJECT = outcomes(ok=(MANAGER, CO_OWNER, ADMIN),
+                               missing=(OTHER_MANAGER, MANAGER_FOREIGN_IDS, OTHER_RECRUITER),
+                               forbidden=(*INTERVIEWER_VISITORS, RECRUITER))
+# ...and the pages a recruiter on the opening uses: inviting, following progress, the outbox.
+WITH_RECRUITERS = outcomes(ok=(MANAGER, MANAGER_FOREIGN_IDS, CO_OWNER, RECRUITER, ADMIN),
+                           missing=(OTHER_MANAGER, OTHER_RECRUITER), forbidden=INTERVIEWER_VISITORS)
+OBJECT_WITH_RECRUITERS = outcomes(ok=(MANAGER, CO_OWNER, RECRUITER, ADMIN),
+                                  missing=(OTHER_MANAGER, MANAGER_FOREIGN_IDS, OTHER_RECRUITER),
+                                  forbidden=INTERVIEWER_VISITORS)
+INTERVIEWERS = outcomes(ok=INTERVIEWER_VISITORS, forbidden=(*MANAGERS, *RECRUITERS, ADMIN))
+THE_INTERVIEWERS_OWN = outcomes(ok=(ASSIGNED,), missing=(UNASSIGNED,), forbidden=(*MANAGERS, *RECRUITERS, ADMIN))
+ADMINS = outcomes(ok=(ADMIN,), forbidden=(*INTERVIEWER_VISITORS, *RECRUITERS, *MANAGERS))
 # The JSON API takes bearer tokens only: no session, staff or candidate, opens it.
 API = outcomes(unauthenticated=VISITORS, sign_in=())
 
@@ -107,26 +123,31 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("candidate.preview", "POST"): CANDIDATE_ONLY,
     # A candidate's wish that no AI reads their work: only ever their own, as their session says who they are.
     ("candidate.decline_ai", "POST"): CANDIDATE_ONLY,
-    ("hiring.index", "GET"): MANAGERS_AND_ADMINS,
+    ("hiring.index", "GET"): OPENINGS_LIST,
     ("hiring.new_opening", "GET"): MANAGERS_AND_ADMINS,
     ("hiring.new_opening", "POST"): MANAGERS_AND_ADMINS,
-    ("hiring.opening", "GET"): THE_OPENING,
+    ("hiring.opening", "GET"): WITH_RECRUITERS,
+    ("hiring.people_page", "GET"): THE_OPENING,
+    ("hiring.add_member", "POST"): THE_OPENING,
+    ("hiring.remove_member", "POST"): THE_OPENING,
+    ("hiring.hand_over", "POST"): THE_OPENING,
+    ("hiring.recruiter_sight", "POST"): THE_OPENING,
     ("hiring.settings", "GET"): THE_OPENING,
     ("hiring.settings", "POST"): THE_OPENING,
     ("hiring.decision_emails", "POST"): THE_OPENING,
-    ("hiring.outbox", "GET"): THE_OPENING,
-    ("hiring.invite", "POST"): THE_OPENING,
-    ("hiring.invite_many", "POST"): THE_OPENING,
-    ("hiring.invite_file", "POST"): THE_OPENING,
+    ("hiring.outbox", "GET"): WITH_RECRUITERS,
+    ("hiring.invite", "POST"): WITH_RECRUITERS,
+    ("hiring.invite_many", "POST"): WITH_RECRUITERS,
+    ("hiring.invite_file", "POST"): WITH_RECRUITERS,
     # Candidates from another opening among those ticked are refused whole, as for decisions.
-    ("hiring.resend_many", "POST"): THE_OPENING,
-    ("hiring.withdraw_many", "POST"): THE_OPENING,
-    ("hiring.pipeline_page", "GET"): THE_OPENING,
-    ("hiring.resend", "POST"): THE_OPENINGS_OBJECT,
-    ("hiring.revoke", "POST"): THE_OPENINGS_OBJECT,
-    ("hiring.extend_window", "POST"): THE_OPENINGS_OBJECT,
-    ("hiring.extend_time", "POST"): THE_OPENINGS_OBJECT,
-    ("hiring.candidate_page", "GET"): THE_OPENINGS_OBJECT,
+    ("hiring.resend_many", "POST"): WITH_RECRUITERS,
+    ("hiring.withdraw_many", "POST"): WITH_RECRUITERS,
+    ("hiring.pipeline_page", "GET"): WITH_RECRUITERS,
+    ("hiring.resend", "POST"): OBJECT_WITH_RECRUITERS,
+    ("hiring.revoke", "POST"): OBJECT_WITH_RECRUITERS,
+    ("hiring.extend_window", "POST"): OBJECT_WITH_RECRUITERS,
+    ("hiring.extend_time", "POST"): OBJECT_WITH_RECRUITERS,
+    ("hiring.candidate_page", "GET"): OBJECT_WITH_RECRUITERS,
     ("hiring.candidate_page", "POST"): THE_OPENINGS_OBJECT,
     # Candidates from another opening among those ticked are refused whole, as the candidate page would be.
     ("hiring.decide_many", "POST"): THE_OPENING,
@@ -140,6 +161,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("hiring.unblind", "GET"): THE_OPENING,
     ("hiring.decide_revision", "POST"): THE_OPENINGS_OBJECT,
     ("hiring.unblind", "POST"): THE_OPENING,
+    # The results open to the opening's recruiters only where its hiring manager allows it (not in this world).
     ("hiring.results_page", "GET"): THE_OPENING,
     ("hiring.interviewers_page", "GET"): THE_OPENING,
     ("hiring.export", "GET"): THE_OPENING,
@@ -156,6 +178,12 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("review.calibration", "GET"): THE_INTERVIEWERS_OWN,
     ("review.calibration", "POST"): THE_INTERVIEWERS_OWN,
     ("admin.index", "GET"): ADMINS,
+    ("admin.staff_page", "GET"): ADMINS,
+    ("admin.invite_staff", "POST"): ADMINS,
+    ("admin.change_role", "POST"): ADMINS,
+    ("admin.disable_staff", "POST"): ADMINS,
+    ("admin.enable_staff", "POST"): ADMINS,
+    ("admin.send_password_link", "POST"): ADMINS,
     ("admin.exercise", "GET"): ADMINS,
     ("admin.audit_log", "GET"): ADMINS,
     ("admin.candidates", "GET"): ADMINS,
@@ -215,7 +243,11 @@ def build_world(make: Factory, session: Session, app: Flask) -> World:
     manager, other_manager = make.user(Role.HIRING_MANAGER), make.user(Role.HIRING_MANAGER)
     assigned, unassigned = make.user(Role.INTERVIEWER), make.user(Role.INTERVIEWER)
     admin = make.user(Role.ADMIN)
+    co_owner, recruiter, other_recruiter = (make.user(Role.HIRING_MANAGER), make.user(Role.RECRUITER),
+                                            make.user(Role.RECRUITER))
     mine, theirs = make.opening(manager), make.opening(other_manager)
+    make.on_team(mine, co_owner, recruiter)
+    make.on_team(theirs, other_recruiter)
     a = make.invite(mine, name="Aurelia Quist", email="aurelia.quist@example.net")
     b = make.invite(theirs, name="Bartholomew Vane", email="bart.vane@example.net")
     answers = dict(make.library.benchmarks["a-mini-prd"]["meets"].content.answers)
@@ -240,11 +272,12 @@ def build_world(make: Factory, session: Session, app: Flask) -> World:
                                        actor=admin, now=now)
     common = {"key": "a-mini-prd", "dataset": "funnel", "kind": "scorecards", "filename": "app.css",
               "token_id": token.id, "endpoint_id": hook.id,
-              "token": a.link.rsplit("/", 1)[1]}
+              "token": a.link.rsplit("/", 1)[1], "user_id": co_owner.id}
     return World(
         people={visitor: user for visitor, user in (
             (ASSIGNED, assigned), (UNASSIGNED, unassigned), (OTHER_MANAGER, other_manager), (MANAGER, manager),
-            (MANAGER_FOREIGN_IDS, manager), (ADMIN, admin))},
+            (MANAGER_FOREIGN_IDS, manager), (CO_OWNER, co_owner), (RECRUITER, recruiter),
+            (OTHER_RECRUITER, other_recruiter), (ADMIN, admin))},
         links={CANDIDATE_A: a.link, CANDIDATE_B: b.link},
         ids=common | {"slug": mine.slug, "candidate_id": a.candidate.id, "assignment_id": ours.id,
                       "session_id": sessions[mine.id].id, "entry_id": entry.id},

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from assess.content import ContentLibrary
 from assess.domain.scoring import RatingInput, ScorecardInput
-from assess.models import Assignment, Attempt, Candidate, Opening, Role, User
+from assess.models import Assignment, Attempt, Candidate, Opening, OpeningMember, Role, User
 from assess.services import answering, assigning, attempts, invitations, openings, scorecards, users
 
 TEST_PASSWORD = "correct horse battery"
@@ -51,6 +51,12 @@ class Factory:
             "password": TEST_PASSWORD,
         } | kwargs
         return users.create_user(self.session, role=role, now=self.now(), **values)
+
+    def on_team(self, opening: Opening, *people: User) -> None:
+        """Put hiring managers (co-owners) or recruiters on the opening's team."""
+        for person in people:
+            opening.team.append(OpeningMember(user=person, added_at=self.now()))
+        self.session.commit()
 
     def opening(self, manager: User | None = None, **kwargs: Any) -> Opening:
         """An opening with every exercise, run by manager (a new hiring manager by default). Handed-in work is

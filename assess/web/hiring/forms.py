@@ -215,3 +215,12 @@ class RevisionDecisionForm(Form):
     note = TextAreaField("Note to the interviewer (optional)", validators=[Optional(), Length(max=1000)], filters=[drop_nul])
     approve = SubmitField("Approve")
     refuse = SubmitField("Refuse")
+
+
+class MemberForm(Form):
+    user_id = SelectField("Person", coerce=row_id, validate_choice=False,
+                          validators=[DataRequired("Choose a hiring manager or recruiter to add.")])
+
+
+class RecruiterSightForm(Form):
+    shown = BooleanField("Recruiters on this opening may read candidates' work, scorecards and results")

@@ -20,7 +20,7 @@ from ..actions import Said
 from ..dates import when
 from ..forms import ConfirmForm
 from ..limits import limiter
-from . import bp, current_opening
+from . import bp, current_opening, for_recruiters
 from .opening_views import opening_page
 from .common import back_to, back_to_list, config, names_of
 from .forms import (
@@ -54,6 +54,7 @@ def _sent_message(invited: list[invitations.Invited], did: str = "Invited") -> S
 
 
 @bp.post("/openings/<slug>/invite")
+@for_recruiters()
 def invite() -> Response:
     form = InviteForm()
 
@@ -68,6 +69,7 @@ def invite() -> Response:
 
 
 @bp.post("/openings/<slug>/invite-many")
+@for_recruiters()
 def invite_many() -> Response | tuple[str, int]:
     """Invite everyone on a pasted list; the lines not invited come back in the box with the reasons, to fix."""
     form = BulkInviteForm()
@@ -84,6 +86,7 @@ def invite_many() -> Response | tuple[str, int]:
 
 
 @bp.post("/openings/<slug>/invite-file")
+@for_recruiters()
 def invite_file() -> Response | tuple[str, int]:
     """Invite everyone in an uploaded CSV; the rows not invited come back in the paste box, with the reasons."""
     form = InviteFileForm()
@@ -143,6 +146,7 @@ def _on_ticked(form: BulkLinksForm, step: Callable[[list[int]], link_batches.Bat
 
 
 @bp.post("/openings/<slug>/candidates/resend-links")
+@for_recruiters()
 def resend_many() -> Response:
     """A new link to each ticked candidate, except those in the middle of an exercise or just sent one."""
     def step(ids: list[int]) -> link_batches.Batch:
@@ -154,6 +158,7 @@ def resend_many() -> Response:
 
 
 @bp.post("/openings/<slug>/candidates/withdraw-links")
+@for_recruiters()
 def withdraw_many() -> Response:
     def step(ids: list[int]) -> link_batches.Batch:
         return link_batches.withdraw_many(db.session(), current_opening(), ids, actor=current_staff(),
@@ -178,6 +183,7 @@ def _on_candidate(candidate_id: int, form: Any, step: CandidateStep) -> Response
 
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/resend")
 @limiter.limit(limits.RESEND_PER_CANDIDATE, key_func=limits.candidate_key, deduct_when=limits.succeeded)
+@for_recruiters()
 def resend(candidate_id: int) -> Response:
     def step(candidate: Candidate, _form: Any) -> Said:
         invited = invitations.resend(db.session(), config(), library(), candidate, actor=current_staff(),
@@ -189,6 +195,7 @@ def resend(candidate_id: int) -> Response:
 
 
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/revoke")
+@for_recruiters()
 def revoke(candidate_id: int) -> Response:
     def step(candidate: Candidate, _form: Any) -> str:
         links.revoke(db.session(), candidate, actor=current_staff(), now=clock.now())
@@ -198,6 +205,7 @@ def revoke(candidate_id: int) -> Response:
 
 
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/extend-window")
+@for_recruiters()
 def extend_window(candidate_id: int) -> Response:
     def step(candidate: Candidate, form: ExtendWindowForm) -> str:
         invitation = links.extend_window(db.session(), candidate, form.days.data, actor=current_staff(),
@@ -208,6 +216,7 @@ def extend_window(candidate_id: int) -> Response:
 
 
 @bp.post("/openings/<slug>/candidates/<int:candidate_id>/extend-time")
+@for_recruiters()
 def extend_time(candidate_id: int) -> Response:
     def step(candidate: Candidate, form: ExtendTimeForm) -> str:
         links.extend_time(db.session(), candidate, form.minutes.data, actor=current_staff(), now=clock.now())

@@ -18,7 +18,7 @@ from .. import charts
 from ..access import current_staff
 from ..forms import ConfirmForm, field_name
 from ..paging import asked_page, say_if_moved
-from . import bp, current_opening
+from . import bp, current_opening, for_recruiters
 from .common import config, list_args
 from .forms import (
     ActionForm,
@@ -34,6 +34,7 @@ from .forms import (
 
 
 @bp.get("/")
+@for_recruiters()
 def index() -> str:
     session = db.session()
     summaries = openings.openings_for(session, current_staff())
@@ -76,6 +77,7 @@ def new_opening() -> Response | str:
 
 
 @bp.get("/openings/<slug>")
+@for_recruiters()
 def opening() -> str:
     return opening_page()
 
@@ -113,6 +115,7 @@ def opening_page(bulk_form: BulkInviteForm | None = None) -> str:
 
 
 @bp.get("/openings/<slug>/outbox")
+@for_recruiters()
 def outbox() -> str:
     session = db.session()
     found = current_opening()

@@ -9,10 +9,11 @@ from ...domain.decisions import OUTCOMES
 from ...domain.pipeline import Stage, duration_words
 from ...services import pipeline
 from .. import charts
-from . import bp, current_opening
+from . import bp, current_opening, for_recruiters
 
 
 @bp.get("/openings/<slug>/pipeline")
+@for_recruiters()
 def pipeline_page() -> str:
     session = db.session()
     found = current_opening()

@@ -16,7 +16,7 @@ from ...services import calibration_reads, calibration_report, candidate_record,
 from .. import charts
 from ..access import current_staff
 from ..paging import asked_page, whole_number
-from . import bp, current_opening
+from . import bp, current_opening, for_recruiters, sees_results
 from .common import back_to, config, names_of
 from .forms import BulkDecisionForm, DecisionForm
 
@@ -47,6 +47,7 @@ def _emails_said(count: int = 1) -> str:
 
 
 @bp.get("/openings/<slug>/results")
+@for_recruiters(methods=("GET",), results=True)
 def results_page() -> str:
     """The calibrated ranking, and how it would look without one interviewer."""
     session = db.session()
@@ -65,6 +66,7 @@ def results_page() -> str:
 
 
 @bp.route("/openings/<slug>/candidates/<int:candidate_id>", methods=["GET", "POST"])
+@for_recruiters(methods=("GET",))
 def candidate_page(candidate_id: int) -> Response | str:
     """Everything about one candidate: their work as handed in, with its brief and data, every scorecard, the
     calibrated result and the decision."""
@@ -85,7 +87,7 @@ def candidate_page(candidate_id: int) -> Response | str:
             flash(f"{said} for {person.name}.{ended}{_told(recorded, form.tell_candidate.data)}", "success")
             return redirect(back_to("hiring.candidate_page", candidate_id=candidate_id))
     record = candidate_record.record_of(session, library(), found, candidate_id, viewer=current_staff(),
-                                        now=clock.now())
+                                        now=clock.now(), results=sees_results())
     return render_template("hiring/candidate.html", opening=found, person=record.person, form=form,
                            works=record.works, standing=record.standing, decisions=record.decisions,
                            not_yet=record.not_yet, data_views=charts.data_views, email_states=EMAIL_STATES,
@@ -131,6 +133,7 @@ def decide_many() -> Response:
 
 
 @bp.get("/openings/<slug>/export/<kind>.csv")
+@for_recruiters(methods=("GET",), results=True)
 def export(kind: str) -> Response:
     """Scorecards, ratings or calibrated results as CSV, safe to open in a spreadsheet."""
     made = exports.export(db.session(), library(), current_opening(), kind, viewer=current_staff(), now=clock.now())

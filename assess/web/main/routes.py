@@ -13,6 +13,7 @@ from . import bp
 HOME_BY_ROLE = {
     Role.ADMIN: "admin.index",
     Role.HIRING_MANAGER: "hiring.index",
+    Role.RECRUITER: "hiring.index",
     Role.INTERVIEWER: "review.index",
 }
 
