@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterable, Sequence
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# First in every CSV file we make, so spreadsheets (Excel above all) read it as UTF-8 and show accents.
+BOM = "\ufeff"
 
 
 def safe_cell(value: object) -> str:
@@ -20,7 +22,9 @@ def safe_cell(value: object) -> str:
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    buffer = io.StringIO()
+    """A CSV file a spreadsheet opens with its accents and never runs a formula from."""
+    buffer = io.StringIO(BOM)
+    buffer.seek(0, io.SEEK_END)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in header])
     writer.writerows([safe_cell(v) for v in row] for row in rows)

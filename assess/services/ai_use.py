@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..domain.paging import Page, offset_of, page_count
-from ..domain.spreadsheet import safe_cell
+from ..domain.spreadsheet import BOM, safe_cell
 from ..errors import NotFound
 from ..models import (
     AiDraft,
@@ -37,7 +37,6 @@ FIRST_SUBMITTED = "first submitted"
 AS_SAVED = "as saved, not yet submitted"
 PER_PAGE = 100  # drafts per page of the JSON log
 BATCH = 200  # drafts read at a time for the CSV
-BOM = "\ufeff"  # so spreadsheets read the file as UTF-8 and show accents
 
 CSV_HEADER = ["draft_id", "opening", "candidate", "candidate_declined_ai_at", "exercise", "scorecard_id", "interviewer", "model", "provider",
               "prompt_version", "output_mode", "input_digest", "status", "requested_at", "finished_at", "viewed_by",

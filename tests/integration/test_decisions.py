@@ -267,7 +267,7 @@ def test_a_candidate_who_can_hand_in_nothing_more_is_decided_on_while_the_openin
     assert {d.candidate_id for d in db_session.scalars(select(Decision))} == {no_show.id, withdrawn.id}
     # Not ranked, having handed in nothing, and still in the export with the decision.
     rows = list(csv.DictReader(io.StringIO(
-        client.get(f"/hiring/openings/{opening.slug}/export/results.csv").get_data(as_text=True))))
+        client.get(f"/hiring/openings/{opening.slug}/export/results.csv").get_data(as_text=True).lstrip("\ufeff"))))
     by_name = {r["candidate"]: r for r in rows}
     assert by_name[no_show.name]["rank"] == "" and by_name[no_show.name]["decision"] == "reject"
     assert by_name[no_show.name]["flags"] == "not ranked: no submitted scorecard yet"

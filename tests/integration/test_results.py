@@ -162,14 +162,17 @@ def test_exports_are_safe_against_spreadsheet_formulas(
     db_session.commit()
     manager(client)
     exported = client.get(f"/hiring/openings/{seeded.slug}/export/results.csv")
-    assert exported.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
+    assert exported.mimetype == "text/csv" and exported.mimetype_params["charset"] == "utf-8"
+    body = exported.get_data(as_text=True)
+    assert body.startswith("\ufeff"), "Excel reads a file without a byte-order mark as the local code page"
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
     assert rows[0][:3] == ["rank", "candidate", "email"]
     names = [row[1] for row in rows[1:]]
     assert '\'=HYPERLINK("http://evil.example","x")' in names
     assert not any(name.startswith(("=", "+", "-", "@")) for name in names)
     scorecards = list(csv.reader(io.StringIO(
-        client.get(f"/hiring/openings/{seeded.slug}/export/scorecards.csv").get_data(as_text=True))))
+        client.get(f"/hiring/openings/{seeded.slug}/export/scorecards.csv").get_data(as_text=True).removeprefix(
+            "\ufeff"))))
     assert scorecards[0][:4] == ["candidate", "exercise", "interviewer", "dimension"]
     assert len(scorecards) > 50 and all(not row[0].startswith("=") for row in scorecards)
     assert client.get(f"/hiring/openings/{seeded.slug}/export/other.csv").status_code == 404
@@ -180,7 +183,9 @@ def exported(client: FlaskClient, opening: Opening, kind: str) -> str:
     response = client.get(f"/hiring/openings/{opening.slug}/export/{kind}.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert f'filename="{opening.slug}-{kind}.csv"' in response.headers["Content-Disposition"]
-    return response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    return body.removeprefix("\ufeff")
 
 
 def test_both_exports_read_back_as_the_ratings_given_names_or_pseudonyms_unscored_left_out(

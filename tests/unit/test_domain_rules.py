@@ -183,9 +183,9 @@ def test_a_token_is_43_url_safe_characters_and_its_hash_is_sha256_hex() -> None:
     assert hash_token("é") == hashlib.sha256(b"\xc3\xa9").hexdigest()
 
 
-def test_a_csv_has_crlf_lines_and_safe_cells() -> None:
-    assert to_csv(["name", "=x"], [["a,b", 1], [None, "-2"]]) == 'name,\'=x\r\n"a,b",1\r\n,\'-2\r\n'
-    assert to_csv(["h"], []) == "h\r\n"
+def test_a_csv_starts_with_a_byte_order_mark_and_has_crlf_lines_and_safe_cells() -> None:
+    assert to_csv(["name", "=x"], [["a,b", 1], [None, "-2"]]) == '\ufeffname,\'=x\r\n"a,b",1\r\n,\'-2\r\n'
+    assert to_csv(["h"], []) == "\ufeffh\r\n"
 
 
 def test_only_quotes_and_spaces_are_trimmed_from_names() -> None:
