@@ -263,6 +263,9 @@ class Opening(Base):
     overdue_reminder_days: Mapped[int] = mapped_column(default=2, server_default="2")
     # A third interviewer is asked when two scorecards are this many points apart on a dimension (None: never).
     third_interviewer_gap: Mapped[int | None] = mapped_column()
+    # The company candidates see the emails come from, and where their replies go (None: the hiring manager).
+    company_name: Mapped[str | None] = mapped_column(String(120))
+    reply_to: Mapped[str | None] = mapped_column(String(254))
     # Recruiters on the opening's team may read candidates' work, scorecards and results.
     recruiters_see_results: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The emails a decision may send the candidate, by outcome, where the hiring manager changed the default.
@@ -717,6 +720,9 @@ class OutboundEmail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last try's failure, kept until a later try succeeds.
     error: Mapped[str | None] = mapped_column(Text)
+    # Whom it comes from and where replies go: an opening's company and hiring manager for mail to candidates.
+    sender_name: Mapped[str | None] = mapped_column(String(120))
+    reply_to: Mapped[str | None] = mapped_column(String(254))
 
 
 class CalibrationSession(Base):

@@ -275,17 +275,16 @@ def _receipt(exercise: Exercise, candidate: Candidate, submission: Submission) -
         [
             f"Hello {candidate.name},",
             "",
-            f"We have received your answer to \"{exercise.title}\" for {candidate.opening.title}",
-            f"at {submission.submitted_at:%d %B %Y, %H:%M} UTC. {how}",
+            f"We have received your answer to \"{exercise.title}\" for {candidate.opening.title} at "
+            f"{submission.submitted_at:%d %B %Y, %H:%M} UTC. {how}",
             "",
             *counts,
             "",
-            f"Receipt code: {submission.digest[:16]}",
-            "This code is a fingerprint of exactly what was received; keep it if you wish.",
+            f"Receipt code: {submission.digest[:16]}. This code is a fingerprint of exactly what was received; "
+            "keep it if you wish.",
             "",
             "Thank you for your time.",
         ]
     )
-    return mail.Message(
-        to=candidate.email, subject=f"Received: {exercise.title} ({candidate.opening.title})", body=body
-    )
+    return mail.Message(to=candidate.email, subject=f"Received: {exercise.title} ({candidate.opening.title})",
+                        body=body, sender=mail.from_opening(candidate.opening))

@@ -15,7 +15,7 @@ from ..content.schema import DataVariant, Exercise, ExerciseKind
 from ..domain.timing import Deadline
 from ..errors import Conflict, NotFound
 from ..models import Attempt, Candidate, ContentKind, ContentVersion
-from . import audit, deadlines, pipeline
+from . import audit, deadlines, mail, pipeline
 from .content import ensure_version, exercise_of
 from .invitations import active_invitation
 
@@ -130,7 +130,7 @@ def start(
     if step.state is StepState.CLOSED:
         raise Conflict(
             "The time to start this exercise has ended. If you need more time, "
-            f"contact {candidate.opening.hiring_manager.email}."
+            f"contact {mail.contact(candidate.opening)}."
         )
     versioned = library.exercise(key)
     version, _ = ensure_version(session, ContentKind.EXERCISE, key, versioned)  # type: ignore[arg-type]

@@ -196,7 +196,7 @@ def email_for(opening: Opening, candidate: Candidate, outcome: str) -> EmailTemp
 
 def _message(opening: Opening, candidate: Candidate, outcome: Outcome) -> mail.Message:
     made = email_for(opening, candidate, outcome.value)
-    return mail.Message(to=candidate.email, subject=made.subject, body=made.body)
+    return mail.Message(to=candidate.email, subject=made.subject, body=made.body, sender=mail.from_opening(opening))
 
 
 def _checked(outcome: str, rationale: str) -> tuple[Outcome, str]:

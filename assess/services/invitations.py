@@ -255,24 +255,25 @@ def _invitation_message(
         [
             f"Hello {candidate.name},",
             "",
-            f"Thank you for applying for {opening.title}. The next step is a set of short written",
-            "exercises that you do online, each with its own time limit:",
+            f"Thank you for applying for {opening.title}. The next step is a set of short written exercises that "
+            "you do online, each with its own time limit:",
             "",
             *steps,
             "",
-            "You can start each exercise when it suits you; the clock for an exercise starts only",
-            "when you press its Start button. Your work is saved as you type.",
+            "You can start each exercise when it suits you; the clock for an exercise starts only when you press "
+            "its Start button. Your work is saved as you type.",
             "",
             f"Your personal link (please do not share it): {link}",
             "",
-            f"The link works until {invitation.expires_at:%d %B %Y, %H:%M} UTC.",
-            "If you need more time or a different format, for example because of a disability,",
-            f"write to {opening.hiring_manager.email} before you start.",
+            f"The link works until {invitation.expires_at:%d %B %Y, %H:%M} UTC. If you need more time or a "
+            f"different format, for example because of a disability, write to {mail.contact(opening)} "
+            "before you start.",
             "",
-            f"{opening.hiring_manager.name}",
+            mail.signature(opening),
         ]
     )
-    return mail.Message(to=candidate.email, subject=f"Your assessment for {opening.title}", body=body, secret=link)
+    return mail.Message(to=candidate.email, subject=f"Your assessment for {opening.title}", body=body, secret=link,
+                        sender=mail.from_opening(opening))
 
 
 def _free_pseudonym(session: Session, opening: Opening) -> str:

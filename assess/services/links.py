@@ -11,7 +11,7 @@ from ..config import Config
 from ..domain.links import hash_token
 from ..errors import AppError, Conflict, InputError, NotFound
 from ..models import Attempt, Candidate, Invitation, Opening, User
-from . import audit, deadlines, pipeline
+from . import audit, deadlines, mail, pipeline
 
 MAX_WINDOW_DAYS = 90
 MAX_EXTRA_MINUTES = 240
@@ -133,7 +133,7 @@ def redeem(session: Session, token: str, now: datetime) -> Invitation:
             "link from your email; if it still does not work, reply to the invitation email.",
         )
     opening = invitation.candidate.opening
-    contact = opening.hiring_manager.email
+    contact = mail.contact(opening)
     if invitation.revoked_at is not None:
         raise LinkProblem(
             "revoked",

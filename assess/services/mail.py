@@ -16,14 +16,15 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..config import Config
 from ..domain.paging import Page, clamped, offset_of
-from ..models import MailStatus, OutboundEmail, User
+from ..domain.mail_layout import html_version
+from ..models import MailStatus, Opening, OutboundEmail, User
 from . import audit, effects
 from .matching import contains, search_words
 
@@ -40,12 +41,37 @@ _WAITING = (MailStatus.QUEUED, MailStatus.SENDING)
 
 
 @dataclass(frozen=True)
+class Sender:
+    """Whom a message comes from, by name, and where replies to it go."""
+
+    name: str | None
+    reply_to: str | None
+
+
+def contact(opening: Opening) -> str:
+    """The address an opening's candidates write to: the one it names, else its hiring manager's."""
+    return opening.reply_to or opening.hiring_manager.email
+
+
+def signature(opening: Opening) -> str:
+    """How mail to an opening's candidates is signed: its hiring manager, and the company when it has one."""
+    name = opening.hiring_manager.name
+    return f"{name}, {opening.company_name}" if opening.company_name else name
+
+
+def from_opening(opening: Opening) -> Sender:
+    """Mail to an opening's candidates: from its company, with replies to its contact address."""
+    return Sender(opening.company_name or None, contact(opening))
+
+
+@dataclass(frozen=True)
 class Message:
     to: str
     subject: str
     body: str
     # A working link in the body: kept in the outbox only while the message has not been sent.
     secret: str | None = None
+    sender: Sender | None = None
 
     def redacted(self) -> str:
         return self.body.replace(self.secret, LINK_SENT) if self.secret else self.body
@@ -67,6 +93,8 @@ def queue(
         subject=message.subject,
         body_text=message.body,
         secret=message.secret,
+        sender_name=message.sender.name if message.sender else None,
+        reply_to=message.sender.reply_to if message.sender else None,
         status=MailStatus.QUEUED,
         attempts=0,
         next_attempt_at=now,
@@ -176,13 +204,23 @@ def _send_batch(session: Session, config: Config, batch: list[OutboundEmail], *,
 
 
 def _email(config: Config, record: OutboundEmail) -> EmailMessage:
+    """The message as it goes out: plain text with an HTML version of the same words, from the company's name
+    at our own address (so it passes the receiving server's checks), replies to the person it names."""
     email = EmailMessage()
-    email["From"] = config.mail_from
+    default_name, address = parseaddr(config.mail_from)
+    email["From"] = formataddr((record.sender_name, address)) if record.sender_name else config.mail_from
     email["To"] = record.to_address
+    if record.reply_to:
+        email["Reply-To"] = record.reply_to
     email["Subject"] = record.subject
     email["Date"] = format_datetime(record.created_at)
-    email["Message-ID"] = make_msgid(idstring=f"outbox-{record.id}", domain=config.mail_from.rpartition("@")[2] or None)
+    email["Message-ID"] = make_msgid(idstring=f"outbox-{record.id}", domain=address.rpartition("@")[2] or None)
     email.set_content(record.body_text)
+    brand = record.sender_name or default_name or "assess"
+    footer = (f"Sent for {record.sender_name} by assess. Reply to this email to reach {record.reply_to}."
+              if record.sender_name and record.reply_to else
+              f"Reply to this email to reach {record.reply_to}." if record.reply_to else "Sent by assess.")
+    email.add_alternative(html_version(record.body_text, brand=brand, footer=footer), subtype="html")
     return email
 
 

@@ -71,11 +71,12 @@ def expiry_message(invitation: Invitation, handed_in: int, now: datetime) -> mai
         "Each exercise's clock starts only when you press its Start button, so begin one only when you have its "
         "full time.",
         "",
-        f"If you cannot find the link, or need more time, write to {opening.hiring_manager.email}.",
+        f"If you cannot find the link, or need more time, write to {mail.contact(opening)}.",
         "",
-        opening.hiring_manager.name,
+        mail.signature(opening),
     ])
-    return mail.Message(candidate.email, f"Reminder: your {opening.title} assessment link expires {soon}", body)
+    return mail.Message(candidate.email, f"Reminder: your {opening.title} assessment link expires {soon}", body,
+                        sender=mail.from_opening(opening))
 
 
 def _take_homes(library: ContentLibrary, opening: Opening) -> set[str]:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from assess import db
 from assess.models import Candidate
 from assess.services import demo
-from tests.support.mail import Inbox
+from tests.support.mail import Inbox, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,7 @@ def test_handed_in_work_is_assigned_and_its_interviewers_emailed_without_anyone_
     told = [m for m in mailing.messages if m["Subject"].startswith("New scoring work")]
     assert len(told) == 2, [m["Subject"] for m in mailing.messages]
     for message in told:
-        body = message.get_payload(decode=True).decode()
+        body = text_of(message)
         assert f"Candidate {code}" in body and "Dana" not in body
     reader = next(s for s in demo.DEMO_STAFF if s.email == told[0]["To"])
 
@@ -60,7 +60,7 @@ def test_handed_in_work_is_assigned_and_its_interviewers_emailed_without_anyone_
     expect(manager.get_by_text("Handed-in work is given its interviewers as it arrives")).to_be_visible()
 
     interviewer = staff_page(reader.email)
-    link = re.search(r"(/review/assignments/\d+)", told[0].get_payload(decode=True).decode())
+    link = re.search(r"(/review/assignments/\d+)", text_of(told[0]))
     assert link
     interviewer.goto(server_url + link.group(1))
     expect(interviewer.get_by_text(f"Candidate {code}").first).to_be_visible()

@@ -18,8 +18,8 @@ from assess.ai import drafting
 from assess.ai.masking import NAME
 from assess.db import get_database
 from assess.models import AiDraft, AiDraftStatus, Assignment, Candidate, Role, User
-from assess.services import ai_aid, ai_drafts, effects, openings
-from assess.services.openings import OpeningChanges
+from assess.services import ai_aid, ai_drafts, effects, opening_settings
+from assess.services.opening_settings import OpeningChanges
 from tests.support.ai import ANSWERS, DIMENSIONS, QUOTE, good_draft, rated_assignment, run_draft, with_ai
 from tests.support.app import make_config
 from tests.support.factories import Factory
@@ -189,7 +189,7 @@ def _opening_off_and_on_again(session: Session, candidate: Candidate, admin: Use
     _opening_off(session, candidate, admin, now)
     opening = candidate.opening
     changes = {field: getattr(opening, field) for field in OpeningChanges.__dataclass_fields__}
-    openings.update_settings(session, opening, OpeningChanges(**changes | {"ai_enabled": True}),
+    opening_settings.update_settings(session, opening, OpeningChanges(**changes | {"ai_enabled": True}),
                              actor=opening.hiring_manager, now=now)
 
 
@@ -204,7 +204,7 @@ def _decline(session: Session, candidate: Candidate, admin: User, now: Any) -> N
 def _opening_off(session: Session, candidate: Candidate, admin: User, now: Any) -> None:
     opening = candidate.opening
     changes = {field: getattr(opening, field) for field in OpeningChanges.__dataclass_fields__}
-    openings.update_settings(session, opening, OpeningChanges(**changes | {"ai_enabled": False}),
+    opening_settings.update_settings(session, opening, OpeningChanges(**changes | {"ai_enabled": False}),
                              actor=opening.hiring_manager, now=now)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from assess.domain.scoring import passes_calibration
 from assess.errors import Conflict, InputError
 from assess.models import Opening, Role, User
-from assess.services import assigning, calibration_sessions, openings, scorecards, worklist
+from assess.services import assigning, calibration_sessions, opening_settings, scorecards, worklist
 from tests.support.app import FrozenClock
 from tests.support.factories import Factory
 from tests.support.web import csrf_token, sign_in_session
@@ -80,7 +80,7 @@ def test_an_opening_can_require_a_pass_before_scoring_candidates(
     setup: dict[str, Any], db_session: Session, make: Factory, clock: FrozenClock
 ) -> None:
     opening: Opening = setup["opening"]
-    openings.update_settings(db_session, opening, openings.OpeningChanges(
+    opening_settings.update_settings(db_session, opening, opening_settings.OpeningChanges(
         invitation_valid_days=14, interviewers_per_submission=1, ai_enabled=False, ai_draft_timing="after_rating",
         ai_notice="", calibration_required=True), actor=setup["manager"], now=clock.now)
     attempt = make.submission(opening, D, "meets")
@@ -147,7 +147,7 @@ def test_a_session_reveals_only_once_everyone_has_scored_unless_revealed_now_wit
     setup: dict[str, Any], app: Flask, client: FlaskClient, db_session: Session, make: Factory, clock: FrozenClock, browser_for: Callable[[User], FlaskClient]
 ) -> None:
     opening: Opening = setup["opening"]
-    openings.update_settings(db_session, opening, openings.OpeningChanges(
+    opening_settings.update_settings(db_session, opening, opening_settings.OpeningChanges(
         invitation_valid_days=14, interviewers_per_submission=1, ai_enabled=False, ai_draft_timing="after_rating",
         ai_notice="", calibration_required=True), actor=setup["manager"], now=clock.now)
     cs = calibration_sessions.create(db_session, make.library, opening, f"{D}/meets", actor=setup["manager"],

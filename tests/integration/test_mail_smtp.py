@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from assess import create_app
 from assess.config import Config
 from assess.db import Database, get_database
-from assess.models import OutboundEmail
+from assess.models import OutboundEmail, Role
 from tests.support.factories import Factory
-from tests.support.mail import Inbox, free_port
-from tests.support.web import sign_in_session
+from tests.support.mail import Inbox, free_port, html_of, text_of
+from tests.support.web import csrf_token, sign_in_session
 
 
 def test_the_invitation_arrives_by_smtp_and_its_link_opens_the_assessment(
@@ -38,7 +38,7 @@ def test_the_invitation_arrives_by_smtp_and_its_link_opens_the_assessment(
     # Mail clients and spam filters expect both; the id names the outbox record, never the address.
     assert message["Date"] and parsedate_to_datetime(message["Date"]).tzinfo is not None
     assert re.fullmatch(r"<[^@\s]+@[^>\s]+>", message["Message-ID"]) and "mel" not in message["Message-ID"]
-    body = message.get_payload(decode=True).decode()
+    body = text_of(message)
     link = re.search(r"http://assess\.test(/c/start/\S+)", body)
     assert link, body
     client = app.test_client()
@@ -74,7 +74,7 @@ def test_once_a_mail_server_takes_an_invitation_the_stored_copy_holds_no_working
         assert token not in stored
         assert "(link sent by email; send a new link to replace it)" in stored
         assert "Hello Mel Ortiz" in stored
-    assert token in inbox.messages[0].get_payload(decode=True).decode()
+    assert token in text_of(inbox.messages[0])
     client = app.test_client()
     sign_in_session(client, opening.hiring_manager)
     page = client.get(f"/hiring/openings/{opening.slug}/outbox").get_data(as_text=True)
@@ -125,3 +125,36 @@ def test_every_message_of_a_long_outbox_can_be_reached_by_page_by_address_and_fr
     assert client.get(base, query_string={"q": "a\nb"}).status_code == 400
     record = client.get(f"/hiring/openings/{opening.slug}/candidates/{invited[3].candidate.id}").get_data(as_text=True)
     assert f'{base}?q=p03@example.net' in record
+
+
+def test_mail_to_candidates_comes_from_the_company_replies_reach_its_contact_and_the_html_says_the_same(
+    client: Any, make: Factory, mailing: Inbox, db_session: Session,
+) -> None:
+    """The hiring manager names the company and the reply-to address in the settings; the invitation then comes
+    from that name at our own address, replies go to the contact, and its HTML part has the same words and link,
+    with the candidate's name escaped rather than read as markup."""
+    manager = make.user(Role.HIRING_MANAGER, name="Maya Okafor")
+    opening = make.opening(manager)
+    sign_in_session(client, manager)
+    page = f"/hiring/openings/{opening.slug}/settings"
+    form = {"csrf_token": csrf_token(client, page), "invitation_valid_days": "14", "interviewers_per_submission": "2",
+            "retention_days": "365", "ai_draft_timing": "after_rating", "overdue_reminder_days": "2",
+            "expiry_reminder_days": "3, 1", "third_interviewer_gap": "None"}
+    refused = client.post(page, data=form | {"company_name": "Acme", "reply_to": "not an address"})
+    assert refused.status_code == 200 and "not a valid email address" in refused.get_data(as_text=True)
+    assert client.post(page, data=form | {"company_name": "  Acme   Robotics ",
+                                          "reply_to": "Talent@Acme.example"}).status_code == 302
+    db_session.refresh(opening)
+    assert (opening.company_name, opening.reply_to) == ("Acme Robotics", "talent@acme.example")
+
+    make.invite(opening, name="Zoë <b>Bold</b> & Co", email="zoe@example.net")
+    [message] = mailing.messages
+    assert message["From"].addresses[0].display_name == "Acme Robotics"
+    assert message["From"].addresses[0].addr_spec == make.config.mail_from.split("<")[1].rstrip(">")
+    assert str(message["Reply-To"]) == "talent@acme.example"
+    text, html = text_of(message), html_of(message)
+    assert "write to talent@acme.example" in text and "Maya Okafor, Acme Robotics" in text
+    link = re.search(r"http://assess\.test/c/start/\S+", text).group(0)  # type: ignore[union-attr]
+    assert f'href="{link}"' in html, "the link is a link in the HTML too"
+    assert "Zoë &lt;b&gt;Bold&lt;/b&gt; &amp; Co" in html and "<b>Bold</b>" not in html
+    assert "Acme Robotics" in html and "talent@acme.example" in html

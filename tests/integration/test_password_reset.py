@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from assess.models import OutboundEmail, PasswordLink, Role, User
 from tests.support.app import FrozenClock
 from tests.support.factories import TEST_PASSWORD, Factory
-from tests.support.mail import Inbox
+from tests.support.mail import Inbox, text_of
 from tests.support.web import Auth, csrf_token, sign_in_session
 
 NEW_PASSWORD = "a new password for a new day"
@@ -31,7 +31,7 @@ def ask(client: FlaskClient, email: str) -> object:
 
 
 def link_in(inbox: Inbox) -> str:
-    body = inbox.messages[-1].get_payload(decode=True).decode()
+    body = text_of(inbox.messages[-1])
     found = re.search(r"http://assess\.test(/auth/password/\S+)", body)
     assert found, body
     return found.group(1)
@@ -110,3 +110,12 @@ def test_asking_again_and_again_for_one_account_is_stopped_with_a_429(
 def test_a_made_up_link_is_refused_and_the_sign_in_page_offers_a_reset(client: FlaskClient) -> None:
     assert client.get("/auth/password/made-up-token").status_code == 410
     assert "/auth/password/forgot" in client.get("/auth/login").get_data(as_text=True)
+
+
+def test_with_no_mail_server_the_page_says_no_email_can_come_and_whom_to_ask(
+    client: FlaskClient, person: User,
+) -> None:
+    """Without a mail server the link would only be kept in the outbox, which nobody signed out can read."""
+    assert ask(client, person.email).status_code == 302
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert "No mail server is configured here" in page and "on its way" not in page

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from assess.domain.pipeline import Facts, Stage, progress_of, stage_of
 from assess.errors import AppError
 from assess.models import Assignment, Attempt, Candidate, Decision, Role, ScorecardStatus
-from assess.services import answering, attempts, decisions, invitations, links, openings, pipeline, revisions, worklist
+from assess.services import answering, attempts, decisions, invitations, links, opening_settings, pipeline, revisions, worklist
 from tests.support.app import FrozenClock
 from tests.support.machines import OnTheDatabase
 
@@ -166,13 +166,13 @@ class Pipeline(OnTheDatabase):
         """The number of interviewers asked for, and whether work is assigned by itself as it arrives and a
         third interviewer asked for on a disagreement."""
         o = self.opening
-        changes = openings.OpeningChanges(
+        changes = opening_settings.OpeningChanges(
             invitation_valid_days=o.invitation_valid_days, interviewers_per_submission=needed,
             ai_enabled=o.ai_enabled, ai_draft_timing=o.ai_draft_timing, ai_notice=o.ai_notice,
             calibration_required=o.calibration_required, retention_days=o.retention_days, auto_assign=auto,
             expiry_reminder_days=o.expiry_reminder_days or [], overdue_reminder_days=o.overdue_reminder_days,
             third_interviewer_gap=gap)
-        self._try(lambda: openings.update_settings(self.session, o, changes, actor=self.manager, now=self.clock.now))
+        self._try(lambda: opening_settings.update_settings(self.session, o, changes, actor=self.manager, now=self.clock.now))
 
     @rule(who=WHO, outcome=st.sampled_from(("advance", "hold", "reject")))
     def decide(self, who: int, outcome: str) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from assess.models import AuditEvent, OpeningMember, Role, User
 from tests.support.factories import A, EVIDENCE, Factory
-from tests.support.mail import Inbox
+from tests.support.mail import Inbox, text_of
 from tests.support.web import Auth, csrf_token, sign_in_session
 
 PASSWORD = "a password of my own choosing"
@@ -57,7 +57,7 @@ def test_an_invited_colleague_chooses_their_password_from_the_email_and_signs_in
     assert "Rosa Reyes is invited as recruiter" in flashed(client, "/admin/staff")
     [message] = mailing.messages
     assert message["To"] == email and "choose a password" in message["Subject"]
-    body = message.get_payload(decode=True).decode()
+    body = text_of(message)
     assert "Recruiter" in body and admin.name in body
     path = welcome_path(body)
     page = flashed(client, "/admin/staff")
@@ -124,7 +124,7 @@ def test_disabling_ends_sessions_and_links_and_enabling_lets_them_back(
     sign_in_session(theirs, person)
     assert theirs.get("/review/").status_code == 200
     post(client, f"/admin/staff/{person.id}/password-link", "/admin/staff")
-    path = welcome_path(mailing.messages[-1].get_payload(decode=True).decode())
+    path = welcome_path(text_of(mailing.messages[-1]))
     post(client, f"/admin/staff/{person.id}/disable", "/admin/staff")
     assert "can no longer sign in" in flashed(client, "/admin/staff")
     assert theirs.get("/review/").status_code == 302, "their session ended"
@@ -214,5 +214,5 @@ def test_a_co_owner_runs_the_opening_and_can_be_handed_it(
     assert opening.hiring_manager_id == partner.id
     assert [m.user_id for m in opening.team] == [manager.id], "the one before stays on as a co-owner"
     post(co, f"{home}/invite", home, name="Eli Example", email=unique("eli"))
-    assert partner.email in mailing.messages[-1].get_payload(decode=True).decode(), \
+    assert partner.email in text_of(mailing.messages[-1]), \
         "candidates are told to write to the new hiring manager"

@@ -16,7 +16,7 @@ from assess.models import Assignment, AuditEvent, Opening, OutboundEmail, Remind
 from assess.services import assigning, calibration_sessions, candidate_data, decisions, reminders, scoring_state, work_mail
 from tests.support.app import FrozenClock
 from tests.support.factories import A, Factory
-from tests.support.mail import Inbox
+from tests.support.mail import Inbox, text_of
 from tests.support.web import csrf_token, sign_in_session
 
 B = "b-analytics"
@@ -30,7 +30,7 @@ def opening(make: Factory, team: dict[str, User], db_session: Session) -> Openin
 
 
 def body(message: Message) -> str:
-    return message.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    return text_of(message)  # type: ignore[union-attr]
 
 
 def to(inbox: Inbox, who: User) -> list[Message]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import socket
-from email import message_from_bytes
-from email.message import Message
+from email import message_from_bytes, policy
+from email.message import EmailMessage, Message
 from typing import Any
 
 
@@ -16,7 +16,7 @@ class Inbox:
         self.connections: set[tuple[str, int]] = set()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content))
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         self.connections.add(tuple(session.peer))
         return "250 OK"
 
@@ -26,3 +26,19 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def text_of(message: Message) -> str:
+    """The plain-text part of a message, as a reader's mail program shows it."""
+    assert isinstance(message, EmailMessage)
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None, "the message has no plain-text part"
+    return str(part.get_content())
+
+
+def html_of(message: Message) -> str:
+    """The HTML part of a message."""
+    assert isinstance(message, EmailMessage)
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None, "the message has no HTML part"
+    return str(part.get_content())

@@ -11,6 +11,7 @@ from ...errors import AppError, NotFound
 from ...models import Role
 from ...services import staff
 from .. import actions
+from ..mail_said import fate, mail_server
 from ..access import current_staff
 from . import bp
 from .forms import ActionForm, RoleForm, StaffInviteForm
@@ -23,7 +24,7 @@ def _config() -> Config:
 def _staff_page(form: StaffInviteForm, status: int = 200) -> tuple[str, int]:
     return render_template("admin/staff.html", form=form, people=staff.members(db.session(), clock.now()),
                            role_form=RoleForm(formdata=None), action_form=ActionForm(), me=current_staff(),
-                           smtp=bool(_config().smtp_host), now=clock.now()), status
+                           smtp=mail_server(), now=clock.now()), status
 
 
 @bp.get("/staff")
@@ -33,10 +34,8 @@ def staff_page() -> tuple[str, int]:
 
 
 def _link_said(name: str) -> str:
-    if not _config().smtp_host:
-        return (f"No mail server is configured, so the email to {name} is kept in the outbox: copy their link "
-                "from the list below and pass it on yourself.")
-    return f"The email to {name} is queued and goes out in a moment."
+    said = fate(f"The email to {name}")
+    return said + (" Copy their link from the list below and pass it on yourself." if not mail_server() else "")
 
 
 @bp.post("/staff")

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 from ... import clock, db
 from ...errors import AppError
 from ...services import password_links, users
+from ..mail_said import mail_server
 from .. import limits
 from ..limits import limiter
 from ..access import current_staff, fresh_session, session_lifetime, sign_in, sign_out
@@ -103,8 +104,12 @@ def forgot_password() -> Response | str:
         except AppError as error:
             form.email.errors = list(form.email.errors) + [error.message]
         else:
-            flash(f"If {form.email.data} has an account here, a link to choose a new password is on its way. It "
-                  "works once, for an hour. No email? Check the address, or ask an administrator.", "info")
+            if mail_server():
+                flash(f"If {form.email.data} has an account here, a link to choose a new password is on its way. "
+                      "It works once, for an hour. No email? Check the address, or ask an administrator.", "info")
+            else:
+                flash("No mail server is configured here, so no email can reach you: ask an administrator to send "
+                      "you a password link from the Staff page.", "info")
             return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
 

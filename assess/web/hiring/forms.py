@@ -166,6 +166,12 @@ class SettingsForm(Form):
                  SelectChoice(3, "At 3 points apart")],
         description="When two scorecards are that far apart on a dimension, once every scorecard asked for is in; "
         "nobody is added beyond that.")
+    company_name = StringField("Company name on emails to candidates", validators=[Optional(), Length(max=120),
+                                                                                   PlainText()],
+                               description="Shown as the sender and in the signature. Leave empty to send as assess.")
+    reply_to = EmailField("Candidates' replies go to", validators=[Optional(), Length(max=254), PlainText()],
+                          description="Also the address candidates are told to write to. Leave empty for the "
+                          "opening's hiring manager.")
     submit = SubmitField("Save settings")
 
 

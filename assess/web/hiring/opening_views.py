@@ -12,7 +12,7 @@ from ...domain.decisions import OUTCOMES, PLACEHOLDERS, EmailTemplate
 from ...errors import AppError
 from ...models import AiDraftTiming, Opening
 from ...domain.pipeline import LABELS, Stage
-from ...services import decisions, links, mail, openings, pipeline
+from ...services import decisions, links, mail, opening_settings, openings, pipeline
 from ...services.attempts import StepState, steps
 from .. import charts
 from ..access import current_staff
@@ -139,7 +139,7 @@ def settings() -> Response | str:
     found = current_opening()
     form = _settings_form(found)
     if form.validate_on_submit():
-        changes = openings.OpeningChanges(
+        changes = opening_settings.OpeningChanges(
             invitation_valid_days=form.invitation_valid_days.data or found.invitation_valid_days,
             interviewers_per_submission=form.interviewers_per_submission.data or found.interviewers_per_submission,
             ai_enabled=form.ai_enabled.data, ai_draft_timing=form.ai_draft_timing.data or AiDraftTiming.AFTER_RATING,
@@ -150,9 +150,10 @@ def settings() -> Response | str:
             expiry_reminder_days=form.expiry_reminder_days.data,
             overdue_reminder_days=form.overdue_reminder_days.data or 0,  # checked to be 0 to 30
             third_interviewer_gap=form.third_interviewer_gap.data,
+            company_name=form.company_name.data, reply_to=form.reply_to.data,
         )
         try:
-            openings.update_settings(session, found, changes, actor=current_staff(), now=clock.now())
+            opening_settings.update_settings(session, found, changes, actor=current_staff(), now=clock.now())
         except AppError as error:
             form.form_errors.append(error.message)
         else:
@@ -181,7 +182,7 @@ def decision_emails() -> Response | tuple[str, int]:
 
 def _settings_form(found: Opening, **kwargs: object) -> SettingsForm:
     form = SettingsForm(obj=found, **kwargs)
-    form.ai_draft_timing.choices = [SelectChoice(key, label) for key, label in openings.AI_TIMINGS.items()]
+    form.ai_draft_timing.choices = [SelectChoice(key, label) for key, label in opening_settings.AI_TIMINGS.items()]
     return form
 
 

@@ -15,6 +15,7 @@ from ...models import Opening, ScoringState, User
 from ...services import assigning, interviewer_pool, revisions, scoring_state, worklist
 from ...services.content import exercise_of
 from .. import actions
+from ..mail_said import fate
 from ..access import current_staff
 from ..paging import asked_page, say_if_moved
 from ..actions import Said
@@ -89,7 +90,7 @@ def remind(assignment_id: int) -> Response:
     def step() -> str:
         made = assigning.remind(session, config(), current_opening(), assignment, actor=current_staff(),
                               now=clock.now())
-        return f"Reminder sent to {made.interviewer.name}."
+        return fate(f"The reminder to {made.interviewer.name}")
 
     return actions.run(ActionForm(), step, back=_scoring())
 

@@ -10,6 +10,7 @@ from ...errors import NotFound
 from ...models import Role
 from ...services import opening_team
 from .. import actions
+from ..mail_said import fate
 from ..access import current_staff
 from . import bp, current_opening
 from .common import config
@@ -40,7 +41,7 @@ def add_member() -> Response:
         found = current_opening()
         added = opening_team.add(db.session(), config(), found, form.user_id.data or 0, actor=current_staff(),
                                  now=clock.now())
-        return "Added to the team; they have been told by email." if added else "They were on the team already."
+        return f"Added to the team. {fate('The email telling them')}" if added else "They were on the team already."
 
     return actions.run(form, add, back=_back(), raises=(NotFound,))
 
