@@ -36,6 +36,7 @@ def index() -> str:
         "review/index.html", work=work, assignments=work.items, now=clock.now(),
         calibrations=calibration_sessions.entries_for(db.session(), current_staff()),
         exercise_of=exercise_of, ScorecardStatus=ScorecardStatus,
+        titles={key: found.content.title for key, found in library().exercises.items()},
     )
 
 
