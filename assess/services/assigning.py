@@ -16,7 +16,7 @@ from ..models import Assignment, Attempt, Candidate, Opening, Role, Scorecard, S
 from . import audit, mail, work_mail, worklist
 from .calibration_sessions import has_passed, passed_interviewers
 from .interviewer_pool import active_interviewers
-from .row_locks import hold_rows
+from .row_locks import hold_rows, share_rows
 from .scoring_state import require_scoring_open, scoring_state
 from .worklist import (
     WorkRow, add_live_stages, candidate_work_rows, is_submitted, nothing_left_to_score, rows_of, submitted_scores,
@@ -58,7 +58,8 @@ def assign(
     # Held, so an automatic third interviewer and this one take turns and each sees the other.
     hold_rows(session, Attempt, [attempt.id])
     session.refresh(attempt, ["assignments"])
-    interviewer = session.get(User, interviewer_id)
+    # Read with a share lock: a role change waits for this assignment, or this one sees the change.
+    interviewer = next(iter(share_rows(session, User, [interviewer_id])), None)
     if interviewer is None or interviewer.role is not Role.INTERVIEWER or not interviewer.active:
         raise InputError("Choose an active interviewer.")
     if any(a.interviewer_id == interviewer_id for a in attempt.assignments):
@@ -89,7 +90,8 @@ class AutoResult:
 
 def pool_for(session: Session, opening: Opening) -> list[User]:
     """The interviewers who may be given the opening's work: active, and calibrated where the opening asks."""
-    pool = active_interviewers(session)
+    pool = [user for user in share_rows(session, User, [u.id for u in active_interviewers(session)])
+            if user.role is Role.INTERVIEWER and user.active]  # as they stand once held (see `assign`)
     if opening.calibration_required:
         allowed = passed_interviewers(session, opening)
         pool = [u for u in pool if u.id in allowed]

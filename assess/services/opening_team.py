@@ -11,10 +11,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..config import Config
-from ..errors import Conflict, InputError, NotFound
+from ..errors import Conflict, Forbidden, InputError, NotFound
 from ..models import Opening, OpeningMember, Role, User
 from . import audit, mail
-from .row_locks import hold_rows
+from .row_locks import hold_rows, share_rows
 from .staff import TEAM_ROLES
 
 
@@ -46,7 +46,8 @@ def _held(session: Session, opening: Opening) -> None:
 
 
 def _person(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    """The person, read afresh with a share lock, so a change of their role waits for this step or it sees it."""
+    user = next(iter(share_rows(session, User, [user_id])), None)
     if user is None:
         raise NotFound("There is no staff account with that id.")
     return user
@@ -93,10 +94,16 @@ def remove(session: Session, opening: Opening, user_id: int, *, actor: User, now
     return bool(gone)
 
 
-def hand_over(session: Session, opening: Opening, user_id: int, *, actor: User, now: datetime) -> User:
-    """Make a co-owning hiring manager the opening's hiring manager; the one before stays on as a co-owner."""
+def hand_over(session: Session, config: Config, opening: Opening, user_id: int, *, actor: User,
+              now: datetime) -> User:
+    """Make a co-owning hiring manager the opening's hiring manager; the one before stays on as a co-owner. Only
+    the hiring manager or an admin may; both people are told by email."""
     _held(session, opening)
+    if actor.role is not Role.ADMIN and actor.id != opening.hiring_manager_id:
+        raise Forbidden("Only the opening's hiring manager, or an admin, can hand it to someone else.")
     member = next((m for m in opening.team if m.user_id == user_id), None)
+    if member is not None:
+        _person(session, user_id)
     if member is None or member.user.role is not Role.HIRING_MANAGER or not member.user.active:
         raise InputError("Hand the opening to an active hiring manager on its team: add them first, then hand over.")
     before = opening.hiring_manager
@@ -107,6 +114,14 @@ def hand_over(session: Session, opening: Opening, user_id: int, *, actor: User, 
         opening.team.append(OpeningMember(user=before, added_at=now))
     audit.record(session, "opening.handed_over", now=now, actor=actor, subject_type="opening",
                  subject_id=opening.id, before=before.id, after=member.user_id)
+    address = f"{config.base_url.rstrip('/')}/hiring/openings/{opening.slug}"
+    for person, said in ((member.user, f"{actor.name} made you the hiring manager of {opening.title}. Candidates "
+                                       "are now told to write to you, unless the opening names another address."),
+                         (before, f"{actor.name} handed {opening.title} to {member.user.name}, who is now its hiring "
+                                  "manager. You stay on its team as a co-owner.")):
+        mail.queue(session, mail.Message(person.email, f"{opening.title} has a new hiring manager",
+                                         f"Hello {person.name},\n\n{said}\n\n{address}\n"),
+                   now=now, opening_id=opening.id)
     session.commit()
     return member.user
 

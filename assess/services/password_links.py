@@ -34,15 +34,26 @@ def _url(config: Config, token: str) -> str:
     return f"{config.base_url.rstrip('/')}/auth/password/{token}"
 
 
-def end_links(session: Session, user: User, now: datetime) -> None:
-    session.execute(update(PasswordLink).where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
-                    .values(used_at=now).execution_options(synchronize_session=False))
+def end_links(session: Session, user: User, now: datetime, *purposes: PasswordLinkPurpose) -> None:
+    """End the user's working links (of these purposes only, if given)."""
+    query = update(PasswordLink).where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None))
+    if purposes:
+        query = query.where(PasswordLink.purpose.in_(purposes))
+    session.execute(query.values(used_at=now).execution_options(synchronize_session=False))
+
+
+def purpose_for(user: User) -> PasswordLinkPurpose:
+    """A welcome link for an account whose owner has not chosen a password yet, else a reset link."""
+    return PasswordLinkPurpose.RESET if user.password_hash else PasswordLinkPurpose.WELCOME
 
 
 def send_link(session: Session, config: Config, user: User, purpose: PasswordLinkPurpose, *, now: datetime,
               actor: User | None = None) -> PasswordLink:
-    """Email the user a new link to choose a password, ending any earlier one; part of the caller's transaction."""
-    end_links(session, user, now)
+    """Email the user a new link to choose a password; part of the caller's transaction.
+
+    A welcome link ends every earlier link; a reset link ends earlier reset links only, so asking for a reset
+    with someone's address never spoils the invitation an admin sent them."""
+    end_links(session, user, now, *(() if purpose is PasswordLinkPurpose.WELCOME else (purpose,)))
     token = new_token()
     link = PasswordLink(user=user, token_hash=hash_token(token), purpose=purpose, created_at=now,
                         expires_at=now + VALID[purpose])
@@ -52,9 +63,11 @@ def send_link(session: Session, config: Config, user: User, purpose: PasswordLin
     until = f"{link.expires_at:%d %B %Y, %H:%M} UTC"
     if purpose is PasswordLinkPurpose.RESET:
         subject = "Reset your password"
-        opening = (f"Someone, we hope you, asked to reset the password of your account {user.email}. Choose a "
-                   f"new one here:\n\n{url}\n\nThe link works once, until {until}. If you did not ask, ignore "
-                   "this email: your password stays as it is.")
+        who = (f"{actor.name}, an administrator, sent you a link to choose a new password for your account "
+               f"{user.email}" if actor else
+               f"Someone, we hope you, asked to reset the password of your account {user.email}")
+        opening = (f"{who}. Choose a new one here:\n\n{url}\n\nThe link works once, until {until}. If you did "
+                   "not expect it, ignore this email: your password stays as it is.")
     else:
         subject = "Your account is ready: choose a password"
         opening = (f"{actor.name if actor else 'An administrator'} made you an account ({user.role.label}) with "
@@ -72,7 +85,7 @@ def ask_reset(session: Session, config: Config, email: str, *, now: datetime) ->
     address = normalise_email(email)
     user = session.scalar(select(User).where(User.email == address, User.active.is_(True)))
     if user is not None:
-        send_link(session, config, user, PasswordLinkPurpose.RESET, now=now)
+        send_link(session, config, user, purpose_for(user), now=now)
     session.commit()
 
 

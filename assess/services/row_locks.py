@@ -1,4 +1,5 @@
-"""Rows held before a statement that writes them from what other rows say."""
+"""Rows held before a statement that writes them from what other rows say, or while a check of them must
+stay true until commit."""
 
 from __future__ import annotations
 
@@ -17,3 +18,11 @@ def hold_rows(session: Session, model: Any, ids: Any) -> None:
     writer has committed, and the UPDATE that follows begins after it and reads what it wrote.
     """
     session.execute(select(model.id).where(model.id.in_(ids)).order_by(model.id).with_for_update(of=model))
+
+
+def share_rows(session: Session, model: Any, ids: Any) -> list[Any]:
+    """Read these rows of model afresh and keep them from being locked for update (a role change, say) until
+    commit; plain updates of other columns still go ahead (FOR KEY SHARE)."""
+    return list(session.scalars(select(model).where(model.id.in_(ids)).order_by(model.id)
+                                .with_for_update(read=True, key_share=True, of=model)
+                                .execution_options(populate_existing=True)))

@@ -7,13 +7,11 @@ stays one while scorecards wait for them).
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from ..config import Config
 from ..errors import Conflict, InputError, NotFound
@@ -31,7 +29,7 @@ class Member:
     """One member of staff as the staff page lists them."""
 
     user: User
-    invited: bool  # has never signed in, and a welcome link was sent
+    invited: bool  # has not chosen a password yet
     link: PasswordLink | None  # their newest password link, if one still works
     manages: list[Opening]  # the openings they are the hiring manager of
     on_teams: int  # the openings they are on the team of
@@ -42,7 +40,7 @@ class Member:
         """The working link of a welcome email no mail server has taken (kept, waiting or failed), and where
         that email stands: the admin may pass it on. Reset links are never shown to anyone."""
         link = self.link
-        if link is None or link.purpose is not PasswordLinkPurpose.WELCOME or link.email is None:
+        if not self.invited or link is None or link.purpose is not PasswordLinkPurpose.WELCOME or link.email is None:
             return None
         return (link.email.secret, link.email.status) if link.email.secret else None
 
@@ -67,8 +65,6 @@ def members(session: Session, now: datetime) -> list[Member]:
     links = {link.user_id: link for link in session.scalars(
         select(PasswordLink).where(PasswordLink.used_at.is_(None), PasswordLink.expires_at > now)
         .order_by(PasswordLink.id))}
-    welcomed = set(session.scalars(select(PasswordLink.user_id).where(
-        PasswordLink.purpose == PasswordLinkPurpose.WELCOME)))
     managed: dict[int, list[Opening]] = {}
     for opening in session.scalars(select(Opening).order_by(Opening.title)):
         managed.setdefault(opening.hiring_manager_id, []).append(opening)
@@ -76,7 +72,7 @@ def members(session: Session, now: datetime) -> list[Member]:
     work: dict[int, int] = {}
     for assignment in work_mail.open_assignments(session):
         work[assignment.interviewer_id] = work.get(assignment.interviewer_id, 0) + 1
-    return [Member(user, user.last_login_at is None and user.id in welcomed, links.get(user.id),
+    return [Member(user, not user.password_hash, links.get(user.id),
                    managed.get(user.id, []), teams.get(user.id, 0), work.get(user.id, 0)) for user in people]
 
 
@@ -88,9 +84,8 @@ def invite(session: Session, config: Config, *, email: str, name: str, role: Rol
         raise InputError("Give the person's name, as colleagues know them.")
     if session.scalar(select(User.id).where(User.email == address)) is not None:
         raise Conflict(f"There is already a staff account for {address}; find it in the list below.")
-    user = User(email=address, name=name.strip()[:200], role=role,
-                # Nobody knows this password: the account opens only through the emailed link.
-                password_hash=generate_password_hash(secrets.token_urlsafe(32)))
+    # No password until its owner chooses one through the emailed link; nothing signs in with an empty hash.
+    user = User(email=address, name=name.strip()[:200], role=role, password_hash="")
     session.add(user)
     session.flush()
     audit.record(session, "user.invited", now=now, actor=actor, subject_type="user", subject_id=user.id,
@@ -104,7 +99,7 @@ def send_password_link(session: Session, config: Config, user: User, *, actor: U
     """A new link for the person to choose a password: a welcome link until they have signed in, else a reset."""
     if not user.active:
         raise Conflict(f"{user.name}'s account is disabled: enable it first, then send the link.")
-    purpose = PasswordLinkPurpose.WELCOME if user.last_login_at is None else PasswordLinkPurpose.RESET
+    purpose = password_links.purpose_for(user)
     link = password_links.send_link(session, config, user, purpose, now=now, actor=actor)
     session.commit()
     return link
@@ -112,13 +107,20 @@ def send_password_link(session: Session, config: Config, user: User, *, actor: U
 
 def _other_active_admins(session: Session, user: User) -> int:
     return session.scalar(select(func.count(User.id)).where(
-        User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)) or 0
+        User.role == Role.ADMIN, User.active.is_(True), User.id != user.id, User.password_hash != "")) or 0
+
+
+def _hold(session: Session, user: User) -> None:
+    """Hold the person's row and every admin's, in one statement in id order, and read the person afresh.
+
+    Two admins demoting each other wait for each other; work given to the person, a place on a team or an opening
+    handed to them (which read the row with a share lock) wait for the change or make it wait."""
+    hold_rows(session, User, select(User.id).where(or_(User.role == Role.ADMIN, User.id == user.id)))
+    session.refresh(user)
 
 
 def _keep_an_admin(session: Session, user: User) -> None:
-    """Refuse to take away the last active admin; two admins demoting each other at once wait for each other."""
-    hold_rows(session, User, select(User.id).where(User.role == Role.ADMIN))
-    session.refresh(user)
+    """Refuse to take away the last active admin who can sign in (one still invited cannot yet)."""
     if user.role is Role.ADMIN and user.active and _other_active_admins(session, user) == 0:
         raise Conflict(f"{user.name} is the only active admin; make someone else an admin first, "
                        "so that somebody can still manage the staff.")
@@ -126,7 +128,9 @@ def _keep_an_admin(session: Session, user: User) -> None:
 
 def set_active(session: Session, user: User, *, active: bool, now: datetime, actor: User | None = None) -> User:
     """Enable or disable an account; disabling ends every session it has and every password link."""
+    _hold(session, user)
     if user.active == active:
+        session.commit()
         return user
     if not active:
         if actor is not None and actor.id == user.id:
@@ -149,10 +153,11 @@ def set_role(session: Session, user: User, role: Role, *, actor: User, now: date
     Refused where it would strand something: the last admin, an opening's hiring manager (hand the opening over
     first) or an interviewer with scorecards to finish. Leaving the roles an opening's team may have takes them
     off those teams."""
+    _hold(session, user)
     if user.role is role:
+        session.commit()
         return False
-    if user.role is Role.ADMIN:
-        _keep_an_admin(session, user)
+    _keep_an_admin(session, user)
     if role not in (Role.HIRING_MANAGER, Role.ADMIN):
         managed = list(session.scalars(select(Opening.title).where(Opening.hiring_manager_id == user.id)
                                        .order_by(Opening.title)))

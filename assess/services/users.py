@@ -16,6 +16,7 @@ from ..models import Role, StaffSession, User
 from . import audit
 
 MIN_PASSWORD_LENGTH = 12
+MIN_DIFFERENT_CHARACTERS = 6
 # Checked against when the email is unknown, so a wrong address costs as long as a wrong password.
 _UNKNOWN_USER_HASH = generate_password_hash("unknown-user-placeholder")
 
@@ -41,6 +42,8 @@ def check_password(password: str) -> None:
         raise InputError(
             f"The password is too short: use at least {MIN_PASSWORD_LENGTH} characters."
         )
+    if len(set(password.lower())) < MIN_DIFFERENT_CHARACTERS:
+        raise InputError("The password repeats too few characters to be hard to guess: use a few words of your own.")
 
 
 def create_user(
@@ -74,7 +77,7 @@ def authenticate(session: Session, email: str, password: str, *, now: datetime) 
     """Return the active user with these credentials, recording the sign-in; else None."""
     address = email.strip().lower()
     user = session.scalar(select(User).where(User.email == address))
-    if user is None:
+    if user is None or not user.password_hash:  # unknown, or invited and no password chosen yet
         check_password_hash(_UNKNOWN_USER_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:

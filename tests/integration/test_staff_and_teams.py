@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assess.models import AuditEvent, OpeningMember, Role, User
+from assess.models import AuditEvent, OpeningMember, OutboundEmail, Role, User
 from tests.support.factories import A, EVIDENCE, Factory
 from tests.support.mail import Inbox, text_of
 from tests.support.web import Auth, csrf_token, sign_in_session
@@ -216,3 +216,82 @@ def test_a_co_owner_runs_the_opening_and_can_be_handed_it(
     post(co, f"{home}/invite", home, name="Eli Example", email=unique("eli"))
     assert partner.email in text_of(mailing.messages[-1]), \
         "candidates are told to write to the new hiring manager"
+
+
+def test_password_links_an_admin_sends_are_resets_for_accounts_with_a_password_and_never_shown(
+    app: Flask, client: FlaskClient, make: Factory, db_session: Session,
+) -> None:
+    """Only the welcome link of an account nobody has chosen a password for is shown to the admin who invited it;
+    a link for an account that has one is a reset, sent to its owner alone."""
+    admin = make.user(Role.ADMIN)
+    sign_in_session(client, admin)
+    settled = make.user(Role.INTERVIEWER)  # has a password, has never signed in
+    post(client, f"/admin/staff/{settled.id}/password-link", "/admin/staff")
+    page = flashed(client, "/admin/staff")
+    assert "/auth/password/" not in page
+    kept = db_session.scalars(select(OutboundEmail).where(OutboundEmail.to_address == settled.email)).all()[-1]
+    assert kept.subject == "Reset your password" and f"{admin.name}, an administrator" in kept.body_text
+
+
+def test_asking_for_a_reset_with_an_invited_address_sends_them_a_new_welcome_link_instead(
+    app: Flask, client: FlaskClient, make: Factory, db_session: Session,
+) -> None:
+    sign_in_session(client, make.user(Role.ADMIN))
+    email = unique("newcomer")
+    post(client, "/admin/staff", "/admin/staff", name="Nia Newcomer", email=email, role="interviewer")
+    first = welcome_path(flashed(client, "/admin/staff"))
+    stranger = app.test_client()
+    stranger.post("/auth/password/forgot", data={"csrf_token": csrf_token(stranger, "/auth/password/forgot"),
+                                                 "email": email})
+    newest = db_session.scalars(select(OutboundEmail).where(OutboundEmail.to_address == email)
+                                .order_by(OutboundEmail.id.desc())).first()
+    assert newest is not None and "choose a password" in newest.subject, "still an invitation, for 7 days"
+    second = welcome_path(flashed(client, "/admin/staff"))
+    assert second != first and choose(app.test_client(), second).status_code == 302
+    assert Auth(app.test_client()).login(email, password=PASSWORD).status_code == 302
+
+
+def test_an_invited_admin_who_has_no_password_yet_does_not_count_as_the_other_admin_and_weak_passwords_are_refused(
+    app: Flask, client: FlaskClient, make: Factory, db_session: Session,
+) -> None:
+    only = make.user(Role.ADMIN)
+    for other in db_session.scalars(select(User).where(User.role == Role.ADMIN, User.id != only.id)):
+        other.active = False
+    db_session.commit()
+    sign_in_session(client, only)
+    email = unique("pending.admin")
+    post(client, "/admin/staff", "/admin/staff", name="Pending Admin", email=email, role="admin")
+    path = welcome_path(flashed(client, "/admin/staff"))
+    post(client, f"/admin/staff/{only.id}/role", "/admin/staff", role="hiring_manager")
+    assert "the only active admin" in flashed(client, "/admin/staff")
+    newcomer = app.test_client()
+    weak = newcomer.post(path, data={"csrf_token": csrf_token(newcomer, path), "password": "a" * 14, "again": "a" * 14})
+    assert "too few characters" in weak.get_data(as_text=True)
+    assert choose(newcomer, path).status_code == 302
+    post(client, f"/admin/staff/{only.id}/role", "/admin/staff", role="hiring_manager")
+    assert "is now hiring manager" in flashed(client, "/admin/staff")
+
+
+def test_only_the_hiring_manager_hands_the_opening_over_and_recruiters_never_see_the_live_guide(
+    app: Flask, make: Factory, mailing: Inbox, db_session: Session,
+) -> None:
+    manager, partner, recruiter = (make.user(Role.HIRING_MANAGER), make.user(Role.HIRING_MANAGER),
+                                   make.user(Role.RECRUITER))
+    opening = make.opening(manager)
+    opening.recruiters_see_results = True
+    make.on_team(opening, partner, recruiter)
+    co, rec = app.test_client(), app.test_client()
+    sign_in_session(co, partner)
+    sign_in_session(rec, recruiter)
+    people = f"/hiring/openings/{opening.slug}/people"
+    post(co, f"{people}/{partner.id}/hand-over", people)
+    assert "Only the opening&#39;s hiring manager, or an admin" in flashed(co, people)
+    db_session.refresh(opening)
+    assert opening.hiring_manager_id == manager.id
+    attempt = make.submission(opening, A)
+    page = rec.get(f"/hiring/openings/{opening.slug}/candidates/{attempt.candidate_id}").get_data(as_text=True)
+    assert "The brief they had" in page and "The interviewer&#39;s guide" not in page
+    assert "The interviewer&#39;s guide" in co.get(f"/hiring/openings/{opening.slug}/candidates/"
+                                                  f"{attempt.candidate_id}").get_data(as_text=True)
+    results = rec.get(f"/hiring/openings/{opening.slug}/results").get_data(as_text=True)
+    assert "Decide on the ticked candidates" not in results and "Calibration sessions" not in results

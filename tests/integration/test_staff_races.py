@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 
 from assess import create_app
 from assess.db import get_database
-from assess.errors import Conflict
-from assess.models import OpeningMember, Opening, Role, User
-from assess.services import opening_team, staff
+from assess.errors import Conflict, InputError
+from assess.models import Assignment, Opening, OpeningMember, Role, User
+from assess.services import assigning, opening_team, staff
 from tests.support.app import make_config
 from tests.support.concurrency import read, together
-from tests.support.factories import Factory
+from tests.support.factories import A, Factory
 
 
 @pytest.fixture
@@ -80,3 +80,85 @@ def test_two_managers_adding_the_same_recruiter_at_once_add_them_once(race_app: 
     assert sorted(results) == [False, True], results
     rows = read(race_app, select(OpeningMember.user_id).where(OpeningMember.opening_id == opening_id))
     assert sorted(r for (r,) in rows) == sorted([partner_id, recruiter_id])
+
+
+def _two_at_once(race_app: Flask, hold: str, first: Callable[[Any], Any], second: Callable[[Any], Any]) -> list[Any]:
+    results = together(race_app, hold, [first, second])
+    assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, (Conflict, InputError))], results
+    return results
+
+
+def test_work_given_to_an_interviewer_as_an_admin_makes_them_a_recruiter_leaves_one_of_the_two(
+    race_app: Flask,
+) -> None:
+    def build(make: Factory) -> tuple[int, int, int, int]:
+        admin, interviewer = make.user(Role.ADMIN), make.user(Role.INTERVIEWER)
+        attempt = make.submission(make.opening(), A)
+        return admin.id, interviewer.id, attempt.id, attempt.candidate.opening_id
+
+    admin_id, interviewer_id, attempt_id, opening_id = arrange(race_app, build)
+    now = race_app.extensions["assess.clock"]
+
+    def give(session: Any) -> Any:
+        opening = session.get(Opening, opening_id)
+        return assigning.assign(session, opening, attempt_id, interviewer_id, due_at=None,
+                                actor=opening.hiring_manager, now=now())
+
+    def make_recruiter(session: Any) -> Any:
+        return staff.set_role(session, session.get(User, interviewer_id), Role.RECRUITER,
+                              actor=session.get(User, admin_id), now=now())
+
+    _two_at_once(race_app, f"SELECT id FROM users WHERE id = {interviewer_id} FOR UPDATE", give, make_recruiter)
+    [(role,)] = read(race_app, select(User.role).where(User.id == interviewer_id))
+    [(given,)] = read(race_app, select(func.count()).where(Assignment.interviewer_id == interviewer_id))
+    assert (role, given) in ((Role.INTERVIEWER, 1), (Role.RECRUITER, 0)), (role, given)
+
+
+def test_an_opening_handed_to_someone_an_admin_makes_a_recruiter_leaves_it_with_a_hiring_manager(
+    race_app: Flask,
+) -> None:
+    def build(make: Factory) -> tuple[int, int, int]:
+        admin, partner = make.user(Role.ADMIN), make.user(Role.HIRING_MANAGER)
+        opening = make.opening()
+        make.on_team(opening, partner)
+        return admin.id, partner.id, opening.id
+
+    admin_id, partner_id, opening_id = arrange(race_app, build)
+    now, config = race_app.extensions["assess.clock"], race_app.config["ASSESS"]
+
+    def hand(session: Any) -> Any:
+        opening = session.get(Opening, opening_id)
+        return opening_team.hand_over(session, config, opening, partner_id, actor=opening.hiring_manager, now=now())
+
+    def demote(session: Any) -> Any:
+        return staff.set_role(session, session.get(User, partner_id), Role.RECRUITER,
+                              actor=session.get(User, admin_id), now=now())
+
+    _two_at_once(race_app, f"SELECT id FROM users WHERE id = {partner_id} FOR UPDATE", hand, demote)
+    [(role,)] = read(race_app, select(User.role).join(Opening, Opening.hiring_manager_id == User.id)
+                     .where(Opening.id == opening_id))
+    assert role is Role.HIRING_MANAGER
+
+
+def test_someone_added_to_a_team_as_an_admin_makes_them_an_interviewer_is_on_no_team_as_an_interviewer(
+    race_app: Flask,
+) -> None:
+    def build(make: Factory) -> tuple[int, int, int]:
+        admin, recruiter = make.user(Role.ADMIN), make.user(Role.RECRUITER)
+        return admin.id, recruiter.id, make.opening().id
+
+    admin_id, recruiter_id, opening_id = arrange(race_app, build)
+    now, config = race_app.extensions["assess.clock"], race_app.config["ASSESS"]
+
+    def add(session: Any) -> Any:
+        opening = session.get(Opening, opening_id)
+        return opening_team.add(session, config, opening, recruiter_id, actor=opening.hiring_manager, now=now())
+
+    def demote(session: Any) -> Any:
+        return staff.set_role(session, session.get(User, recruiter_id), Role.INTERVIEWER,
+                              actor=session.get(User, admin_id), now=now())
+
+    _two_at_once(race_app, f"SELECT id FROM users WHERE id = {recruiter_id} FOR UPDATE", add, demote)
+    [(role,)] = read(race_app, select(User.role).where(User.id == recruiter_id))
+    teams = read(race_app, select(OpeningMember.opening_id).where(OpeningMember.user_id == recruiter_id))
+    assert role is Role.RECRUITER or not teams, (role, teams)

@@ -156,7 +156,7 @@ class StaffRules(OnTheDatabase):
         refused = not (user.id in model.teams[opening.id] and person.role is Role.HIRING_MANAGER and person.active)
         before = model.managers[opening.id]
         self._step("handed over", refused, lambda: opening_team.hand_over(
-            self.session, opening, user.id, actor=opening.hiring_manager, now=self.clock.now))
+            self.session, self.config, opening, user.id, actor=opening.hiring_manager, now=self.clock.now))
         if not refused:
             model.teams[opening.id].discard(user.id)
             model.managers[opening.id] = user.id

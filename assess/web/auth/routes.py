@@ -137,4 +137,5 @@ def choose_password(token: str) -> Response | tuple[str, int] | str:
             fresh_session(session)
             flash(f"Your password is set, {user.name}. Sign in with it; every earlier sign-in has ended.", "success")
             return redirect(url_for("auth.login"))
-    return render_template("auth/choose_password.html", form=form, link=link)
+    page = render_template("auth/choose_password.html", form=form, link=link)
+    return (page, 400) if form.is_submitted() else page

@@ -23,7 +23,7 @@ def people_page() -> str:
     found = current_opening()
     team = opening_team.team_of(db.session(), found)
     form = MemberForm(formdata=None)
-    form.user_id.choices = [(u.id, f"{u.name} ({u.role.label.lower()})") for u in team.addable]
+    form.user_id.choices = [(u.id, f"{u.name} ({u.role.label.lower()}, {u.email})") for u in team.addable]
     return render_template("hiring/people.html", opening=found, team=team, form=form, action_form=ActionForm(),
                            sight_form=RecruiterSightForm(formdata=None, shown=found.recruiters_see_results),
                            recruiters=[m for m in team.members if m.user.role is Role.RECRUITER])
@@ -58,8 +58,8 @@ def remove_member(user_id: int) -> Response:
 @bp.post("/openings/<slug>/people/<int:user_id>/hand-over")
 def hand_over(user_id: int) -> Response:
     def hand() -> str:
-        manager = opening_team.hand_over(db.session(), current_opening(), user_id, actor=current_staff(),
-                                         now=clock.now())
+        manager = opening_team.hand_over(db.session(), config(), current_opening(), user_id,
+                                         actor=current_staff(), now=clock.now())
         return (f"{manager.name} is now the opening's hiring manager, named on candidates' emails; "
                 "the one before stays on as a co-owner.")
 
