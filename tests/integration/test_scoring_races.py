@@ -9,7 +9,7 @@ both are seen waiting for it, it lets go, and they race for the scorecard.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from assess import create_app
 from assess.db import get_database
 from assess.models import Assignment, AuditEvent, Role, Scorecard, ScorecardStatus
 from tests.support.app import make_config
-from tests.support.concurrency import wait_for_lock_waiters
+from tests.support.concurrency import together, wait_for_lock_waiters
 from tests.support.factories import A, A_DIMENSIONS, Factory
 from tests.support.web import csrf_token, sign_in_session
 
@@ -63,23 +63,12 @@ def race(app: Flask, assignment_id: int, sends: list[tuple[FlaskClient, str, dic
          gate_on: Any = None) -> list[int]:
     """Send every request at once while a row they all need is held (the assignment's, unless gate_on selects
     another), then let them go; their status codes."""
-    engine = get_database(app).engine
-    answers: list[int] = [0] * len(sends)
-
-    def send(index: int, client: FlaskClient, url: str, data: dict[str, str]) -> None:
-        answers[index] = client.post(url, data=data).status_code
-
     held = gate_on if gate_on is not None else select(Assignment.id).where(Assignment.id == assignment_id)
-    with engine.connect() as gate:
-        gate.execute(held.with_for_update())
-        threads = [threading.Thread(target=send, args=(i, *item)) for i, item in enumerate(sends)]
-        for thread in threads:
-            thread.start()
-        wait_for_lock_waiters(engine, len(sends))
-        gate.rollback()
-    for thread in threads:
-        thread.join(timeout=30)
-    return answers
+
+    def send(client: FlaskClient, url: str, data: dict[str, str]) -> Callable[[Any], int]:
+        return lambda _session: client.post(url, data=data).status_code
+
+    return together(app, held.with_for_update(), [send(*item) for item in sends])
 
 
 def tabs(app: Flask, who: Any, count: int = 2) -> list[FlaskClient]:

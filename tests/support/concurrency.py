@@ -48,7 +48,7 @@ def wait_for_lock_waiters(engine: Any, count: int) -> None:
             time.sleep(0.02)
 
 
-def together(app: Flask, hold: str, calls: list[Callable[[Any], Any]]) -> list[Any]:
+def together(app: Flask, hold: Any, calls: list[Callable[[Any], Any]]) -> list[Any]:
     """Run each call with a session of its own while a third connection runs hold (a statement that locks
     what they need), then let them go; what each returned or raised."""
     engine = get_database(app).engine
@@ -65,7 +65,7 @@ def together(app: Flask, hold: str, calls: list[Callable[[Any], Any]]) -> list[A
                 session.close()
 
     with engine.connect() as gate:
-        gate.execute(text(hold))
+        gate.execute(text(hold) if isinstance(hold, str) else hold)
         threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
         for thread in threads:
             thread.start()
