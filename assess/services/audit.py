@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -87,6 +88,9 @@ def vocabulary(session: Session) -> tuple[list[str], list[str], list[str]]:
     return distinct(AuditEvent.action), distinct(AuditEvent.actor_kind), distinct(AuditEvent.subject_type)
 
 
+_KEY = re.compile(r"[a-z]+(?:_[a-z]+)+")
+
+
 def readable(details: dict[str, Any]) -> list[tuple[str, str]]:
     """An event's details as short (label, text) pairs for people to read."""
     shown = []
@@ -102,6 +106,8 @@ def readable(details: dict[str, Any]) -> list[tuple[str, str]]:
                                               for field, change in value.items())))
         elif isinstance(value, (dict, list)):
             shown.append((key.replace("_", " "), json.dumps(value, ensure_ascii=False)))
+        elif isinstance(value, str) and _KEY.fullmatch(value):  # a state or a role: hiring_manager, handed_in
+            shown.append((key.replace("_", " "), value.replace("_", " ")))
         else:
             shown.append((key.replace("_", " "), str(value)))
     return shown

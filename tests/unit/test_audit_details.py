@@ -18,3 +18,10 @@ def test_setting_changes_read_as_old_and_new() -> None:
 
 def test_empty_values_are_left_out_and_lists_shown_as_json() -> None:
     assert readable({"outcome": None, "exercises": ["a-mini-prd"]}) == [("exercises", '["a-mini-prd"]')]
+
+
+def test_states_and_roles_read_as_words_and_other_values_as_they_are() -> None:
+    assert readable({"before": "hiring_manager", "after": "recruiter", "stage": "handed_in", "key": "a-mini-prd",
+                     "note": "kept_as_is because it has spaces"}) == [
+        ("before", "hiring manager"), ("after", "recruiter"), ("stage", "handed in"), ("key", "a-mini-prd"),
+        ("note", "kept_as_is because it has spaces")]
